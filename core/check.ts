@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { CheckSettings } from './config.ts';
+import { SEVERITIES, type Severity } from './severity.ts';
+import type { ClusterSnapshot, EksClusterSnapshot, Provider } from './snapshot.ts';
+
+export const RESULT_STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+
+/** Cross-cloud categories, so EKS, AKS and GKE findings line up side by side. */
+export const CATEGORIES = ['endpoint', 'access', 'identity', 'encryption', 'logging', 'nodes', 'versions', 'hygiene'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface CheckResult {
+  status: ResultStatus;
+  /** What the result is about: the cluster ARN, a node group ARN, an access entry ARN, ... */
+  resourceId: string;
+  /** One line, with the evidence: `publicAccessCidrs contains ::/0`. */
+  message: string;
+  evidence?: Record<string, unknown>;
+  /** Overrides the check's severity for this result (e.g. worse with more lag). */
+  severity?: Severity;
+}
+
+/** What a check may know besides the snapshot: the scan's clock and settings. */
+export interface EvalContext {
+  now: Date;
+  settings: CheckSettings;
+}
+
+type SnapshotOf<P extends Provider> = Extract<ClusterSnapshot, { provider: P }>;
+
+export const CheckMetaSchema = z.object({
+  id: z.string().regex(/^(EKS|AKS|GKE)\.[A-Z]+\.\d+$/, 'id must look like EKS.ENDPOINT.1'),
+  slug: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'slug must be kebab-case'),
+  title: z
+    .string()
+    .min(10)
+    .max(150)
+    .refine((t) => !/^ensure\b/i.test(t), 'title states the good state, without "Ensure"'),
+  provider: z.enum(['aws', 'azure', 'gcp']),
+  service: z.string().min(1),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(CATEGORIES),
+  /** API actions / data sources the check reads: drives least-privilege IAM and gap → ERROR. */
+  needs: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9-]+$/)).min(1),
+  frameworks: z.record(z.string(), z.array(z.string())).default({}),
+  risk: z.string().min(20),
+  remediation: z.object({ text: z.string().min(10), cli: z.string().optional(), url: z.string().url().optional() }),
+  references: z.array(z.string().url()).min(1),
+  /** Why the severity is what it is: shown in reports, so reviewers can disagree with it. */
+  severityRationale: z.string().min(10),
+});
+
+export type CheckMeta = z.infer<typeof CheckMetaSchema>;
+
+export interface Check<P extends Provider = Provider> extends CheckMeta {
+  provider: P;
+  evaluate(snapshot: SnapshotOf<P>, ctx: EvalContext): CheckResult[];
+}
+
+export type AnyCheck = Check<'aws'>;
+
+/** Declares a check; the identity function, typed, so a check file reads as metadata plus one pure function. */
+export function defineCheck<P extends Provider>(check: Check<P>): Check<P> {
+  return check;
+}
+
+export type EksCheck = Check<'aws'>;
+export type { EksClusterSnapshot };

@@ -1,0 +1,104 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { SEVERITIES } from './severity.ts';
+
+const AWS_ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+const AWS_REGION = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region looks like eu-west-1');
+const ROLE_NAME = z.string().regex(/^[\w+=,.@/-]{1,64}$/, 'an IAM role name (letters, digits and +=,.@_-; up to 64)');
+
+export const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+
+const AwsAccountSchema = z
+  .object({
+    id: AWS_ACCOUNT_ID,
+    /** Overrides `aws.roleName` for this account. */
+    roleName: ROLE_NAME.optional(),
+    externalId: z.string().min(2).max(1224).optional(),
+  })
+  .strict();
+
+export const AwsConfigSchema = z
+  .object({
+    /** Accounts to scan, each through a reader role. None: only the caller's own account, with its own credentials. */
+    accounts: z.array(AwsAccountSchema).min(1).optional(),
+    roleName: ROLE_NAME.default('KubepostureReader'),
+    roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).default('kubeposture'),
+    externalId: z.string().min(2).max(1224).optional(),
+    /** Regions to scan. None: the regions each account has enabled (EC2 DescribeRegions). */
+    regions: z.array(AWS_REGION).min(1).optional(),
+    /** Total attempts per API call, retries with exponential backoff and jitter included. */
+    maxAttempts: z.number().int().min(1).max(20).default(8),
+    retryBaseDelayMs: z.number().int().min(1).max(10_000).default(250),
+  })
+  .strict();
+
+export const CheckSettingsSchema = z
+  .object({
+    logging: z
+      .object({
+        /** Control-plane log types a cluster must send to CloudWatch Logs. */
+        requiredTypes: z.array(z.enum(EKS_LOG_TYPES)).min(1).default(['audit', 'authenticator']),
+      })
+      .strict()
+      .default({ requiredTypes: ['audit', 'authenticator'] }),
+  })
+  .strict();
+
+export const ScanConfigSchema = z
+  .object({
+    aws: AwsConfigSchema.default(AwsConfigSchema.parse({})),
+    concurrency: z
+      .object({
+        /** Targets (account × region) collected at once. */
+        targets: z.number().int().min(1).max(256).default(8),
+        /** Clusters described at once within one target. */
+        clustersPerTarget: z.number().int().min(1).max(64).default(4),
+      })
+      .strict()
+      .default({ targets: 8, clustersPerTarget: 4 }),
+    checks: CheckSettingsSchema.default(CheckSettingsSchema.parse({})),
+    /** Exit non-zero when a FAIL at or above this severity exists (CLI). */
+    failOn: z.enum(SEVERITIES).optional(),
+  })
+  .strict();
+
+export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export type CheckSettings = z.infer<typeof CheckSettingsSchema>;
+export type ScanConfig = z.infer<typeof ScanConfigSchema>;
+
+/** `aws.accounts[0].id` style paths, so an error names the field. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(root)';
+}
+
+export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
+}
+
+/** Validates a configuration once; throws ConfigError naming every bad field. */
+export function parseConfig(raw: unknown, source = 'configuration'): ScanConfig {
+  const result = ScanConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const issues = zodIssues(result.error);
+  throw new ConfigError(`Invalid ${source}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, issues);
+}
+
+export async function loadConfigFile(path: string): Promise<ScanConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read configuration file ${path}: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`Configuration file ${path} is not valid YAML: ${(e as Error).message}`);
+  }
+  return parseConfig(raw, `configuration file ${path}`);
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { AnyCheck, EvalContext } from './check.ts';
+import type { ScanConfig } from './config.ts';
+import { evaluateSnapshots } from './engine.ts';
+import { errorMessage } from './errors.ts';
+import type { Finding } from './finding.ts';
+import { REPORT_SCHEMA_VERSION, type ScanReport, type TargetSummary, sortFindings, summarize } from './report.ts';
+import type { Collector, Target, TargetCollection, TargetError } from './target.ts';
+import { VERSION } from './version.ts';
+
+export type ScanProgress =
+  | { type: 'planned'; targets: Target[]; errors: TargetError[] }
+  | { type: 'target-started'; target: Target }
+  | { type: 'target-finished'; target: Target; summary: TargetSummary; errors: TargetError[] };
+
+export interface ScanDeps {
+  collectors: Collector[];
+  checks: readonly AnyCheck[];
+  config: ScanConfig;
+  clock?: () => Date;
+  scanId?: string;
+  trigger?: string;
+  onProgress?: (event: ScanProgress) => void;
+}
+
+/** Sortable and unique enough for one team's scans: `20261124T080102Z-3f9a1c`. */
+export function newScanId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function summarizeTarget(c: TargetCollection): TargetSummary {
+  const failed = c.errors.length > 0 && c.snapshots.length === 0;
+  const partial = c.errors.length > 0 || c.snapshots.some((s) => s.gaps.length > 0);
+  return {
+    ...pick(c.target),
+    status: failed ? 'failed' : partial ? 'partial' : 'scanned',
+    clusters: c.snapshots.length,
+  };
+}
+
+function pick(t: Target): Pick<Target, 'provider' | 'accountId' | 'region'> {
+  return { provider: t.provider, accountId: t.accountId, region: t.region };
+}
+
+export interface TargetResult {
+  summary: TargetSummary;
+  errors: TargetError[];
+  findings: Finding[];
+}
+
+/**
+ * Collect and evaluate one target: the unit of work of the Lambda fan-out and of the CLI.
+ * A collector that throws is turned into a recorded error: one target never aborts a scan.
+ */
+export async function scanTarget(
+  collector: Collector,
+  target: Target,
+  checks: readonly AnyCheck[],
+  ctx: EvalContext,
+): Promise<TargetResult> {
+  let collection: TargetCollection;
+  try {
+    collection = await collector.collect(target);
+  } catch (e) {
+    collection = {
+      target,
+      snapshots: [],
+      errors: [{ ...pick(target), stage: 'collect', code: 'Unknown', message: errorMessage(e) }],
+    };
+  }
+  return {
+    summary: summarizeTarget(collection),
+    errors: collection.errors,
+    findings: evaluateSnapshots(collection.snapshots, checks, ctx),
+  };
+}
+
+/** plan → collect → evaluate → report, with bounded concurrency across targets. */
+export async function runScan(deps: ScanDeps): Promise<ScanReport> {
+  const clock = deps.clock ?? (() => new Date());
+  const started = clock();
+  const scanId = deps.scanId ?? newScanId(started);
+  const ctx: EvalContext = { now: started, settings: deps.config.checks };
+  const errors: TargetError[] = [];
+  const targets: TargetSummary[] = [];
+  const findings: Finding[] = [];
+
+  const planned: { collector: Collector; target: Target }[] = [];
+  for (const collector of deps.collectors) {
+    try {
+      const plan = await collector.plan();
+      errors.push(...plan.errors);
+      for (const t of plan.errors) targets.push({ ...pick(t as Target), status: 'failed', clusters: 0 });
+      for (const target of plan.targets) planned.push({ collector, target });
+    } catch (e) {
+      const err: TargetError = {
+        provider: collector.provider,
+        accountId: '*',
+        region: '*',
+        stage: 'plan',
+        code: 'Unknown',
+        message: errorMessage(e),
+      };
+      errors.push(err);
+      targets.push({ ...pick(err as Target), status: 'failed', clusters: 0 });
+    }
+  }
+  deps.onProgress?.({ type: 'planned', targets: planned.map((p) => p.target), errors: [...errors] });
+
+  const limit = pLimit(deps.config.concurrency.targets);
+  await Promise.all(
+    planned.map(({ collector, target }) =>
+      limit(async () => {
+        deps.onProgress?.({ type: 'target-started', target });
+        const result = await scanTarget(collector, target, deps.checks, ctx);
+        targets.push(result.summary);
+        errors.push(...result.errors);
+        findings.push(...result.findings);
+        deps.onProgress?.({ type: 'target-finished', target, summary: result.summary, errors: result.errors });
+      }),
+    ),
+  );
+
+  targets.sort((a, b) => `${a.provider}/${a.accountId}/${a.region}`.localeCompare(`${b.provider}/${b.accountId}/${b.region}`));
+  errors.sort((a, b) =>
+    `${a.provider}/${a.accountId}/${a.region}/${a.stage}`.localeCompare(`${b.provider}/${b.accountId}/${b.region}/${b.stage}`),
+  );
+  sortFindings(findings);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'kubeposture', version: VERSION },
+    scan: { id: scanId, startedAt: started.toISOString(), finishedAt: clock().toISOString(), trigger: deps.trigger ?? 'manual' },
+    summary: summarize(findings, targets),
+    targets,
+    errors,
+    findings,
+  };
+}

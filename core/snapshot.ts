@@ -1,0 +1,52 @@
+import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+
+export type Provider = 'aws' | 'azure' | 'gcp';
+
+/**
+ * Something a check may need that could not be collected for this cluster.
+ * `need` names the API action (`eks:DescribeCluster`) or data source (`k8s:aws-auth`);
+ * the engine turns a gap into ERROR for every check whose `needs` include it.
+ */
+export interface CollectionGap {
+  need: string;
+  error: string;
+  /** Machine-readable cause: AccessDenied, Throttled, NotFound, Unreachable, Malformed, Unknown. */
+  code?: string;
+}
+
+interface SnapshotBase {
+  provider: Provider;
+  /** Stable id of the cluster resource (ARN, Azure resource id, GKE self link). */
+  id: string;
+  name: string;
+  /** ISO time the snapshot was taken. Checks get "now" from the context, never from the clock. */
+  collectedAt: string;
+  gaps: CollectionGap[];
+}
+
+/** An EKS cluster as the EKS API describes it, plus what the checks need around it. */
+export interface EksClusterSnapshot extends SnapshotBase {
+  provider: 'aws';
+  accountId: string;
+  region: string;
+  arn: string;
+  /** `DescribeCluster().cluster`, as the SDK returned it. Undefined only when DescribeCluster failed (see gaps). */
+  cluster: Cluster | undefined;
+  nodegroups: Nodegroup[];
+  addons: Addon[];
+}
+
+export type ClusterSnapshot = EksClusterSnapshot;
+
+/** Where a cluster lives, in the provider's terms: used in findings and reports. */
+export interface ClusterLocation {
+  provider: Provider;
+  accountId: string;
+  region: string;
+  clusterName: string;
+  clusterId: string;
+}
+
+export function locationOf(s: ClusterSnapshot): ClusterLocation {
+  return { provider: s.provider, accountId: s.accountId, region: s.region, clusterName: s.name, clusterId: s.id };
+}

@@ -1,0 +1,47 @@
+import type { FailureCode } from './errors.ts';
+import type { ClusterSnapshot, Provider } from './snapshot.ts';
+
+/** One unit of collection: an AWS account × region (later: an Azure subscription, a GCP project). */
+export interface Target {
+  provider: Provider;
+  accountId: string;
+  region: string;
+}
+
+/** A failure that cost the scan a whole target, or a stage of it. Reported in `errors`; never a PASS. */
+export interface TargetError {
+  provider: Provider;
+  accountId: string;
+  /** `*` when the failure came before regions were known (e.g. AssumeRole denied). */
+  region: string;
+  /** What was being done: assume-role, describe-regions, list-clusters, ... */
+  stage: string;
+  code: FailureCode;
+  message: string;
+}
+
+export interface TargetCollection {
+  target: Target;
+  snapshots: ClusterSnapshot[];
+  errors: TargetError[];
+}
+
+export interface TargetPlan {
+  targets: Target[];
+  /** Accounts that could not even be planned (denied, unreachable): scanned nothing, reported. */
+  errors: TargetError[];
+}
+
+/**
+ * The port a cloud implements (collectors/aws, later azure and gcp). The core never
+ * imports a collector: the CLI and the Lambda handlers wire one in.
+ */
+export interface Collector {
+  provider: Provider;
+  plan(): Promise<TargetPlan>;
+  collect(target: Target): Promise<TargetCollection>;
+}
+
+export function targetKey(t: Pick<Target, 'provider' | 'accountId' | 'region'>): string {
+  return `${t.provider}/${t.accountId}/${t.region}`;
+}
