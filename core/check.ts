@@ -7,7 +7,16 @@ export const RESULT_STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as co
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 
 /** Cross-cloud categories, so EKS, AKS and GKE findings line up side by side. */
-export const CATEGORIES = ['endpoint', 'access', 'identity', 'encryption', 'logging', 'nodes', 'versions', 'hygiene'] as const;
+export const CATEGORIES = [
+  'endpoint',
+  'access',
+  'identity',
+  'encryption',
+  'logging',
+  'nodes',
+  'versions',
+  'hygiene',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface CheckResult {

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { SEVERITIES } from './severity.ts';
@@ -24,7 +22,10 @@ export const AwsConfigSchema = z
     /** Accounts to scan, each through a reader role. None: only the caller's own account, with its own credentials. */
     accounts: z.array(AwsAccountSchema).min(1).optional(),
     roleName: ROLE_NAME.default('KubepostureReader'),
-    roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).default('kubeposture'),
+    roleSessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/)
+      .default('kubeposture'),
     externalId: z.string().min(2).max(1224).optional(),
     /** Regions to scan. None: the regions each account has enabled (EC2 DescribeRegions). */
     regions: z.array(AWS_REGION).min(1).optional(),
@@ -85,20 +86,4 @@ export function parseConfig(raw: unknown, source = 'configuration'): ScanConfig 
   if (result.success) return result.data;
   const issues = zodIssues(result.error);
   throw new ConfigError(`Invalid ${source}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, issues);
-}
-
-export async function loadConfigFile(path: string): Promise<ScanConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`Cannot read configuration file ${path}: ${(e as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    throw new ConfigError(`Configuration file ${path} is not valid YAML: ${(e as Error).message}`);
-  }
-  return parseConfig(raw, `configuration file ${path}`);
 }

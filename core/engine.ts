@@ -54,7 +54,11 @@ export function runCheck(check: AnyCheck, s: ClusterSnapshot, ctx: EvalContext):
   }
   if (results.length === 0) {
     return [
-      toFinding(check, s, { status: 'NOT_APPLICABLE', resourceId: s.id, message: 'Nothing to evaluate on this cluster' }),
+      toFinding(check, s, {
+        status: 'NOT_APPLICABLE',
+        resourceId: s.id,
+        message: 'Nothing to evaluate on this cluster',
+      }),
     ];
   }
   return results.map((r) =>

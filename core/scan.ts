@@ -5,7 +5,7 @@ import type { ScanConfig } from './config.ts';
 import { evaluateSnapshots } from './engine.ts';
 import { errorMessage } from './errors.ts';
 import type { Finding } from './finding.ts';
-import { REPORT_SCHEMA_VERSION, type ScanReport, type TargetSummary, sortFindings, summarize } from './report.ts';
+import { REPORT_SCHEMA_VERSION, type ScanReport, sortFindings, summarize, type TargetSummary } from './report.ts';
 import type { Collector, Target, TargetCollection, TargetError } from './target.ts';
 import { VERSION } from './version.ts';
 
@@ -26,7 +26,10 @@ export interface ScanDeps {
 
 /** Sortable and unique enough for one team's scans: `20261124T080102Z-3f9a1c`. */
 export function newScanId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -123,15 +126,24 @@ export async function runScan(deps: ScanDeps): Promise<ScanReport> {
     ),
   );
 
-  targets.sort((a, b) => `${a.provider}/${a.accountId}/${a.region}`.localeCompare(`${b.provider}/${b.accountId}/${b.region}`));
+  targets.sort((a, b) =>
+    `${a.provider}/${a.accountId}/${a.region}`.localeCompare(`${b.provider}/${b.accountId}/${b.region}`),
+  );
   errors.sort((a, b) =>
-    `${a.provider}/${a.accountId}/${a.region}/${a.stage}`.localeCompare(`${b.provider}/${b.accountId}/${b.region}/${b.stage}`),
+    `${a.provider}/${a.accountId}/${a.region}/${a.stage}`.localeCompare(
+      `${b.provider}/${b.accountId}/${b.region}/${b.stage}`,
+    ),
   );
   sortFindings(findings);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'kubeposture', version: VERSION },
-    scan: { id: scanId, startedAt: started.toISOString(), finishedAt: clock().toISOString(), trigger: deps.trigger ?? 'manual' },
+    scan: {
+      id: scanId,
+      startedAt: started.toISOString(),
+      finishedAt: clock().toISOString(),
+      trigger: deps.trigger ?? 'manual',
+    },
     summary: summarize(findings, targets),
     targets,
     errors,

@@ -16,7 +16,10 @@ export interface CollectionGap {
 
 interface SnapshotBase {
   provider: Provider;
-  /** Stable id of the cluster resource (ARN, Azure resource id, GKE self link). */
+  /**
+   * Stable id of the cluster resource: the ARN for EKS (always equal to `arn`), the Azure resource id, the GKE
+   * self link. Cluster-level results use it as their resourceId, so a finding keeps its id across ERROR and PASS.
+   */
   id: string;
   name: string;
   /** ISO time the snapshot was taken. Checks get "now" from the context, never from the clock. */

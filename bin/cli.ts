@@ -1,0 +1,235 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { checks } from '../checks/index.ts';
+import { createAwsCollector } from '../collectors/aws/index.ts';
+import { parseConfig, type ScanConfig } from '../core/config.ts';
+import { readConfigFile } from '../core/config-file.ts';
+import { ConfigError, errorMessage } from '../core/errors.ts';
+import { hasFailAtOrAbove, type ScanReport } from '../core/report.ts';
+import { runScan, type ScanProgress } from '../core/scan.ts';
+import { SEVERITIES, type Severity } from '../core/severity.ts';
+import { VERSION } from '../core/version.ts';
+import { toHtml } from '../publish/html.ts';
+import { toJson } from '../publish/json.ts';
+import { table, toTerminal } from '../publish/terminal.ts';
+
+/** Exit codes, documented in the README; CI pipelines branch on them. */
+export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3 } as const;
+
+export interface CliIo {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const SAMPLE_FLEET = fileURLToPath(new URL('../sim/fleets/sample.yaml', import.meta.url));
+
+interface ScanOptions {
+  sample?: boolean;
+  fleet?: string;
+  config?: string;
+  accounts?: string;
+  regions?: string;
+  roleName?: string;
+  format: 'table' | 'json';
+  out?: string;
+  failOn?: Severity;
+  quiet?: boolean;
+}
+
+function useColor(io: CliIo, stream: { isTTY?: boolean }): boolean {
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR) return true;
+  return Boolean(stream.isTTY);
+}
+
+function list(v: string | undefined): string[] | undefined {
+  return v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+
+/** File, then flags on top; validated once, so every error names its field. */
+async function buildConfig(o: ScanOptions, cwd: string): Promise<{ config: ScanConfig; raw: Record<string, unknown> }> {
+  let raw: Record<string, unknown> = o.config ? await readConfigFile(resolve(cwd, o.config)) : {};
+  const aws = { ...((raw.aws as Record<string, unknown> | undefined) ?? {}) };
+  const accounts = list(o.accounts);
+  if (accounts) aws.accounts = accounts.map((id) => ({ id }));
+  const regions = list(o.regions);
+  if (regions) aws.regions = regions;
+  if (o.roleName) aws.roleName = o.roleName;
+  raw = { ...raw, aws };
+  if (o.failOn) raw.failOn = o.failOn;
+  return { config: parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags'), raw };
+}
+
+function progressReporter(
+  io: CliIo,
+  quiet: boolean | undefined,
+): { onProgress: (e: ScanProgress) => void; done: () => void } {
+  const tty = Boolean(io.stderr.isTTY);
+  let total = 0;
+  let finished = 0;
+  let clusters = 0;
+  let errors = 0;
+  const line = () => `Scanning: ${finished}/${total} targets · ${clusters} clusters · ${errors} errors`;
+  return {
+    onProgress(e) {
+      if (quiet) return;
+      if (e.type === 'planned') {
+        total = e.targets.length;
+        errors += e.errors.length;
+        if (!tty)
+          io.stderr.write(
+            `planned ${total} targets${e.errors.length ? ` (${e.errors.length} ${e.errors.length === 1 ? 'account' : 'accounts'} could not be planned)` : ''}\n`,
+          );
+      } else if (e.type === 'target-finished') {
+        finished++;
+        clusters += e.summary.clusters;
+        errors += e.errors.length;
+        if (!tty) {
+          const t = e.target;
+          io.stderr.write(
+            `${e.summary.status} ${t.provider} ${t.accountId} ${t.region}: ${e.summary.clusters} clusters\n`,
+          );
+        }
+      }
+      if (tty) io.stderr.write(`\r\x1b[2K${line()}`);
+    },
+    done() {
+      if (tty && !quiet) io.stderr.write(`\r\x1b[2K${line()}\n`);
+    },
+  };
+}
+
+async function scan(o: ScanOptions, io: CliIo): Promise<number> {
+  const { config: baseConfig } = await buildConfig(o, io.cwd);
+  let config = baseConfig;
+  let deps: Parameters<typeof createAwsCollector>[1] = {};
+  let stopSim: (() => Promise<void>) | undefined;
+  if (o.sample || o.fleet) {
+    // The simulated fleet, in-process on loopback: explicit endpoint and fake credentials,
+    // so a sample scan can never reach a real cloud whatever the environment says.
+    const { startSimulatedCloud } = await import('../sim/index.ts');
+    const { loadFleetSpec } = await import('../sim/spec.ts');
+    const spec = await loadFleetSpec(resolve(io.cwd, o.fleet ?? SAMPLE_FLEET));
+    const sim = await startSimulatedCloud(spec);
+    stopSim = () => sim.close();
+    deps = { endpoint: sim.aws.endpoint, credentials: sim.callerCredentials, homeRegion: 'us-east-1' };
+    if (!o.accounts && !config.aws.accounts) {
+      config = parseConfig({
+        ...config,
+        aws: { ...config.aws, roleName: spec.readerRoleName, accounts: spec.accounts.map((a) => ({ id: a.id })) },
+      });
+    }
+  }
+  try {
+    const progress = progressReporter(io, o.quiet || o.format === 'json');
+    const report = await runScan({
+      collectors: [createAwsCollector(config, deps)],
+      checks,
+      config,
+      trigger: o.sample ? 'cli-sample' : 'cli',
+      onProgress: progress.onProgress,
+    });
+    progress.done();
+    await emit(report, o, io);
+    if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
+      io.stderr.write(`FAIL findings at or above ${config.failOn}: exiting with ${EXIT.findings}\n`);
+      return EXIT.findings;
+    }
+    return EXIT.ok;
+  } finally {
+    await stopSim?.();
+  }
+}
+
+async function emit(report: ScanReport, o: ScanOptions, io: CliIo): Promise<void> {
+  if (o.format === 'json') io.stdout.write(toJson(report));
+  else io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout) })}\n`);
+  if (o.out) {
+    const dir = resolve(io.cwd, o.out);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'report.json'), toJson(report));
+    await writeFile(join(dir, 'report.html'), toHtml(report, checks));
+    io.stderr.write(`Wrote ${join(dir, 'report.json')} and ${join(dir, 'report.html')}\n`);
+  }
+}
+
+function listChecks(format: string, io: CliIo): number {
+  if (format === 'json') {
+    io.stdout.write(
+      `${JSON.stringify(
+        checks.map(({ evaluate: _e, ...meta }) => meta),
+        null,
+        2,
+      )}\n`,
+    );
+    return EXIT.ok;
+  }
+  const rows = checks.map((c) => [c.id, c.severity, c.category, c.provider, c.title]);
+  io.stdout.write(`${table([['ID', 'SEVERITY', 'CATEGORY', 'CLOUD', 'TITLE'], ...rows])}\n`);
+  return EXIT.ok;
+}
+
+/** Runs the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command()
+    .name('kubeposture')
+    .description('Posture scanner for managed Kubernetes: EKS today, AKS and GKE next.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('scan')
+    .description('Scan clusters and report their cloud-side posture')
+    .option('--sample', 'start the bundled simulated fleet on loopback and scan it')
+    .option('--fleet <file>', 'scan a simulated fleet spec (YAML) instead of the sample')
+    .option('-c, --config <file>', 'configuration file (YAML)')
+    .option('--accounts <ids>', 'comma-separated AWS account ids to scan through the reader role')
+    .option('--regions <regions>', 'comma-separated AWS regions (default: every region enabled in each account)')
+    .option('--role-name <name>', 'IAM role to assume in each account (default KubepostureReader)')
+    .addOption(new Option('-f, --format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
+    .option('-o, --out <dir>', 'also write report.json and report.html to this folder')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a FAIL at or above this severity exists').choices([
+        ...SEVERITIES,
+      ]),
+    )
+    .option('-q, --quiet', 'no progress output')
+    .action(async (opts: ScanOptions) => {
+      code = await scan(opts, io);
+    });
+
+  program
+    .command('checks')
+    .description('List the check catalogue')
+    .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
+    .action((opts: { format: string }) => {
+      code = listChecks(opts.format, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return EXIT.ok; // --help, --version
+      return EXIT.config;
+    }
+    if (e instanceof ConfigError) {
+      io.stderr.write(`Configuration error: ${e.message}\n`);
+      return EXIT.config;
+    }
+    io.stderr.write(`kubeposture failed: ${errorMessage(e)}\n`);
+    return EXIT.runtime;
+  }
+}

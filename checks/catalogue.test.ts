@@ -1,0 +1,146 @@
+/**
+ * Properties every check in the registry must have. A new check that is not registered, has a file
+ * name other than its slug, maps to an unknown framework control, or lacks a PASS and a FAIL example,
+ * fails here.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type AnyCheck, CheckMetaSchema } from '../core/check.ts';
+import { runCheck } from '../core/engine.ts';
+import { aContext, anEksCluster } from './eks/builders.ts';
+import { examples } from './eks/fixtures.ts';
+import { FrameworkSchema, frameworkById, frameworks } from './frameworks/index.ts';
+import { checkById, checks } from './index.ts';
+
+/** Where each provider's checks live, how their ids start, and what their remediation CLI looks like. */
+const PROVIDERS = { aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws eks / } } as const;
+const PROVIDER_DIRS = Object.values(PROVIDERS).map((p) => p.dir);
+
+/** Every module under checks/<provider>/ whose default export is a check, with its file name. */
+async function checkModules(): Promise<{ file: string; check: AnyCheck }[]> {
+  const found: { file: string; check: AnyCheck }[] = [];
+  for (const dir of PROVIDER_DIRS) {
+    const files = readdirSync(new URL(`./${dir}/`, import.meta.url)).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    );
+    for (const f of files) {
+      const mod = (await import(`./${dir}/${f}`)) as { default?: unknown };
+      const d = mod.default as Partial<AnyCheck> | undefined;
+      if (d && typeof d === 'object' && typeof d.evaluate === 'function' && typeof d.id === 'string') {
+        found.push({ file: basename(f, '.ts'), check: d as AnyCheck });
+      }
+    }
+  }
+  return found;
+}
+
+describe('check catalogue', () => {
+  it('has checks', () => {
+    expect(checks.length).toBeGreaterThan(0);
+  });
+
+  it('has unique ids and unique slugs', () => {
+    const ids = checks.map((c) => c.id);
+    const slugs = checks.map((c) => c.slug);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(new Set(slugs).size).toBe(slugs.length);
+  });
+
+  it('registers every check file, each named after its slug', async () => {
+    const modules = await checkModules();
+    expect(modules.map((m) => m.file).sort()).toEqual(checks.map((c) => c.slug).sort());
+    for (const { file, check } of modules) {
+      expect(check.slug, `checks/${PROVIDERS[check.provider].dir}/${file}.ts`).toBe(file);
+      expect(checks, `${file} is not in checks/index.ts`).toContain(check);
+    }
+  });
+
+  it('finds every check by id', () => {
+    for (const c of checks) expect(checkById(c.id)).toBe(c);
+    expect(checkById('EKS.NOPE.1')).toBeUndefined();
+  });
+
+  it.each(checks.map((c) => [c.id, c] as const))('%s has valid metadata', (_id, check) => {
+    const { evaluate: _evaluate, ...meta } = check;
+    const parsed = CheckMetaSchema.safeParse(meta);
+    expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
+    expect(check.id.startsWith(PROVIDERS[check.provider].idPrefix)).toBe(true);
+    expect(check.remediation.cli ?? '').toMatch(PROVIDERS[check.provider].cli);
+  });
+
+  it.each(checks.map((c) => [c.id, c] as const))('%s maps only to framework controls that exist', (_id, check) => {
+    for (const [frameworkId, controls] of Object.entries(check.frameworks)) {
+      const framework = frameworkById(frameworkId);
+      expect(framework, `unknown framework ${frameworkId}`).toBeDefined();
+      const known = new Set(framework?.controls.map((c) => c.id));
+      for (const control of controls) expect(known.has(control), `${frameworkId} has no control ${control}`).toBe(true);
+    }
+  });
+
+  it.each(checks.map((c) => [c.id, c] as const))('%s passes one example and fails another', (id, check) => {
+    const ex = examples[id];
+    expect(ex, `checks/eks/fixtures.ts has no examples for ${id}`).toBeDefined();
+    expect(ex?.pass.length, `${id} has no PASS example`).toBeGreaterThan(0);
+    expect(ex?.fail.length, `${id} has no FAIL example`).toBeGreaterThan(0);
+    for (const s of ex?.pass ?? []) {
+      const findings = runCheck(check, s, aContext());
+      expect(
+        findings.map((f) => f.status),
+        `${id} on ${s.name}`,
+      ).toEqual(findings.map(() => 'PASS'));
+    }
+    for (const s of ex?.fail ?? []) {
+      const findings = runCheck(check, s, aContext());
+      expect(
+        findings.map((f) => f.status),
+        `${id} on ${s.name}`,
+      ).toContain('FAIL');
+    }
+  });
+
+  it('keeps examples only for registered checks', () => {
+    for (const id of Object.keys(examples)) expect(checkById(id), `examples for unknown check ${id}`).toBeDefined();
+  });
+
+  it.each(checks.map((c) => [c.id, c] as const))(
+    '%s reports on the cluster ARN with a one-line message',
+    (_id, check) => {
+      const all = Object.values(examples).flatMap((e) => [...e.pass, ...e.fail]);
+      for (const s of all) {
+        for (const r of check.evaluate(s, aContext())) {
+          expect(r.resourceId).toBe(s.arn);
+          expect(r.message.length).toBeGreaterThan(0);
+          expect(r.message).not.toMatch(/\n/);
+          expect(r.evidence).toBeTypeOf('object');
+        }
+      }
+    },
+  );
+
+  it.each(checks.map((c) => [c.id, c] as const))(
+    '%s never passes a cluster whose DescribeCluster data is missing',
+    (_id, check) => {
+      const results = check.evaluate(anEksCluster({ cluster: undefined }), aContext());
+      expect(results.length).toBeGreaterThan(0);
+      for (const r of results) expect(r.status).toBe('ERROR');
+    },
+  );
+});
+
+describe('framework data', () => {
+  const dir = new URL('./frameworks/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it.each(files)('%s is a valid, dated framework file whose id matches its name', (file) => {
+    const raw: unknown = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+    const f = FrameworkSchema.parse(raw);
+    expect(f.id).toBe(basename(file, '.json'));
+    const ids = f.controls.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('loads every framework file', () => {
+    expect(frameworks.map((f) => `${f.id}.json`).sort()).toEqual([...files].sort());
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Test builders for EKS snapshots. `anEksCluster()` is a complete, realistic cluster that passes every
+ * check: private endpoint only, secrets encrypted with a customer-managed KMS key, all control-plane
+ * log types on. Tests override only what they are about.
+ */
+import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type { z } from 'zod';
+import type { CheckResult, EvalContext } from '../../core/check.ts';
+import { CheckSettingsSchema } from '../../core/config.ts';
+import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+
+/** The fixed clock of every test: checks get "now" from the context, never from Date.now(). */
+export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
+
+export const TEST_ACCOUNT = '111122223333';
+export const TEST_REGION = 'eu-west-1';
+export const TEST_KMS_KEY_ARN = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+
+/** Objects are merged key by key; arrays, Dates and scalars replace; an explicit `undefined` removes the field. */
+export type DeepPartial<T> = T extends Date | readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> | undefined }
+    : T;
+
+export interface EksClusterOverrides extends Partial<Omit<EksClusterSnapshot, 'cluster' | 'provider'>> {
+  /** Deep-merged into the default cluster; `cluster: undefined` builds a snapshot whose DescribeCluster data is missing. */
+  cluster?: DeepPartial<Cluster> | undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
+
+export function deepMerge<T>(base: T, patch: DeepPartial<T> | undefined): T {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return base;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) delete out[k];
+    else if (isPlainObject(v) && isPlainObject(out[k])) out[k] = deepMerge(out[k], v as DeepPartial<unknown>);
+    else out[k] = v;
+  }
+  return out as T;
+}
+
+export function eksClusterArn(accountId: string, region: string, name: string): string {
+  return `arn:aws:eks:${region}:${accountId}:cluster/${name}`;
+}
+
+function defaultCluster(name: string, accountId: string, region: string, arn: string): Cluster {
+  return {
+    name,
+    arn,
+    createdAt: new Date('2025-03-14T09:26:53.000Z'),
+    version: '1.32',
+    endpoint: `https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.${region}.eks.amazonaws.com`,
+    roleArn: `arn:aws:iam::${accountId}:role/${name}-cluster-role`,
+    resourcesVpcConfig: {
+      subnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829', 'subnet-0c3d4e5f607182930'],
+      securityGroupIds: ['sg-0123456789abcdef0'],
+      clusterSecurityGroupId: 'sg-0fedcba9876543210',
+      vpcId: 'vpc-0a1b2c3d4e5f60718',
+      endpointPublicAccess: false,
+      endpointPrivateAccess: true,
+      // DescribeCluster keeps reporting the default allow-list even while the public endpoint is off.
+      publicAccessCidrs: ['0.0.0.0/0'],
+    },
+    kubernetesNetworkConfig: { serviceIpv4Cidr: '172.20.0.0/16', ipFamily: 'ipv4' },
+    logging: {
+      clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: true }],
+    },
+    identity: { oidc: { issuer: `https://oidc.eks.${region}.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9` } },
+    status: 'ACTIVE',
+    certificateAuthority: { data: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==' },
+    platformVersion: 'eks.9',
+    tags: { team: 'platform', environment: 'production' },
+    encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: TEST_KMS_KEY_ARN } }],
+    health: { issues: [] },
+    accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+    upgradePolicy: { supportType: 'STANDARD' },
+    zonalShiftConfig: { enabled: false },
+    deletionProtection: true,
+  };
+}
+
+function defaultNodegroup(clusterName: string, accountId: string, region: string): Nodegroup {
+  return {
+    nodegroupName: 'general',
+    nodegroupArn: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/general/8ec6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
+    clusterName,
+    version: '1.32',
+    releaseVersion: '1.32.3-20250519',
+    createdAt: new Date('2025-03-14T09:41:02.000Z'),
+    status: 'ACTIVE',
+    capacityType: 'ON_DEMAND',
+    scalingConfig: { minSize: 3, maxSize: 9, desiredSize: 3 },
+    instanceTypes: ['m7i.large'],
+    subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829', 'subnet-0c3d4e5f607182930'],
+    amiType: 'AL2023_x86_64_STANDARD',
+    nodeRole: `arn:aws:iam::${accountId}:role/${clusterName}-node-role`,
+    labels: {},
+    diskSize: 20,
+    health: { issues: [] },
+    updateConfig: { maxUnavailable: 1 },
+    tags: {},
+  };
+}
+
+function defaultAddons(clusterName: string, accountId: string, region: string): Addon[] {
+  const addon = (addonName: string, addonVersion: string): Addon => ({
+    addonName,
+    clusterName,
+    status: 'ACTIVE',
+    addonVersion,
+    addonArn: `arn:aws:eks:${region}:${accountId}:addon/${clusterName}/${addonName}/2ac6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
+    health: { issues: [] },
+  });
+  return [
+    addon('vpc-cni', 'v1.19.2-eksbuild.1'),
+    addon('coredns', 'v1.11.4-eksbuild.2'),
+    addon('kube-proxy', 'v1.32.0-eksbuild.2'),
+    addon('eks-pod-identity-agent', 'v1.3.4-eksbuild.1'),
+  ];
+}
+
+/** A realistic EKS snapshot that passes every check; `overrides.cluster` is deep-merged into the cluster. */
+export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSnapshot {
+  const name = overrides.name ?? 'payments-prod';
+  const accountId = overrides.accountId ?? TEST_ACCOUNT;
+  const region = overrides.region ?? TEST_REGION;
+  const arn = overrides.arn ?? eksClusterArn(accountId, region, name);
+  const { cluster: clusterPatch, ...rest } = overrides;
+  const cluster =
+    'cluster' in overrides && clusterPatch === undefined
+      ? undefined
+      : deepMerge<Cluster>(defaultCluster(name, accountId, region, arn), clusterPatch);
+  return {
+    provider: 'aws',
+    id: arn,
+    arn,
+    name,
+    accountId,
+    region,
+    collectedAt: TEST_NOW.toISOString(),
+    cluster,
+    nodegroups: [defaultNodegroup(name, accountId, region)],
+    addons: defaultAddons(name, accountId, region),
+    gaps: [],
+    ...rest,
+  };
+}
+
+/** The evaluation context of a scan at TEST_NOW, with the default check settings unless given. */
+export function aContext(settings: z.input<typeof CheckSettingsSchema> = {}): EvalContext {
+  return { now: TEST_NOW, settings: CheckSettingsSchema.parse(settings) };
+}
+
+/** Evaluates a check that reports once per cluster and returns that one result (throws otherwise). */
+export function evaluateOnce(
+  check: { evaluate(s: EksClusterSnapshot, ctx: EvalContext): CheckResult[] },
+  snapshot: EksClusterSnapshot,
+  ctx: EvalContext = aContext(),
+): CheckResult {
+  const results = check.evaluate(snapshot, ctx);
+  if (results.length !== 1 || !results[0]) throw new Error(`expected exactly one result, got ${results.length}`);
+  return results[0];
+}

@@ -1,0 +1,38 @@
+/**
+ * Compliance frameworks the checks map to, as data (one JSON file each, with its version and date).
+ * A check's `frameworks` key is a framework `id`; its values are control ids listed in that file.
+ */
+import { z } from 'zod';
+import cisEks18 from './cis-eks-1.8.json' with { type: 'json' };
+import securityhub from './securityhub.json' with { type: 'json' };
+
+export const FrameworkSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9.]+)*$/),
+    title: z.string().min(5),
+    version: z.string().min(1),
+    /** ISO date (YYYY-MM-DD) the framework version was published, or the list retrieved (see `notes`). */
+    published: z.iso.date(),
+    sources: z.array(z.url()).min(1),
+    notes: z.string().optional(),
+    controls: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            title: z.string().min(5),
+            severity: z.enum(['critical', 'high', 'medium', 'low', 'informational']).optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+export type Framework = z.infer<typeof FrameworkSchema>;
+
+export const frameworks: Framework[] = [cisEks18, securityhub].map((f) => FrameworkSchema.parse(f));
+
+export function frameworkById(id: string): Framework | undefined {
+  return frameworks.find((f) => f.id === id);
+}

@@ -1,0 +1,151 @@
+import {
+  type Addon,
+  type Cluster,
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  type EKSClient,
+  type Nodegroup,
+  paginateListAddons,
+  paginateListClusters,
+  paginateListNodegroups,
+} from '@aws-sdk/client-eks';
+import pLimit from 'p-limit';
+import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
+import { classifyAwsError, describeAwsError } from './errors.ts';
+
+/** Partition from the region, for ARNs we must build ourselves (DescribeCluster failed). */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+export function eksClusterArn(accountId: string, region: string, name: string): string {
+  return `arn:${partitionOf(region)}:eks:${region}:${accountId}:cluster/${name}`;
+}
+
+export async function listClusterNames(eks: EKSClient): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of paginateListClusters({ client: eks }, {})) names.push(...(page.clusters ?? []));
+  return names;
+}
+
+function gap(need: string, e: unknown): CollectionGap {
+  return { need, code: classifyAwsError(e), error: describeAwsError(e) };
+}
+
+interface ClusterScope {
+  eks: EKSClient;
+  accountId: string;
+  region: string;
+  /** Bounds describe calls inside one cluster (node groups, add-ons). */
+  concurrency: number;
+  now: () => Date;
+}
+
+/**
+ * Everything the EKS API says about one cluster. Never throws: what could not be read
+ * becomes a gap on the snapshot, so the checks that need it say ERROR. Returns undefined
+ * only when the cluster disappeared between ListClusters and DescribeCluster.
+ */
+export async function collectEksCluster(scope: ClusterScope, name: string): Promise<EksClusterSnapshot | undefined> {
+  const { eks, accountId, region } = scope;
+  const gaps: CollectionGap[] = [];
+  let cluster: Cluster | undefined;
+  try {
+    cluster = (await eks.send(new DescribeClusterCommand({ name }))).cluster;
+    if (!cluster)
+      gaps.push({ need: 'eks:DescribeCluster', code: 'Malformed', error: 'DescribeCluster returned no cluster' });
+  } catch (e) {
+    if (classifyAwsError(e) === 'NotFound') return undefined;
+    gaps.push(gap('eks:DescribeCluster', e));
+  }
+
+  const [nodegroups, addons] = await Promise.all([
+    describeAll(
+      scope,
+      gaps,
+      'eks:ListNodegroups',
+      'eks:DescribeNodegroup',
+      async () => {
+        const out: string[] = [];
+        for await (const p of paginateListNodegroups({ client: eks }, { clusterName: name }))
+          out.push(...(p.nodegroups ?? []));
+        return out;
+      },
+      async (ng) =>
+        (await eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup as Nodegroup,
+    ),
+    describeAll(
+      scope,
+      gaps,
+      'eks:ListAddons',
+      'eks:DescribeAddon',
+      async () => {
+        const out: string[] = [];
+        for await (const p of paginateListAddons({ client: eks }, { clusterName: name })) out.push(...(p.addons ?? []));
+        return out;
+      },
+      async (addonName) => (await eks.send(new DescribeAddonCommand({ clusterName: name, addonName }))).addon as Addon,
+    ),
+  ]);
+
+  const arn = cluster?.arn ?? eksClusterArn(accountId, region, name);
+  return {
+    provider: 'aws',
+    id: arn,
+    arn,
+    name,
+    accountId,
+    region,
+    collectedAt: scope.now().toISOString(),
+    cluster,
+    nodegroups,
+    addons,
+    gaps,
+  };
+}
+
+/** List, then describe each item; a failed list or any failed describe is recorded as a gap. */
+async function describeAll<T>(
+  scope: ClusterScope,
+  gaps: CollectionGap[],
+  listNeed: string,
+  describeNeed: string,
+  list: () => Promise<string[]>,
+  describe: (name: string) => Promise<T>,
+): Promise<T[]> {
+  let names: string[];
+  try {
+    names = await list();
+  } catch (e) {
+    gaps.push(gap(listNeed, e));
+    return [];
+  }
+  const limit = pLimit(scope.concurrency);
+  const failures: string[] = [];
+  let firstError: unknown;
+  const items = await Promise.all(
+    names.map((n) =>
+      limit(async () => {
+        try {
+          return await describe(n);
+        } catch (e) {
+          // Deleted since the list: not a gap, it simply no longer exists.
+          if (classifyAwsError(e) === 'NotFound') return undefined;
+          failures.push(n);
+          firstError ??= e;
+          return undefined;
+        }
+      }),
+    ),
+  );
+  if (failures.length > 0) {
+    const g = gap(describeNeed, firstError);
+    gaps.push({ ...g, error: `${g.error} (could not describe: ${failures.sort().join(', ')})` });
+  }
+  return items.filter((i): i is Awaited<T> => i !== undefined);
+}

@@ -1,0 +1,196 @@
+import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
+import type { ScanConfig } from '../../core/config.ts';
+import type { ClusterSnapshot } from '../../core/snapshot.ts';
+import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
+import { type AwsClientOptions, type AwsCredentials, ec2Client, eksClient, stsClient } from './clients.ts';
+import { assumeRoleOnce } from './credentials.ts';
+import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
+import { classifyAwsError, describeAwsError } from './errors.ts';
+
+export interface AwsCollectorDeps {
+  /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
+  credentials?: AwsCredentials;
+  /** Overrides every AWS endpoint (tests). Normally unset: `AWS_ENDPOINT_URL[_<SERVICE>]` apply. */
+  endpoint?: string;
+  /** Region for STS and EC2 DescribeRegions. Default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1. */
+  homeRegion?: string;
+  clock?: () => Date;
+}
+
+interface AccountSession {
+  accountId: string;
+  /** undefined: the scanner's own default credentials (no role to assume). */
+  credentials: AwsCredentials | undefined;
+  /** Set when the credentials come from AssumeRole, to name the failing stage. */
+  roleArn?: string;
+}
+
+/**
+ * EKS across AWS accounts and regions. One AssumeRole per account per collector instance
+ * (one scan), shared by all regions and services of that account.
+ */
+export function createAwsCollector(
+  config: ScanConfig,
+  deps: AwsCollectorDeps = {},
+): Collector & {
+  /** AssumeRole calls made so far, by account (for tests and the scan record). */
+  assumeRoleCalls(): Record<string, number>;
+} {
+  const aws = config.aws;
+  const clock = deps.clock ?? (() => new Date());
+  const homeRegion = deps.homeRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const clientOptions: AwsClientOptions = {
+    maxAttempts: aws.maxAttempts,
+    retryBaseDelayMs: aws.retryBaseDelayMs,
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
+  };
+  const baseSts = stsClient(homeRegion, deps.credentials, clientOptions);
+  const sessions = new Map<string, AccountSession & { calls?: () => number }>();
+  let callerAccount: Promise<string> | undefined;
+
+  const callerAccountId = () => {
+    callerAccount ??= baseSts.send(new GetCallerIdentityCommand({})).then((r) => {
+      if (!r.Account) throw new Error('GetCallerIdentity returned no account');
+      return r.Account;
+    });
+    return callerAccount;
+  };
+
+  function sessionFor(accountId: string): AccountSession {
+    const existing = sessions.get(accountId);
+    if (existing) return existing;
+    const account = aws.accounts?.find((a) => a.id === accountId);
+    let session: AccountSession & { calls?: () => number };
+    if (!aws.accounts) {
+      session = { accountId, credentials: deps.credentials };
+    } else if (!account) {
+      throw new Error(`Account ${accountId} is not in aws.accounts`);
+    } else {
+      const roleArn = `arn:${partitionOf(homeRegion)}:iam::${accountId}:role/${account.roleName ?? aws.roleName}`;
+      const externalId = account.externalId ?? aws.externalId;
+      const provider = assumeRoleOnce(
+        baseSts,
+        { roleArn, sessionName: aws.roleSessionName, ...(externalId ? { externalId } : {}) },
+        () => clock().getTime(),
+      );
+      session = { accountId, credentials: provider, roleArn, calls: provider.calls };
+    }
+    sessions.set(accountId, session);
+    return session;
+  }
+
+  /** Resolves the account's credentials up front, so a denied AssumeRole is reported as such. */
+  async function ready(session: AccountSession): Promise<TargetError | undefined> {
+    if (!session.roleArn || typeof session.credentials !== 'function') return undefined;
+    try {
+      await session.credentials();
+      return undefined;
+    } catch (e) {
+      return {
+        provider: 'aws',
+        accountId: session.accountId,
+        region: '*',
+        stage: 'assume-role',
+        code: classifyAwsError(e),
+        message: `Cannot assume ${session.roleArn}: ${describeAwsError(e)}`,
+      };
+    }
+  }
+
+  async function regionsOf(session: AccountSession): Promise<string[]> {
+    if (aws.regions) return aws.regions;
+    const ec2 = ec2Client(homeRegion, session.credentials, clientOptions);
+    // Default filter: regions enabled for the account (opted-in or not requiring opt-in).
+    const out = await ec2.send(new DescribeRegionsCommand({}));
+    return (out.Regions ?? [])
+      .map((r) => r.RegionName)
+      .filter((r): r is string => Boolean(r))
+      .sort();
+  }
+
+  async function planAccount(accountId: string): Promise<{ targets: Target[]; error?: TargetError }> {
+    const session = sessionFor(accountId);
+    const denied = await ready(session);
+    if (denied) return { targets: [], error: denied };
+    try {
+      const regions = await regionsOf(session);
+      return { targets: regions.map((region) => ({ provider: 'aws', accountId, region })) };
+    } catch (e) {
+      return {
+        targets: [],
+        error: {
+          provider: 'aws',
+          accountId,
+          region: '*',
+          stage: 'describe-regions',
+          code: classifyAwsError(e),
+          message: `Cannot list enabled regions: ${describeAwsError(e)}`,
+        },
+      };
+    }
+  }
+
+  return {
+    provider: 'aws',
+
+    async plan(): Promise<TargetPlan> {
+      const accountIds = aws.accounts ? aws.accounts.map((a) => a.id) : [await callerAccountId()];
+      const limit = pLimit(config.concurrency.targets);
+      const planned = await Promise.all(accountIds.map((id) => limit(() => planAccount(id))));
+      return {
+        targets: planned.flatMap((p) => p.targets),
+        errors: planned.flatMap((p) => (p.error ? [p.error] : [])),
+      };
+    },
+
+    async collect(target: Target): Promise<TargetCollection> {
+      const { accountId, region } = target;
+      const fail = (stage: string, e: unknown, prefix = ''): TargetCollection => ({
+        target,
+        snapshots: [],
+        errors: [
+          {
+            provider: 'aws',
+            accountId,
+            region,
+            stage,
+            code: classifyAwsError(e),
+            message: prefix + describeAwsError(e),
+          },
+        ],
+      });
+      let session: AccountSession;
+      try {
+        session = sessionFor(accountId);
+      } catch (e) {
+        return fail('assume-role', e);
+      }
+      const denied = await ready(session);
+      if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
+
+      const eks = eksClient(region, session.credentials, clientOptions);
+      let names: string[];
+      try {
+        names = await listClusterNames(eks);
+      } catch (e) {
+        return fail('list-clusters', e, 'Cannot list EKS clusters: ');
+      }
+      const limit = pLimit(config.concurrency.clustersPerTarget);
+      const scope = { eks, accountId, region, concurrency: config.concurrency.clustersPerTarget, now: clock };
+      const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
+      return {
+        target,
+        snapshots: snapshots.filter((s): s is ClusterSnapshot => s !== undefined),
+        errors: [],
+      };
+    },
+
+    assumeRoleCalls() {
+      const out: Record<string, number> = {};
+      for (const [id, s] of sessions) if (s.calls) out[id] = s.calls();
+      return out;
+    },
+  };
+}

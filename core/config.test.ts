@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+describe('parseConfig', () => {
+  it('fills sensible defaults from an empty configuration', () => {
+    const c = parseConfig({});
+    expect(c.aws.roleName).toBe('KubepostureReader');
+    expect(c.aws.accounts).toBeUndefined();
+    expect(c.aws.regions).toBeUndefined();
+    expect(c.checks.logging.requiredTypes).toEqual(['audit', 'authenticator']);
+    expect(c.concurrency.targets).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [{ aws: { accounts: [{ id: '1234' }] } }, 'aws.accounts[0].id'],
+    [{ aws: { regions: ['EU-WEST-1'] } }, 'aws.regions[0]'],
+    [{ checks: { logging: { requiredTypes: ['audits'] } } }, 'checks.logging.requiredTypes[0]'],
+    [{ failOn: 'severe' }, 'failOn'],
+    [{ aws: { roleNmae: 'x' } }, 'aws'],
+    [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
+  ])('rejects %j with an error naming %s', (raw, path) => {
+    try {
+      parseConfig(raw);
+      expect.unreachable('should have thrown');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).issues.map((i) => i.path)).toContain(path);
+      expect((e as Error).message).toContain(path);
+    }
+  });
+
+  it('names the allowed values of an enum in the message', () => {
+    expect(() => parseConfig({ failOn: 'severe' })).toThrow(/critical.*high.*medium.*low.*info/);
+  });
+});

@@ -1,0 +1,161 @@
+import type { SimCluster } from '../fleet.ts';
+import { paginate } from './paging.ts';
+import { AwsError, restJsonError, restJsonResponse, type SimResponse } from './protocol.ts';
+import type { AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
+
+/** The largest `maxResults` the EKS list operations accept. */
+const MAX_RESULTS = 100;
+
+type Params = Record<string, string>;
+type Handler = (p: Params, req: AwsRequest, ctx: RequestContext) => SimResponse;
+
+interface Route {
+  method: string;
+  /** Literal segments, and `{name}` labels. */
+  path: string[];
+  action: string;
+  handler: Handler;
+}
+
+function page<T>(items: readonly T[], listKey: string, req: AwsRequest, ctx: RequestContext) {
+  return paginate(
+    items,
+    listKey,
+    { maxResults: req.url.searchParams.get('maxResults'), nextToken: req.url.searchParams.get('nextToken') },
+    { max: MAX_RESULTS, cap: ctx.options.maxPageSize },
+  );
+}
+
+function findCluster(name: string, ctx: RequestContext): SimCluster {
+  const c = ctx.fleet.cluster(ctx.principal.accountId, ctx.region, name);
+  if (!c) {
+    throw new AwsError(404, 'ResourceNotFoundException', `No cluster found for name: ${name}.`, { clusterName: name });
+  }
+  return c;
+}
+
+const routes: Route[] = [
+  {
+    method: 'GET',
+    path: ['clusters'],
+    action: 'ListClusters',
+    handler(_p, req, ctx) {
+      const names = ctx.fleet.clusters(ctx.principal.accountId, ctx.region).map((c) => c.cluster.name!);
+      const { items, nextToken } = page(names, `clusters/${ctx.principal.accountId}/${ctx.region}`, req, ctx);
+      return restJsonResponse({ clusters: items, nextToken }, ctx.requestId);
+    },
+  },
+  {
+    method: 'GET',
+    path: ['clusters', '{name}'],
+    action: 'DescribeCluster',
+    handler: (p, _req, ctx) => restJsonResponse({ cluster: findCluster(p.name!, ctx).cluster }, ctx.requestId),
+  },
+  {
+    method: 'GET',
+    path: ['clusters', '{name}', 'node-groups'],
+    action: 'ListNodegroups',
+    handler(p, req, ctx) {
+      const c = findCluster(p.name!, ctx);
+      const { items, nextToken } = page(
+        c.nodegroups.map((n) => n.nodegroupName!),
+        `node-groups/${c.cluster.arn}`,
+        req,
+        ctx,
+      );
+      return restJsonResponse({ nodegroups: items, nextToken }, ctx.requestId);
+    },
+  },
+  {
+    method: 'GET',
+    path: ['clusters', '{name}', 'node-groups', '{nodegroupName}'],
+    action: 'DescribeNodegroup',
+    handler(p, _req, ctx) {
+      const c = findCluster(p.name!, ctx);
+      const nodegroup = c.nodegroups.find((n) => n.nodegroupName === p.nodegroupName);
+      if (!nodegroup) {
+        throw new AwsError(404, 'ResourceNotFoundException', `No node group found for name: ${p.nodegroupName}.`, {
+          clusterName: p.name,
+          nodegroupName: p.nodegroupName,
+        });
+      }
+      return restJsonResponse({ nodegroup }, ctx.requestId);
+    },
+  },
+  {
+    method: 'GET',
+    path: ['clusters', '{name}', 'addons'],
+    action: 'ListAddons',
+    handler(p, req, ctx) {
+      const c = findCluster(p.name!, ctx);
+      const { items, nextToken } = page(
+        c.addons.map((a) => a.addonName!),
+        `addons/${c.cluster.arn}`,
+        req,
+        ctx,
+      );
+      return restJsonResponse({ addons: items, nextToken }, ctx.requestId);
+    },
+  },
+  {
+    method: 'GET',
+    path: ['clusters', '{name}', 'addons', '{addonName}'],
+    action: 'DescribeAddon',
+    handler(p, _req, ctx) {
+      const c = findCluster(p.name!, ctx);
+      const addon = c.addons.find((a) => a.addonName === p.addonName);
+      if (!addon) {
+        throw new AwsError(404, 'ResourceNotFoundException', `No addon: ${p.addonName} found in cluster: ${p.name}`, {
+          clusterName: p.name,
+          addonName: p.addonName,
+        });
+      }
+      return restJsonResponse({ addon }, ctx.requestId);
+    },
+  },
+];
+
+function match(route: Route, method: string, segments: string[]): Params | undefined {
+  if (route.method !== method || route.path.length !== segments.length) return undefined;
+  const params: Params = {};
+  for (let i = 0; i < segments.length; i++) {
+    const want = route.path[i]!;
+    const got = segments[i]!;
+    if (want.startsWith('{')) params[want.slice(1, -1)] = got;
+    else if (want !== got) return undefined;
+  }
+  return params;
+}
+
+export const eks: AwsService = {
+  signingName: 'eks',
+  title: 'EKS',
+  protocol: 'restJson1',
+  regional: true,
+  errors: {
+    unrecognizedClient: {
+      status: 403,
+      code: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    },
+    throttled: { status: 429, code: 'ThrottlingException', message: 'Rate exceeded' },
+  },
+  route(req): Operation {
+    for (const r of routes) {
+      const params = match(r, req.method, req.segments);
+      if (params) return { action: r.action, run: (req, ctx) => r.handler(params, req, ctx) };
+    }
+    const what = `${req.method} ${req.url.pathname}`;
+    return {
+      action: what,
+      run() {
+        throw new AwsError(
+          400,
+          'UnknownOperationException',
+          `The simulated cloud does not implement EKS ${what} (see sim/aws/eks.ts).`,
+        );
+      },
+    };
+  },
+  errorResponse: (e, requestId) => restJsonError(e, requestId),
+};

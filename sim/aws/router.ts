@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isOptInRegion, type SimFleet } from '../fleet.ts';
+import { ec2 } from './ec2.ts';
+import { eks } from './eks.ts';
+import type { IdentityStore, Principal } from './identity.ts';
+import { AwsError, awsError, awsQueryError, restJsonError, type SimResponse } from './protocol.ts';
+import type { AwsRequest, AwsService, RequestContext, ResolvedSimOptions } from './service.ts';
+import { sts } from './sts.ts';
+import type { TokenBuckets } from './throttle.ts';
+
+/** The services one endpoint serves, by SigV4 signing name. Add IAM, SSM, KMS, ... here. */
+export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2];
+
+/** One request the simulated cloud answered, for tests and benchmarks. */
+export interface SimCall {
+  /** Signing name from the credential scope: sts, eks, ec2 (`?` when the request was unsigned). */
+  service: string;
+  /** The API action (DescribeCluster); for requests the sim cannot serve, what was asked. */
+  action: string;
+  /** Whose data the request saw: the account of the signing key (undefined when the key was unknown). */
+  accountId?: string;
+  region?: string;
+  status: number;
+  /** The AWS error code when the answer was an error (AccessDenied, ThrottlingException, ...). */
+  errorCode?: string;
+}
+
+export interface AwsRouterDeps {
+  fleet: SimFleet;
+  identities: IdentityStore;
+  options: ResolvedSimOptions;
+  /** Throttling: the buckets, and which services they apply to (all when undefined). */
+  throttle?: { buckets: TokenBuckets; services?: ReadonlySet<string> };
+  record(call: SimCall): void;
+  services?: readonly AwsService[];
+}
+
+const SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+const MAX_BODY = 1 << 20;
+
+interface Scope {
+  accessKeyId: string;
+  region: string;
+  service: string;
+}
+
+function scopeOf(req: IncomingMessage, url: URL): Scope | undefined {
+  const auth = req.headers.authorization ?? `Credential=${url.searchParams.get('X-Amz-Credential') ?? ''}`;
+  const m = SCOPE.exec(auth);
+  return m ? { accessKeyId: m[1]!, region: m[3]!, service: m[4]! } : undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new AwsError(413, 'RequestEntityTooLarge', 'Request body over 1 MiB.');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** An error for a request no service claims: JSON for JSON clients, awsQuery XML otherwise. */
+function genericError(req: IncomingMessage, e: AwsError, requestId: string): SimResponse {
+  return /json/.test(req.headers['content-type'] ?? '')
+    ? restJsonError(e, requestId)
+    : awsQueryError(e, 'https://kubeposture.dev/sim/', requestId);
+}
+
+function authenticate(service: AwsService, req: AwsRequest, identities: IdentityStore): Principal {
+  const principal = identities.get(req.accessKeyId);
+  const token = req.headers['x-amz-security-token'] ?? req.url.searchParams.get('X-Amz-Security-Token') ?? undefined;
+  if (!principal || principal.sessionToken !== token) throw awsError(service.errors.unrecognizedClient);
+  return principal;
+}
+
+/** The node:http request listener for every simulated AWS service. */
+export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const services = new Map((deps.services ?? AWS_SERVICES).map((s) => [s.signingName, s]));
+
+  async function answer(req: IncomingMessage, requestId: string, call: SimCall): Promise<SimResponse> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req);
+    const scope = scopeOf(req, url);
+    if (!scope) {
+      const e = new AwsError(403, 'MissingAuthenticationToken', 'Request is missing a SigV4 Authorization header.');
+      call.errorCode = e.code;
+      return genericError(req, e, requestId);
+    }
+    call.service = scope.service;
+    call.region = scope.region;
+    const service = services.get(scope.service);
+    if (!service) {
+      const e = new AwsError(
+        400,
+        'UnknownService',
+        `The simulated cloud does not serve AWS service '${scope.service}' (signed for ${scope.region}/${scope.service}). ` +
+          `Serving: ${[...services.keys()].join(', ')}; add it in sim/aws/router.ts.`,
+      );
+      call.errorCode = e.code;
+      return genericError(req, e, requestId);
+    }
+
+    let segments: string[];
+    try {
+      segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      segments = [];
+    }
+    const params = new URLSearchParams(url.search);
+    if (/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')) {
+      for (const [k, v] of new URLSearchParams(body)) params.append(k, v);
+    }
+    const areq: AwsRequest = {
+      method: req.method ?? 'GET',
+      url,
+      segments,
+      headers: req.headers,
+      body,
+      params,
+      region: scope.region,
+      accessKeyId: scope.accessKeyId,
+      requestId,
+    };
+    const op = service.route(areq);
+    call.action = op.action;
+    try {
+      const principal = authenticate(service, areq, deps.identities);
+      call.accountId = principal.accountId;
+      if (
+        service.regional &&
+        isOptInRegion(scope.region) &&
+        !deps.fleet.enabledRegions(principal.accountId).includes(scope.region)
+      ) {
+        // What AWS does in an opt-in region the account has not enabled.
+        throw awsError(service.errors.unrecognizedClient);
+      }
+      const t = deps.throttle;
+      if (t && (!t.services || t.services.has(service.signingName))) {
+        if (!t.buckets.take(`${principal.accountId}/${scope.region}/${service.signingName}`)) {
+          throw awsError(service.errors.throttled);
+        }
+      }
+      const ctx: RequestContext = {
+        fleet: deps.fleet,
+        identities: deps.identities,
+        options: deps.options,
+        principal,
+        region: scope.region,
+        requestId,
+      };
+      return await op.run(areq, ctx);
+    } catch (e) {
+      const err =
+        e instanceof AwsError
+          ? e
+          : new AwsError(500, 'InternalFailure', `Simulated cloud bug in ${service.title} ${op.action}: ${String(e)}`);
+      call.errorCode = err.code;
+      return service.errorResponse(err, requestId);
+    }
+  }
+
+  return (req, res) => {
+    const requestId = randomUUID();
+    const call: SimCall = { service: '?', action: '?', status: 0 };
+    answer(req, requestId, call)
+      .catch((e: unknown) => {
+        const err = e instanceof AwsError ? e : new AwsError(500, 'InternalFailure', String(e));
+        call.errorCode = err.code;
+        return genericError(req, err, requestId);
+      })
+      .then(async (response) => {
+        if (deps.options.latencyMs > 0) await sleep(deps.options.latencyMs);
+        call.status = response.status;
+        deps.record(call);
+        res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+        res.end(response.body);
+      })
+      .catch(() => {
+        res.destroy();
+      });
+  };
+}

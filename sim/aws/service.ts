@@ -1,0 +1,61 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SimFleet } from '../fleet.ts';
+import type { IdentityStore, Principal } from './identity.ts';
+import type { AwsError, AwsProtocol, ErrorShape, SimResponse } from './protocol.ts';
+
+/**
+ * The contract between the router and one simulated AWS service. To add a service (IAM, SSM,
+ * KMS, ...), write `sim/aws/<name>.ts` exporting an AwsService and list it in `sim/aws/router.ts`.
+ */
+export interface AwsService {
+  /** The SigV4 signing name in the credential scope (`.../us-east-1/eks/aws4_request`). */
+  signingName: string;
+  /** For messages: EKS, STS, EC2. */
+  title: string;
+  protocol: AwsProtocol;
+  /** Global services (STS, IAM) answer in any region; regional ones refuse an account's disabled opt-in regions. */
+  regional: boolean;
+  /** What this service answers when the signing key is unknown, and when a request is throttled. */
+  errors: { unrecognizedClient: ErrorShape; throttled: ErrorShape };
+  /** Names the operation a request asks for; unknown requests get an operation that answers 400 naming them. */
+  route(req: AwsRequest): Operation;
+  /** Renders an error in the service's protocol. */
+  errorResponse(e: AwsError, requestId: string): SimResponse;
+}
+
+export interface Operation {
+  /** The API action (`DescribeCluster`); for a request the sim cannot serve, what was asked. */
+  action: string;
+  run(req: AwsRequest, ctx: RequestContext): SimResponse | Promise<SimResponse>;
+}
+
+export interface AwsRequest {
+  method: string;
+  url: URL;
+  /** Path segments, each percent-decoded. */
+  segments: string[];
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Query string parameters, plus the form body of query-protocol requests. */
+  params: URLSearchParams;
+  /** From the credential scope. */
+  region: string;
+  accessKeyId: string;
+  requestId: string;
+}
+
+export interface ResolvedSimOptions {
+  latencyMs: number;
+  deniedAccounts: ReadonlySet<string>;
+  maxPageSize: number;
+}
+
+export interface RequestContext {
+  fleet: SimFleet;
+  identities: IdentityStore;
+  options: ResolvedSimOptions;
+  /** Who signed the request; its account is whose data the request sees. */
+  principal: Principal;
+  region: string;
+  requestId: string;
+}

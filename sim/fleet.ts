@@ -1,0 +1,350 @@
+import { createHash } from 'node:crypto';
+import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import { deepMerge, type PlainObject } from './merge.ts';
+import type { AddonSpec, ClusterSpec, FleetSpec, NodegroupSpec } from './spec.ts';
+
+/**
+ * The fleet as the simulated cloud serves it: every cluster, node group and add-on fully
+ * described, with the fields a real DescribeX returns. Built once from a FleetSpec; the
+ * objects are live (a test may change one and the next API call shows it).
+ *
+ * Defaults are deterministic: the same spec always gives the same ARNs, endpoints, ids and
+ * creation times, so finding ids and golden files are stable across runs.
+ */
+
+/** Regions every account has without opting in (what EC2 DescribeRegions calls opt-in-not-required). */
+export const DEFAULT_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-north-1',
+  'sa-east-1',
+] as const;
+
+/** Regions an account must opt into. */
+export const OPT_IN_REGIONS = [
+  'af-south-1',
+  'ap-east-1',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+] as const;
+
+export function isOptInRegion(region: string): boolean {
+  return (
+    (OPT_IN_REGIONS as readonly string[]).includes(region) || !(DEFAULT_REGIONS as readonly string[]).includes(region)
+  );
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export interface SimCluster {
+  accountId: string;
+  region: string;
+  cluster: Cluster;
+  nodegroups: Nodegroup[];
+  addons: Addon[];
+}
+
+export interface SimAccount {
+  id: string;
+  alias?: string;
+  enabledRegions: string[];
+  denyAssumeRole: boolean;
+  /** The role a scanner may assume here. */
+  readerRoleName: string;
+  externalId?: string;
+  clusters: SimCluster[];
+}
+
+export interface SimCaller {
+  accountId: string;
+  userName: string;
+  arn: string;
+}
+
+export class SimFleet {
+  readonly caller: SimCaller;
+  readonly accounts = new Map<string, SimAccount>();
+
+  constructor(readonly spec: FleetSpec) {
+    const { accountId, userName } = spec.caller;
+    this.caller = { accountId, userName, arn: `arn:aws:iam::${accountId}:user/${userName}` };
+    for (const a of spec.accounts) {
+      this.accounts.set(a.id, {
+        id: a.id,
+        ...(a.alias ? { alias: a.alias } : {}),
+        enabledRegions: [...a.enabledRegions],
+        denyAssumeRole: a.denyAssumeRole,
+        readerRoleName: a.readerRoleName ?? spec.readerRoleName,
+        ...(a.externalId ? { externalId: a.externalId } : {}),
+        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c)),
+      });
+    }
+  }
+
+  account(id: string): SimAccount | undefined {
+    return this.accounts.get(id);
+  }
+
+  /** The regions DescribeRegions reports: an unlisted account (e.g. the caller's own) has the default set. */
+  enabledRegions(accountId: string): string[] {
+    return this.accounts.get(accountId)?.enabledRegions ?? [...DEFAULT_REGIONS];
+  }
+
+  clusters(accountId: string, region: string): SimCluster[] {
+    return this.accounts.get(accountId)?.clusters.filter((c) => c.region === region) ?? [];
+  }
+
+  cluster(accountId: string, region: string, name: string): SimCluster | undefined {
+    return this.clusters(accountId, region).find((c) => c.cluster.name === name);
+  }
+
+  /** Every cluster in the fleet, in spec order. */
+  allClusters(): SimCluster[] {
+    return [...this.accounts.values()].flatMap((a) => a.clusters);
+  }
+}
+
+export function resolveFleet(spec: FleetSpec): SimFleet {
+  return new SimFleet(spec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic "random" values
+
+function digest(...parts: string[]): Buffer {
+  return createHash('sha256').update(parts.join('\u0000')).digest();
+}
+
+function hex(bytes: Buffer, n: number): string {
+  return bytes.toString('hex').slice(0, n);
+}
+
+function uuidOf(bytes: Buffer): string {
+  const h = bytes.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A time in [2024-01-15, +400 days), to the millisecond. */
+function createdAtOf(bytes: Buffer): Date {
+  const base = Date.UTC(2024, 0, 15);
+  return new Date(base + (bytes.readUInt32BE(0) % (400 * 86_400)) * 1000 + (bytes.readUInt16BE(4) % 1000));
+}
+
+function addMs(d: Date, ms: number): Date {
+  return new Date(d.getTime() + ms);
+}
+
+const PLATFORM_VERSIONS: Record<string, string> = {
+  '1.28': 'eks.47',
+  '1.29': 'eks.40',
+  '1.30': 'eks.35',
+  '1.31': 'eks.31',
+  '1.32': 'eks.17',
+  '1.33': 'eks.9',
+  '1.34': 'eks.4',
+};
+
+const PATCH_VERSIONS: Record<string, number> = {
+  '1.28': 15,
+  '1.29': 13,
+  '1.30': 11,
+  '1.31': 7,
+  '1.32': 3,
+  '1.33': 1,
+  '1.34': 0,
+};
+
+function addonDefaultVersion(name: string, k8s: string): string {
+  switch (name) {
+    case 'vpc-cni':
+      return 'v1.19.2-eksbuild.1';
+    case 'coredns':
+      return 'v1.11.4-eksbuild.2';
+    case 'kube-proxy':
+      return `v${k8s}.${PATCH_VERSIONS[k8s] ?? 0}-eksbuild.2`;
+    case 'aws-ebs-csi-driver':
+      return 'v1.38.1-eksbuild.2';
+    case 'eks-pod-identity-agent':
+      return 'v1.3.4-eksbuild.1';
+    default:
+      return 'v1.0.0-eksbuild.1';
+  }
+}
+
+function fakeCertificate(bytes: Buffer): string {
+  // Placeholder until each cluster gets its own Kubernetes API server and CA.
+  const body = Buffer.concat([bytes, bytes, bytes, bytes]).toString('base64');
+  return Buffer.from(`-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`).toString('base64');
+}
+
+const toDate = (v: unknown): unknown => (typeof v === 'string' ? new Date(v) : v);
+
+// ---------------------------------------------------------------------------------------------
+
+function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): SimCluster {
+  const { region, name } = c;
+  const partition = partitionOf(region);
+  const h = digest(accountId, region, name);
+  const id = hex(h, 32).toUpperCase();
+  const vpcHex = hex(digest('vpc', accountId, region, name), 17);
+  const createdAt = createdAtOf(h);
+  const subnets = ['a', 'b', 'c'].map((az) => `subnet-${hex(digest('subnet', accountId, region, name, az), 17)}`);
+  const version = (c.version ?? spec.defaults.cluster?.version ?? '1.31') as string;
+
+  const defaults: PlainObject = {
+    name,
+    arn: `arn:${partition}:eks:${region}:${accountId}:cluster/${name}`,
+    createdAt,
+    version,
+    endpoint: `https://${id}.gr7.${region}.eks.amazonaws.com`,
+    roleArn: `arn:${partition}:iam::${accountId}:role/${name}-eks-cluster-role`,
+    resourcesVpcConfig: {
+      subnetIds: subnets,
+      securityGroupIds: [],
+      clusterSecurityGroupId: `sg-${hex(digest('sg', accountId, region, name), 17)}`,
+      vpcId: `vpc-${vpcHex}`,
+      endpointPublicAccess: true,
+      endpointPrivateAccess: false,
+      publicAccessCidrs: ['0.0.0.0/0'],
+    },
+    kubernetesNetworkConfig: {
+      serviceIpv4Cidr: '10.100.0.0/16',
+      ipFamily: 'ipv4',
+      elasticLoadBalancing: { enabled: false },
+    },
+    logging: {
+      clusterLogging: [{ types: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'], enabled: false }],
+    },
+    identity: { oidc: { issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` } },
+    status: 'ACTIVE',
+    certificateAuthority: { data: fakeCertificate(h) },
+    platformVersion: PLATFORM_VERSIONS[version] ?? 'eks.1',
+    tags: {},
+    health: { issues: [] },
+    accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP', bootstrapClusterCreatorAdminPermissions: true },
+    upgradePolicy: { supportType: 'EXTENDED' },
+    deletionProtection: false,
+  };
+
+  const merged = deepMerge<PlainObject>(deepMerge(defaults, spec.defaults.cluster as PlainObject), c as PlainObject);
+  const { region: _region, nodegroups = [], addons = [], ...cluster } = merged;
+  cluster.createdAt = toDate(cluster.createdAt);
+  const clusterVersion = String(cluster.version);
+  const clusterCreated = cluster.createdAt as Date;
+
+  return {
+    accountId,
+    region,
+    cluster: cluster as Cluster,
+    nodegroups: (nodegroups as NodegroupSpec[]).map((ng) =>
+      resolveNodegroup(
+        spec,
+        { accountId, region, name, version: clusterVersion, createdAt: clusterCreated, subnets },
+        ng,
+      ),
+    ),
+    addons: (addons as AddonSpec[]).map((a) =>
+      resolveAddon(spec, { accountId, region, name, version: clusterVersion, createdAt: clusterCreated }, a),
+    ),
+  };
+}
+
+interface ClusterRef {
+  accountId: string;
+  region: string;
+  name: string;
+  version: string;
+  createdAt: Date;
+}
+
+function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }, ng: NodegroupSpec): Nodegroup {
+  const partition = partitionOf(c.region);
+  const h = digest('nodegroup', c.accountId, c.region, c.name, ng.nodegroupName);
+  const uuid = uuidOf(h);
+  const createdAt = addMs(c.createdAt, 15 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
+  const layered = deepMerge<PlainObject>(spec.defaults.nodegroup as PlainObject, ng as PlainObject);
+  const version = String(layered.version ?? c.version);
+  const amiType = String(layered.amiType ?? 'AL2023_x86_64_STANDARD');
+  const releaseVersion = amiType.startsWith('BOTTLEROCKET')
+    ? '1.32.0-cacc4ce9'
+    : `${version}.${PATCH_VERSIONS[version] ?? 0}-20250101`;
+  const defaults: PlainObject = {
+    nodegroupName: ng.nodegroupName,
+    nodegroupArn: `arn:${partition}:eks:${c.region}:${c.accountId}:nodegroup/${c.name}/${ng.nodegroupName}/${uuid}`,
+    clusterName: c.name,
+    version,
+    releaseVersion,
+    createdAt,
+    modifiedAt: addMs(createdAt, (h.readUInt32BE(8) % (90 * 86_400)) * 1000),
+    status: 'ACTIVE',
+    capacityType: 'ON_DEMAND',
+    scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 2 },
+    instanceTypes: ['m5.large'],
+    subnets: c.subnets,
+    amiType,
+    nodeRole: `arn:${partition}:iam::${c.accountId}:role/${c.name}-eks-node-role`,
+    labels: {},
+    resources: { autoScalingGroups: [{ name: `eks-${ng.nodegroupName}-${uuid}` }] },
+    diskSize: 20,
+    health: { issues: [] },
+    updateConfig: { maxUnavailable: 1 },
+    nodeRepairConfig: { enabled: false },
+    tags: {},
+  };
+  const out = deepMerge<PlainObject>(defaults, layered);
+  out.createdAt = toDate(out.createdAt);
+  out.modifiedAt = toDate(out.modifiedAt);
+  return out as Nodegroup;
+}
+
+function resolveAddon(spec: FleetSpec, c: ClusterRef, a: AddonSpec): Addon {
+  const partition = partitionOf(c.region);
+  const h = digest('addon', c.accountId, c.region, c.name, a.addonName);
+  const createdAt = addMs(c.createdAt, 10 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
+  const defaults: PlainObject = {
+    addonName: a.addonName,
+    clusterName: c.name,
+    status: 'ACTIVE',
+    addonVersion: addonDefaultVersion(a.addonName, c.version),
+    health: { issues: [] },
+    addonArn: `arn:${partition}:eks:${c.region}:${c.accountId}:addon/${c.name}/${a.addonName}/${uuidOf(h)}`,
+    createdAt,
+    modifiedAt: addMs(createdAt, (h.readUInt32BE(8) % (90 * 86_400)) * 1000),
+    tags: {},
+    publisher: 'eks',
+    owner: 'aws',
+    podIdentityAssociations: [],
+  };
+  const out = deepMerge<PlainObject>(deepMerge(defaults, spec.defaults.addon as PlainObject), a as PlainObject);
+  out.createdAt = toDate(out.createdAt);
+  out.modifiedAt = toDate(out.modifiedAt);
+  return out as Addon;
+}

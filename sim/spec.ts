@@ -1,0 +1,328 @@
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { formatIssuePath } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import { deepMerge, type PlainObject } from './merge.ts';
+
+/**
+ * The fleet spec: the accounts, regions and clusters the simulated cloud serves.
+ *
+ * Cluster, node group and add-on entries use the EKS API's own field names and are
+ * deep-merged over `defaults` (objects merge, arrays replace, `null` removes a key), so a spec
+ * stays short yet can set anything `DescribeCluster`, `DescribeNodegroup` or `DescribeAddon`
+ * returns. Unknown fields are errors, so a typo does not silently become a default.
+ */
+
+export const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+
+const ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits (quote it in YAML)');
+const REGION = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region looks like eu-west-1');
+const ROLE_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name (letters, digits and +=,.@_-; up to 64)');
+const CLUSTER_NAME = z
+  .string()
+  .regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'an EKS name: letters, digits, - and _, starting alphanumeric, up to 100');
+const K8S_VERSION = z.string().regex(/^\d+\.\d+$/, 'a Kubernetes minor version like "1.31" (quote it in YAML)');
+const KMS_KEY_ARN = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/,
+    'a KMS key ARN like arn:aws:kms:REGION:ACCOUNT:key/ID',
+  );
+const TIMESTAMP = z.union([
+  z.date(),
+  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time like 2024-03-01T12:00:00Z'),
+]);
+const CIDR = z.string().refine(isCidr, 'a CIDR block like 203.0.113.0/24 or ::/0');
+const TAGS = z.record(z.string(), z.string());
+const ANY = z.unknown();
+
+function isCidr(s: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return false;
+  const family = isIP(m[1]!);
+  const bits = Number(m[2]);
+  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
+}
+
+/** Every field is optional and nullable: `null` removes a value a default would otherwise supply. */
+function fields<T extends z.ZodRawShape>(shape: T) {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(shape)) out[k] = (v as z.ZodType).nullish();
+  return out as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
+}
+
+const VpcConfigSchema = z.strictObject(
+  fields({
+    subnetIds: z.array(z.string()),
+    securityGroupIds: z.array(z.string()),
+    clusterSecurityGroupId: z.string(),
+    vpcId: z.string(),
+    endpointPublicAccess: z.boolean(),
+    endpointPrivateAccess: z.boolean(),
+    publicAccessCidrs: z.array(CIDR),
+    controlPlaneEgressMode: z.string(),
+  }),
+);
+
+const LoggingSchema = z.strictObject({
+  clusterLogging: z.array(z.strictObject({ types: z.array(z.enum(EKS_LOG_TYPES)).min(1), enabled: z.boolean() })),
+});
+
+/** The real API accepts only `secrets` in `resources`; the sim passes any string through. */
+const EncryptionConfigSchema = z.array(
+  z.strictObject({
+    resources: z.array(z.string()).min(1),
+    provider: z.strictObject({ keyArn: KMS_KEY_ARN }),
+  }),
+);
+
+const NodegroupFields = {
+  nodegroupName: CLUSTER_NAME,
+  nodegroupArn: z.string(),
+  clusterName: z.string(),
+  version: K8S_VERSION,
+  releaseVersion: z.string(),
+  createdAt: TIMESTAMP,
+  modifiedAt: TIMESTAMP,
+  status: z.string(),
+  capacityType: z.string(),
+  scalingConfig: z.strictObject(
+    fields({ minSize: z.number().int(), maxSize: z.number().int(), desiredSize: z.number().int() }),
+  ),
+  instanceTypes: z.array(z.string()),
+  subnets: z.array(z.string()),
+  remoteAccess: z.strictObject(fields({ ec2SshKey: z.string(), sourceSecurityGroups: z.array(z.string()) })),
+  amiType: z.string(),
+  nodeRole: z.string(),
+  labels: TAGS,
+  taints: z.array(z.strictObject({ key: z.string(), value: z.string().optional(), effect: z.string() })),
+  resources: ANY,
+  diskSize: z.number().int(),
+  health: ANY,
+  updateConfig: ANY,
+  nodeRepairConfig: ANY,
+  launchTemplate: ANY,
+  tags: TAGS,
+  warmPoolConfig: ANY,
+};
+const NodegroupDefaultsSchema = z.strictObject(fields(NodegroupFields)).omit({ nodegroupName: true });
+const NodegroupSpecSchema = z.strictObject({ ...fields(NodegroupFields), nodegroupName: CLUSTER_NAME });
+
+const AddonFields = {
+  addonName: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]*$/, 'an add-on name like vpc-cni'),
+  clusterName: z.string(),
+  status: z.string(),
+  addonVersion: z.string(),
+  health: ANY,
+  addonArn: z.string(),
+  createdAt: TIMESTAMP,
+  modifiedAt: TIMESTAMP,
+  serviceAccountRoleArn: z.string(),
+  tags: TAGS,
+  publisher: z.string(),
+  owner: z.string(),
+  marketplaceInformation: ANY,
+  configurationValues: z.string(),
+  podIdentityAssociations: z.array(z.string()),
+  namespaceConfig: ANY,
+};
+const AddonDefaultsSchema = z.strictObject(fields(AddonFields)).omit({ addonName: true });
+const AddonSpecSchema = z.strictObject({ ...fields(AddonFields), addonName: AddonFields.addonName });
+
+/** The fields of EKS `Cluster`, plus the sim's `nodegroups` and `addons`. */
+const ClusterFields = {
+  arn: z.string(),
+  createdAt: TIMESTAMP,
+  version: K8S_VERSION,
+  endpoint: z.url(),
+  roleArn: z.string(),
+  resourcesVpcConfig: VpcConfigSchema,
+  kubernetesNetworkConfig: ANY,
+  logging: LoggingSchema,
+  identity: ANY,
+  status: z.string(),
+  certificateAuthority: z.strictObject(fields({ data: z.string() })),
+  clientRequestToken: z.string(),
+  platformVersion: z.string(),
+  tags: TAGS,
+  encryptionConfig: EncryptionConfigSchema,
+  connectorConfig: ANY,
+  id: z.string(),
+  health: ANY,
+  outpostConfig: ANY,
+  accessConfig: z.strictObject(
+    fields({ authenticationMode: z.string(), bootstrapClusterCreatorAdminPermissions: z.boolean() }),
+  ),
+  upgradePolicy: z.strictObject(fields({ supportType: z.string() })),
+  zonalShiftConfig: ANY,
+  remoteNetworkConfig: ANY,
+  computeConfig: ANY,
+  storageConfig: ANY,
+  deletionProtection: z.boolean(),
+  controlPlaneScalingConfig: ANY,
+  kubeApiServerConfig: ANY,
+  kubeSchedulerConfig: ANY,
+  kubeControllerManagerConfig: ANY,
+  nodegroups: z.array(NodegroupSpecSchema),
+  addons: z.array(AddonSpecSchema),
+};
+
+const ClusterDefaultsSchema = z.strictObject(fields(ClusterFields));
+const ClusterSpecSchema = z.strictObject({
+  ...fields(ClusterFields),
+  name: CLUSTER_NAME,
+  /** Where the cluster lives; one of its account's `enabledRegions`. */
+  region: REGION,
+});
+
+const AccountSpecSchema = z.strictObject({
+  id: ACCOUNT_ID,
+  alias: z.string().min(1).optional(),
+  /** What EC2 DescribeRegions returns for this account. */
+  enabledRegions: z.array(REGION).min(1),
+  /** AssumeRole into this account is refused (AccessDenied). */
+  denyAssumeRole: z.boolean().default(false),
+  /** Overrides the fleet's `readerRoleName` for this account. */
+  readerRoleName: ROLE_NAME.optional(),
+  /** When set, AssumeRole must pass this ExternalId or is refused. */
+  externalId: z.string().min(2).max(1224).optional(),
+  clusters: z.array(ClusterSpecSchema).default([]),
+});
+
+export const FleetSpecSchema = z.strictObject({
+  caller: z
+    .strictObject({
+      /** The scanner's own account: its static keys sign everything the CLI does. */
+      accountId: ACCOUNT_ID,
+      /** The IAM user the static keys belong to. */
+      userName: z
+        .string()
+        .regex(/^[\w+=,.@-]{1,64}$/)
+        .default('kubeposture-scanner'),
+      /** Fixed static keys (for reproducible runs). Default: fresh random keys per start. */
+      accessKeyId: z
+        .string()
+        .regex(/^AKIA[A-Z0-9]{16}$/, 'AKIA followed by 16 capitals or digits')
+        .optional(),
+      secretAccessKey: z.string().min(8).optional(),
+    })
+    .default({ accountId: '999999999999', userName: 'kubeposture-scanner' }),
+  readerRoleName: ROLE_NAME.default('KubepostureReader'),
+  defaults: z
+    .strictObject({
+      cluster: ClusterDefaultsSchema.optional(),
+      nodegroup: NodegroupDefaultsSchema.optional(),
+      addon: AddonDefaultsSchema.optional(),
+    })
+    .default({}),
+  accounts: z.array(AccountSpecSchema).default([]),
+});
+
+export type FleetSpec = z.output<typeof FleetSpecSchema>;
+export type FleetSpecInput = z.input<typeof FleetSpecSchema>;
+export type AccountSpec = z.output<typeof AccountSpecSchema>;
+export type ClusterSpec = z.output<typeof ClusterSpecSchema>;
+export type NodegroupSpec = z.output<typeof NodegroupSpecSchema>;
+export type AddonSpec = z.output<typeof AddonSpecSchema>;
+
+interface Issue {
+  path: string;
+  message: string;
+}
+
+function zodIssuesOf(error: z.ZodError): Issue[] {
+  const out: Issue[] = [];
+  for (const i of error.issues) {
+    if (i.code === 'unrecognized_keys') {
+      for (const key of i.keys) out.push({ path: formatIssuePath([...i.path, key]), message: 'unknown field' });
+    } else {
+      out.push({ path: formatIssuePath(i.path), message: i.message });
+    }
+  }
+  return out;
+}
+
+/** Rules that span fields: regions, uniqueness, and what the EKS API itself would refuse. */
+function crossFieldIssues(spec: FleetSpec): Issue[] {
+  const issues: Issue[] = [];
+  const accountIds = new Map<string, number>();
+  spec.accounts.forEach((account, a) => {
+    const at = `accounts[${a}]`;
+    const first = accountIds.get(account.id);
+    if (first !== undefined) issues.push({ path: `${at}.id`, message: `${account.id} is already accounts[${first}]` });
+    else accountIds.set(account.id, a);
+
+    const regions = new Set<string>();
+    account.enabledRegions.forEach((r, i) => {
+      if (regions.has(r)) issues.push({ path: `${at}.enabledRegions[${i}]`, message: `${r} is listed twice` });
+      regions.add(r);
+    });
+
+    const names = new Map<string, number>();
+    account.clusters.forEach((cluster, c) => {
+      const ct = `${at}.clusters[${c}]`;
+      if (!regions.has(cluster.region)) {
+        issues.push({
+          path: `${ct}.region`,
+          message: `${cluster.region} is not in enabledRegions (${account.enabledRegions.join(', ')})`,
+        });
+      }
+      const key = `${cluster.region}/${cluster.name}`;
+      const dup = names.get(key);
+      if (dup !== undefined) {
+        issues.push({
+          path: `${ct}.name`,
+          message: `${cluster.name} is already ${at}.clusters[${dup}] in ${cluster.region}`,
+        });
+      } else names.set(key, c);
+
+      const merged = deepMerge<PlainObject>(spec.defaults.cluster as PlainObject, cluster as PlainObject);
+      const vpc = (merged.resourcesVpcConfig ?? {}) as {
+        endpointPublicAccess?: boolean;
+        endpointPrivateAccess?: boolean;
+      };
+      if (vpc.endpointPublicAccess === false && vpc.endpointPrivateAccess !== true) {
+        issues.push({
+          path: `${ct}.resourcesVpcConfig`,
+          message: 'endpointPublicAccess and endpointPrivateAccess cannot both be false (EKS refuses it)',
+        });
+      }
+      for (const [list, key] of [
+        ['nodegroups', 'nodegroupName'],
+        ['addons', 'addonName'],
+      ] as const) {
+        const seen = new Map<string, number>();
+        ((merged[list] ?? []) as PlainObject[]).forEach((item, i) => {
+          const name = String(item[key]);
+          const prev = seen.get(name);
+          if (prev !== undefined) {
+            issues.push({ path: `${ct}.${list}[${i}].${key}`, message: `${name} is already ${list}[${prev}]` });
+          } else seen.set(name, i);
+        });
+      }
+    });
+  });
+  return issues;
+}
+
+/** Validates a fleet spec (already parsed from YAML or JSON); throws ConfigError naming every bad field. */
+export function parseFleetSpec(raw: unknown, source = 'fleet spec'): FleetSpec {
+  const result = FleetSpecSchema.safeParse(raw ?? {});
+  const issues = result.success ? crossFieldIssues(result.data) : zodIssuesOf(result.error);
+  if (result.success && issues.length === 0) return result.data;
+  throw new ConfigError(`Invalid ${source}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, issues);
+}
+
+/** Reads and validates a fleet spec YAML file. */
+export async function loadFleetSpec(path: string): Promise<FleetSpec> {
+  const text = await readFile(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`Fleet spec ${path} is not valid YAML: ${(e as Error).message}`);
+  }
+  return parseFleetSpec(raw, `fleet spec ${path}`);
+}

@@ -1,0 +1,92 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** Lets bundled CommonJS dependencies `require` Node built-ins from an ESM bundle. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+
+export interface ScannerFunctionProps {
+  /** The handler's source file; it must export `handler`. */
+  entry: string;
+  description?: string;
+  environment?: Record<string, string>;
+  /** @default RetentionDays.THREE_MONTHS */
+  logRetention?: RetentionDays;
+  /** Caps how many copies run at once (and so the API calls they make). @default unreserved */
+  reservedConcurrentExecutions?: number;
+  /** @default 512 */
+  memorySize?: number;
+  /** @default 5 minutes */
+  timeout?: Duration;
+}
+
+/**
+ * A kubeposture Lambda function with the house defaults: Node 22 on arm64, an ESM bundle built
+ * locally by esbuild (minified, with source maps), its own log group with a retention, X-Ray
+ * tracing, and a role of its own that can write only to that log group. Callers add the
+ * permissions the function needs with `addToRolePolicy` or `Policy` constructs.
+ */
+export class ScannerFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ScannerFunctionProps) {
+    // Kept when the stack is deleted (the CDK default): a scanner's logs are part of its audit trail.
+    const logGroup = new LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    });
+    // A role of our own: the default one carries the AWSLambdaBasicExecutionRole managed
+    // policy, which may write to every log group in the account.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${id} function`,
+    });
+    const fnProps: NodejsFunctionProps = {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.minutes(5),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'kubeposture',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        // Ship the SDK version the tests ran against, not whatever the runtime carries.
+        bundleAwsSDK: true,
+      },
+    };
+    super(scope, id, fnProps);
+    logGroup.grantWrite(role);
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the project develops, tests and bundles for Node 22 (package.json ' +
+        'engines, esbuild target node22), and 22 is in standard Lambda support until 2027-04-30. Moving to ' +
+        'nodejs24.x is a deliberate upgrade together with the toolchain, not a silent drift.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active X-Ray tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions (Resource must be *). Logging is scoped to this function’s own log group.',
+    });
+  }
+}

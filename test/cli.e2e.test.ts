@@ -1,0 +1,222 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks } from '../checks/index.ts';
+import type { ScanReport } from '../core/report.ts';
+import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
+import { parseReport, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
+
+const DENIED_ACCOUNT = '333333333333';
+
+describe('kubeposture scan --sample (the README command, as a child process)', () => {
+  let first: ScanReport;
+  let second: ScanReport;
+
+  beforeAll(async () => {
+    const [a, b] = await Promise.all([
+      spawnCli(['scan', '--sample', '--format', 'json']),
+      spawnCli(['scan', '--sample', '--format', 'json']),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    first = parseReport(a);
+    second = parseReport(b);
+  }, 90_000);
+
+  it('prints a versioned JSON report with the documented fields', () => {
+    expect(first.schemaVersion).toBe('1.0');
+    expect(Object.keys(first.scan).sort()).toEqual(['finishedAt', 'id', 'startedAt', 'trigger']);
+    expect(Array.isArray(first.targets)).toBe(true);
+    expect(Array.isArray(first.errors)).toBe(true);
+    for (const f of first.findings) {
+      expect(Object.keys(f).sort()).toEqual(
+        [
+          'accountId',
+          'category',
+          'checkId',
+          'clusterId',
+          'clusterName',
+          'evidence',
+          'id',
+          'message',
+          'provider',
+          'region',
+          'resourceId',
+          'severity',
+          'status',
+          'title',
+        ].sort(),
+      );
+    }
+  });
+
+  it('scans every cluster of the readable accounts: 8 clusters, each judged by every check', async () => {
+    const spec = await loadSampleFleet();
+    const readable = spec.accounts.filter((a) => !a.denyAssumeRole).flatMap((a) => a.clusters);
+    expect(readable.length).toBeGreaterThanOrEqual(8);
+    expect(first.summary.clusters).toBe(readable.length);
+    expect(first.findings).toHaveLength(readable.length * checks.length);
+  });
+
+  it('shows both FAIL and PASS from each check family (endpoint, encryption, logging)', () => {
+    for (const category of ['endpoint', 'encryption', 'logging']) {
+      const statuses = new Set(first.findings.filter((f) => f.category === category).map((f) => f.status));
+      expect(statuses, category).toContain('FAIL');
+      expect(statuses, category).toContain('PASS');
+    }
+  });
+
+  it('reports the account that denies AssumeRole in errors, and never a PASS for it', () => {
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({ accountId: DENIED_ACCOUNT, stage: 'assume-role', code: 'AccessDenied' }),
+    );
+    expect(first.targets).toContainEqual(expect.objectContaining({ accountId: DENIED_ACCOUNT, status: 'failed' }));
+    expect(first.findings.filter((f) => f.accountId === DENIED_ACCOUNT && f.status === 'PASS')).toEqual([]);
+  });
+
+  it('gives every finding the same id in two separate scans', () => {
+    const ids = (r: ScanReport) => r.findings.map((f) => `${f.id} ${f.checkId} ${f.resourceId} ${f.status}`).sort();
+    expect(first.scan.id).not.toBe(second.scan.id);
+    expect(ids(second)).toEqual(ids(first));
+    expect(new Set(first.findings.map((f) => f.id)).size).toBe(first.findings.length);
+  });
+});
+
+describe('kubeposture scan against a throttling fleet (real credential chain and endpoint env vars)', () => {
+  let sim: SimulatedCloud;
+
+  beforeAll(async () => {
+    sim = await startSimulatedCloud(await loadSampleFleet(), {
+      throttle: { ratePerSecond: 40, burst: 2, services: ['eks'] },
+    });
+  });
+  afterAll(() => sim?.close());
+
+  it('completes the scan through SDK retries and reports every cluster', async () => {
+    await withTempDir(async (dir) => {
+      const config = await writeYaml(dir, 'kubeposture.yaml', {
+        aws: {
+          accounts: [{ id: '111111111111' }, { id: '222222222222' }, { id: DENIED_ACCOUNT }],
+          retryBaseDelayMs: 5,
+          maxAttempts: 20,
+        },
+        concurrency: { targets: 4, clustersPerTarget: 4 },
+      });
+      // No --sample: the same path as a real scan. The SDK finds the simulator only through
+      // AWS_ENDPOINT_URL and the keys through AWS_ACCESS_KEY_ID, its standard mechanisms.
+      const run = await spawnCli(['scan', '--config', config, '--format', 'json'], sim.env);
+      expect(run.code, run.stderr).toBe(0);
+      const report = parseReport(run);
+      expect(sim.count({ service: 'eks', status: 429 })).toBeGreaterThan(0);
+      expect(report.errors.map((e) => e.accountId)).toEqual([DENIED_ACCOUNT]);
+      const readable = sim.spec.accounts.filter((a) => a.id !== DENIED_ACCOUNT).flatMap((a) => a.clusters);
+      expect(report.summary.clusters).toBe(readable.length);
+      expect(report.findings.filter((f) => f.status === 'ERROR')).toEqual([]);
+      expect(sim.count({ service: 'sts', action: 'AssumeRole' })).toBe(3);
+    });
+  }, 60_000);
+
+  it('turns calls still throttled after the last retry into ERROR findings, never PASS, and still finishes', async () => {
+    const tight = await startSimulatedCloud(await loadSampleFleet(), {
+      // A bucket that never refills in the test's lifetime: ListClusters and two of the
+      // concurrent DescribeClusters get through, every later EKS call is throttled.
+      throttle: { ratePerSecond: 0.0001, burst: 3, services: ['eks'] },
+    });
+    try {
+      await withTempDir(async (dir) => {
+        const config = await writeYaml(dir, 'kubeposture.yaml', {
+          aws: { accounts: [{ id: '111111111111' }], regions: ['us-east-1'], maxAttempts: 1 },
+        });
+        const run = await spawnCli(['scan', '--config', config, '--format', 'json'], tight.env);
+        expect(run.code, run.stderr).toBe(0);
+        const report = parseReport(run);
+        expect(report.errors).toEqual([]);
+        expect(report.targets).toEqual([expect.objectContaining({ status: 'partial', clusters: 3 })]);
+        const errored = report.findings.filter((f) => f.status === 'ERROR');
+        expect(new Set(errored.map((f) => f.clusterName)).size).toBe(1);
+        for (const f of errored) expect(f.message).toMatch(/Throttled/);
+        const erroredClusters = new Set(errored.map((f) => f.clusterId));
+        expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
+      });
+    } finally {
+      await tight.close();
+    }
+  }, 60_000);
+});
+
+describe('kubeposture CLI behaviour', () => {
+  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 with --fail-on critical', async () => {
+    const high = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'high']);
+    expect(high.code).toBe(1);
+    expect(high.stderr).toContain('at or above high');
+    const critical = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
+    expect(critical.code).toBe(0);
+  });
+
+  it('exits 2 and names the field when the configuration is invalid', async () => {
+    await withTempDir(async (dir) => {
+      const config = await writeYaml(dir, 'bad.yaml', {
+        aws: { accounts: [{ id: '12' }] },
+        checks: { logging: { requiredTypes: ['audits'] } },
+      });
+      const run = await runCli(['scan', '--sample', '--config', config]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('aws.accounts[0].id');
+      expect(run.stderr).toContain('checks.logging.requiredTypes[0]');
+    });
+  });
+
+  it('exits 2 when the configuration file is missing or is not YAML', async () => {
+    const missing = await runCli(['scan', '--config', '/nonexistent/kubeposture.yaml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('Cannot read configuration file');
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'broken.yaml');
+      await import('node:fs/promises').then((fs) => fs.writeFile(path, 'aws: [unclosed'));
+      const broken = await runCli(['scan', '--config', path]);
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toContain('not valid YAML');
+    });
+  });
+
+  it('exits 2 on an unknown option or a bad --fail-on value', async () => {
+    expect((await runCli(['scan', '--no-such-flag'])).code).toBe(2);
+    const bad = await runCli(['scan', '--sample', '--fail-on', 'severe']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/critical, high, medium, low, info/);
+  });
+
+  it('writes report.json and a self-contained report.html with --out', async () => {
+    await withTempDir(async (dir) => {
+      const run = await runCli(['scan', '--sample', '--out', dir]);
+      expect(run.code, run.stderr).toBe(0);
+      const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as ScanReport;
+      expect(report.findings.length).toBeGreaterThan(0);
+      const html = await readFile(join(dir, 'report.html'), 'utf8');
+      expect(html).toContain('<!doctype html>');
+      expect(html).toContain('payments-prod');
+      expect(html).toContain('Collection errors');
+      expect(html).not.toMatch(/<script|src="http|href="http[^"]*\.css/);
+    });
+  });
+
+  it('prints a human summary with counts, failing findings by cluster and collection errors', async () => {
+    const run = await runCli(['scan', '--sample']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Results\s+critical\s+high\s+medium\s+low\s+info\s+total/);
+    expect(run.stdout).toContain('Failing findings by cluster');
+    expect(run.stdout).toContain('EKS.ENDPOINT.1');
+    expect(run.stdout).toContain('Collection errors');
+    expect(run.stdout).not.toContain('\u001b['); // NO_COLOR
+    expect(run.stderr).toMatch(/planned \d+ targets/);
+  });
+
+  it('lists the check catalogue', async () => {
+    const run = await runCli(['checks']);
+    expect(run.code).toBe(0);
+    for (const c of checks) expect(run.stdout).toContain(c.id);
+    const json = JSON.parse((await runCli(['checks', '--format', 'json'])).stdout) as { id: string; needs: string[] }[];
+    expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id));
+    expect(json[0]?.needs.length).toBeGreaterThan(0);
+  });
+});
