@@ -133,7 +133,10 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         expect(report.errors).toEqual([]);
         expect(report.targets).toEqual([expect.objectContaining({ status: 'partial', clusters: 3 })]);
         const errored = report.findings.filter((f) => f.status === 'ERROR');
-        expect(new Set(errored.map((f) => f.clusterName)).size).toBe(1);
+        // Two tokens are left after ListClusters for three concurrent DescribeClusters: at least one
+        // cluster cannot be described (which one, and whether a second, depends on request order).
+        expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
+        expect(report.findings).toHaveLength(3 * checks.length);
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
         const erroredClusters = new Set(errored.map((f) => f.clusterId));
         expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
