@@ -1,24 +1,15 @@
 import type { LogSetup } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import type { ResultStatus } from '../../core/check.ts';
-import type { CheckSettings } from '../../core/config.ts';
 import { runCheck } from '../../core/engine.ts';
 import { aContext, anEksCluster, type EksClusterOverrides, evaluateOnce } from './builders.ts';
+import { type CheckCase, itEvaluatesCases } from './cases.ts';
 import check from './eks-control-plane-audit-logging.ts';
 
 const logging = (clusterLogging: LogSetup[] | undefined): EksClusterOverrides => ({
   cluster: { logging: { clusterLogging } },
 });
 
-interface Case {
-  name: string;
-  overrides: EksClusterOverrides;
-  requiredTypes?: CheckSettings['logging']['requiredTypes'];
-  status: ResultStatus;
-  says: string[];
-}
-
-const cases: Case[] = [
+const cases: CheckCase[] = [
   {
     name: 'passes a cluster with every log type enabled',
     overrides: {},
@@ -82,14 +73,14 @@ const cases: Case[] = [
   {
     name: 'fails on the types a stricter configuration requires',
     overrides: logging([{ types: ['audit', 'authenticator'], enabled: true }]),
-    requiredTypes: ['api', 'audit', 'authenticator'],
+    settings: { logging: { requiredTypes: ['api', 'audit', 'authenticator'] } },
     status: 'FAIL',
     says: ['not enabled: api'],
   },
   {
     name: 'passes on a looser configuration that only requires audit',
     overrides: logging([{ types: ['audit'], enabled: true }]),
-    requiredTypes: ['audit'],
+    settings: { logging: { requiredTypes: ['audit'] } },
     status: 'PASS',
     says: ['enabled: audit'],
   },
@@ -102,14 +93,7 @@ const cases: Case[] = [
 ];
 
 describe('EKS.LOGGING.1 eks-control-plane-audit-logging', () => {
-  it.each(cases)('$name', ({ overrides, requiredTypes, status, says }) => {
-    const s = anEksCluster(overrides);
-    const r = evaluateOnce(check, s, aContext(requiredTypes ? { logging: { requiredTypes } } : {}));
-    expect(r.status).toBe(status);
-    expect(r.resourceId).toBe(s.arn);
-    expect(r.message).not.toContain('\n');
-    for (const text of says) expect(r.message).toContain(text);
-  });
+  itEvaluatesCases(check, cases);
 
   it('records required, enabled, disabled and missing types as evidence', () => {
     const r = evaluateOnce(

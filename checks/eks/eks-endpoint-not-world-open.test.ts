@@ -1,23 +1,15 @@
 import type { VpcConfigResponse } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import type { ResultStatus } from '../../core/check.ts';
 import { runCheck } from '../../core/engine.ts';
 import { aContext, anEksCluster, type DeepPartial, type EksClusterOverrides, evaluateOnce } from './builders.ts';
+import { type CheckCase, itEvaluatesCases } from './cases.ts';
 import check from './eks-endpoint-not-world-open.ts';
 
 const vpc = (v: DeepPartial<VpcConfigResponse>): EksClusterOverrides => ({ cluster: { resourcesVpcConfig: v } });
 const publicWith = (publicAccessCidrs: string[] | undefined, endpointPrivateAccess = true) =>
   vpc({ endpointPublicAccess: true, endpointPrivateAccess, publicAccessCidrs });
 
-interface Case {
-  name: string;
-  overrides: EksClusterOverrides;
-  status: ResultStatus;
-  /** Substrings the one-line message must contain. */
-  says: string[];
-}
-
-const cases: Case[] = [
+const cases: CheckCase[] = [
   {
     name: 'passes a private-only cluster even though publicAccessCidrs still lists 0.0.0.0/0',
     overrides: {},
@@ -153,14 +145,7 @@ const cases: Case[] = [
 ];
 
 describe('EKS.ENDPOINT.1 eks-endpoint-not-world-open', () => {
-  it.each(cases)('$name', ({ overrides, status, says }) => {
-    const s = anEksCluster(overrides);
-    const r = evaluateOnce(check, s);
-    expect(r.status).toBe(status);
-    expect(r.resourceId).toBe(s.arn);
-    expect(r.message).not.toContain('\n');
-    for (const text of says) expect(r.message).toContain(text);
-  });
+  itEvaluatesCases(check, cases);
 
   it('records the world-open CIDRs and the effective allow-list as evidence', () => {
     const r = evaluateOnce(check, anEksCluster(publicWith(['203.0.113.0/24', '::/0'])));

@@ -1,22 +1,15 @@
 import type { VpcConfigResponse } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import type { ResultStatus } from '../../core/check.ts';
 import { runCheck } from '../../core/engine.ts';
 import { aContext, anEksCluster, type DeepPartial, type EksClusterOverrides, evaluateOnce } from './builders.ts';
+import { type CheckCase, itEvaluatesCases } from './cases.ts';
 import check from './eks-endpoint-private.ts';
 
 const vpc = (v: DeepPartial<VpcConfigResponse>): EksClusterOverrides => ({ cluster: { resourcesVpcConfig: v } });
 const publicWith = (publicAccessCidrs: string[] | undefined, endpointPrivateAccess = true) =>
   vpc({ endpointPublicAccess: true, endpointPrivateAccess, publicAccessCidrs });
 
-interface Case {
-  name: string;
-  overrides: EksClusterOverrides;
-  status: ResultStatus;
-  says: string[];
-}
-
-const cases: Case[] = [
+const cases: CheckCase[] = [
   {
     name: 'passes a cluster with only the private endpoint enabled',
     overrides: {},
@@ -114,14 +107,7 @@ const cases: Case[] = [
 ];
 
 describe('EKS.ENDPOINT.2 eks-endpoint-private', () => {
-  it.each(cases)('$name', ({ overrides, status, says }) => {
-    const s = anEksCluster(overrides);
-    const r = evaluateOnce(check, s);
-    expect(r.status).toBe(status);
-    expect(r.resourceId).toBe(s.arn);
-    expect(r.message).not.toContain('\n');
-    for (const text of says) expect(r.message).toContain(text);
-  });
+  itEvaluatesCases(check, cases);
 
   it('records every allowed CIDR, the broad ones and the private flag as evidence', () => {
     const cidrs = Array.from({ length: 8 }, (_, i) => `198.51.100.${i}/32`).concat('32.0.0.0/4');

@@ -1,8 +1,8 @@
 import type { EncryptionConfig } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import type { ResultStatus } from '../../core/check.ts';
 import { runCheck } from '../../core/engine.ts';
 import { aContext, anEksCluster, type EksClusterOverrides, evaluateOnce, TEST_KMS_KEY_ARN } from './builders.ts';
+import { type CheckCase, itEvaluatesCases } from './cases.ts';
 import check from './eks-secrets-kms-encryption.ts';
 
 const encryption = (encryptionConfig: EncryptionConfig[] | undefined, version?: string): EksClusterOverrides => ({
@@ -10,14 +10,7 @@ const encryption = (encryptionConfig: EncryptionConfig[] | undefined, version?: 
 });
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:444455556666:key/0f9e8d7c-6b5a-4321-9876-fedcba987654';
 
-interface Case {
-  name: string;
-  overrides: EksClusterOverrides;
-  status: ResultStatus;
-  says: string[];
-}
-
-const cases: Case[] = [
+const cases: CheckCase[] = [
   {
     name: 'passes when secrets are encrypted with a customer-managed KMS key, naming the key',
     overrides: {},
@@ -87,14 +80,7 @@ const cases: Case[] = [
 ];
 
 describe('EKS.ENCRYPTION.1 eks-secrets-kms-encryption', () => {
-  it.each(cases)('$name', ({ overrides, status, says }) => {
-    const s = anEksCluster(overrides);
-    const r = evaluateOnce(check, s);
-    expect(r.status).toBe(status);
-    expect(r.resourceId).toBe(s.arn);
-    expect(r.message).not.toContain('\n');
-    for (const text of says) expect(r.message).toContain(text);
-  });
+  itEvaluatesCases(check, cases);
 
   it('records the key ARN and the encryptionConfig it found as evidence', () => {
     const r = evaluateOnce(check, anEksCluster());

@@ -1,10 +1,8 @@
 import { DEFAULT_REGIONS, isOptInRegion, OPT_IN_REGIONS } from '../fleet.ts';
 import { AwsError, ec2Error, ec2Response } from './protocol.ts';
-import type { AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
+import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
 const XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-
-type Handler = (req: AwsRequest, ctx: RequestContext) => ReturnType<Operation['run']>;
 
 /** `Name.1`, `Name.2`, ... as a list. */
 function listParam(params: URLSearchParams, name: string): string[] {
@@ -52,7 +50,7 @@ function describeRegions(req: AwsRequest, ctx: RequestContext) {
   return ec2Response('DescribeRegions', XMLNS, { regionInfo: result }, ctx.requestId);
 }
 
-const ACTIONS: Record<string, Handler> = {
+const ACTIONS: Record<string, ActionHandler> = {
   DescribeRegions: describeRegions,
 };
 
@@ -70,20 +68,6 @@ export const ec2: AwsService = {
     },
     throttled: { status: 503, code: 'RequestLimitExceeded', message: 'Request limit exceeded.' },
   },
-  route(req) {
-    const action = req.params.get('Action') ?? '(no Action)';
-    const run = ACTIONS[action];
-    if (run) return { action, run };
-    return {
-      action,
-      run() {
-        throw new AwsError(
-          400,
-          'InvalidAction',
-          `The simulated cloud does not implement EC2 action ${action} (see sim/aws/ec2.ts).`,
-        );
-      },
-    };
-  },
+  route: routeByAction('EC2', 'sim/aws/ec2.ts', ACTIONS),
   errorResponse: (e, requestId) => ec2Error(e, requestId),
 };

@@ -1,13 +1,11 @@
 import { AwsError, awsQueryError, awsQueryResponse } from './protocol.ts';
-import type { AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
+import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** The reader role's MaxSessionDuration. */
 const MAX_SESSION_SECONDS = 3600;
-
-type Handler = (req: AwsRequest, ctx: RequestContext) => ReturnType<Operation['run']>;
 
 function assumeRole(req: AwsRequest, ctx: RequestContext) {
   const roleArn = req.params.get('RoleArn') ?? '';
@@ -69,7 +67,7 @@ function getCallerIdentity(_req: AwsRequest, ctx: RequestContext) {
   return awsQueryResponse('GetCallerIdentity', XMLNS, { Arn: arn, UserId: userId, Account: accountId }, ctx.requestId);
 }
 
-const ACTIONS: Record<string, Handler> = {
+const ACTIONS: Record<string, ActionHandler> = {
   AssumeRole: assumeRole,
   GetCallerIdentity: getCallerIdentity,
 };
@@ -87,20 +85,6 @@ export const sts: AwsService = {
     },
     throttled: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
   },
-  route(req) {
-    const action = req.params.get('Action') ?? '(no Action)';
-    const run = ACTIONS[action];
-    if (run) return { action, run };
-    return {
-      action,
-      run() {
-        throw new AwsError(
-          400,
-          'InvalidAction',
-          `The simulated cloud does not implement STS action ${action} (see sim/aws/sts.ts).`,
-        );
-      },
-    };
-  },
+  route: routeByAction('STS', 'sim/aws/sts.ts', ACTIONS),
   errorResponse: (e, requestId) => awsQueryError(e, XMLNS, requestId),
 };
