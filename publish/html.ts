@@ -14,7 +14,7 @@ th{background:var(--soft);font-weight:600}.sev,.st{display:inline-block;border-r
 .sev-critical{background:var(--critical)}.sev-high{background:var(--high)}.sev-medium{background:var(--medium)}.sev-low{background:var(--low)}.sev-info{background:var(--info)}
 .st-FAIL{background:var(--high)}.st-PASS{background:var(--pass)}.st-ERROR{background:var(--error)}.st-NOT_APPLICABLE{background:var(--muted)}
 details{border:1px solid var(--line);border-radius:6px;margin:8px 0;background:var(--bg)}summary{cursor:pointer;padding:8px 12px;font-weight:600}
-details>div{padding:0 12px 12px}pre{background:var(--soft);padding:8px;border-radius:4px;overflow:auto;font-size:12px;max-height:240px}
+details>div{padding:0 12px 12px}pre{background:var(--soft);padding:8px;border-radius:4px;overflow:auto;font-size:12px;max-height:240px;white-space:pre-wrap;overflow-wrap:anywhere}
 .finding{border-top:1px solid var(--line);padding:8px 0}.finding p{margin:4px 0}.muted{color:var(--muted)}code{font-size:12px}
 `;
 
