@@ -22,6 +22,10 @@ interface SnapshotBase {
    */
   id: string;
   name: string;
+  /** Where the cluster is billed and governed: AWS account id, Azure subscription id, GCP project id. */
+  accountId: string;
+  /** Where the cluster runs: AWS region, Azure location, GCP location (region or zone). */
+  region: string;
   /** ISO time the snapshot was taken. Checks get "now" from the context, never from the clock. */
   collectedAt: string;
   gaps: CollectionGap[];
@@ -30,8 +34,6 @@ interface SnapshotBase {
 /** An EKS cluster as the EKS API describes it, plus what the checks need around it. */
 export interface EksClusterSnapshot extends SnapshotBase {
   provider: 'aws';
-  accountId: string;
-  region: string;
   arn: string;
   /** `DescribeCluster().cluster`, as the SDK returned it. Undefined only when DescribeCluster failed (see gaps). */
   cluster: Cluster | undefined;
@@ -39,6 +41,7 @@ export interface EksClusterSnapshot extends SnapshotBase {
   addons: Addon[];
 }
 
+/** Provider-tagged union; AKS and GKE snapshots join it with their own interfaces. */
 export type ClusterSnapshot = EksClusterSnapshot;
 
 /** Where a cluster lives, in the provider's terms: used in findings and reports. */
