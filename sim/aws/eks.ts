@@ -6,10 +6,10 @@ import type { AwsRequest, AwsService, Operation, RequestContext } from './servic
 /** The largest `maxResults` the EKS list operations accept. */
 const MAX_RESULTS = 100;
 
-type Params = Record<string, string>;
-type Handler = (p: Params, req: AwsRequest, ctx: RequestContext) => SimResponse;
+export type Params = Record<string, string>;
+export type Handler = (p: Params, req: AwsRequest, ctx: RequestContext) => SimResponse;
 
-interface Route {
+export interface Route {
   method: string;
   /** Literal segments, and `{name}` labels. */
   path: string[];
@@ -17,7 +17,7 @@ interface Route {
   handler: Handler;
 }
 
-function page<T>(items: readonly T[], listKey: string, req: AwsRequest, ctx: RequestContext) {
+export function page<T>(items: readonly T[], listKey: string, req: AwsRequest, ctx: RequestContext) {
   return paginate(
     items,
     listKey,
@@ -26,7 +26,7 @@ function page<T>(items: readonly T[], listKey: string, req: AwsRequest, ctx: Req
   );
 }
 
-function findCluster(name: string, ctx: RequestContext): SimCluster {
+export function findCluster(name: string, ctx: RequestContext): SimCluster {
   const c = ctx.fleet.cluster(ctx.principal.accountId, ctx.region, name);
   if (!c) {
     throw new AwsError(404, 'ResourceNotFoundException', `No cluster found for name: ${name}.`, { clusterName: name });
@@ -34,7 +34,7 @@ function findCluster(name: string, ctx: RequestContext): SimCluster {
   return c;
 }
 
-const routes: Route[] = [
+const clusterRoutes: Route[] = [
   {
     method: 'GET',
     path: ['clusters'],
@@ -114,6 +114,12 @@ const routes: Route[] = [
     },
   },
 ];
+
+/**
+ * Every EKS route. Each area of the API (access entries, pod identity, versions, ...) keeps its
+ * routes in its own `sim/aws/eks-<area>.ts` and is listed here.
+ */
+const routes: Route[] = [...clusterRoutes];
 
 function match(route: Route, method: string, segments: string[]): Params | undefined {
   if (route.method !== method || route.path.length !== segments.length) return undefined;
