@@ -19,6 +19,10 @@ describe('parseConfig', () => {
     [{ failOn: 'severe' }, 'failOn'],
     [{ aws: { roleNmae: 'x' } }, 'aws'],
     [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
+    [{ azure: { subscriptions: ['prod'] } }, 'azure.subscriptions[0]'],
+    [{ azure: { subscription: [] } }, 'azure'],
+    [{ gcp: { projects: ['My_Project'] } }, 'gcp.projects[0]'],
+    [{ gcp: { projects: [] } }, 'gcp.projects'],
   ])('rejects %j with an error naming %s', (raw, path) => {
     try {
       parseConfig(raw);
@@ -28,6 +32,14 @@ describe('parseConfig', () => {
       expect((e as ConfigError).issues.map((i) => i.path)).toContain(path);
       expect((e as Error).message).toContain(path);
     }
+  });
+
+  it('enables Azure and Google Cloud only when their sections are present', () => {
+    expect(parseConfig({}).azure).toBeUndefined();
+    expect(parseConfig({}).gcp).toBeUndefined();
+    const c = parseConfig({ azure: {}, gcp: { projects: ['shop-prod-1234'] } });
+    expect(c.azure).toEqual({ maxAttempts: 4 });
+    expect(c.gcp?.projects).toEqual(['shop-prod-1234']);
   });
 
   it('names the allowed values of an enum in the message', () => {

@@ -7,6 +7,7 @@ import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../si
 import { parseReport, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
 
 const DENIED_ACCOUNT = '333333333333';
+const EKS_CHECKS = checks.filter((c) => c.provider === 'aws').length;
 
 describe('kubeposture scan --sample (the README command, as a child process)', () => {
   let first: ScanReport;
@@ -54,8 +55,7 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     const spec = await loadSampleFleet();
     const readable = spec.accounts.filter((a) => !a.denyAssumeRole).flatMap((a) => a.clusters);
     expect(readable.length).toBeGreaterThanOrEqual(8);
-    expect(first.summary.clusters).toBe(readable.length);
-    expect(first.findings).toHaveLength(readable.length * checks.length);
+    expect(first.findings.filter((f) => f.provider === 'aws')).toHaveLength(readable.length * EKS_CHECKS);
   });
 
   it('shows both FAIL and PASS from each check family (endpoint, encryption, logging)', () => {
@@ -136,7 +136,7 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         // Two tokens are left after ListClusters for three concurrent DescribeClusters: at least one
         // cluster cannot be described (which one, and whether a second, depends on request order).
         expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
-        expect(report.findings).toHaveLength(3 * checks.length);
+        expect(report.findings).toHaveLength(3 * EKS_CHECKS);
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
         const erroredClusters = new Set(errored.map((f) => f.clusterId));
         expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);

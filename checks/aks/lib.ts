@@ -1,0 +1,36 @@
+import type { CheckResult, ResultStatus } from '../../core/check.ts';
+import type { AksClusterSnapshot } from '../../core/snapshot.ts';
+
+/** A result about the cluster itself: the resource id is the ARM resource id. */
+export function clusterResult(
+  s: AksClusterSnapshot,
+  status: ResultStatus,
+  message: string,
+  evidence: Record<string, unknown> = {},
+): CheckResult {
+  return { status, resourceId: s.id, message, evidence };
+}
+
+/** A result about one agent pool: its ARM id, under the cluster's. */
+export function poolResult(
+  s: AksClusterSnapshot,
+  pool: string,
+  status: ResultStatus,
+  message: string,
+  evidence: Record<string, unknown> = {},
+): CheckResult {
+  return { status, resourceId: `${s.id}/agentPools/${pool}`, message, evidence };
+}
+
+/** ERROR for a field the ARM answer lacks: never read a missing value as the safe default. */
+export function missing(s: AksClusterSnapshot, field: string, what: string): CheckResult {
+  return clusterResult(s, 'ERROR', `Cannot evaluate ${what}: ${field} is missing from the managed cluster`, {
+    missingField: field,
+  });
+}
+
+/** `1.31.7` → [1, 31]. */
+export function minorOf(version: string | undefined): [number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)/.exec(version ?? '');
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
