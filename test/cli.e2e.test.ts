@@ -74,6 +74,29 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     expect(first.findings.filter((f) => f.accountId === DENIED_ACCOUNT && f.status === 'PASS')).toEqual([]);
   });
 
+  it('reports EKS, AKS and GKE in one report, each check passing on one cluster and failing on another', () => {
+    expect(new Set(first.findings.map((f) => f.provider))).toEqual(new Set(['aws', 'azure', 'gcp']));
+    for (const check of checks) {
+      const statuses = new Set(first.findings.filter((f) => f.checkId === check.id).map((f) => f.status));
+      expect(statuses, check.id).toContain('PASS');
+      expect(statuses, check.id).toContain('FAIL');
+    }
+  });
+
+  it('reports the Azure subscription it cannot read and the project with the GKE API disabled, and scans the rest', () => {
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({ provider: 'azure', stage: 'list-clusters', code: 'AccessDenied' }),
+    );
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({
+        provider: 'gcp',
+        accountId: 'legacy-apps-5678',
+        message: expect.stringContaining('SERVICE_DISABLED'),
+      }),
+    );
+    expect(first.findings.filter((f) => f.status === 'ERROR')).toEqual([]);
+  });
+
   it('gives every finding the same id in two separate scans', () => {
     const ids = (r: ScanReport) => r.findings.map((f) => `${f.id} ${f.checkId} ${f.resourceId} ${f.status}`).sort();
     expect(first.scan.id).not.toBe(second.scan.id);
@@ -152,8 +175,27 @@ describe('kubeposture CLI behaviour', () => {
     const high = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'high']);
     expect(high.code).toBe(1);
     expect(high.stderr).toContain('at or above high');
-    const critical = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
+    // The sample's only CRITICAL failure is on AKS (Kubernetes RBAC off): scanning AWS alone exits 0.
+    const critical = await runCli([
+      'scan',
+      '--sample',
+      '--providers',
+      'aws',
+      '--format',
+      'json',
+      '--fail-on',
+      'critical',
+    ]);
     expect(critical.code).toBe(0);
+    expect(parseReport(critical).findings.every((f) => f.provider === 'aws')).toBe(true);
+    const all = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
+    expect(all.code).toBe(1);
+  });
+
+  it('exits 2 naming the flag when --providers names an unknown cloud', async () => {
+    const run = await runCli(['scan', '--sample', '--providers', 'aws,oracle']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--providers: oracle');
   });
 
   it('exits 2 and names the field when the configuration is invalid', async () => {

@@ -73,22 +73,25 @@ const AksVersionSchema = z.strictObject({
   patchVersions: z.array(K8S_PATCH).min(1),
 });
 
-export const DEFAULT_AKS_VERSIONS: z.input<typeof AksVersionSchema>[] = [
-  { version: '1.30', supportPlan: ['AKSLongTermSupport'], patchVersions: ['1.30.14'] },
-  { version: '1.31', supportPlan: ['KubernetesOfficial', 'AKSLongTermSupport'], patchVersions: ['1.31.9', '1.31.10'] },
-  { version: '1.32', patchVersions: ['1.32.5', '1.32.6'] },
-  { version: '1.33', patchVersions: ['1.33.1', '1.33.2'] },
-  { version: '1.34', isPreview: true, patchVersions: ['1.34.0'] },
+/** Complete (no zod defaults apply to a `.default()` value). */
+export const DEFAULT_AKS_VERSIONS: z.output<typeof AksVersionSchema>[] = [
+  { version: '1.30', isPreview: false, supportPlan: ['AKSLongTermSupport'], patchVersions: ['1.30.14'] },
+  {
+    version: '1.31',
+    isPreview: false,
+    supportPlan: ['KubernetesOfficial', 'AKSLongTermSupport'],
+    patchVersions: ['1.31.9', '1.31.10'],
+  },
+  { version: '1.32', isPreview: false, supportPlan: ['KubernetesOfficial'], patchVersions: ['1.32.5', '1.32.6'] },
+  { version: '1.33', isPreview: false, supportPlan: ['KubernetesOfficial'], patchVersions: ['1.33.1', '1.33.2'] },
+  { version: '1.34', isPreview: true, supportPlan: ['KubernetesOfficial'], patchVersions: ['1.34.0'] },
 ];
 
 export const AzureSpecSchema = z.strictObject({
   tenantId: GUID.default('72f988bf-0000-4000-8000-000000000001'),
   defaults: z.strictObject({ properties: PLAIN.default({}) }).default({ properties: {} }),
   /** What `listKubernetesVersions` answers, in every location. */
-  kubernetesVersions: z
-    .array(AksVersionSchema)
-    .min(1)
-    .default(DEFAULT_AKS_VERSIONS as never),
+  kubernetesVersions: z.array(AksVersionSchema).min(1).default(DEFAULT_AKS_VERSIONS),
   subscriptions: z.array(SubscriptionSpecSchema).default([]),
 });
 
