@@ -1,15 +1,6 @@
 import type { CheckResult, ResultStatus } from '../../core/check.ts';
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
-
-/** A result about the cluster itself: the resource id is the ARM resource id. */
-export function clusterResult(
-  s: AksClusterSnapshot,
-  status: ResultStatus,
-  message: string,
-  evidence: Record<string, unknown> = {},
-): CheckResult {
-  return { status, resourceId: s.id, message, evidence };
-}
+import { clusterResult } from '../lib/results.ts';
 
 /** A result about one agent pool: its ARM id, under the cluster's. */
 export function poolResult(
@@ -29,8 +20,4 @@ export function missing(s: AksClusterSnapshot, field: string, what: string): Che
   });
 }
 
-/** `1.31.7` → [1, 31]. */
-export function minorOf(version: string | undefined): [number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
+export { clusterResult, minorOf } from '../lib/results.ts';

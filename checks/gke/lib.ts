@@ -1,15 +1,6 @@
 import type { CheckResult, ResultStatus } from '../../core/check.ts';
 import type { GkeClusterSnapshot, GkeNodePool } from '../../core/snapshot-gke.ts';
 
-export function clusterResult(
-  s: GkeClusterSnapshot,
-  status: ResultStatus,
-  message: string,
-  evidence: Record<string, unknown> = {},
-): CheckResult {
-  return { status, resourceId: s.id, message, evidence };
-}
-
 /** A result about one node pool: `<cluster self link>/nodePools/<name>`. */
 export function poolResult(
   s: GkeClusterSnapshot,
@@ -51,12 +42,8 @@ export const ENUMS = {
   releaseChannel: ['UNSPECIFIED', 'RAPID', 'REGULAR', 'STABLE', 'EXTENDED'],
 } as const;
 
-/** `1.32.6-gke.1125000` → [1, 32]. */
-export function minorOf(version: string | null | undefined): [number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
-
 export function isWindowsPool(p: GkeNodePool): boolean {
   return /^WINDOWS/i.test(p.config?.imageType ?? '');
 }
+
+export { clusterResult, minorOf } from '../lib/results.ts';
