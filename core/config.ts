@@ -17,10 +17,25 @@ const AwsAccountSchema = z
   })
   .strict();
 
+/** Present = the accounts to scan are the organization's active accounts (Organizations ListAccounts). */
+const AwsOrganizationSchema = z
+  .object({
+    /** Only these accounts (when they are active members). */
+    include: z.array(AWS_ACCOUNT_ID).min(1).optional(),
+    /** Never these accounts (e.g. the security account itself, a sandbox). */
+    exclude: z.array(AWS_ACCOUNT_ID).default([]),
+  })
+  .strict();
+
 export const AwsConfigSchema = z
   .object({
     /** Accounts to scan, each through a reader role. None: only the caller's own account, with its own credentials. */
     accounts: z.array(AwsAccountSchema).min(1).optional(),
+    /**
+     * Scan the organization's active accounts instead of a fixed list (the serverless `plan` step lists
+     * them once per scan). `accounts`, if also given, only overrides role name and external id per account.
+     */
+    organization: AwsOrganizationSchema.optional(),
     roleName: ROLE_NAME.default('KubepostureReader'),
     roleSessionName: z
       .string()

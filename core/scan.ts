@@ -5,8 +5,15 @@ import type { ScanConfig } from './config.ts';
 import { evaluateSnapshots } from './engine.ts';
 import { errorMessage } from './errors.ts';
 import type { Finding } from './finding.ts';
-import { REPORT_SCHEMA_VERSION, type ScanReport, sortFindings, summarize, type TargetSummary } from './report.ts';
-import type { Collector, Target, TargetCollection, TargetError } from './target.ts';
+import {
+  REPORT_SCHEMA_VERSION,
+  type ScanInfo,
+  type ScanReport,
+  sortFindings,
+  summarize,
+  type TargetSummary,
+} from './report.ts';
+import { type Collector, type Target, type TargetCollection, type TargetError, targetKey } from './target.ts';
 import { VERSION } from './version.ts';
 
 export type ScanProgress =
@@ -80,6 +87,39 @@ export async function scanTarget(
   };
 }
 
+/** A target (or an account, a whole cloud: `*`) that failed before it could be collected. */
+export function failedTarget(e: TargetError): TargetSummary {
+  return { ...pick(e), status: 'failed', clusters: 0 };
+}
+
+/**
+ * Every collector's plan, one after another. A collector whose plan throws becomes one error for its
+ * whole cloud (`*`), never an abort: the other clouds are still scanned.
+ */
+export async function planTargets(
+  collectors: readonly Collector[],
+): Promise<{ planned: { collector: Collector; target: Target }[]; errors: TargetError[] }> {
+  const planned: { collector: Collector; target: Target }[] = [];
+  const errors: TargetError[] = [];
+  for (const collector of collectors) {
+    try {
+      const plan = await collector.plan();
+      errors.push(...plan.errors);
+      for (const target of plan.targets) planned.push({ collector, target });
+    } catch (e) {
+      errors.push({
+        provider: collector.provider,
+        accountId: '*',
+        region: '*',
+        stage: 'plan',
+        code: 'Unknown',
+        message: errorMessage(e),
+      });
+    }
+  }
+  return { planned, errors };
+}
+
 /** plan → collect → evaluate → report, with bounded concurrency across targets. */
 export async function runScan(deps: ScanDeps): Promise<ScanReport> {
   const clock = deps.clock ?? (() => new Date());
@@ -90,26 +130,9 @@ export async function runScan(deps: ScanDeps): Promise<ScanReport> {
   const targets: TargetSummary[] = [];
   const findings: Finding[] = [];
 
-  const planned: { collector: Collector; target: Target }[] = [];
-  for (const collector of deps.collectors) {
-    try {
-      const plan = await collector.plan();
-      errors.push(...plan.errors);
-      for (const t of plan.errors) targets.push({ ...pick(t as Target), status: 'failed', clusters: 0 });
-      for (const target of plan.targets) planned.push({ collector, target });
-    } catch (e) {
-      const err: TargetError = {
-        provider: collector.provider,
-        accountId: '*',
-        region: '*',
-        stage: 'plan',
-        code: 'Unknown',
-        message: errorMessage(e),
-      };
-      errors.push(err);
-      targets.push({ ...pick(err as Target), status: 'failed', clusters: 0 });
-    }
-  }
+  const { planned, errors: planErrors } = await planTargets(deps.collectors);
+  errors.push(...planErrors);
+  targets.push(...planErrors.map(failedTarget));
   deps.onProgress?.({ type: 'planned', targets: planned.map((p) => p.target), errors: [...errors] });
 
   const limit = pLimit(deps.config.concurrency.targets);
@@ -126,24 +149,37 @@ export async function runScan(deps: ScanDeps): Promise<ScanReport> {
     ),
   );
 
-  targets.sort((a, b) =>
-    `${a.provider}/${a.accountId}/${a.region}`.localeCompare(`${b.provider}/${b.accountId}/${b.region}`),
-  );
-  errors.sort((a, b) =>
-    `${a.provider}/${a.accountId}/${a.region}/${a.stage}`.localeCompare(
-      `${b.provider}/${b.accountId}/${b.region}/${b.stage}`,
-    ),
-  );
-  sortFindings(findings);
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'kubeposture', version: VERSION },
+  return assembleReport({
     scan: {
       id: scanId,
       startedAt: started.toISOString(),
       finishedAt: clock().toISOString(),
       trigger: deps.trigger ?? 'manual',
     },
+    targets,
+    errors,
+    findings,
+  });
+}
+
+/**
+ * The report of a scan from its parts, in the deterministic order every runner shares (the CLI's
+ * `runScan`, the serverless `finalize`), so the same fleet gives the same report either way.
+ */
+export function assembleReport(parts: {
+  scan: ScanInfo;
+  targets: TargetSummary[];
+  errors: TargetError[];
+  findings: Finding[];
+}): ScanReport {
+  const { targets, errors, findings } = parts;
+  targets.sort((a, b) => targetKey(a).localeCompare(targetKey(b)));
+  errors.sort((a, b) => `${targetKey(a)}/${a.stage}`.localeCompare(`${targetKey(b)}/${b.stage}`));
+  sortFindings(findings);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'kubeposture', version: VERSION },
+    scan: parts.scan,
     summary: summarize(findings, targets),
     targets,
     errors,

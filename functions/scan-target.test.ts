@@ -7,6 +7,8 @@ import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Collector, Target } from '../core/target.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
+import { memoryObjectStore } from './objects.ts';
+import { withMiddleware } from './powertools.ts';
 import {
   configFromEnv,
   handler as deployedHandler,
@@ -14,7 +16,7 @@ import {
   makeScanTargetHandler,
   type ScanTargetDeps,
   type ScanTargetOutput,
-  withMiddleware,
+  type StoredTargetResult,
 } from './scan-target.ts';
 
 const ACCOUNT = '111122223333';
@@ -74,8 +76,22 @@ function fakeCollector(collect: Collector['collect']): Collector & { targets: Ta
   };
 }
 
+/**
+ * The handler in its middleware, returning what it wrote to the results store (the findings) with
+ * the small output the Distributed Map gets in `output`.
+ */
+function build(deps: ScanTargetDeps) {
+  const handler = withMiddleware(makeScanTargetHandler(deps));
+  return async (event: unknown, context: Context): Promise<StoredTargetResult & { output: ScanTargetOutput }> => {
+    const output = await handler(event, context);
+    const stored = await deps.objects.get(output.resultKey);
+    return { ...(JSON.parse(stored!) as StoredTargetResult), output };
+  };
+}
+
 function depsWith(collector: Collector, overrides: Partial<ScanTargetDeps> = {}): ScanTargetDeps {
   return {
+    objects: memoryObjectStore(),
     collectorFor: () => collector,
     checks,
     config: parseConfig({}),
@@ -103,10 +119,10 @@ describe('scan-target handler', () => {
       cluster: { resourcesVpcConfig: { endpointPublicAccess: true, publicAccessCidrs: ['0.0.0.0/0'] } },
     });
     const collector = fakeCollector(async (t) => ({ target: t, snapshots: [open], errors: [] }));
-    const handler = withMiddleware(makeScanTargetHandler(depsWith(collector)));
+    const handler = build(depsWith(collector));
 
     // Act
-    const out: ScanTargetOutput = await handler(event, aLambdaContext());
+    const out = await handler(event, aLambdaContext());
 
     // Assess
     expect(collector.targets).toEqual([target]);
@@ -128,7 +144,7 @@ describe('scan-target handler', () => {
   it('logs the counts with the scan, account, region and Lambda context, and drops the keys afterwards', async () => {
     // Prepare
     const collector = fakeCollector(async (t) => ({ target: t, snapshots: [anEksCluster()], errors: [] }));
-    const handler = withMiddleware(makeScanTargetHandler(depsWith(collector)));
+    const handler = build(depsWith(collector));
 
     // Act
     const out = await handler(event, aLambdaContext());
@@ -162,7 +178,7 @@ describe('scan-target handler', () => {
     const collector = fakeCollector(async () => {
       throw new Error('socket hang up');
     });
-    const handler = withMiddleware(makeScanTargetHandler(depsWith(collector)));
+    const handler = build(depsWith(collector));
 
     // Act
     const out = await handler(event, aLambdaContext());
@@ -180,16 +196,48 @@ describe('scan-target handler', () => {
   it('builds a collector per invocation, so a warm container carries nothing from one scan to the next', async () => {
     // Prepare
     const collectorFor = vi.fn(() => fakeCollector(async (t) => ({ target: t, snapshots: [], errors: [] })));
-    const handler = withMiddleware(
-      makeScanTargetHandler({ ...depsWith(fakeCollector(async () => ({}) as never)), collectorFor }),
-    );
+    const handler = build({ ...depsWith(fakeCollector(async () => ({}) as never)), collectorFor });
 
     // Act
     await handler(event, aLambdaContext());
-    await handler(event, aLambdaContext());
+    await handler({ ...event, scanId: 'next-scan' }, aLambdaContext());
 
     // Assess
     expect(collectorFor).toHaveBeenCalledTimes(2);
+  });
+
+  it('is idempotent per (scan, target): a retry returns the stored result without collecting again', async () => {
+    // Prepare
+    const collector = fakeCollector(async (t) => ({ target: t, snapshots: [anEksCluster()], errors: [] }));
+    const deps = depsWith(collector);
+    const handler = build(deps);
+
+    // Act
+    const first = await handler(event, aLambdaContext());
+    const retry = await handler(event, aLambdaContext());
+
+    // Assess
+    expect(collector.targets).toHaveLength(1);
+    expect(first.output.reused).toBe(false);
+    expect(retry.output).toEqual({ ...first.output, reused: true });
+    expect(first.output.resultKey).toBe(`scans/${event.scanId}/results/aws/${ACCOUNT}/${REGION}.json`);
+    expect(first.output.findings).toBe(first.findings.length);
+    // The Distributed Map keeps every child's output: it carries counts, never findings.
+    expect(JSON.stringify(first.output).length).toBeLessThan(1024);
+  });
+
+  it('evaluates only the clusters an on-demand scan names', async () => {
+    // Prepare
+    const a = anEksCluster({ name: 'a', accountId: ACCOUNT, region: REGION });
+    const b = anEksCluster({ name: 'b', accountId: ACCOUNT, region: REGION });
+    const collector = fakeCollector(async (t) => ({ target: t, snapshots: [a, b], errors: [] }));
+
+    // Act
+    const out = await build(depsWith(collector))({ ...event, clusters: ['b'] }, aLambdaContext());
+
+    // Assess
+    expect(out.summary.clusters).toBe(1);
+    expect(new Set(out.findings.map((f) => f.clusterName))).toEqual(new Set(['b']));
   });
 
   it('evaluates with the clock it is given and the configured check settings', async () => {
@@ -199,7 +247,7 @@ describe('scan-target handler', () => {
       cluster: { logging: { clusterLogging: [{ types: ['audit', 'authenticator'], enabled: true }] } },
     });
     const collector = fakeCollector(async (t) => ({ target: t, snapshots: [noApiLogs], errors: [] }));
-    const handler = withMiddleware(makeScanTargetHandler(depsWith(collector, { config })));
+    const handler = build(depsWith(collector, { config }));
 
     // Act
     const out = await handler(event, aLambdaContext());
@@ -222,8 +270,8 @@ describe('scan-target handler', () => {
       },
       { name: 'a missing target', event: { scanId: 'x' }, field: /target/ },
       {
-        name: 'a provider that is not aws',
-        event: { ...event, target: { ...target, provider: 'gcp' } },
+        name: 'a cloud kubeposture does not scan',
+        event: { ...event, target: { ...target, provider: 'oci' } },
         field: /target\.provider/,
       },
       {
@@ -248,7 +296,7 @@ describe('scan-target handler', () => {
     it.each(cases)('$name', async (c) => {
       // Prepare
       const collector = fakeCollector(async (t) => ({ target: t, snapshots: [], errors: [] }));
-      const handler = withMiddleware(makeScanTargetHandler(depsWith(collector)));
+      const handler = build(depsWith(collector));
 
       // Act
       const error = await handler(c.event, aLambdaContext()).then(
@@ -323,7 +371,7 @@ describe('scan-target against the simulated fleet (sim/fleets/sample.yaml)', () 
   const VENDOR = '333333333333'; // AssumeRole denied in the sample fleet
   let cloud: SimulatedCloud;
   let config: ScanConfig;
-  let invoke: (event: unknown) => Promise<ScanTargetOutput>;
+  let invoke: (event: unknown) => Promise<StoredTargetResult & { output: ScanTargetOutput }>;
   let logs: ReturnType<typeof captureLogs>;
 
   beforeAll(async () => {
@@ -342,7 +390,8 @@ describe('scan-target against the simulated fleet (sim/fleets/sample.yaml)', () 
       },
     });
     const deps: ScanTargetDeps = {
-      collectorFor: (c) =>
+      objects: memoryObjectStore(),
+      collectorFor: (_provider, c) =>
         createAwsCollector(c, {
           endpoint: cloud.aws.endpoint,
           credentials: cloud.callerCredentials,
@@ -352,7 +401,7 @@ describe('scan-target against the simulated fleet (sim/fleets/sample.yaml)', () 
       config,
       clock: () => TEST_NOW,
     };
-    const handler = withMiddleware(makeScanTargetHandler(deps));
+    const handler = build(deps);
     invoke = (event) => handler(event, aLambdaContext());
   });
   afterAll(() => cloud?.close());

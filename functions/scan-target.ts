@@ -1,46 +1,71 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { checks as registeredChecks } from '../checks/index.ts';
-import { createAwsCollector } from '../collectors/aws/index.ts';
 import type { AnyCheck } from '../core/check.ts';
-import { AwsConfigSchema, parseConfig, type ScanConfig } from '../core/config.ts';
-import { summarize } from '../core/report.ts';
+import { parseConfig, type ScanConfig } from '../core/config.ts';
+import { type ScanSummary, summarize, type TargetSummary } from '../core/report.ts';
 import { scanTarget, type TargetResult } from '../core/scan.ts';
-import type { Collector, Target } from '../core/target.ts';
-import { InvalidInputError, jsonFromEnv, parseInput } from './input.ts';
+import type { Target } from '../core/target.ts';
+import { type CollectorFactory, configForTarget, defaultCollectors, onlyClusters } from './collectors.ts';
+import { envObjects } from './env.ts';
+import { jsonFromEnv, parseInput } from './input.ts';
+import { type ObjectStore, scanKeys } from './objects.ts';
+import { logger, metrics, withMiddleware } from './powertools.ts';
+import { SCAN_ID, ScanFilterSchema, TargetSchema } from './scan-request.ts';
 
-export const logger = new Logger({ serviceName: 'kubeposture' });
+export { logger } from './powertools.ts';
 
-// The account and region rules are the configuration's own, so the two can never disagree.
-const ACCOUNT_ID = AwsConfigSchema.shape.accounts.unwrap().element.shape.id;
-const REGION = AwsConfigSchema.shape.regions.unwrap().element;
-
+/** One Distributed Map item: the plan function writes a JSON array of these. */
 export const ScanTargetInputSchema = z
   .object({
-    /** Names the scan this target belongs to; used in logs and, later, in result keys. */
-    scanId: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'up to 128 letters, digits, dot, dash or underscore'),
-    target: z.object({ provider: z.literal('aws'), accountId: ACCOUNT_ID, region: REGION }).strict(),
+    /** Names the scan this target belongs to: in logs, and in the result's S3 key. */
+    scanId: SCAN_ID,
+    target: TargetSchema,
+    /** Only these clusters are evaluated (an on-demand scan's filter). */
+    clusters: ScanFilterSchema.shape.clusters,
   })
   .strict();
 
 export type ScanTargetInput = z.infer<typeof ScanTargetInputSchema>;
 
-/** What one invocation returns: the target's TargetResult, labelled with the scan and target. */
-export interface ScanTargetOutput extends TargetResult {
+/** An item as the plan writes it (a ScanTargetInput, with the target typed as core's). */
+export interface ScanTargetItem {
+  scanId: string;
+  target: Target;
+  clusters?: string[];
+}
+
+/** What a target's result document (in S3) holds: the TargetResult, labelled. */
+export interface StoredTargetResult extends TargetResult {
   scanId: string;
   target: Target;
 }
 
+/**
+ * What one invocation returns to the Distributed Map: small (the map's results are kept by Step
+ * Functions), the findings themselves stay in S3 under `resultKey`.
+ */
+export interface ScanTargetOutput {
+  scanId: string;
+  target: Target;
+  summary: TargetSummary;
+  findings: number;
+  byStatus: ScanSummary['byStatus'];
+  failBySeverity: ScanSummary['failBySeverity'];
+  errors: number;
+  resultKey: string;
+  /** True when a result for this (scan, target) existed already and was returned as it was (a retry). */
+  reused: boolean;
+}
+
 export interface ScanTargetDeps {
   /** Builds the collector for one invocation (one scan of one target). */
-  collectorFor(config: ScanConfig): Collector;
+  collectorFor: CollectorFactory;
   checks: readonly AnyCheck[];
   config: ScanConfig;
   clock: () => Date;
+  /** The results bucket. */
+  objects: ObjectStore;
 }
 
 /** `KUBEPOSTURE_CONFIG` (JSON, optional) validated with the CLI's schema; errors name the field. */
@@ -50,69 +75,87 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
 
 let envConfig: ScanConfig | undefined;
 
-/** Production wiring. Built once per container; `config` reads the environment on first use. */
+/** Production wiring. Built once per container; `config` and `objects` read the environment on first use. */
 export const defaultDeps: ScanTargetDeps = {
-  collectorFor: (config) => createAwsCollector(config),
+  collectorFor: defaultCollectors,
   checks: registeredChecks,
   get config() {
     envConfig ??= configFromEnv();
     return envConfig;
   },
   clock: () => new Date(),
+  get objects() {
+    return envObjects();
+  },
 };
+
+function outputOf(stored: StoredTargetResult, resultKey: string, reused: boolean): ScanTargetOutput {
+  const { byStatus, failBySeverity } = summarize(stored.findings, [stored.summary]);
+  return {
+    scanId: stored.scanId,
+    target: stored.target,
+    summary: stored.summary,
+    findings: stored.findings.length,
+    byStatus,
+    failBySeverity,
+    errors: stored.errors.length,
+    resultKey,
+    reused,
+  };
+}
 
 /**
  * The business function: validate the event, collect and evaluate one target with the same
- * `scanTarget` the CLI runs, and return its result. The configuration is read and validated
- * here, once, when the handler is built (cold start), so a bad one fails the init, readably.
+ * `scanTarget` the CLI runs, write the result to S3 and return a summary. The configuration is
+ * read and validated here, once, when the handler is built (cold start), so a bad one fails the init.
+ *
+ * Idempotent per (scan id, target): the result key is deterministic, and a retry that finds the
+ * result already written returns it without scanning again (no second AssumeRole, no second read).
  *
  * Collection failures never throw: they come back in `errors`, with no PASS for what was not
- * seen. Only an invalid event throws (InvalidInputError, naming the field).
+ * seen. Only an invalid event (InvalidInputError, naming the field) or a failed S3 write throws.
  */
 export function makeScanTargetHandler(deps: ScanTargetDeps) {
   const config = deps.config;
   return async function scanTargetHandler(event: unknown): Promise<ScanTargetOutput> {
     const input = parseInput(ScanTargetInputSchema, event, 'scan-target input');
     const { scanId, target } = input;
-    logger.appendKeys({ scanId, accountId: target.accountId, region: target.region });
+    logger.appendKeys({ scanId, provider: target.provider, accountId: target.accountId, region: target.region });
+    const resultKey = scanKeys.result(scanId, target);
+
+    const existing = await deps.objects.get(resultKey);
+    if (existing !== undefined) {
+      logger.info('Target result exists; returning it', { resultKey });
+      return outputOf(JSON.parse(existing) as StoredTargetResult, resultKey, true);
+    }
 
     const started = deps.clock();
+    const targetConfig = configForTarget(config, target);
     // A collector per invocation: it caches AssumeRole results and failures for one scan, and a
     // warm container must not carry a denial (or credentials) from one scan into the next.
-    const collector = deps.collectorFor(config);
+    const collector = onlyClusters(deps.collectorFor(target.provider, targetConfig), input.clusters);
     const result = await scanTarget(collector, target, deps.checks, { now: started, settings: config.checks });
+    const stored: StoredTargetResult = { scanId, target, ...result };
+    await deps.objects.put(resultKey, JSON.stringify(stored));
 
-    const { byStatus, failBySeverity } = summarize(result.findings, [result.summary]);
+    const out = outputOf(stored, resultKey, false);
     logger.info('Target scanned', {
       status: result.summary.status,
       clusters: result.summary.clusters,
-      findings: result.findings.length,
-      byStatus,
-      failBySeverity,
-      errors: result.errors.length,
+      findings: out.findings,
+      byStatus: out.byStatus,
+      failBySeverity: out.failBySeverity,
+      errors: out.errors,
       durationMs: deps.clock().getTime() - started.getTime(),
     });
     for (const e of result.errors) {
       logger.warn('Target error', { stage: e.stage, code: e.code, error: e.message });
     }
-    return { scanId, target, ...result };
+    metrics.addDimension('provider', target.provider);
+    metrics.addMetric('ClustersScanned', MetricUnit.Count, result.summary.clusters);
+    metrics.addMetric('TargetErrors', MetricUnit.Count, result.errors.length);
+    return out;
   };
-}
-
-/** Logs a failed invocation once, by name and message (the event is not logged: it is the caller's). */
-const logFailure = {
-  onError: (request: { error?: unknown }) => {
-    const e = request.error;
-    if (e instanceof InvalidInputError) logger.warn('Rejected invalid input', { issues: e.issues });
-    else logger.error('Invocation failed', e instanceof Error ? e : String(e));
-  },
-};
-
-/** The middleware every scan-target handler runs in; tests wrap handlers built on their own deps. */
-export function withMiddleware(fn: ReturnType<typeof makeScanTargetHandler>) {
-  return middy(fn)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logFailure);
 }
 
 export const handler = withMiddleware(makeScanTargetHandler(defaultDeps));

@@ -36,6 +36,8 @@ export interface SimOptions {
   throttle?: { ratePerSecond: number; burst: number; services?: string[] };
   /** Accounts whose AssumeRole is refused, in addition to the spec's `denyAssumeRole`. */
   deniedAccounts?: string[];
+  /** Accounts Organizations ListAccounts reports as SUSPENDED (the organization is the caller's account plus the spec's). */
+  suspendedAccounts?: string[];
   /** Caps list page sizes (default 100, the EKS maximum), so tests exercise nextToken and ARM's nextLink. */
   maxPageSize?: number;
   /** Azure subscriptions refused (403 AuthorizationFailed), in addition to the spec's `denied`. */
@@ -92,7 +94,12 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   const handler = createAwsHandler({
     fleet,
     identities,
-    options: { latencyMs, maxPageSize, deniedAccounts: new Set(options.deniedAccounts ?? []) },
+    options: {
+      latencyMs,
+      maxPageSize,
+      deniedAccounts: new Set(options.deniedAccounts ?? []),
+      suspendedAccounts: new Set(options.suspendedAccounts ?? []),
+    },
     ...(options.throttle
       ? {
           throttle: {

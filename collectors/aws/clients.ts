@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { PatientRetryStrategy } from './retry.ts';
@@ -44,4 +45,12 @@ export function eksClient(region: string, credentials: AwsCredentials | undefine
 
 export function ec2Client(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): EC2Client {
   return new EC2Client(common(region, credentials, o));
+}
+
+export function organizationsClient(
+  region: string,
+  credentials: AwsCredentials | undefined,
+  o: AwsClientOptions,
+): OrganizationsClient {
+  return new OrganizationsClient(common(region, credentials, o));
 }

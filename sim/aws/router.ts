@@ -5,13 +5,14 @@ import { isOptInRegion, type SimFleet } from '../fleet.ts';
 import { ec2 } from './ec2.ts';
 import { eks } from './eks.ts';
 import type { IdentityStore, Principal } from './identity.ts';
+import { organizations } from './organizations.ts';
 import { AwsError, awsError, awsQueryError, restJsonError, type SimResponse } from './protocol.ts';
 import type { AwsRequest, AwsService, RequestContext, ResolvedSimOptions } from './service.ts';
 import { sts } from './sts.ts';
 import type { TokenBuckets } from './throttle.ts';
 
 /** The services one endpoint serves, by SigV4 signing name. Add IAM, SSM, KMS, ... here. */
-export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2];
+export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, organizations];
 
 /** One request the simulated cloud answered, for tests and benchmarks. */
 export interface SimCall {

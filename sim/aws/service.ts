@@ -47,6 +47,7 @@ export interface AwsRequest {
 export interface ResolvedSimOptions {
   latencyMs: number;
   deniedAccounts: ReadonlySet<string>;
+  suspendedAccounts: ReadonlySet<string>;
   maxPageSize: number;
 }
 

@@ -1,0 +1,276 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpEventNormalizer from '@middy/http-event-normalizer';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { zodIssues } from '../core/config.ts';
+import type { ScanReport } from '../core/report.ts';
+import { newScanId } from '../core/scan.ts';
+import { bucketFromEnv, envObjects, envRuns, lazy, tableFromEnv } from './env.ts';
+import { BadPageTokenError, type FindingsQuery, FindingsQuerySchema, reportFindingsQuery } from './findings-query.ts';
+import { type ObjectStore, scanKeys } from './objects.ts';
+import { logger, metrics } from './powertools.ts';
+import { SCAN_ID, type ScanFilter, ScanFilterSchema } from './scan-request.ts';
+import type { ScanRun, ScanRuns } from './scan-runs.ts';
+
+/** An error the client may see: status and a JSON body. Anything else becomes a bare 500. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly expose = true;
+  constructor(
+    readonly statusCode: number,
+    body: { error: string; message: string; issues?: { path: string; message: string }[] },
+  ) {
+    super(JSON.stringify(body));
+  }
+}
+
+/** 400 naming each bad field and the rule it broke, never the value sent. */
+function badRequest(where: string, error: z.ZodError): HttpError {
+  const issues = zodIssues(error).map((i) => ({
+    path: i.path === '(root)' ? where : `${where}.${i.path}`,
+    message: i.message,
+  }));
+  return new HttpError(400, {
+    error: 'BadRequest',
+    message: `Invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    issues,
+  });
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest(where, r.error);
+  return r.data;
+}
+
+const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+  body: JSON.stringify(body),
+});
+
+/** `Idempotency-Key` (IETF draft): a client-chosen token, e.g. a UUID. */
+const IDEMPOTENCY_KEY = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{8,128}$/, '8 to 128 letters, digits, dot, dash, underscore or colon');
+
+/** The body of `POST /scans`: an optional filter, nothing else. */
+export const StartScanBodySchema = ScanFilterSchema;
+
+export interface StartedScan {
+  scanId: string;
+  requestedAt: string;
+}
+
+export interface ApiDeps {
+  runs: ScanRuns;
+  findings: FindingsQuery;
+  /** Starts the state machine with execution name = scan id (a second start of the same id is refused by Step Functions). */
+  startExecution(scanId: string, input: { scanId: string; trigger: 'api'; filter?: ScanFilter }): Promise<void>;
+  /**
+   * Runs `start` at most once per key (for 24 h): a retry with the same key gets the first answer.
+   * The same key with a different filter is a client bug: IdempotencyValidationError (422).
+   */
+  once(key: string, filter: ScanFilter | undefined, start: () => Promise<StartedScan>): Promise<StartedScan>;
+  clock: () => Date;
+  /** The results bucket, for report links. */
+  bucket: string;
+}
+
+export function makeApiRoutes(deps: ApiDeps) {
+  async function start(filter: ScanFilter | undefined): Promise<StartedScan> {
+    const now = deps.clock();
+    const scanId = newScanId(now);
+    const requestedAt = now.toISOString();
+    const run: ScanRun = { scanId, status: 'QUEUED', trigger: 'api', requestedAt, ...(filter ? { filter } : {}) };
+    await deps.runs.create(run);
+    await deps.startExecution(scanId, { scanId, trigger: 'api', ...(filter ? { filter } : {}) });
+    logger.info('Scan started', { scanId, filter });
+    return { scanId, requestedAt };
+  }
+
+  async function postScans(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    let raw: unknown = {};
+    if (event.body !== null && event.body !== undefined && event.body.trim() !== '') {
+      const type = event.headers?.['content-type'] ?? '';
+      if (!/^application\/json\b/i.test(type)) {
+        throw new HttpError(415, { error: 'UnsupportedMediaType', message: 'The body must be application/json' });
+      }
+      try {
+        raw = JSON.parse(event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body);
+      } catch {
+        throw new HttpError(400, { error: 'BadRequest', message: 'Invalid body: not valid JSON' });
+      }
+    }
+    const body = parseWith(StartScanBodySchema, raw, 'body');
+    const filter = Object.keys(body).length > 0 ? body : undefined;
+    const keyHeader = event.headers?.['idempotency-key'];
+    const key = keyHeader === undefined ? undefined : parseWith(IDEMPOTENCY_KEY, keyHeader, 'header.Idempotency-Key');
+    const started = key ? await deps.once(key, filter, () => start(filter)) : await start(filter);
+    return json(
+      202,
+      {
+        scanId: started.scanId,
+        status: 'QUEUED',
+        requestedAt: started.requestedAt,
+        links: { self: `/scans/${started.scanId}` },
+      },
+      { Location: `/scans/${started.scanId}` },
+    );
+  }
+
+  async function getScan(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const scanId = parseWith(SCAN_ID, event.pathParameters?.id, 'path.id');
+    const run = await deps.runs.get(scanId);
+    if (!run) throw new HttpError(404, { error: 'NotFound', message: `No scan ${scanId}` });
+    const { executionId: _internal, failure, reportKey, ...shown } = run;
+    return json(200, {
+      ...shown,
+      ...(failure ? { failure: { error: failure.error } } : {}),
+      ...(reportKey ? { report: { s3Uri: `s3://${deps.bucket}/${reportKey}` } } : {}),
+    });
+  }
+
+  async function getFindings(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const query = parseWith(FindingsQuerySchema, event.queryStringParameters ?? {}, 'query');
+    let page: Awaited<ReturnType<FindingsQuery['list']>>;
+    try {
+      page = await deps.findings.list(query);
+    } catch (e) {
+      if (e instanceof BadPageTokenError) {
+        throw new HttpError(400, {
+          error: 'BadRequest',
+          message: `Invalid query: nextToken: ${e.message}`,
+          issues: [{ path: 'query.nextToken', message: e.message }],
+        });
+      }
+      throw e;
+    }
+    return json(200, page ?? { scanId: null, items: [] });
+  }
+
+  return [
+    { method: 'POST' as const, path: '/scans', handler: postScans },
+    { method: 'GET' as const, path: '/scans/{id}', handler: getScan },
+    { method: 'GET' as const, path: '/findings', handler: getFindings },
+  ];
+}
+
+/** Maps the idempotency layer's refusals to HTTP; anything else stays a 500 with no detail. */
+const idempotencyErrors = {
+  onError: (request: { error?: unknown; response?: unknown }) => {
+    const name = (request.error as { name?: string } | undefined)?.name;
+    if (name === 'IdempotencyValidationError') {
+      request.error = new HttpError(422, {
+        error: 'IdempotencyKeyReused',
+        message: 'This Idempotency-Key was used with a different body',
+      });
+    } else if (name === 'IdempotencyAlreadyInProgressError') {
+      request.error = new HttpError(409, {
+        error: 'RequestInProgress',
+        message: 'A request with this Idempotency-Key is still being processed; retry later',
+      });
+    }
+  },
+};
+
+const logHttpError = {
+  onError: (request: { error?: unknown }) => {
+    const e = request.error;
+    if (e instanceof HttpError) logger.warn('Request refused', { statusCode: e.statusCode, body: e.message });
+    else logger.error('Request failed', e instanceof Error ? e : String(e));
+  },
+};
+
+/**
+ * The API handler: routes, header and event normalisation, and error handling so that a client
+ * sees either its own mistake (4xx, naming the field) or `{"error":"InternalError"}`, never an internal.
+ */
+export function makeApiHandler(deps: ApiDeps) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics))
+    .use(
+      httpErrorHandler({
+        logger: false,
+        fallbackMessage: JSON.stringify({ error: 'InternalError', message: 'Internal error' }),
+      }),
+    )
+    .use(logHttpError)
+    .use(httpHeaderNormalizer())
+    .use(httpEventNormalizer())
+    .use(idempotencyErrors)
+    .handler(httpRouterHandler(makeApiRoutes(deps)) as never);
+}
+
+/** Idempotency records share the state table (`pk = IDEMPOTENCY`, `sk = <hash>`), with its TTL attribute. */
+export function idempotentStarts(persistenceStore: DynamoDBPersistenceLayer): ApiDeps['once'] {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'key',
+    payloadValidationJmesPath: 'filter',
+    expiresAfterSeconds: 24 * 3600,
+  });
+  const run = makeIdempotent(
+    async (request: { key: string; filter: ScanFilter | null; start: () => Promise<StartedScan> }) => request.start(),
+    { persistenceStore, config },
+  );
+  return (key, filter, start) => run({ key, filter: filter ?? null, start });
+}
+
+export function idempotencyStore(client: DynamoDBClient, tableName: string): DynamoDBPersistenceLayer {
+  return new DynamoDBPersistenceLayer({
+    tableName,
+    awsSdkV3Client: client,
+    keyAttr: 'pk',
+    sortKeyAttr: 'sk',
+    staticPkValue: 'IDEMPOTENCY',
+    expiryAttr: 'expiresAt',
+  });
+}
+
+/** The newest finished scan's report, read from the results bucket. */
+export function latestReportFindings(runs: ScanRuns, objects: ObjectStore): FindingsQuery {
+  return reportFindingsQuery({
+    latestScanId: async () => (await runs.latestSucceeded())?.scanId,
+    async findingsOf(scanId) {
+      const text = await objects.get(scanKeys.report(scanId));
+      return text === undefined ? undefined : (JSON.parse(text) as ScanReport).findings;
+    },
+  });
+}
+
+const envDynamo = lazy(() => new DynamoDBClient({}));
+const envSfn = lazy(() => new SFNClient({}));
+const envOnce = lazy(() => idempotentStarts(idempotencyStore(envDynamo(), tableFromEnv())));
+
+export const defaultDeps: ApiDeps = {
+  get runs() {
+    return envRuns();
+  },
+  get findings() {
+    return latestReportFindings(envRuns(), envObjects());
+  },
+  async startExecution(scanId, input) {
+    const stateMachineArn = process.env.KUBEPOSTURE_STATE_MACHINE_ARN;
+    if (!stateMachineArn) throw new Error('KUBEPOSTURE_STATE_MACHINE_ARN is not set');
+    await envSfn().send(new StartExecutionCommand({ stateMachineArn, name: scanId, input: JSON.stringify(input) }));
+  },
+  get once() {
+    return envOnce();
+  },
+  clock: () => new Date(),
+  get bucket() {
+    return bucketFromEnv();
+  },
+};
+
+export const handler = makeApiHandler(defaultDeps);

@@ -1,0 +1,74 @@
+import { createAwsCollector } from '../collectors/aws/index.ts';
+import type { ScanConfig } from '../core/config.ts';
+import type { Provider } from '../core/snapshot.ts';
+import type { Collector, Target } from '../core/target.ts';
+
+/** Builds one cloud's collector for one invocation; tests give one pointed at the simulated fleet. */
+export type CollectorFactory = (provider: Provider, config: ScanConfig) => Collector;
+
+/**
+ * Production collectors, on each SDK's default credential chain. In Lambda that is the function's
+ * role for AWS, and for GCP a workload identity federation config named by GOOGLE_APPLICATION_CREDENTIALS
+ * (docs/deploy.md); Azure needs the federation wiring of docs/deploy.md.
+ */
+export const defaultCollectors: CollectorFactory = (provider, config) => {
+  if (provider === 'azure') {
+    return deferred('azure', async () => (await import('../collectors/azure/index.ts')).createAzureCollector(config));
+  }
+  if (provider === 'gcp') {
+    return deferred('gcp', async () => (await import('../collectors/gcp/index.ts')).createGcpCollector(config));
+  }
+  return createAwsCollector(config);
+};
+
+/**
+ * A collector whose SDKs load on first use: the Azure and Google SDKs are large (gRPC, protobuf
+ * definitions) and an AWS-only deployment should neither pay for them at cold start nor fail on them.
+ */
+function deferred(provider: Provider, load: () => Promise<Collector>): Collector {
+  let collector: Promise<Collector> | undefined;
+  const get = () => {
+    collector ??= load();
+    return collector;
+  };
+  return {
+    provider,
+    plan: async () => (await get()).plan(),
+    collect: async (target) => (await get()).collect(target),
+  };
+}
+
+/** AWS always; Azure and Google Cloud when their config section exists (the CLI's rule). */
+export function configuredProviders(config: ScanConfig): Provider[] {
+  return ['aws', ...(config.azure ? (['azure'] as const) : []), ...(config.gcp ? (['gcp'] as const) : [])];
+}
+
+/**
+ * The configuration narrowed to one target, so its collector touches that account or project
+ * only: one AssumeRole (with the account's own role name and external id, if configured), no
+ * Organizations call, no subscription or project listing.
+ */
+export function configForTarget(config: ScanConfig, target: Target): ScanConfig {
+  if (target.provider === 'azure') {
+    return { ...config, azure: { maxAttempts: 4, ...config.azure, subscriptions: [target.accountId] } };
+  }
+  if (target.provider === 'gcp') return { ...config, gcp: { ...config.gcp, projects: [target.accountId] } };
+  const { organization, ...aws } = config.aws;
+  // Neither a list nor an organization: the scanner's own account, with its own credentials.
+  if (!organization && !aws.accounts) return config;
+  const account = aws.accounts?.find((a) => a.id === target.accountId) ?? { id: target.accountId };
+  return { ...config, aws: { ...aws, accounts: [account] } };
+}
+
+/** Evaluates only the named clusters of a target (an on-demand scan's `clusters` filter). */
+export function onlyClusters(collector: Collector, names: readonly string[] | undefined): Collector {
+  if (!names) return collector;
+  const wanted = new Set(names);
+  return {
+    ...collector,
+    async collect(target) {
+      const c = await collector.collect(target);
+      return { ...c, snapshots: c.snapshots.filter((s) => wanted.has(s.name)) };
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import {
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { Target } from '../core/target.ts';
+
+/**
+ * The little the functions need from S3: whole small JSON documents by key. A port, so handler
+ * tests use `memoryObjectStore()` and only `s3ObjectStore` itself meets an S3 client.
+ */
+export interface ObjectStore {
+  put(key: string, body: string, contentType?: string): Promise<void>;
+  /** undefined when the key does not exist. */
+  get(key: string): Promise<string | undefined>;
+  /** Keys under a prefix, page by page, so a listing of thousands never sits in memory at once. */
+  keys(prefix: string): AsyncIterable<string>;
+}
+
+/**
+ * S3 with the bucket's default encryption (SSE-KMS, set on the bucket by the stack), so no call
+ * carries key settings that could disagree with it.
+ */
+export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore {
+  return {
+    async put(key, body, contentType = 'application/json') {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    },
+    async get(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await out.Body?.transformToString('utf8');
+      } catch (e) {
+        if (e instanceof NoSuchKey || (e as { name?: string }).name === 'NoSuchKey') return undefined;
+        throw e;
+      }
+    },
+    async *keys(prefix) {
+      for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+        for (const o of page.Contents ?? []) if (o.Key) yield o.Key;
+      }
+    },
+  };
+}
+
+/** In memory, for tests and the local fan-out driver. */
+export function memoryObjectStore(): ObjectStore & { objects: Map<string, string> } {
+  const objects = new Map<string, string>();
+  return {
+    objects,
+    async put(key, body) {
+      objects.set(key, body);
+    },
+    async get(key) {
+      return objects.get(key);
+    },
+    async *keys(prefix) {
+      for (const key of [...objects.keys()].sort()) if (key.startsWith(prefix)) yield key;
+    },
+  };
+}
+
+/**
+ * Where a scan's documents live in the results bucket. Everything of one scan is under one prefix,
+ * so a lifecycle rule, an export or a deletion treats a scan as a unit.
+ */
+export const scanKeys = {
+  prefix: (scanId: string) => `scans/${scanId}/`,
+  /** The plan: targets, errors of accounts that could not be planned, filter, trigger. */
+  plan: (scanId: string) => `scans/${scanId}/plan.json`,
+  /** The Distributed Map's item list: a JSON array of scan-target events. */
+  items: (scanId: string) => `scans/${scanId}/items.json`,
+  /** One target's result; deterministic, which makes scan-target idempotent per (scan, target). */
+  result: (scanId: string, t: Target) =>
+    `scans/${scanId}/results/${t.provider}/${t.accountId}/${t.region === '*' ? 'all-locations' : t.region}.json`,
+  report: (scanId: string) => `scans/${scanId}/report.json`,
+};

@@ -1,0 +1,191 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
+import { organizationsClient } from '../collectors/aws/clients.ts';
+import { classifyAwsError, describeAwsError } from '../collectors/aws/errors.ts';
+import { listOrganizationAccounts, type OrganizationAccount, selectAccounts } from '../collectors/aws/organizations.ts';
+import type { ScanConfig } from '../core/config.ts';
+import { newScanId, planTargets } from '../core/scan.ts';
+import type { Target, TargetError } from '../core/target.ts';
+import { type CollectorFactory, configuredProviders, defaultCollectors } from './collectors.ts';
+import { envObjects, envRuns, lazy } from './env.ts';
+import { parseInput } from './input.ts';
+import { type ObjectStore, scanKeys } from './objects.ts';
+import { logger, metrics, withMiddleware } from './powertools.ts';
+import { inFilter, SCAN_ID, type ScanFilter, ScanFilterSchema } from './scan-request.ts';
+import type { ScanRuns } from './scan-runs.ts';
+import { configFromEnv, type ScanTargetItem } from './scan-target.ts';
+
+/** The state machine's input: from the schedule (`{ trigger: 'schedule' }`) or the API (with a scan id). */
+export const PlanInputSchema = z
+  .object({
+    /** Given by the API (it answered the client with it); generated here for scheduled scans. */
+    scanId: SCAN_ID.optional(),
+    trigger: z.enum(['schedule', 'api', 'manual']).default('manual'),
+    filter: ScanFilterSchema.optional(),
+    /** `$$.Execution.Id`, recorded for operators. */
+    executionId: z.string().max(2048).optional(),
+  })
+  .strict();
+
+/** What the plan writes to S3 beside the item list; finalize reads it back. */
+export interface StoredPlan {
+  scanId: string;
+  trigger: string;
+  startedAt: string;
+  filter?: ScanFilter;
+  targets: Target[];
+  /** Accounts, subscriptions or whole clouds that could not be planned. */
+  errors: TargetError[];
+}
+
+/** Small, for the state machine: the Distributed Map reads `itemsKey` from the results bucket. */
+export interface PlanOutput {
+  scanId: string;
+  trigger: string;
+  startedAt: string;
+  targets: number;
+  errors: number;
+  itemsKey: string;
+  planKey: string;
+}
+
+export interface PlanDeps {
+  collectorFor: CollectorFactory;
+  config: ScanConfig;
+  /** The organization's accounts (Organizations ListAccounts), when `aws.organization` is configured. */
+  organizationAccounts(config: ScanConfig): Promise<OrganizationAccount[]>;
+  objects: ObjectStore;
+  runs: ScanRuns;
+  clock: () => Date;
+}
+
+const envConfig = lazy(() => configFromEnv());
+
+export const defaultDeps: PlanDeps = {
+  collectorFor: defaultCollectors,
+  get config() {
+    return envConfig();
+  },
+  organizationAccounts: (config) =>
+    listOrganizationAccounts(
+      organizationsClient('us-east-1', undefined, {
+        maxAttempts: config.aws.maxAttempts,
+        retryBaseDelayMs: config.aws.retryBaseDelayMs,
+      }),
+    ),
+  get objects() {
+    return envObjects();
+  },
+  get runs() {
+    return envRuns();
+  },
+  clock: () => new Date(),
+};
+
+/**
+ * The AWS accounts of this scan: the organization's active members (include/exclude applied) or
+ * the configured list, narrowed by the filter before any AssumeRole, so a filtered scan touches
+ * only the accounts it names. Per-account role names and external ids from `aws.accounts` apply.
+ */
+async function awsConfigFor(
+  config: ScanConfig,
+  deps: PlanDeps,
+  filter: ScanFilter | undefined,
+): Promise<{ config?: ScanConfig; error?: TargetError }> {
+  const aws = config.aws;
+  let ids: string[] | undefined = aws.accounts?.map((a) => a.id);
+  if (aws.organization) {
+    try {
+      ids = selectAccounts(await deps.organizationAccounts(config), aws.organization);
+    } catch (e) {
+      return {
+        error: {
+          provider: 'aws',
+          accountId: '*',
+          region: '*',
+          stage: 'list-accounts',
+          code: classifyAwsError(e),
+          message: `Cannot list the organization's accounts: ${describeAwsError(e)}`,
+        },
+      };
+    }
+  }
+  if (ids && filter?.accounts) ids = ids.filter((id) => filter.accounts!.includes(id));
+  if (ids && ids.length === 0) return {};
+  const { organization: _o, ...rest } = aws;
+  const accounts = ids?.map((id) => aws.accounts?.find((a) => a.id === id) ?? { id });
+  return { config: { ...config, aws: { ...rest, ...(accounts ? { accounts } : {}) } } };
+}
+
+/**
+ * Lists every target of the scan once, from one function (Organizations is never called by the
+ * fan-out), writes the Distributed Map's item list and the plan to S3, and records the run.
+ */
+export function makePlanHandler(deps: PlanDeps) {
+  const config = deps.config;
+  return async function planHandler(event: unknown): Promise<PlanOutput> {
+    const input = parseInput(PlanInputSchema, event, 'plan input');
+    const now = deps.clock();
+    const scanId = input.scanId ?? newScanId(now);
+    const { filter, trigger } = input;
+    logger.appendKeys({ scanId, trigger });
+    await deps.runs.update(scanId, {
+      status: 'RUNNING',
+      trigger,
+      filter,
+      startedAt: now.toISOString(),
+      executionId: input.executionId,
+      ...(input.scanId ? {} : { requestedAt: now.toISOString() }),
+    });
+
+    const errors: TargetError[] = [];
+    const collectors = [];
+    for (const provider of configuredProviders(config)) {
+      if (filter?.providers && !filter.providers.includes(provider)) continue;
+      if (provider !== 'aws') {
+        collectors.push(deps.collectorFor(provider, config));
+        continue;
+      }
+      const aws = await awsConfigFor(config, deps, filter);
+      if (aws.error) errors.push(aws.error);
+      if (aws.config) collectors.push(deps.collectorFor('aws', aws.config));
+    }
+    const plan = await planTargets(collectors);
+    errors.push(...plan.errors);
+    const targets = plan.planned.map((p) => p.target).filter((t) => inFilter(t, filter));
+    const keptErrors = errors.filter((e) => inFilter(e, filter));
+
+    const items: ScanTargetItem[] = targets.map((target) => ({
+      scanId,
+      target,
+      ...(filter?.clusters ? { clusters: filter.clusters } : {}),
+    }));
+    const stored: StoredPlan = {
+      scanId,
+      trigger,
+      startedAt: now.toISOString(),
+      ...(filter ? { filter } : {}),
+      targets,
+      errors: keptErrors,
+    };
+    await deps.objects.put(scanKeys.items(scanId), JSON.stringify(items));
+    await deps.objects.put(scanKeys.plan(scanId), JSON.stringify(stored));
+    await deps.runs.update(scanId, { targets: targets.length });
+
+    logger.info('Scan planned', { targets: targets.length, errors: keptErrors.length });
+    for (const { message, ...where } of keptErrors) logger.warn('Planning error', { ...where, error: message });
+    metrics.addMetric('TargetsPlanned', MetricUnit.Count, targets.length);
+    metrics.addMetric('PlanningErrors', MetricUnit.Count, keptErrors.length);
+    return {
+      scanId,
+      trigger,
+      startedAt: stored.startedAt,
+      targets: targets.length,
+      errors: keptErrors.length,
+      itemsKey: scanKeys.items(scanId),
+      planKey: scanKeys.plan(scanId),
+    };
+  };
+}
+
+export const handler = withMiddleware(makePlanHandler(defaultDeps));

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { AwsConfigSchema } from '../core/config.ts';
+import type { Target } from '../core/target.ts';
+
+/** Scan ids become S3 prefixes, DynamoDB keys and Step Functions execution names: a safe alphabet only. */
+export const SCAN_ID = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'up to 80 letters, digits, dot, dash or underscore');
+
+export const PROVIDERS = ['aws', 'azure', 'gcp'] as const;
+
+// The account and region rules are the configuration's own, so the two can never disagree.
+const AWS_ACCOUNT_ID = AwsConfigSchema.shape.accounts.unwrap().element.shape.id;
+const AWS_REGION = AwsConfigSchema.shape.regions.unwrap().element;
+const AZURE_SUBSCRIPTION = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Azure subscription id (a GUID)');
+const GCP_PROJECT = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
+/** Azure and GCP targets are a whole subscription / project: every location in one call. */
+const ALL_LOCATIONS = z.literal('*');
+
+/** One unit of the fan-out, checked per cloud, so a scan-target event can name only a real target shape. */
+export const TargetSchema = z.discriminatedUnion('provider', [
+  z.object({ provider: z.literal('aws'), accountId: AWS_ACCOUNT_ID, region: AWS_REGION }).strict(),
+  z.object({ provider: z.literal('azure'), accountId: AZURE_SUBSCRIPTION, region: ALL_LOCATIONS }).strict(),
+  z.object({ provider: z.literal('gcp'), accountId: GCP_PROJECT, region: ALL_LOCATIONS }).strict(),
+]);
+
+const CLUSTER_NAME = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a cluster name: letters, digits, ., - and _, up to 100');
+const ACCOUNT = z.union([AWS_ACCOUNT_ID, AZURE_SUBSCRIPTION, GCP_PROJECT], {
+  error: 'an AWS account id, Azure subscription id or Google Cloud project id',
+});
+
+/**
+ * Narrows one scan (an on-demand `POST /scans`). Each list is optional; a target is scanned when it
+ * matches every list given. Cluster names narrow what is evaluated, not what is listed.
+ */
+export const ScanFilterSchema = z
+  .object({
+    providers: z.array(z.enum(PROVIDERS)).min(1).max(3).optional(),
+    accounts: z.array(ACCOUNT).min(1).max(1000).optional(),
+    regions: z.array(AWS_REGION).min(1).max(50).optional(),
+    clusters: z.array(CLUSTER_NAME).min(1).max(100).optional(),
+  })
+  .strict();
+
+export type ScanFilter = z.infer<typeof ScanFilterSchema>;
+
+/** Whether a planned target (or a planning error about one) is inside the filter. `*` regions always are. */
+export function inFilter(
+  t: Pick<Target, 'provider' | 'accountId' | 'region'>,
+  filter: ScanFilter | undefined,
+): boolean {
+  if (!filter) return true;
+  if (filter.providers && !filter.providers.includes(t.provider)) return false;
+  if (filter.accounts && t.accountId !== '*' && !filter.accounts.includes(t.accountId)) return false;
+  if (filter.regions && t.provider === 'aws' && t.region !== '*' && !filter.regions.includes(t.region)) return false;
+  return true;
+}

@@ -1,0 +1,210 @@
+/**
+ * The serverless path, locally: plan → one scan-target invocation per item (as the Distributed
+ * Map runs them: bounded concurrency, each item the event) → finalize, against the simulated
+ * fleet, with an in-memory results bucket and scan-run table. The report must be the CLI's.
+ */
+import type { Context } from 'aws-lambda';
+import pLimit from 'p-limit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checks } from '../checks/index.ts';
+import { organizationsClient } from '../collectors/aws/clients.ts';
+import { createAwsCollector } from '../collectors/aws/index.ts';
+import { listOrganizationAccounts } from '../collectors/aws/organizations.ts';
+import { createAzureCollector } from '../collectors/azure/index.ts';
+import { createGcpCollector } from '../collectors/gcp/index.ts';
+import { parseConfig, type ScanConfig } from '../core/config.ts';
+import type { Finding } from '../core/finding.ts';
+import type { ScanReport } from '../core/report.ts';
+import type { CollectorFactory } from '../functions/collectors.ts';
+import { makeFinalizeHandler, reportOnlyPublisher } from '../functions/finalize.ts';
+import { memoryObjectStore, scanKeys } from '../functions/objects.ts';
+import { makePlanHandler, type PlanDeps, type StoredPlan } from '../functions/plan.ts';
+import { withMiddleware } from '../functions/powertools.ts';
+import { memoryScanRuns } from '../functions/scan-runs.ts';
+import { makeScanTargetHandler, type ScanTargetItem } from '../functions/scan-target.ts';
+import { simAzureCredential, simGoogleAuthClient } from '../sim/clients.ts';
+import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
+import { parseReport, runCli } from './helpers.ts';
+
+const context = {
+  functionName: 'kubeposture-test',
+  awsRequestId: 'req',
+  memoryLimitInMB: '512',
+  getRemainingTimeInMillis: () => 300_000,
+} as unknown as Context;
+
+const comparable = (f: Finding) => `${f.id} ${f.status} ${f.severity} ${f.message}`;
+
+describe('plan → scan-target × N → finalize against the sample fleet', () => {
+  let cloud: SimulatedCloud;
+  let config: ScanConfig;
+  let collectorFor: CollectorFactory;
+  let organizationAccounts: PlanDeps['organizationAccounts'];
+
+  beforeAll(async () => {
+    const spec = await loadSampleFleet();
+    cloud = await startSimulatedCloud(spec, { suspendedAccounts: ['222222222222'] });
+    collectorFor = (provider, c) => {
+      if (provider === 'azure') {
+        return createAzureCollector(c, {
+          endpoint: cloud.azure!.endpoint,
+          ca: cloud.azure!.ca,
+          credential: simAzureCredential(),
+        });
+      }
+      if (provider === 'gcp')
+        return createGcpCollector(c, { endpoint: cloud.gcp!.endpoint, authClient: simGoogleAuthClient() });
+      return createAwsCollector(c, {
+        endpoint: cloud.aws.endpoint,
+        credentials: cloud.callerCredentials,
+        homeRegion: 'us-east-1',
+      });
+    };
+    organizationAccounts = (c) =>
+      listOrganizationAccounts(
+        organizationsClient('us-east-1', cloud.callerCredentials, {
+          maxAttempts: c.aws.maxAttempts,
+          retryBaseDelayMs: c.aws.retryBaseDelayMs,
+          endpoint: cloud.aws.endpoint,
+        }),
+      );
+    // What a deployment configures: the organization (without the security account itself), and
+    // the sample's Azure subscriptions and Google Cloud projects, as `--sample` does.
+    config = parseConfig({
+      aws: { roleName: spec.readerRoleName, organization: { exclude: [spec.caller.accountId] } },
+      azure: { maxAttempts: 2, subscriptions: spec.azure?.subscriptions.map((s) => s.id) },
+      gcp: { projects: spec.gcp?.projects.map((p) => p.id) },
+    });
+  });
+  afterAll(() => cloud?.close());
+  beforeEach(() => {
+    // The functions log JSON lines (and EMF metrics) to stdout/stderr; keep the test output readable.
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    return () => vi.restoreAllMocks();
+  });
+
+  /** The state machine, locally: the Distributed Map reads the item list and runs scan-target per item. */
+  async function runWorkflow(c: ScanConfig, input: unknown, maxConcurrency = 4) {
+    const objects = memoryObjectStore();
+    const runs = memoryScanRuns();
+    const clock = () => new Date();
+    const plan = withMiddleware(
+      makePlanHandler({ collectorFor, config: c, organizationAccounts, objects, runs, clock }),
+    );
+    const scanTarget = withMiddleware(makeScanTargetHandler({ collectorFor, checks, config: c, clock, objects }));
+    const finalize = withMiddleware(
+      makeFinalizeHandler({ objects, runs, publisher: reportOnlyPublisher(objects), clock }),
+    );
+
+    const planned = await plan(input, context);
+    const items = JSON.parse((await objects.get(planned.itemsKey))!) as ScanTargetItem[];
+    const limit = pLimit(maxConcurrency);
+    const mapResults = await Promise.all(items.map((item) => limit(() => scanTarget(item, context))));
+    const finalized = await finalize({ ...planned, map: { results: mapResults.length } }, context);
+    const report = JSON.parse((await objects.get(finalized.reportKey))!) as ScanReport;
+    return { planned, items, mapResults, finalized, report, objects, runs };
+  }
+
+  it('produces the same findings, targets and errors as the CLI scanning the same fleet', async () => {
+    // Prepare: the organization has account 2222… suspended, so the CLI is told the same accounts.
+    const cli = parseReport(
+      await runCli(['scan', '--sample', '--format', 'json', '--accounts', '111111111111,333333333333']),
+    );
+
+    // Act
+    const { report, planned, mapResults, finalized, runs } = await runWorkflow(config, { trigger: 'schedule' });
+
+    // Assess
+    expect(planned.targets).toBe(mapResults.length);
+    expect(mapResults.length).toBeGreaterThan(3);
+    expect(report.findings.map(comparable)).toEqual(cli.findings.map(comparable));
+    expect(report.targets).toEqual(cli.targets);
+    expect(report.errors).toEqual(cli.errors);
+    expect(report.summary).toEqual(cli.summary);
+    expect(report.findings.filter((f) => f.accountId === '333333333333' && f.status === 'PASS')).toEqual([]);
+    expect(await runs.get(planned.scanId)).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'schedule',
+      targets: planned.targets,
+      reportKey: finalized.reportKey,
+      summary: { ...cli.summary, errors: cli.errors.length },
+    });
+  });
+
+  it('lists the organization once, from the plan, and never from a scan-target invocation', async () => {
+    const before = cloud.count({ service: 'organizations' });
+    await runWorkflow(config, { trigger: 'schedule' });
+    expect(cloud.count({ service: 'organizations' }) - before).toBe(1);
+  });
+
+  it('skips suspended accounts and applies include and exclude lists', async () => {
+    // Prepare
+    const narrowed = parseConfig({
+      ...config,
+      azure: undefined,
+      gcp: undefined,
+      aws: { ...config.aws, regions: ['us-east-1'], organization: { include: ['111111111111', '222222222222'] } },
+    });
+
+    // Act
+    const { items } = await runWorkflow(narrowed, {});
+
+    // Assess
+    expect(items.map((i) => `${i.target.accountId}/${i.target.region}`)).toEqual(['111111111111/us-east-1']);
+  });
+
+  it('narrows an on-demand scan to its filter, down to the clusters it names', async () => {
+    // Act
+    const { items, report, runs, planned } = await runWorkflow(config, {
+      scanId: '20260601T120000Z-abc123',
+      trigger: 'api',
+      filter: { providers: ['aws'], accounts: ['111111111111'], regions: ['us-east-1'], clusters: ['checkout-api'] },
+    });
+
+    // Assess
+    expect(items).toEqual([
+      {
+        scanId: '20260601T120000Z-abc123',
+        target: { provider: 'aws', accountId: '111111111111', region: 'us-east-1' },
+        clusters: ['checkout-api'],
+      },
+    ]);
+    expect(new Set(report.findings.map((f) => f.clusterName))).toEqual(new Set(['checkout-api']));
+    expect(await runs.get(planned.scanId)).toMatchObject({ trigger: 'api', status: 'SUCCEEDED' });
+  });
+
+  it('reports a target whose scan-target failed for good as a failed target with an error, never as passing', async () => {
+    // Prepare: plan, then drop one item's result as if its child execution failed after its retries.
+    const objects = memoryObjectStore();
+    const runs = memoryScanRuns();
+    const clock = () => new Date();
+    const narrowed = parseConfig({ ...config, azure: undefined, gcp: undefined });
+    const plan = withMiddleware(
+      makePlanHandler({ collectorFor, config: narrowed, organizationAccounts, objects, runs, clock }),
+    );
+    const scanTarget = withMiddleware(
+      makeScanTargetHandler({ collectorFor, checks, config: narrowed, clock, objects }),
+    );
+    const planned = await plan({}, context);
+    const items = JSON.parse((await objects.get(planned.itemsKey))!) as ScanTargetItem[];
+    const [lost, ...rest] = items;
+    for (const item of rest) await scanTarget(item, context);
+
+    // Act
+    const out = await withMiddleware(
+      makeFinalizeHandler({ objects, runs, publisher: reportOnlyPublisher(objects), clock }),
+    )(planned, context);
+
+    // Assess
+    const report = JSON.parse((await objects.get(out.reportKey))!) as ScanReport;
+    expect(out.missingResults).toBe(1);
+    expect(report.errors).toContainEqual(expect.objectContaining({ ...lost!.target, stage: 'scan-target' }));
+    expect(report.targets).toContainEqual({ ...lost!.target, status: 'failed', clusters: 0 });
+    expect(
+      report.findings.filter((f) => f.accountId === lost!.target.accountId && f.region === lost!.target.region),
+    ).toEqual([]);
+    const stored = JSON.parse((await objects.get(scanKeys.plan(planned.scanId)))!) as StoredPlan;
+    expect(stored.targets).toHaveLength(items.length);
+  });
+});
