@@ -1,0 +1,362 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Finding } from '../core/finding.ts';
+import { assembleReport } from '../core/scan.ts';
+import { type LocalDynamo, startLocalDynamo } from '../test/local-dynamodb.ts';
+import { type ApiDeps, idempotencyStore, idempotentStarts, latestReportFindings, makeApiHandler } from './api.ts';
+import { memoryObjectStore, scanKeys } from './objects.ts';
+import { createDynamoScanRuns, type ScanRuns } from './scan-runs.ts';
+
+const context = {
+  functionName: 'kubeposture-api',
+  awsRequestId: 'req-1',
+  memoryLimitInMB: '256',
+  getRemainingTimeInMillis: () => 29_000,
+} as unknown as Context;
+
+/** An API Gateway REST (v1) proxy event, as the stack's IAM-authorized API delivers it. */
+function anEvent(
+  method: string,
+  path: string,
+  opts: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {},
+): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    path,
+    resource: path,
+    body: opts.body ?? null,
+    headers: opts.headers ?? {},
+    multiValueHeaders: {},
+    queryStringParameters: opts.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    isBase64Encoded: false,
+    requestContext: {
+      httpMethod: method,
+      path: `/prod${path}`,
+      stage: 'prod',
+      identity: { userArn: 'arn:aws:iam::999999999999:role/SecurityEngineer' },
+    } as never,
+  };
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
+
+function aFinding(overrides: Partial<Finding>): Finding {
+  return {
+    id: '0'.repeat(32),
+    checkId: 'EKS.ENDPOINT.1',
+    title: 'EKS API endpoint is not open to the whole internet',
+    category: 'endpoint',
+    severity: 'high',
+    status: 'FAIL',
+    provider: 'aws',
+    accountId: '111111111111',
+    region: 'us-east-1',
+    clusterName: 'checkout-api',
+    clusterId: 'arn:aws:eks:us-east-1:111111111111:cluster/checkout-api',
+    resourceId: 'arn:aws:eks:us-east-1:111111111111:cluster/checkout-api',
+    message: 'publicAccessCidrs contains 0.0.0.0/0',
+    evidence: {},
+    ...overrides,
+  };
+}
+
+describe('api handler', () => {
+  let dynamo: LocalDynamo;
+  let runs: ScanRuns;
+  let table = 0;
+  let deps: ApiDeps;
+  let starts: { scanId: string; input: unknown }[];
+  let handler: (e: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+  const objects = memoryObjectStore();
+  let now = new Date('2026-06-01T12:00:00Z');
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+  });
+  afterAll(() => dynamo?.close());
+
+  beforeEach(async () => {
+    // The logger and EMF metrics write JSON lines; the assertions below read responses, not logs.
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const tableName = `state-${++table}`;
+    await dynamo.createStateTable(tableName);
+    runs = createDynamoScanRuns({ client: dynamo.client, tableName });
+    starts = [];
+    deps = {
+      runs,
+      findings: latestReportFindings(runs, objects),
+      startExecution: async (scanId, input) => {
+        starts.push({ scanId, input });
+      },
+      once: idempotentStarts(idempotencyStore(dynamo.client, tableName)),
+      clock: () => now,
+      bucket: 'kubeposture-results-bucket',
+    };
+    const h = makeApiHandler(deps);
+    handler = (e) => h(e as never, context);
+    return () => vi.restoreAllMocks();
+  });
+
+  describe('POST /scans', () => {
+    it('starts a scan and answers 202 with its id, before any scanning happens', async () => {
+      // Act
+      const res = await handler(
+        anEvent('POST', '/scans', {
+          body: JSON.stringify({ providers: ['aws'], regions: ['eu-west-1'] }),
+          headers: JSON_HEADERS,
+        }),
+      );
+
+      // Assess
+      expect(res.statusCode).toBe(202);
+      const body = JSON.parse(res.body);
+      expect(body).toMatchObject({ status: 'QUEUED', links: { self: `/scans/${body.scanId}` } });
+      expect(body.scanId).toMatch(/^20260601T120000Z-[0-9a-f]{6}$/);
+      expect(res.headers?.Location).toBe(`/scans/${body.scanId}`);
+      expect(starts).toEqual([
+        {
+          scanId: body.scanId,
+          input: { scanId: body.scanId, trigger: 'api', filter: { providers: ['aws'], regions: ['eu-west-1'] } },
+        },
+      ]);
+      expect(await runs.get(body.scanId)).toMatchObject({ status: 'QUEUED', trigger: 'api' });
+    });
+
+    it('accepts an empty body: a full scan', async () => {
+      const res = await handler(anEvent('POST', '/scans'));
+      expect(res.statusCode).toBe(202);
+      expect(starts[0]!.input).toEqual({ scanId: JSON.parse(res.body).scanId, trigger: 'api' });
+    });
+
+    it('starts one scan for a retried request with the same Idempotency-Key, and answers both alike', async () => {
+      // Prepare
+      const request = () =>
+        anEvent('POST', '/scans', {
+          body: JSON.stringify({ accounts: ['111111111111'] }),
+          headers: { ...JSON_HEADERS, 'Idempotency-Key': '5b0e7a52-4d0c-4f5e-9c7a-1f0b8c2d3e4f' },
+        });
+
+      // Act
+      const first = await handler(request());
+      now = new Date('2026-06-01T12:00:05Z');
+      const retry = await handler(request());
+
+      // Assess
+      expect(first.statusCode).toBe(202);
+      expect(retry.statusCode).toBe(202);
+      expect(JSON.parse(retry.body)).toEqual(JSON.parse(first.body));
+      expect(starts).toHaveLength(1);
+    });
+
+    it('refuses the same Idempotency-Key with a different body (422) and starts nothing more', async () => {
+      const key = { ...JSON_HEADERS, 'idempotency-key': 'client-key-0001' };
+      await handler(anEvent('POST', '/scans', { body: '{"providers":["aws"]}', headers: key }));
+      const res = await handler(anEvent('POST', '/scans', { body: '{"providers":["gcp"]}', headers: key }));
+      expect(res.statusCode).toBe(422);
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'IdempotencyKeyReused' });
+      expect(starts).toHaveLength(1);
+    });
+
+    describe('refuses a malformed request with 400 naming the field, and starts nothing', () => {
+      const cases: { name: string; body?: string; headers?: Record<string, string>; field: string; secret?: string }[] =
+        [
+          {
+            name: 'a provider it does not scan',
+            body: '{"providers":["oracle"]}',
+            field: 'body.providers[0]',
+            secret: 'oracle',
+          },
+          {
+            name: 'an unknown field',
+            body: '{"accounts":["111111111111"],"colour":"blue"}',
+            field: 'body',
+            secret: 'blue',
+          },
+          { name: 'an account id of no cloud', body: '{"accounts":["12"]}', field: 'body.accounts[0]' },
+          { name: 'a malformed region', body: '{"regions":["EU_WEST"]}', field: 'body.regions[0]', secret: 'EU_WEST' },
+          { name: 'an empty list', body: '{"clusters":[]}', field: 'body.clusters' },
+          { name: 'a body that is not an object', body: '[1,2]', field: 'body' },
+          { name: 'a body that is not JSON', body: '{"providers": [aws', field: 'body', secret: '[aws' },
+          {
+            name: 'an Idempotency-Key with unsafe characters',
+            headers: { 'Idempotency-Key': 'x"; DROP' },
+            field: 'header.Idempotency-Key',
+            secret: 'DROP',
+          },
+        ];
+      it.each(cases)('$name', async (c) => {
+        // Act
+        const res = await handler(
+          anEvent('POST', '/scans', { body: c.body ?? '', headers: { ...JSON_HEADERS, ...c.headers } }),
+        );
+
+        // Assess
+        expect(res.statusCode).toBe(400);
+        expect(res.headers?.['Content-Type']).toBe('application/json');
+        const body = JSON.parse(res.body);
+        expect(body.error).toBe('BadRequest');
+        expect(body.message).toContain(c.field);
+        if (c.secret) expect(res.body).not.toContain(c.secret);
+        expect(starts).toEqual([]);
+      });
+    });
+
+    it('refuses a body that is not JSON by its content type (415)', async () => {
+      const res = await handler(
+        anEvent('POST', '/scans', { body: 'providers=aws', headers: { 'Content-Type': 'text/plain' } }),
+      );
+      expect(res.statusCode).toBe(415);
+    });
+
+    it('answers an internal failure with a bare 500 that names nothing inside', async () => {
+      // Prepare
+      deps.startExecution = async () => {
+        throw new Error('AccessDeniedException: arn:aws:states:eu-west-1:999999999999:stateMachine:KubepostureScan');
+      };
+      const h = makeApiHandler(deps);
+
+      // Act
+      const res = await h(anEvent('POST', '/scans') as never, context);
+
+      // Assess
+      expect(res.statusCode).toBe(500);
+      expect(JSON.parse(res.body)).toEqual({ error: 'InternalError', message: 'Internal error' });
+      expect(res.body).not.toMatch(/arn:|999999999999|AccessDenied/);
+    });
+  });
+
+  describe('GET /scans/{id}', () => {
+    it('shows a scan with its status, counts and report link, and not its execution ARN', async () => {
+      // Prepare
+      const started = JSON.parse((await handler(anEvent('POST', '/scans'))).body);
+      await runs.update(started.scanId, {
+        status: 'SUCCEEDED',
+        executionId: 'arn:aws:states:eu-west-1:999999999999:execution:Scan:x',
+        targets: 3,
+        reportKey: scanKeys.report(started.scanId),
+      });
+
+      // Act
+      const res = await handler(anEvent('GET', `/scans/${started.scanId}`));
+
+      // Assess
+      expect(res.statusCode).toBe(200);
+      const body = JSON.parse(res.body);
+      expect(body).toMatchObject({
+        scanId: started.scanId,
+        status: 'SUCCEEDED',
+        trigger: 'api',
+        targets: 3,
+        report: { s3Uri: `s3://kubeposture-results-bucket/scans/${started.scanId}/report.json` },
+      });
+      expect(res.body).not.toContain('arn:aws:states');
+    });
+
+    it('answers 404 for an unknown scan and 400 naming the id for a malformed one', async () => {
+      expect((await handler(anEvent('GET', '/scans/20990101T000000Z-000000'))).statusCode).toBe(404);
+      const bad = await handler(anEvent('GET', '/scans/..%2F..%2Fetc'));
+      expect(bad.statusCode).toBe(400);
+      expect(JSON.parse(bad.body).message).toContain('path.id');
+    });
+  });
+
+  describe('GET /findings', () => {
+    const scanId = '20260601T130000Z-aaaaaa';
+    beforeEach(async () => {
+      const findings = [
+        aFinding({ id: '1'.repeat(32), severity: 'critical' }),
+        aFinding({ id: '2'.repeat(32), clusterName: 'payments-prod', status: 'PASS' }),
+        aFinding({ id: '3'.repeat(32), provider: 'gcp', accountId: 'shop-prod-4821', checkId: 'GKE.ENDPOINT.1' }),
+        aFinding({ id: '4'.repeat(32), severity: 'low', checkId: 'EKS.LOGGING.1' }),
+      ];
+      const report = assembleReport({
+        scan: {
+          id: scanId,
+          startedAt: '2026-06-01T13:00:00Z',
+          finishedAt: '2026-06-01T13:05:00Z',
+          trigger: 'schedule',
+        },
+        targets: [],
+        errors: [],
+        findings,
+      });
+      await objects.put(scanKeys.report(scanId), JSON.stringify(report));
+      await runs.update(scanId, { status: 'SUCCEEDED', trigger: 'schedule', requestedAt: '2026-06-01T13:00:00Z' });
+      await runs.update('20260601T140000Z-bbbbbb', { status: 'RUNNING', trigger: 'schedule' });
+    });
+
+    it('lists the newest finished scan’s findings, filtered, worst first', async () => {
+      const res = await handler(anEvent('GET', '/findings', { query: { status: 'FAIL', provider: 'aws' } }));
+      expect(res.statusCode).toBe(200);
+      const body = JSON.parse(res.body);
+      expect(body.scanId).toBe(scanId);
+      expect(body.items.map((f: Finding) => f.id[0])).toEqual(['1', '4']);
+      expect(body.nextToken).toBeUndefined();
+    });
+
+    it('pages with a token bound to its scan', async () => {
+      const first = JSON.parse((await handler(anEvent('GET', '/findings', { query: { limit: '3' } }))).body);
+      const second = JSON.parse(
+        (await handler(anEvent('GET', '/findings', { query: { limit: '3', nextToken: first.nextToken } }))).body,
+      );
+      expect(first.items).toHaveLength(3);
+      expect(second.items).toHaveLength(1);
+      expect(new Set([...first.items, ...second.items].map((f: Finding) => f.id)).size).toBe(4);
+    });
+
+    it('filters by severity, account, cluster and check, each a comma-separated list', async () => {
+      const res = await handler(
+        anEvent('GET', '/findings', {
+          query: {
+            severity: 'critical,low',
+            account: '111111111111',
+            cluster: 'checkout-api',
+            check: 'EKS.ENDPOINT.1',
+          },
+        }),
+      );
+      expect(JSON.parse(res.body).items.map((f: Finding) => f.id[0])).toEqual(['1']);
+    });
+
+    it('refuses a bad filter or page token with 400 naming the parameter', async () => {
+      const severity = await handler(anEvent('GET', '/findings', { query: { severity: 'urgent' } }));
+      expect(severity.statusCode).toBe(400);
+      expect(JSON.parse(severity.body).message).toContain('query.severity[0]');
+      const token = await handler(anEvent('GET', '/findings', { query: { nextToken: 'bm9wZQ' } }));
+      expect(token.statusCode).toBe(400);
+      expect(JSON.parse(token.body).message).toContain('nextToken');
+      const unknown = await handler(anEvent('GET', '/findings', { query: { sort: 'asc' } }));
+      expect(JSON.parse(unknown.body).message).toContain('query');
+    });
+  });
+
+  it('answers 404 for a route it does not have', async () => {
+    const res = await handler(anEvent('DELETE', '/scans/20260601T120000Z-abcdef'));
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('scan runs in DynamoDB', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo();
+    await dynamo.createStateTable('runs');
+  });
+  afterAll(() => dynamo?.close());
+
+  it('creates a run once, updates fields, and finds the newest finished one', async () => {
+    const runs = createDynamoScanRuns({ client: dynamo.client, tableName: 'runs' });
+    const run = { scanId: '20260601T120000Z-111111', status: 'QUEUED' as const, trigger: 'api', requestedAt: 'x' };
+    expect(await runs.create(run)).toBe(true);
+    expect(await runs.create(run)).toBe(false);
+    await runs.update(run.scanId, { status: 'SUCCEEDED', targets: 2 });
+    await runs.update('20260601T130000Z-222222', { status: 'FAILED', trigger: 'schedule' });
+    expect(await runs.get(run.scanId)).toEqual({ ...run, status: 'SUCCEEDED', targets: 2 });
+    expect((await runs.latestSucceeded())?.scanId).toBe(run.scanId);
+    expect(await runs.get('20990101T000000Z-000000')).toBeUndefined();
+  });
+});
