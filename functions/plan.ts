@@ -27,6 +27,18 @@ export const PlanInputSchema = z
   })
   .strict();
 
+/**
+ * The state machine passes `{ request: <execution input>, executionId: $$.Execution.Id }` (the
+ * input's optional fields cannot be picked one by one in JSONPath); callers may also pass the input itself.
+ */
+function unwrapExecution(event: unknown): unknown {
+  if (event && typeof event === 'object' && 'request' in event) {
+    const { request, executionId } = event as { request: unknown; executionId?: unknown };
+    return request && typeof request === 'object' ? { ...request, executionId } : request;
+  }
+  return event;
+}
+
 /** What the plan writes to S3 beside the item list; finalize reads it back. */
 export interface StoredPlan {
   scanId: string;
@@ -124,7 +136,7 @@ async function awsConfigFor(
 export function makePlanHandler(deps: PlanDeps) {
   const config = deps.config;
   return async function planHandler(event: unknown): Promise<PlanOutput> {
-    const input = parseInput(PlanInputSchema, event, 'plan input');
+    const input = parseInput(PlanInputSchema, unwrapExecution(event), 'plan input');
     const now = deps.clock();
     const scanId = input.scanId ?? newScanId(now);
     const { filter, trigger } = input;

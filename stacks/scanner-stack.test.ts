@@ -2,65 +2,81 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { checks } from '../checks/index.ts';
+import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import { ConfigError } from '../core/errors.ts';
-import { resolveScannerConfig, SCANNER_READ_ACTIONS, ScannerStack, type ScannerStackProps } from './scanner-stack.ts';
+import { parseDeploymentConfig } from './deployment-config.ts';
+import { MemberReaderStack, memberReadActions } from './member-reader-stack.ts';
+import { resolveScannerConfig, SCANNER_ROLE_NAMES, ScannerStack, type ScannerStackProps } from './scanner-stack.ts';
 
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context;
 
 function synth(props: ScannerStackProps = {}, opts: { bundle?: boolean } = {}) {
-  // Bundling runs esbuild over the real handler; do it for the main stack only and skip it
-  // (CDK's own switch) for the variants that only look at IAM.
+  // Bundling runs esbuild over the four handlers; do it once, for the main stack, and skip it
+  // (CDK's own switch) for the variants that only look at configuration and IAM.
   const context = opts.bundle === false ? { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } : CDK_CONTEXT;
   const app = new App({ context });
   const stack = new ScannerStack(app, 'Scanner', props);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-// One bundled synth for the whole file.
-const main = synth();
-const resources = main.template.toJSON().Resources as Record<string, { Type: string; DependsOn?: string[] }>;
+// One bundled synth for the whole file: an organization-wide deployment, as the guide sets it up.
+const main = synth({
+  deployment: {
+    schedule: 'cron(0 5 * * ? *)',
+    scan: { aws: { organization: { exclude: ['999999999999'] }, regions: ['eu-west-1', 'us-east-1'] } },
+    map: { maxConcurrency: 25, toleratedFailurePercentage: 5 },
+    notifications: { emails: ['secops@example.com'] },
+  },
+});
+const memberApp = new App({ context: CDK_CONTEXT });
+const member = new MemberReaderStack(memberApp, 'Member', {
+  scannerAccountId: '999999999999',
+  scannerRoleArns: Object.values(SCANNER_ROLE_NAMES).map((n) => `arn:aws:iam::999999999999:role/${n}`),
+  checks,
+  externalId: 'org-7f3a',
+});
+const memberTemplate = Template.fromStack(member);
 
 interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
 }
-
+const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 function statementsOf(template: Template): Statement[] {
   const policies = template.findResources('AWS::IAM::Policy');
   return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 
-const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-
 describe('ScannerStack', () => {
-  it('runs the scan-target function on Node 22, arm64, as an ESM bundle with source maps', () => {
-    main.template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      MemorySize: 512,
-      Timeout: 300,
-      TracingConfig: { Mode: 'Active' },
-      Environment: {
-        Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
-          KUBEPOSTURE_CONFIG: JSON.stringify({ aws: { roleName: 'KubepostureReader' } }),
-        }),
-      },
-    });
-    main.template.resourceCountIs('AWS::Lambda::Function', 1);
+  it('runs four functions on Node 22, arm64, with their own log groups, tracing and the shared settings', () => {
+    main.template.resourceCountIs('AWS::Lambda::Function', 4);
+    const fns = Object.values(main.template.findResources('AWS::Lambda::Function'));
+    for (const fn of fns) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining(['KUBEPOSTURE_BUCKET', 'KUBEPOSTURE_TABLE', 'KUBEPOSTURE_CONFIG']),
+      );
+    }
   });
 
-  it('bundles a handler that boots as an ES module and rejects a bad event by naming the field', () => {
+  it('bundles a scan-target handler that boots as an ES module and rejects a bad event by naming the field', () => {
     // Prepare: the asset CDK staged for the function, as Lambda would unpack it.
-    const fn = main.template.findResources('AWS::Lambda::Function');
-    const key = Object.values(fn)[0]!.Properties.Code.S3Key as string;
+    const [, fn] = Object.entries(main.template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('ScanTarget'),
+    )!;
+    const key = fn.Properties.Code.S3Key as string;
     const bundle = join(main.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
     expect(existsSync(bundle), bundle).toBe(true);
     const script = `
@@ -78,68 +94,168 @@ describe('ScannerStack', () => {
     // Assess
     const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line, run.stderr).toBeDefined();
-    expect(JSON.parse(line!.slice('RESULT '.length))).toEqual({
-      name: 'InvalidInputError',
-      message: 'Invalid scan-target input: target: Invalid input: expected object, received undefined',
+    const result = JSON.parse(line!.slice('RESULT '.length));
+    expect(result.name).toBe('InvalidInputError');
+    expect(result.message).toMatch(/^Invalid scan-target input: target: /);
+  });
+
+  it('keeps results in a private, KMS-encrypted, versioned bucket that refuses plain HTTP and expires old scans', () => {
+    const keyId = Object.keys(main.template.findResources('AWS::KMS::Key'))[0]!;
+    main.template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    main.template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.anyValue(),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'scans/', ExpirationInDays: 400, Status: 'Enabled' })]),
+      },
+    });
+    for (const policy of Object.values(main.template.findResources('AWS::S3::BucketPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('keeps state in one DynamoDB table with point-in-time recovery, the stack key and a TTL', () => {
+    main.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
   });
 
-  it('sends the function logs to its own log group, which has a retention', () => {
-    const [logGroupId, logGroup] = Object.entries(main.template.findResources('AWS::Logs::LogGroup'))[0]!;
-    expect(logGroup.Properties.RetentionInDays).toBe(90);
-    expect(logGroup.DeletionPolicy).toBe('Retain');
-    main.template.hasResourceProperties('AWS::Lambda::Function', {
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logGroupId } },
-    });
-  });
-
-  it('lets the function do only what a scan needs, with no wildcard action and no managed policy', () => {
-    const statements = statementsOf(main.template);
-    const actions = statements.flatMap((s) => asArray(s.Action));
-    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+  it('grants no wildcard action anywhere, and no managed policy to any function', () => {
+    const actions = statementsOf(main.template).flatMap((s) => asArray(s.Action));
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
-    expect(new Set(actions)).toEqual(
-      new Set([
-        ...SCANNER_READ_ACTIONS,
-        'sts:AssumeRole',
-        'logs:CreateLogStream',
-        'logs:PutLogEvents',
-        'xray:PutTraceSegments',
-        'xray:PutTelemetryRecords',
-      ]),
-    );
-    const roles = Object.values(main.template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(1);
-    expect(roles[0]!.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(statementsOf(main.template).every((s) => s.Effect === 'Allow')).toBe(true);
+    const roles = main.template.findResources('AWS::IAM::Role');
+    for (const [id, role] of Object.entries(roles)) {
+      if (id.startsWith('ScanApiCloudWatchRole')) continue; // API Gateway's logging role (acknowledged)
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
   });
 
-  it('assumes only the reader role, by name, in other accounts', () => {
+  it('lets only plan list the organization, and plan and scan-target assume only the reader role by name', () => {
+    const byRole = (fragment: string) =>
+      Object.values(main.template.findResources('AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles).includes(fragment))
+        .flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => asArray(s.Action)));
+    expect(byRole('PlanRole')).toContain('organizations:ListAccounts');
+    for (const role of ['ScanTargetRole', 'FinalizeRole', 'ApiRole']) {
+      expect(byRole(role)).not.toContain('organizations:ListAccounts');
+    }
     const assume = statementsOf(main.template).filter((s) => asArray(s.Action).includes('sts:AssumeRole'));
-    expect(assume).toHaveLength(1);
-    expect(asArray(assume[0]!.Action)).toEqual(['sts:AssumeRole']);
-    expect(assume[0]!.Resource).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/KubepostureReader']],
+    expect(assume).toHaveLength(2);
+    for (const s of assume) {
+      expect(s.Resource).toEqual({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/KubepostureReader']],
+      });
+    }
+    main.template.hasResourceProperties('AWS::IAM::Role', { RoleName: SCANNER_ROLE_NAMES.plan });
+    main.template.hasResourceProperties('AWS::IAM::Role', { RoleName: SCANNER_ROLE_NAMES.scanTarget });
+  });
+
+  it('runs plan, then a Distributed Map over the plan’s items with the configured limits, then finalize', () => {
+    const sm = Object.values(main.template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(sm.Properties.LoggingConfiguration.Level).toBe('ALL');
+    const definition = JSON.parse(
+      (sm.Properties.DefinitionString['Fn::Join'][1] as unknown[])
+        .map((p) => (typeof p === 'string' ? p : 'X'))
+        .join(''),
+    );
+    expect(definition.StartAt).toBe('Plan');
+    expect(definition.States.Plan.Next).toBe('ScanTargets');
+    const map = definition.States.ScanTargets;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 25,
+      ToleratedFailurePercentage: 5,
+      ItemReader: { Resource: expect.stringMatching(/:states:::s3:getObject$/), ReaderConfig: { InputType: 'JSON' } },
+      ItemProcessor: { ProcessorConfig: expect.objectContaining({ Mode: 'DISTRIBUTED' }) },
+      Next: 'Finalize',
+    });
+    expect(map.ItemReader.Parameters['Key.$']).toBe('$.plan.itemsKey');
+    expect(map.ResultWriter).toBeDefined();
+    const child = map.ItemProcessor.States.ScanTarget;
+    const throttling = child.Retry.find((r: { ErrorEquals: string[] }) =>
+      r.ErrorEquals.includes('ThrottlingException'),
+    );
+    expect(throttling).toMatchObject({ MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' });
+    expect(throttling.ErrorEquals).toEqual(
+      expect.arrayContaining(['ThrottlingException', 'Lambda.TooManyRequestsException']),
+    );
+    for (const state of ['Plan', 'ScanTargets', 'Finalize']) {
+      expect(definition.States[state].Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'KnownScanId' });
+    }
+  });
+
+  it('starts a scan on the configured schedule, with retries and a dead-letter queue', () => {
+    main.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 5 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: Match.objectLike({
+        Input: JSON.stringify({ trigger: 'schedule' }),
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+      }),
     });
   });
 
-  it('writes logs only to its own log group', () => {
-    const logs = statementsOf(main.template).filter((s) => asArray(s.Action).some((a) => a.startsWith('logs:')));
-    expect(logs).toHaveLength(1);
-    const logGroupId = Object.keys(main.template.findResources('AWS::Logs::LogGroup'))[0];
-    expect(logs[0]!.Resource).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+  it('puts IAM authorization on every API method, with access logs and request validation', () => {
+    const methods = Object.values(main.template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((m) => `${m.Properties.HttpMethod}`).sort()).toEqual(['GET', 'GET', 'POST']);
+    for (const m of methods) {
+      expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
+      expect(m.Properties.RequestValidatorId).toBeDefined();
+    }
+    main.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      TracingEnabled: true,
+    });
   });
 
-  it('creates the function after the policies it needs are attached', () => {
-    const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
-    const policyIds = Object.keys(main.template.findResources('AWS::IAM::Policy'));
-    expect(fn.DependsOn).toEqual(expect.arrayContaining(policyIds));
+  it('alarms to the alerts topic on failed executions, scans with collection errors and failed scheduled starts', () => {
+    const alarms = Object.values(main.template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
+      'ExecutionsFailed',
+      'ScanCollectionErrors',
+    ]);
+    const topicId = Object.keys(main.template.findResources('AWS::SNS::Topic'))[0];
+    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    main.template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
   it('assumes exact role ARNs when the config lists the accounts', () => {
     const { template, stack } = synth(
       {
-        config: {
-          aws: { accounts: [{ id: '111111111111' }, { id: '222222222222', roleName: 'LegacyAudit' }] },
+        deployment: {
+          scan: { aws: { accounts: [{ id: '111111111111' }, { id: '222222222222', roleName: 'LegacyAudit' }] } },
         },
       },
       { bundle: false },
@@ -152,24 +268,13 @@ describe('ScannerStack', () => {
       resource('111111111111', 'KubepostureReader'),
       resource('222222222222', 'LegacyAudit'),
     ]);
-    // Every read then goes through a reader role: the scanner needs nothing in its own account,
-    // and with no wildcard left there is nothing for cdk-nag's IAM5 to flag.
     const actions = statementsOf(template).flatMap((s) => asArray(s.Action));
-    expect(actions.filter((a) => a.startsWith('eks:') || a.startsWith('ec2:'))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('eks:') || a.startsWith('organizations:'))).toEqual([]);
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
   });
 
-  it('uses the reader role name it is given, in IAM and in the function config', () => {
-    const { template } = synth({ readerRoleName: 'PostureAudit' }, { bundle: false });
-    const assume = statementsOf(template).find((s) => asArray(s.Action).includes('sts:AssumeRole'))!;
-    expect(JSON.stringify(assume.Resource)).toContain(':iam::*:role/PostureAudit');
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ KUBEPOSTURE_CONFIG: '{"aws":{"roleName":"PostureAudit"}}' }) },
-    });
-  });
-
   it('synthesizes the template it did last time (asset hashes aside)', () => {
-    // The bundle's hash changes with any code change; the infrastructure should not.
+    // The bundles' hashes change with any code change; the infrastructure should not.
     expect.addSnapshotSerializer({
       test: (v) => typeof v === 'string' && /^[a-f0-9]{64}\.zip$/.test(v),
       serialize: () => '"<asset-hash>.zip"',
@@ -177,18 +282,17 @@ describe('ScannerStack', () => {
     expect(main.template.toJSON()).toMatchSnapshot();
   });
 
-  it('caps concurrency when asked to', () => {
-    const { template } = synth({ scanTargetConcurrency: 20 }, { bundle: false });
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 });
+  it('refuses, at synth, a deployment setting that is wrong, naming the key', () => {
+    expect(() => parseDeploymentConfig({ map: { maxConcurrency: 0 } })).toThrow(/kubeposture\.map\.maxConcurrency/);
+    expect(() => parseDeploymentConfig({ schedule: 'every day' })).toThrow(/kubeposture\.schedule/);
+    expect(() => parseDeploymentConfig({ notifications: { emails: ['nope'] } })).toThrow(ConfigError);
+    expect(() => synth({ deployment: { scan: { aws: { regions: ['mars-1'] } } } }, { bundle: false })).toThrow(
+      /aws\.regions\[0\]/,
+    );
   });
 });
 
 describe('resolveScannerConfig', () => {
-  it('refuses, at synth, a config with a bad field and names the field', () => {
-    expect(() => resolveScannerConfig({ aws: { regions: ['mars-1'] } })).toThrow(/aws\.regions\[0\]/);
-    expect(() => resolveScannerConfig({ concurrency: { targets: 0 } })).toThrow(ConfigError);
-  });
-
   it('refuses a reader role name that disagrees with the config', () => {
     expect(() => resolveScannerConfig({ aws: { roleName: 'A' } }, 'B')).toThrow(/disagree/);
   });
@@ -205,9 +309,78 @@ describe('resolveScannerConfig', () => {
   });
 });
 
+describe('MemberReaderStack', () => {
+  it('grants exactly the actions the AWS checks declare plus what the collector calls, all read-only', () => {
+    const granted = statementsOf(memberTemplate).flatMap((s) => asArray(s.Action));
+    expect([...granted].sort()).toEqual(memberReadActions(checks));
+    expect(granted.every((a) => /^[a-z0-9-]+:(List|Describe|Get)[A-Za-z]+$/.test(a))).toBe(true);
+  });
+
+  it('fails when a check needs an action the role does not grant', () => {
+    const granted = new Set(statementsOf(memberTemplate).flatMap((s) => asArray(s.Action)));
+    const missing = checks
+      .filter((c) => c.provider === 'aws')
+      .flatMap((c) => c.needs.map((n) => ({ check: c.id, need: n })))
+      .filter(({ need }) => !granted.has(need));
+    expect(missing).toEqual([]);
+    // And nothing beyond the checks and the collector.
+    const declared = new Set([
+      ...checks.filter((c) => c.provider === 'aws').flatMap((c) => c.needs),
+      ...AWS_COLLECTOR_ACTIONS,
+    ]);
+    expect([...granted].filter((a) => !declared.has(a))).toEqual([]);
+  });
+
+  it('trusts only the scanner’s roles, with the external id', () => {
+    memberTemplate.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'KubepostureReader',
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 'sts:AssumeRole',
+            Condition: {
+              ArnEquals: {
+                'aws:PrincipalArn': [
+                  'arn:aws:iam::999999999999:role/kubeposture-plan',
+                  'arn:aws:iam::999999999999:role/kubeposture-scan-target',
+                ],
+              },
+              StringEquals: { 'sts:ExternalId': 'org-7f3a' },
+            },
+          }),
+        ],
+      },
+    });
+    memberTemplate.resourceCountIs('AWS::EKS::AccessEntry', 0);
+  });
+
+  it('adds a read-only EKS access entry per named cluster only when asked to', () => {
+    const app = new App({ context: CDK_CONTEXT });
+    const stack = new MemberReaderStack(app, 'M', {
+      scannerAccountId: '999999999999',
+      scannerRoleArns: ['arn:aws:iam::999999999999:role/kubeposture-scan-target'],
+      checks,
+      eksViewAccess: { clusterNames: ['payments-prod'] },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::EKS::AccessEntry', {
+      ClusterName: 'payments-prod',
+      AccessPolicies: [
+        Match.objectLike({
+          PolicyArn: Match.objectLike({}),
+          AccessScope: { Type: 'namespace', Namespaces: ['kube-system'] },
+        }),
+      ],
+    });
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
-  it('reports no unacknowledged error or warning', () => {
-    const report = new AwsSolutionsChecks(main.app).validateScope(main.stack);
+  it.each([
+    ['scanner', main.app, main.stack],
+    ['member reader', memberApp, member],
+  ] as [string, App, Stack][])('reports no unacknowledged error or warning on the %s stack', (_name, app, stack) => {
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
     const open = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`);
     expect(open).toEqual([]);
   });
@@ -229,20 +402,16 @@ describe('cdk-nag AwsSolutions', () => {
       for (const child of c.node.children) visit(child);
     };
     visit(main.app);
+    visit(memberApp);
 
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      expect([main.app.node.path, main.stack.node.path], `${ack.id} is acknowledged app- or stack-wide`).not.toContain(
-        ack.path,
-      );
+      expect(
+        [main.app.node.path, main.stack.node.path, member.node.path],
+        `${ack.id} is app- or stack-wide`,
+      ).not.toContain(ack.path);
       expect(ack.isResourceOwner, `${ack.id} at ${ack.path} is not on a resource`).toBe(true);
       expect(ack.reason.length, `${ack.id} at ${ack.path} needs a reason`).toBeGreaterThanOrEqual(80);
     }
-    expect(acks.map((a) => `${a.path} ${a.id.replace(/^\w+::/, '')}`).sort()).toEqual([
-      'Scanner/AssumeReaderRolePolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/KubepostureReader]',
-      'Scanner/ReadOwnAccountPolicy AwsSolutions-IAM5[Resource::*]',
-      'Scanner/ScanTarget AwsSolutions-L1',
-      'Scanner/ScanTargetRole AwsSolutions-IAM5[Resource::*]',
-    ]);
   });
 });

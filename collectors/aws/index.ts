@@ -9,6 +9,21 @@ import { assumeRoleOnce } from './credentials.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 
+/**
+ * Every AWS API action this collector calls in a target account, whatever the checks need: the
+ * member reader role grants these plus the checks' declared `needs` (stacks/member-reader-stack.ts).
+ * Each failed call becomes a gap or an error naming the same action.
+ */
+export const AWS_COLLECTOR_ACTIONS = [
+  'eks:ListClusters',
+  'eks:DescribeCluster',
+  'eks:ListNodegroups',
+  'eks:DescribeNodegroup',
+  'eks:ListAddons',
+  'eks:DescribeAddon',
+  'ec2:DescribeRegions',
+] as const;
+
 export interface AwsCollectorDeps {
   /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
   credentials?: AwsCredentials;

@@ -20,6 +20,8 @@ export interface ScannerFunctionProps {
   reservedConcurrentExecutions?: number;
   /** @default 512 */
   memorySize?: number;
+  /** A fixed role name, for roles other accounts trust by ARN (the member reader role). @default generated */
+  roleName?: string;
   /** @default 5 minutes */
   timeout?: Duration;
 }
@@ -41,6 +43,7 @@ export class ScannerFunction extends NodejsFunction {
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${id} function`,
+      ...(props.roleName ? { roleName: props.roleName } : {}),
     });
     const fnProps: NodejsFunctionProps = {
       entry: props.entry,
