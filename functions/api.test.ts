@@ -1,18 +1,14 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../core/finding.ts';
 import { assembleReport } from '../core/scan.ts';
+import { aLambdaContext } from '../test/lambda-context.ts';
 import { type LocalDynamo, startLocalDynamo } from '../test/local-dynamodb.ts';
 import { type ApiDeps, idempotencyStore, idempotentStarts, latestReportFindings, makeApiHandler } from './api.ts';
 import { memoryObjectStore, scanKeys } from './objects.ts';
 import { createDynamoScanRuns, type ScanRuns } from './scan-runs.ts';
 
-const context = {
-  functionName: 'kubeposture-api',
-  awsRequestId: 'req-1',
-  memoryLimitInMB: '256',
-  getRemainingTimeInMillis: () => 29_000,
-} as unknown as Context;
+const context = aLambdaContext('kubeposture-api', 29_000);
 
 /** An API Gateway REST (v1) proxy event, as the stack's IAM-authorized API delivers it. */
 function anEvent(

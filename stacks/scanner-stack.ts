@@ -240,96 +240,94 @@ export class ScannerStack extends Stack {
     this.addAlarms();
   }
 
-  private allowObjects(f: ScannerFunction, name: string, actions: string[]) {
-    const policy = new Policy(this, `${name}ObjectsPolicy`, {
-      statements: [
-        new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.bucket.arnForObjects('scans/*')] }),
-      ],
-    });
+  /** Attaches one policy to a function's role before the function is created, with its cdk-nag acknowledgements beside it. */
+  private attach(
+    f: ScannerFunction,
+    id: string,
+    statement: PolicyStatement,
+    ...acks: { id: string; reason: string }[]
+  ): Policy {
+    const policy = new Policy(this, id, { statements: [statement] });
     policy.attachToRole(f.role!);
     f.node.addDependency(policy);
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/scans/*]`,
-      reason:
-        'Object keys carry the scan id and target (scans/<scanId>/...), known only at run time. The actions are ' +
-        'exact (no wildcard action), the resource is this stack’s results bucket, and only its scans/ prefix.',
-    });
+    if (acks.length > 0) Validations.of(policy).acknowledge(...acks);
+    return policy;
+  }
+
+  private allowObjects(f: ScannerFunction, name: string, actions: string[]) {
+    this.attach(
+      f,
+      `${name}ObjectsPolicy`,
+      new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.bucket.arnForObjects('scans/*')] }),
+      {
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/scans/*]`,
+        reason:
+          'Object keys carry the scan id and target (scans/<scanId>/...), known only at run time. The actions are ' +
+          'exact (no wildcard action), the resource is this stack’s results bucket, and only its scans/ prefix.',
+      },
+    );
     this.key.grant(f, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 
   private allowAssumeReader(f: ScannerFunction, readerRoleNames: ReaderRoleRef[]) {
-    const name = f.node.id;
-    const policy = new Policy(this, `${name}AssumeReaderRolePolicy`, {
-      statements: [
-        new PolicyStatement({
-          sid: 'AssumeReaderRole',
-          effect: Effect.ALLOW,
-          actions: ['sts:AssumeRole'],
-          resources: readerRoleNames.map(({ accountId, roleName }) =>
-            Arn.format(
-              { service: 'iam', region: '', account: accountId, resource: 'role', resourceName: roleName },
-              this,
-            ),
-          ),
-        }),
-      ],
-    });
-    policy.attachToRole(f.role!);
-    f.node.addDependency(policy);
     const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
-    for (const { accountId, roleName } of readerRoleNames) {
-      if (accountId !== '*') continue;
-      Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:${partition}:iam::*:role/${roleName}]`,
-        reason:
-          'The accounts come from AWS Organizations at scan time, so the account is a wildcard. The role name is ' +
-          'fixed, the only action is sts:AssumeRole, and a member role admits the scanner only if its trust policy ' +
-          'names this scanner’s roles (MemberReaderStack). Listing aws.accounts narrows this to exact role ARNs.',
-      });
-    }
+    this.attach(
+      f,
+      `${f.node.id}AssumeReaderRolePolicy`,
+      new PolicyStatement({
+        sid: 'AssumeReaderRole',
+        effect: Effect.ALLOW,
+        actions: ['sts:AssumeRole'],
+        resources: readerRoleNames.map(({ accountId, roleName }) =>
+          Arn.format(
+            { service: 'iam', region: '', account: accountId, resource: 'role', resourceName: roleName },
+            this,
+          ),
+        ),
+      }),
+      ...readerRoleNames
+        .filter((r) => r.accountId === '*')
+        .map(({ roleName }) => ({
+          id: `AwsSolutions-IAM5[Resource::arn:${partition}:iam::*:role/${roleName}]`,
+          reason:
+            'The accounts come from AWS Organizations at scan time, so the account is a wildcard. The role name is ' +
+            'fixed, the only action is sts:AssumeRole, and a member role admits the scanner only if its trust policy ' +
+            'names this scanner’s roles (MemberReaderStack). Listing aws.accounts narrows this to exact role ARNs.',
+        })),
+    );
   }
 
   private allowReadOwnAccount(f: ScannerFunction) {
-    const policy = new Policy(this, `${f.node.id}ReadOwnAccountPolicy`, {
-      statements: [
-        new PolicyStatement({
-          sid: 'ReadEksInventory',
-          effect: Effect.ALLOW,
-          actions: [...SCANNER_READ_ACTIONS],
-          resources: ['*'],
-        }),
-      ],
-    });
-    policy.attachToRole(f.role!);
-    f.node.addDependency(policy);
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Read-only List/Describe actions. eks:ListClusters, ec2:DescribeRegions and sts:GetCallerIdentity support ' +
-        'no resource-level permissions, and the EKS Describe/List actions must reach every cluster in every ' +
-        'region of this account, which an identity policy cannot extend beyond this account anyway.',
-    });
+    this.attach(
+      f,
+      `${f.node.id}ReadOwnAccountPolicy`,
+      new PolicyStatement({ sid: 'ReadEksInventory', actions: [...SCANNER_READ_ACTIONS], resources: ['*'] }),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Read-only List/Describe actions. eks:ListClusters, ec2:DescribeRegions and sts:GetCallerIdentity support ' +
+          'no resource-level permissions, and the EKS Describe/List actions must reach every cluster in every ' +
+          'region of this account, which an identity policy cannot extend beyond this account anyway.',
+      },
+    );
   }
 
   private allowListAccounts(f: ScannerFunction) {
-    const policy = new Policy(this, 'PlanListAccountsPolicy', {
-      statements: [
-        new PolicyStatement({
-          sid: 'ListOrganizationAccounts',
-          effect: Effect.ALLOW,
-          actions: ['organizations:ListAccounts'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    policy.attachToRole(f.role!);
-    f.node.addDependency(policy);
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'organizations:ListAccounts supports no resource-level permissions (Resource must be *). It is read-only, ' +
-        'granted to the plan function only, and works only where the organization delegates it to this account.',
-    });
+    this.attach(
+      f,
+      'PlanListAccountsPolicy',
+      new PolicyStatement({
+        sid: 'ListOrganizationAccounts',
+        actions: ['organizations:ListAccounts'],
+        resources: ['*'],
+      }),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'organizations:ListAccounts supports no resource-level permissions (Resource must be *). It is read-only, ' +
+          'granted to the plan function only, and works only where the organization delegates it to this account.',
+      },
+    );
   }
 
   private scheduleScans() {

@@ -3,7 +3,6 @@
  * Map runs them: bounded concurrency, each item the event) → finalize, against the simulated
  * fleet, with an in-memory results bucket and scan-run table. The report must be the CLI's.
  */
-import type { Context } from 'aws-lambda';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checks } from '../checks/index.ts';
@@ -25,13 +24,9 @@ import { makeScanTargetHandler, type ScanTargetItem } from '../functions/scan-ta
 import { simAzureCredential, simGoogleAuthClient } from '../sim/clients.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
 import { parseReport, runCli } from './helpers.ts';
+import { aLambdaContext } from './lambda-context.ts';
 
-const context = {
-  functionName: 'kubeposture-test',
-  awsRequestId: 'req',
-  memoryLimitInMB: '512',
-  getRemainingTimeInMillis: () => 300_000,
-} as unknown as Context;
+const context = aLambdaContext('kubeposture-test', 300_000);
 
 const comparable = (f: Finding) => `${f.id} ${f.status} ${f.severity} ${f.message}`;
 

@@ -1,6 +1,6 @@
 import { paginate } from './paging.ts';
 import { AwsError, awsJsonError, awsJsonResponse } from './protocol.ts';
-import type { AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
+import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
 const TARGET_PREFIX = 'AWSOrganizationsV20161128.';
 /** ListAccounts returns at most 20 accounts a page. */
@@ -53,7 +53,7 @@ function listAccounts(req: AwsRequest, ctx: RequestContext) {
   return awsJsonResponse({ Accounts: items, ...(nextToken ? { NextToken: nextToken } : {}) }, ctx.requestId);
 }
 
-const ACTIONS: Record<string, Operation['run']> = { ListAccounts: listAccounts };
+const ACTIONS: Record<string, ActionHandler> = { ListAccounts: listAccounts };
 
 /** AWS Organizations (awsJson1_1): only what planning a scan reads. */
 export const organizations: AwsService = {
@@ -69,21 +69,12 @@ export const organizations: AwsService = {
     },
     throttled: { status: 400, code: 'TooManyRequestsException', message: 'Rate exceeded' },
   },
-  route(req): Operation {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no target)';
-    const run = ACTIONS[action];
-    if (run) return { action, run };
-    return {
-      action,
-      run() {
-        throw new AwsError(
-          400,
-          'UnknownOperationException',
-          `The simulated cloud does not implement Organizations ${action} (see sim/aws/organizations.ts).`,
-        );
-      },
-    };
-  },
+  route: routeByAction('Organizations', 'sim/aws/organizations.ts', ACTIONS, {
+    actionOf: (req) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no target)';
+    },
+    errorCode: 'UnknownOperationException',
+  }),
   errorResponse: (e, requestId) => awsJsonError(e, requestId),
 };

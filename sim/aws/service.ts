@@ -64,12 +64,19 @@ export interface RequestContext {
 export type ActionHandler = (req: AwsRequest, ctx: RequestContext) => ReturnType<Operation['run']>;
 
 /**
- * Routes a query-protocol request (STS, EC2, IAM, ...) by its `Action` parameter; an action the
- * simulator lacks answers 400 naming it and the file to add it to, so a gap is obvious.
+ * Routes a request by its action name: for query-protocol services (STS, EC2, IAM, ...) the `Action`
+ * parameter, for awsJson ones (Organizations) what `actionOf` reads from `X-Amz-Target`. An action
+ * the simulator lacks answers 400 naming it and the file to add it to, so a gap is obvious.
  */
-export function routeByAction(title: string, file: string, actions: Record<string, ActionHandler>) {
+export function routeByAction(
+  title: string,
+  file: string,
+  actions: Record<string, ActionHandler>,
+  options: { actionOf?: (req: AwsRequest) => string; errorCode?: string } = {},
+) {
+  const actionOf = options.actionOf ?? ((req: AwsRequest) => req.params.get('Action') ?? '(no Action)');
   return (req: AwsRequest): Operation => {
-    const action = req.params.get('Action') ?? '(no Action)';
+    const action = actionOf(req);
     const run = actions[action];
     if (run) return { action, run };
     return {
@@ -77,7 +84,7 @@ export function routeByAction(title: string, file: string, actions: Record<strin
       run() {
         throw new AwsError(
           400,
-          'InvalidAction',
+          options.errorCode ?? 'InvalidAction',
           `The simulated cloud does not implement ${title} action ${action} (see ${file}).`,
         );
       },
