@@ -32,6 +32,11 @@ export const AwsConfigSchema = z
     /** Total attempts per API call, retries with exponential backoff and jitter included. */
     maxAttempts: z.number().int().min(1).max(20).default(8),
     retryBaseDelayMs: z.number().int().min(1).max(10_000).default(250),
+    /**
+     * Per request to a cluster's Kubernetes API (reading aws-auth). Short: an unreachable private endpoint
+     * should cost a scan seconds, not minutes; the cluster's aws-auth checks then say ERROR.
+     */
+    kubernetesApiTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
   })
   .strict();
 
@@ -44,6 +49,16 @@ export const CheckSettingsSchema = z
       })
       .strict()
       .default({ requiredTypes: ['audit', 'authenticator'] }),
+    access: z
+      .object({
+        /**
+         * More cluster-admin holders than this fails EKS.ACCESS.3. Default 3: a break-glass role, the platform
+         * team's role and one deployment pipeline; every holder beyond that is one more way to own the cluster.
+         */
+        maxClusterAdmins: z.number().int().min(1).max(1000).default(3),
+      })
+      .strict()
+      .default({ maxClusterAdmins: 3 }),
   })
   .strict();
 

@@ -20,6 +20,11 @@ function snapshot(overrides: Partial<EksClusterSnapshot> = {}): EksClusterSnapsh
     cluster: { name: 'alpha', arn },
     nodegroups: [],
     addons: [],
+    accessEntries: [],
+    podIdentityAssociations: [],
+    iam: {},
+    oidcProviders: [],
+    irsaRoles: [],
     gaps: [],
     ...overrides,
   };

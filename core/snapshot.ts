@@ -1,4 +1,11 @@
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type {
+  AccessEntry,
+  Addon,
+  AssociatedAccessPolicy,
+  Cluster,
+  Nodegroup,
+  PodIdentityAssociation,
+} from '@aws-sdk/client-eks';
 
 export type Provider = 'aws' | 'azure' | 'gcp';
 
@@ -39,6 +46,56 @@ export interface EksClusterSnapshot extends SnapshotBase {
   cluster: Cluster | undefined;
   nodegroups: Nodegroup[];
   addons: Addon[];
+  // access and identity (issue 3)
+  /** Access entries with their associated access policies; empty in CONFIG_MAP mode (the API refuses them). */
+  accessEntries: EksAccessEntry[];
+  /** `DescribePodIdentityAssociation().association` for every association. */
+  podIdentityAssociations: PodIdentityAssociation[];
+  /**
+   * `kube-system/aws-auth`, read from the cluster's Kubernetes API. Undefined when it was not read: in `API` mode
+   * (where EKS ignores it), or when it could not be read (then a `k8s:aws-auth` gap says why).
+   */
+  awsAuth?: AwsAuthConfigMap;
+  /** IAM facts about the same-account roles and users that access entries, aws-auth and Pod Identity reference, by ARN. */
+  iam: Record<string, IamPrincipalFacts>;
+  /** ARNs of the account's IAM OIDC identity providers (`ListOpenIDConnectProviders`). */
+  oidcProviders: string[];
+  /** The account's roles whose trust policy names this cluster's OIDC issuer (IRSA), from one `ListRoles` walk. */
+  irsaRoles: IamRoleFacts[];
+}
+
+export interface EksAccessEntry {
+  entry: AccessEntry;
+  policies: AssociatedAccessPolicy[];
+}
+
+/** The aws-auth ConfigMap, with its own field names (`rolearn`, `userarn`). */
+export interface AwsAuthConfigMap {
+  /** false: the ConfigMap does not exist (404), so it maps nobody. */
+  exists: boolean;
+  mapRoles: { rolearn: string; username?: string; groups?: string[] }[];
+  mapUsers: { userarn: string; username?: string; groups?: string[] }[];
+  /** Account ids whose every IAM principal is mapped to a username of its ARN. */
+  mapAccounts: string[];
+}
+
+/** An IAM policy document, decoded from IAM's URL-encoded JSON and parsed, otherwise as IAM returned it. */
+export type IamPolicyDocument = { Version?: string; Statement?: unknown } & Record<string, unknown>;
+
+export interface IamRoleFacts {
+  arn: string;
+  roleName: string;
+  /** Undefined when the document could not be parsed (the checks say so rather than guess). */
+  trustPolicy: IamPolicyDocument | undefined;
+}
+
+export interface IamPrincipalFacts {
+  arn: string;
+  kind: 'role' | 'user';
+  /** Whether a role or user of that name exists in the account now. */
+  exists: boolean;
+  /** Roles only. */
+  trustPolicy?: IamPolicyDocument | undefined;
 }
 
 /** Provider-tagged union; AKS and GKE snapshots join it with their own interfaces. */

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type {
+  AccessEntry,
+  Addon,
+  AssociatedAccessPolicy,
+  Cluster,
+  Nodegroup,
+  PodIdentityAssociation,
+} from '@aws-sdk/client-eks';
 import { deepMerge, type PlainObject } from './merge.ts';
-import type { AddonSpec, ClusterSpec, FleetSpec, NodegroupSpec } from './spec.ts';
+import type { AccountSpec, AddonSpec, ClusterSpec, FleetSpec, KUBERNETES_API_MODES, NodegroupSpec } from './spec.ts';
 
 /**
  * The fleet as the simulated cloud serves it: every cluster, node group and add-on fully
@@ -70,6 +77,33 @@ export interface SimCluster {
   cluster: Cluster;
   nodegroups: Nodegroup[];
   addons: Addon[];
+  accessEntries: { entry: AccessEntry; policies: AssociatedAccessPolicy[] }[];
+  podIdentityAssociations: PodIdentityAssociation[];
+  /** The aws-auth ConfigMap's `data` (lists, or raw strings served verbatim); undefined: no ConfigMap (404). */
+  awsAuth?: { mapRoles?: unknown; mapUsers?: unknown; mapAccounts?: unknown };
+  /** Live: a test may flip it between scans. */
+  kubernetesApi: (typeof KUBERNETES_API_MODES)[number];
+  /** An IAM OIDC provider for the cluster's issuer exists in its account. */
+  oidcProvider: boolean;
+}
+
+/** An IAM role as ListRoles/GetRole describe it; the trust policy is kept as plain JSON text here. */
+export interface SimRole {
+  Path: string;
+  RoleName: string;
+  RoleId: string;
+  Arn: string;
+  CreateDate: Date;
+  AssumeRolePolicyDocument: string;
+  MaxSessionDuration: number;
+}
+
+export interface SimUser {
+  Path: string;
+  UserName: string;
+  UserId: string;
+  Arn: string;
+  CreateDate: Date;
 }
 
 export interface SimAccount {
@@ -81,6 +115,8 @@ export interface SimAccount {
   readerRoleName: string;
   externalId?: string;
   clusters: SimCluster[];
+  /** Live: tests may delete a role or user between scans. */
+  iam: { roles: SimRole[]; users: SimUser[] };
 }
 
 export interface SimCaller {
@@ -105,8 +141,24 @@ export class SimFleet {
         readerRoleName: a.readerRoleName ?? spec.readerRoleName,
         ...(a.externalId ? { externalId: a.externalId } : {}),
         clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c)),
+        iam: { roles: [], users: [] },
       });
+      const account = this.accounts.get(a.id)!;
+      account.iam = resolveIam(a, account, spec.caller.accountId);
     }
+  }
+
+  /** ARNs of the account's IAM OIDC providers: one per cluster with `oidcProvider: true`. */
+  oidcProviders(accountId: string): string[] {
+    const account = this.accounts.get(accountId);
+    if (!account) return [];
+    const arns = account.clusters
+      .filter((c) => c.oidcProvider && c.cluster.identity?.oidc?.issuer)
+      .map(
+        (c) =>
+          `arn:${partitionOf(c.region)}:iam::${accountId}:oidc-provider/${c.cluster.identity!.oidc!.issuer!.replace(/^https:\/\//, '')}`,
+      );
+    return [...new Set(arns)].sort();
   }
 
   account(id: string): SimAccount | undefined {
@@ -255,7 +307,17 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
   };
 
   const merged = deepMerge<PlainObject>(deepMerge(defaults, spec.defaults.cluster as PlainObject), c as PlainObject);
-  const { region: _region, nodegroups = [], addons = [], ...cluster } = merged;
+  const {
+    region: _region,
+    nodegroups = [],
+    addons = [],
+    accessEntries = [],
+    podIdentityAssociations = [],
+    awsAuth,
+    kubernetesApi,
+    oidcProvider = false,
+    ...cluster
+  } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
   const clusterVersion = String(cluster.version);
   const clusterCreated = cluster.createdAt as Date;
@@ -274,7 +336,140 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
     addons: (addons as AddonSpec[]).map((a) =>
       resolveAddon(spec, { accountId, region, name, version: clusterVersion, createdAt: clusterCreated }, a),
     ),
+    accessEntries: (accessEntries as AccessEntrySpec[]).map((e) =>
+      resolveAccessEntry({ accountId, region, name, createdAt: clusterCreated }, e),
+    ),
+    podIdentityAssociations: (podIdentityAssociations as PodIdentitySpec[]).map((p) =>
+      resolvePodIdentity({ accountId, region, name, createdAt: clusterCreated }, p),
+    ),
+    ...(awsAuth ? { awsAuth: awsAuth as SimCluster['awsAuth'] } : {}),
+    kubernetesApi:
+      (kubernetesApi as SimCluster['kubernetesApi'] | undefined) ??
+      ((cluster.resourcesVpcConfig as { endpointPublicAccess?: boolean } | undefined)?.endpointPublicAccess === false
+        ? 'unreachable'
+        : 'authorized'),
+    oidcProvider: oidcProvider as boolean,
   };
+}
+
+type AccessEntrySpec = NonNullable<ClusterSpec['accessEntries']>[number];
+type PodIdentitySpec = NonNullable<ClusterSpec['podIdentityAssociations']>[number];
+
+function resolveAccessEntry(c: Omit<ClusterRef, 'version'>, e: AccessEntrySpec): SimCluster['accessEntries'][number] {
+  const partition = partitionOf(c.region);
+  const h = digest('access-entry', c.accountId, c.region, c.name, e.principalArn);
+  const createdAt = addMs(c.createdAt, 20 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
+  const [, , , , principalAccount = '', resource = ''] = e.principalArn.split(':');
+  const [kind = 'role', ...rest] = resource.split('/');
+  return {
+    entry: {
+      clusterName: c.name,
+      principalArn: e.principalArn,
+      kubernetesGroups: [...e.kubernetesGroups],
+      accessEntryArn: `arn:${partition}:eks:${c.region}:${c.accountId}:access-entry/${c.name}/${kind}/${principalAccount}/${rest.at(-1) ?? ''}/${uuidOf(h)}`,
+      createdAt,
+      modifiedAt: createdAt,
+      tags: {},
+      username:
+        e.username ??
+        (kind === 'role'
+          ? `${e.principalArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/{{SessionName}}`
+          : e.principalArn),
+      type: e.type,
+    },
+    policies: e.policies.map((p) => ({
+      policyArn: p.policyArn,
+      accessScope: { type: p.accessScope.type, namespaces: [...p.accessScope.namespaces] },
+      associatedAt: createdAt,
+      modifiedAt: createdAt,
+    })),
+  };
+}
+
+function resolvePodIdentity(c: Omit<ClusterRef, 'version'>, p: PodIdentitySpec): PodIdentityAssociation {
+  const partition = partitionOf(c.region);
+  const h = digest('pod-identity', c.accountId, c.region, c.name, p.namespace, p.serviceAccount);
+  const associationId = `a-${hex(h, 17)}`;
+  const createdAt = addMs(c.createdAt, 30 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
+  return {
+    clusterName: c.name,
+    namespace: p.namespace,
+    serviceAccount: p.serviceAccount,
+    roleArn: p.roleArn,
+    associationArn: `arn:${partition}:eks:${c.region}:${c.accountId}:podidentityassociation/${c.name}/${associationId}`,
+    associationId,
+    tags: {},
+    createdAt,
+    modifiedAt: createdAt,
+    disableSessionTags: p.disableSessionTags,
+    ...(p.targetRoleArn ? { targetRoleArn: p.targetRoleArn } : {}),
+  };
+}
+
+function trust(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+}
+
+/** The account's roles and users: those the spec lists, plus those its clusters and the scanner imply. */
+function resolveIam(a: AccountSpec, account: SimAccount, callerAccountId: string): SimAccount['iam'] {
+  const partition = 'aws';
+  const roles = new Map<string, SimRole>();
+  const addRole = (roleName: string, path: string, document: string) => {
+    if (roles.has(roleName)) return;
+    const h = digest('role', a.id, roleName);
+    roles.set(roleName, {
+      Path: path,
+      RoleName: roleName,
+      RoleId: `AROA${hex(h, 17).toUpperCase()}`,
+      Arn: `arn:${partition}:iam::${a.id}:role${path}${roleName}`,
+      CreateDate: createdAtOf(h),
+      AssumeRolePolicyDocument: document,
+      MaxSessionDuration: 3600,
+    });
+  };
+  for (const r of a.iam.roles) {
+    const doc =
+      typeof r.assumeRolePolicyDocument === 'string'
+        ? r.assumeRolePolicyDocument
+        : JSON.stringify(r.assumeRolePolicyDocument);
+    addRole(r.roleName, r.path, doc);
+  }
+  const sameAccountRole = (arn: string | undefined) => {
+    const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn ?? '');
+    return m && m[1] === a.id ? m[2] : undefined;
+  };
+  addRole(
+    account.readerRoleName,
+    '/',
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${callerAccountId}:root` }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  );
+  for (const c of account.clusters) {
+    const clusterRole = sameAccountRole(c.cluster.roleArn);
+    if (clusterRole) addRole(clusterRole, '/', trust('eks.amazonaws.com'));
+    for (const ng of c.nodegroups) {
+      const nodeRole = sameAccountRole(ng.nodeRole);
+      if (nodeRole) addRole(nodeRole, '/', trust('ec2.amazonaws.com'));
+    }
+  }
+  const users = a.iam.users.map((u) => {
+    const h = digest('user', a.id, u.userName);
+    return {
+      Path: u.path,
+      UserName: u.userName,
+      UserId: `AIDA${hex(h, 17).toUpperCase()}`,
+      Arn: `arn:${partition}:iam::${a.id}:user${u.path}${u.userName}`,
+      CreateDate: createdAtOf(h),
+    };
+  });
+  return { roles: [...roles.values()].sort((x, y) => x.RoleName.localeCompare(y.RoleName)), users };
 }
 
 interface ClusterRef {

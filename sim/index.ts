@@ -5,6 +5,7 @@ import { IdentityStore } from './aws/identity.ts';
 import { createAwsHandler, type SimCall } from './aws/router.ts';
 import { TokenBuckets } from './aws/throttle.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
+import { startKubernetesApis } from './kubernetes.ts';
 import { type FleetSpec, loadFleetSpec } from './spec.ts';
 
 export type { SimCall } from './aws/router.ts';
@@ -76,10 +77,15 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     record: (c) => calls.push(c),
   });
 
+  // Before the AWS endpoint opens: DescribeCluster must already return each cluster's API endpoint and CA.
+  const kubernetes = await startKubernetesApis(fleet, identities, (c) => calls.push(c));
   const server = createServer(handler);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => {
+      void kubernetes.close();
+      reject(e);
+    });
     server.listen(0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
@@ -106,11 +112,14 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     },
     spec,
     fleet,
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((e) => (e ? reject(e) : resolve()));
-        server.closeAllConnections();
-      });
+    async close() {
+      await Promise.all([
+        kubernetes.close(),
+        new Promise<void>((resolve, reject) => {
+          server.close((e) => (e ? reject(e) : resolve()));
+          server.closeAllConnections();
+        }),
+      ]);
     },
   };
 }

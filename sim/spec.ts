@@ -131,7 +131,84 @@ const AddonFields = {
 const AddonDefaultsSchema = z.strictObject(fields(AddonFields)).omit({ addonName: true });
 const AddonSpecSchema = z.strictObject({ ...fields(AddonFields), addonName: AddonFields.addonName });
 
-/** The fields of EKS `Cluster`, plus the sim's `nodegroups` and `addons`. */
+const IAM_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM name (letters, digits and +=,.@_-; up to 64)');
+const IAM_PATH = z.string().regex(/^\/([\x21-\x7e]*\/)?$/, 'an IAM path like / or /teams/platform/');
+const PRINCIPAL_ARN = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/, 'an IAM principal ARN like arn:aws:iam::111122223333:role/NAME');
+const ROLE_ARN = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, 'a role ARN like arn:aws:iam::111122223333:role/NAME');
+const ACCESS_POLICY_ARN = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:eks::aws:cluster-access-policy\/[A-Za-z]+$/,
+    'an EKS access policy ARN like arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+  );
+const K8S_NAME = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes name (lower-case, digits, - and .)');
+
+const AccessEntrySpecSchema = z.strictObject({
+  principalArn: PRINCIPAL_ARN,
+  type: z
+    .enum(['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'EC2', 'HYBRID_LINUX', 'HYPERPOD_LINUX'])
+    .default('STANDARD'),
+  kubernetesGroups: z.array(z.string().min(1)).default([]),
+  username: z.string().min(1).optional(),
+  policies: z
+    .array(
+      z.strictObject({
+        policyArn: ACCESS_POLICY_ARN,
+        accessScope: z
+          .strictObject({ type: z.enum(['cluster', 'namespace']), namespaces: z.array(K8S_NAME).default([]) })
+          .default({ type: 'cluster', namespaces: [] }),
+      }),
+    )
+    .default([]),
+});
+
+const PodIdentitySpecSchema = z.strictObject({
+  namespace: K8S_NAME,
+  serviceAccount: K8S_NAME,
+  roleArn: ROLE_ARN,
+  targetRoleArn: ROLE_ARN.optional(),
+  disableSessionTags: z.boolean().default(false),
+});
+
+/** Each list is either structured (served as YAML) or a raw string served verbatim (to simulate a broken ConfigMap). */
+const AwsAuthSpecSchema = z.strictObject({
+  mapRoles: z
+    .union([
+      z.array(
+        z.strictObject({
+          rolearn: z.string().min(1),
+          username: z.string().optional(),
+          groups: z.array(z.string()).optional(),
+        }),
+      ),
+      z.string(),
+    ])
+    .optional(),
+  mapUsers: z
+    .union([
+      z.array(
+        z.strictObject({
+          userarn: z.string().min(1),
+          username: z.string().optional(),
+          groups: z.array(z.string()).optional(),
+        }),
+      ),
+      z.string(),
+    ])
+    .optional(),
+  mapAccounts: z.union([z.array(ACCOUNT_ID), z.string()]).optional(),
+});
+
+/** What the simulated Kubernetes API does with the scanner: serve it, refuse it (403), or drop the connection. */
+export const KUBERNETES_API_MODES = ['authorized', 'unauthorized', 'unreachable'] as const;
+
+/** The fields of EKS `Cluster`, plus the sim's `nodegroups`, `addons` and access/identity fields. */
 const ClusterFields = {
   arn: z.string(),
   createdAt: TIMESTAMP,
@@ -167,6 +244,15 @@ const ClusterFields = {
   kubeControllerManagerConfig: ANY,
   nodegroups: z.array(NodegroupSpecSchema),
   addons: z.array(AddonSpecSchema),
+  /** Access entries (ListAccessEntries, DescribeAccessEntry, ListAssociatedAccessPolicies). */
+  accessEntries: z.array(AccessEntrySpecSchema),
+  podIdentityAssociations: z.array(PodIdentitySpecSchema),
+  /** kube-system/aws-auth as the cluster's Kubernetes API serves it; absent: 404. */
+  awsAuth: AwsAuthSpecSchema,
+  /** Default: `unreachable` when the endpoint is private-only (the scanner is outside the VPC), else `authorized`. */
+  kubernetesApi: z.enum(KUBERNETES_API_MODES),
+  /** An IAM OIDC provider for this cluster's issuer exists in the account (IRSA set up). Default false. */
+  oidcProvider: z.boolean(),
 };
 
 const ClusterDefaultsSchema = z.strictObject(fields(ClusterFields));
@@ -189,6 +275,24 @@ const AccountSpecSchema = z.strictObject({
   /** When set, AssumeRole must pass this ExternalId or is refused. */
   externalId: z.string().min(2).max(1224).optional(),
   clusters: z.array(ClusterSpecSchema).default([]),
+  /**
+   * IAM roles and users besides those the fleet implies (the reader role, cluster and node roles). Trust policies
+   * are JSON objects (or strings); ListRoles serves them URL-encoded, as IAM does.
+   */
+  iam: z
+    .strictObject({
+      roles: z
+        .array(
+          z.strictObject({
+            roleName: IAM_NAME,
+            path: IAM_PATH.default('/'),
+            assumeRolePolicyDocument: z.union([z.record(z.string(), z.unknown()), z.string()]),
+          }),
+        )
+        .default([]),
+      users: z.array(z.strictObject({ userName: IAM_NAME, path: IAM_PATH.default('/') })).default([]),
+    })
+    .default({ roles: [], users: [] }),
 });
 
 export const FleetSpecSchema = z.strictObject({
@@ -260,6 +364,29 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
       regions.add(r);
     });
 
+    for (const [list, key] of [
+      ['roles', 'roleName'],
+      ['users', 'userName'],
+    ] as const) {
+      const seen = new Map<string, number>();
+      (account.iam[list] as { [k: string]: unknown }[]).forEach((item, i) => {
+        const name = String(item[key]);
+        const prev = seen.get(name);
+        if (prev !== undefined)
+          issues.push({ path: `${at}.iam.${list}[${i}].${key}`, message: `${name} is already iam.${list}[${prev}]` });
+        else seen.set(name, i);
+      });
+    }
+    account.iam.roles.forEach((r, i) => {
+      if (typeof r.assumeRolePolicyDocument === 'string') {
+        try {
+          JSON.parse(r.assumeRolePolicyDocument);
+        } catch {
+          issues.push({ path: `${at}.iam.roles[${i}].assumeRolePolicyDocument`, message: 'not valid JSON' });
+        }
+      }
+    });
+
     const names = new Map<string, number>();
     account.clusters.forEach((cluster, c) => {
       const ct = `${at}.clusters[${c}]`;
@@ -292,10 +419,13 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
       for (const [list, key] of [
         ['nodegroups', 'nodegroupName'],
         ['addons', 'addonName'],
+        ['accessEntries', 'principalArn'],
+        ['podIdentityAssociations', 'serviceAccount'],
       ] as const) {
         const seen = new Map<string, number>();
         ((merged[list] ?? []) as PlainObject[]).forEach((item, i) => {
-          const name = String(item[key]);
+          const name =
+            list === 'podIdentityAssociations' ? `${String(item.namespace)}/${String(item[key])}` : String(item[key]);
           const prev = seen.get(name);
           if (prev !== undefined) {
             issues.push({ path: `${ct}.${list}[${i}].${key}`, message: `${name} is already ${list}[${prev}]` });

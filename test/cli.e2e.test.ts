@@ -58,12 +58,42 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     expect(first.findings).toHaveLength(readable.length * checks.length);
   });
 
-  it('shows both FAIL and PASS from each check family (endpoint, encryption, logging)', () => {
-    for (const category of ['endpoint', 'encryption', 'logging']) {
+  it('shows both FAIL and PASS from each check family (endpoint, encryption, logging, access, identity)', () => {
+    for (const category of ['endpoint', 'encryption', 'logging', 'access', 'identity']) {
       const statuses = new Set(first.findings.filter((f) => f.category === category).map((f) => f.status));
       expect(statuses, category).toContain('FAIL');
       expect(statuses, category).toContain('PASS');
     }
+  });
+
+  it('makes every check both PASS and FAIL somewhere in the sample', () => {
+    for (const c of checks) {
+      const statuses = new Set(first.findings.filter((f) => f.checkId === c.id).map((f) => f.status));
+      expect(statuses, c.id).toContain('FAIL');
+      expect(statuses, c.id).toContain('PASS');
+    }
+  });
+
+  it('gives ERROR with the reason for the aws-auth checks of a private-only cluster, and normal results for the rest', () => {
+    const findings = first.findings.filter((f) => f.clusterName === 'internal-tools');
+    const errored = findings.filter((f) => f.status === 'ERROR');
+    expect(errored.map((f) => f.checkId).sort()).toEqual([
+      'EKS.ACCESS.1',
+      'EKS.ACCESS.2',
+      'EKS.ACCESS.3',
+      'EKS.ACCESS.5',
+    ]);
+    for (const f of errored) expect(f.message).toMatch(/k8s:aws-auth: Unreachable: .*private-only/);
+    for (const id of ['EKS.ENDPOINT.2', 'EKS.ACCESS.4', 'EKS.IDENTITY.1']) {
+      expect(findings.find((f) => f.checkId === id)?.status, id).toMatch(/^(PASS|FAIL)$/);
+    }
+  });
+
+  it('names principals, policies and roles in the evidence', () => {
+    const admins = first.findings.find((f) => f.clusterName === 'payments-prod' && f.checkId === 'EKS.ACCESS.3');
+    expect(admins?.status).toBe('PASS');
+    expect(JSON.stringify(admins?.evidence)).toContain('AmazonEKSClusterAdminPolicy');
+    expect(admins?.message).toContain('arn:aws:iam::111111111111:role/break-glass');
   });
 
   it('reports the account that denies AssumeRole in errors, and never a PASS for it', () => {
@@ -111,7 +141,18 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
       expect(report.errors.map((e) => e.accountId)).toEqual([DENIED_ACCOUNT]);
       const readable = sim.spec.accounts.filter((a) => a.id !== DENIED_ACCOUNT).flatMap((a) => a.clusters);
       expect(report.summary.clusters).toBe(readable.length);
-      expect(report.findings.filter((f) => f.status === 'ERROR')).toEqual([]);
+      // Throttling cost nothing: the only ERRORs are aws-auth reads the fleet makes impossible on purpose
+      // (a private-only endpoint, a Kubernetes API that refuses the scanner).
+      const errored = report.findings.filter((f) => f.status === 'ERROR');
+      const outOfReach = sim.fleet
+        .allClusters()
+        .filter((c) => c.kubernetesApi !== 'authorized')
+        .map((c) => c.cluster.name);
+      expect(new Set(errored.map((f) => f.clusterName))).toEqual(new Set(['internal-tools', 'sandbox-dev']));
+      for (const f of errored) {
+        expect(outOfReach).toContain(f.clusterName);
+        expect(f.message).toContain('k8s:aws-auth');
+      }
       expect(sim.count({ service: 'sts', action: 'AssumeRole' })).toBe(3);
     });
   }, 60_000);
@@ -138,8 +179,12 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
         expect(report.findings).toHaveLength(3 * checks.length);
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
-        const erroredClusters = new Set(errored.map((f) => f.clusterId));
-        expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
+        // A cluster that could not even be described passes nothing (others may pass the checks whose data arrived).
+        const undescribed = new Set(
+          errored.filter((f) => f.message.includes('eks:DescribeCluster')).map((f) => f.clusterId),
+        );
+        expect(undescribed.size).toBeGreaterThanOrEqual(1);
+        expect(report.findings.filter((f) => undescribed.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
       });
     } finally {
       await tight.close();
@@ -148,12 +193,17 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
 });
 
 describe('kubeposture CLI behaviour', () => {
-  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 with --fail-on critical', async () => {
-    const high = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'high']);
-    expect(high.code).toBe(1);
-    expect(high.stderr).toContain('at or above high');
+  it('exits 1 with --fail-on at or below the worst FAIL, and 0 when no FAIL reaches it', async () => {
     const critical = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
-    expect(critical.code).toBe(0);
+    expect(critical.code).toBe(1); // the sample's IRSA role with no :sub condition
+    expect(critical.stderr).toContain('at or above critical');
+    await withTempDir(async (dir) => {
+      // Only the staging account, whose worst FAIL is high.
+      const config = await writeYaml(dir, 'kubeposture.yaml', { aws: { accounts: [{ id: '222222222222' }] } });
+      const run = await runCli(['scan', '--sample', '--config', config, '--format', 'json', '--fail-on', 'critical']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(parseReport(run).findings.some((f) => f.status === 'FAIL' && f.severity === 'high')).toBe(true);
+    });
   });
 
   it('exits 2 and names the field when the configuration is invalid', async () => {

@@ -3,11 +3,17 @@
  * check: private endpoint only, secrets encrypted with a customer-managed KMS key, all control-plane
  * log types on. Tests override only what they are about.
  */
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type { AccessEntry, Addon, Cluster, Nodegroup, PodIdentityAssociation } from '@aws-sdk/client-eks';
 import type { z } from 'zod';
 import type { CheckResult, EvalContext } from '../../core/check.ts';
 import { CheckSettingsSchema } from '../../core/config.ts';
-import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import type {
+  EksAccessEntry,
+  EksClusterSnapshot,
+  IamPolicyDocument,
+  IamPrincipalFacts,
+  IamRoleFacts,
+} from '../../core/snapshot.ts';
 
 /** The fixed clock of every test: checks get "now" from the context, never from Date.now(). */
 export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -123,6 +129,111 @@ function defaultAddons(clusterName: string, accountId: string, region: string): 
   ];
 }
 
+export const ACCESS_POLICY = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+export const roleArn = (name: string, accountId = TEST_ACCOUNT) => `arn:aws:iam::${accountId}:role/${name}`;
+export const userArn = (name: string, accountId = TEST_ACCOUNT) => `arn:aws:iam::${accountId}:user/${name}`;
+
+/** A STANDARD access entry with the given access policies (each at cluster scope unless namespaces are given). */
+export function anAccessEntry(
+  principalArn: string,
+  o: {
+    policies?: (string | { name: string; namespaces: string[] })[];
+    kubernetesGroups?: string[];
+    type?: string;
+    clusterName?: string;
+  } = {},
+): EksAccessEntry {
+  const clusterName = o.clusterName ?? 'payments-prod';
+  const entry: AccessEntry = {
+    clusterName,
+    principalArn,
+    kubernetesGroups: o.kubernetesGroups ?? [],
+    accessEntryArn: `arn:aws:eks:${TEST_REGION}:${TEST_ACCOUNT}:access-entry/${clusterName}/role/${TEST_ACCOUNT}/x/0ac6f5a2`,
+    createdAt: new Date('2025-03-14T09:30:00.000Z'),
+    modifiedAt: new Date('2025-03-14T09:30:00.000Z'),
+    tags: {},
+    username: principalArn,
+    type: o.type ?? 'STANDARD',
+  };
+  return {
+    entry,
+    policies: (o.policies ?? []).map((p) =>
+      typeof p === 'string'
+        ? { policyArn: ACCESS_POLICY(p), accessScope: { type: 'cluster', namespaces: [] } }
+        : { policyArn: ACCESS_POLICY(p.name), accessScope: { type: 'namespace', namespaces: p.namespaces } },
+    ),
+  };
+}
+
+/** The trust policy EKS Pod Identity needs: pods.eks.amazonaws.com may AssumeRole and TagSession. */
+export function podIdentityTrustPolicy(actions: string[] = ['sts:AssumeRole', 'sts:TagSession']): IamPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: actions }],
+  };
+}
+
+export const TEST_OIDC_HOST_PATH = `oidc.eks.${TEST_REGION}.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9`;
+export const TEST_OIDC_PROVIDER_ARN = `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${TEST_OIDC_HOST_PATH}`;
+
+/** An IRSA trust policy for the test cluster's OIDC provider; `sub`/`aud` undefined leave the condition out. */
+export function irsaTrustPolicy(
+  o: { sub?: string | string[]; aud?: string; operator?: string; hostPath?: string } = {
+    sub: 'system:serviceaccount:payments:api',
+    aud: 'sts.amazonaws.com',
+  },
+): IamPolicyDocument {
+  const hostPath = o.hostPath ?? TEST_OIDC_HOST_PATH;
+  const conditions: Record<string, string | string[]> = {};
+  if (o.sub !== undefined) conditions[`${hostPath}:sub`] = o.sub;
+  if (o.aud !== undefined) conditions[`${hostPath}:aud`] = o.aud;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${hostPath}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        ...(Object.keys(conditions).length > 0 ? { Condition: { [o.operator ?? 'StringEquals']: conditions } } : {}),
+      },
+    ],
+  };
+}
+
+export function aRole(name: string, trustPolicy: IamPolicyDocument | undefined): IamRoleFacts {
+  return { arn: roleArn(name), roleName: name, trustPolicy };
+}
+
+/** IAM facts for referenced principals, keyed by ARN as the collector keys them. */
+export function iamFacts(...facts: IamPrincipalFacts[]): Record<string, IamPrincipalFacts> {
+  return Object.fromEntries(facts.map((f) => [f.arn, f]));
+}
+
+export function aPodIdentityAssociation(
+  namespace: string,
+  serviceAccount: string,
+  role: string,
+  extra: Partial<PodIdentityAssociation> = {},
+): PodIdentityAssociation {
+  const associationId = `a-${namespace}-${serviceAccount}`.slice(0, 20);
+  return {
+    clusterName: 'payments-prod',
+    namespace,
+    serviceAccount,
+    roleArn: role,
+    associationArn: `arn:aws:eks:${TEST_REGION}:${TEST_ACCOUNT}:podidentityassociation/payments-prod/${associationId}`,
+    associationId,
+    tags: {},
+    createdAt: new Date('2025-04-01T10:00:00.000Z'),
+    modifiedAt: new Date('2025-04-01T10:00:00.000Z'),
+    disableSessionTags: false,
+    ...extra,
+  };
+}
+
+export const TEST_ADMIN_ROLE = roleArn('platform-admin');
+export const TEST_POD_ROLE = roleArn('payments-api-pod');
+
 /** A realistic EKS snapshot that passes every check; `overrides.cluster` is deep-merged into the cluster. */
 export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSnapshot {
   const name = overrides.name ?? 'payments-prod';
@@ -145,6 +256,14 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     cluster,
     nodegroups: [defaultNodegroup(name, accountId, region)],
     addons: defaultAddons(name, accountId, region),
+    accessEntries: [anAccessEntry(TEST_ADMIN_ROLE, { policies: ['AmazonEKSClusterAdminPolicy'], clusterName: name })],
+    podIdentityAssociations: [aPodIdentityAssociation('payments', 'api', TEST_POD_ROLE, { clusterName: name })],
+    iam: iamFacts(
+      { arn: TEST_ADMIN_ROLE, kind: 'role', exists: true, trustPolicy: undefined },
+      { arn: TEST_POD_ROLE, kind: 'role', exists: true, trustPolicy: podIdentityTrustPolicy() },
+    ),
+    oidcProviders: [],
+    irsaRoles: [],
     gaps: [],
     ...rest,
   };

@@ -1,5 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { PatientRetryStrategy } from './retry.ts';
@@ -44,4 +45,9 @@ export function eksClient(region: string, credentials: AwsCredentials | undefine
 
 export function ec2Client(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): EC2Client {
   return new EC2Client(common(region, credentials, o));
+}
+
+/** IAM is global: one client per account, signed for the home region's partition. */
+export function iamClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): IAMClient {
+  return new IAMClient(common(region, credentials, o));
 }

@@ -1,13 +1,17 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import type { Cluster } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import type { ClusterSnapshot } from '../../core/snapshot.ts';
 import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
-import { type AwsClientOptions, type AwsCredentials, ec2Client, eksClient, stsClient } from './clients.ts';
+import { type AwsClientOptions, type AwsCredentials, ec2Client, eksClient, iamClient, stsClient } from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
+import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
+import { type AccountIam, accountIam } from './iam.ts';
+import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
 
 export interface AwsCollectorDeps {
   /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
@@ -48,6 +52,36 @@ export function createAwsCollector(
   };
   const baseSts = stsClient(homeRegion, deps.credentials, clientOptions);
   const sessions = new Map<string, AccountSession & { calls?: () => number }>();
+  // One IAM view per account per scan: a single ListRoles walk serves all its regions and clusters.
+  const iamByAccount = new Map<string, AccountIam>();
+  const tokens = eksTokenCache(clock);
+
+  function iamOf(session: AccountSession): AccountIam {
+    let facts = iamByAccount.get(session.accountId);
+    if (!facts) {
+      facts = accountIam(iamClient(homeRegion, session.credentials, clientOptions));
+      iamByAccount.set(session.accountId, facts);
+    }
+    return facts;
+  }
+
+  /** aws-auth through the cluster's Kubernetes API, as the account's reader role (the credentials EKS sees). */
+  function awsAuthReader(session: AccountSession, eks: ReturnType<typeof eksClient>, region: string) {
+    return async (cluster: Cluster) => {
+      if (!cluster.endpoint || !cluster.certificateAuthority?.data) {
+        throw new Error('DescribeCluster returned no endpoint or certificateAuthority to reach the Kubernetes API');
+      }
+      const credentials = await eks.config.credentials();
+      const token = await tokens(session.accountId, { clusterName: cluster.name ?? '', region, credentials });
+      const configMap = await kubernetesGet(AWS_AUTH_PATH, {
+        endpoint: cluster.endpoint,
+        caData: cluster.certificateAuthority.data,
+        token,
+        timeoutMs: aws.kubernetesApiTimeoutMs,
+      });
+      return parseAwsAuth(configMap);
+    };
+  }
   let callerAccount: Promise<string> | undefined;
 
   const callerAccountId = () => {
@@ -178,7 +212,14 @@ export function createAwsCollector(
         return fail('list-clusters', e, 'Cannot list EKS clusters: ');
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
-      const scope = { eks, accountId, region, concurrency: config.concurrency.clustersPerTarget, now: clock };
+      const scope = {
+        eks,
+        accountId,
+        region,
+        concurrency: config.concurrency.clustersPerTarget,
+        now: clock,
+        access: { iam: iamOf(session), readAwsAuth: awsAuthReader(session, eks, region) },
+      };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {
         target,

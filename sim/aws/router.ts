@@ -4,14 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isOptInRegion, type SimFleet } from '../fleet.ts';
 import { ec2 } from './ec2.ts';
 import { eks } from './eks.ts';
+import { iam } from './iam.ts';
 import type { IdentityStore, Principal } from './identity.ts';
 import { AwsError, awsError, awsQueryError, restJsonError, type SimResponse } from './protocol.ts';
 import type { AwsRequest, AwsService, RequestContext, ResolvedSimOptions } from './service.ts';
 import { sts } from './sts.ts';
 import type { TokenBuckets } from './throttle.ts';
 
-/** The services one endpoint serves, by SigV4 signing name. Add IAM, SSM, KMS, ... here. */
-export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2];
+/** The services one endpoint serves, by SigV4 signing name. Add SSM, KMS, ... here. */
+export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, iam];
 
 /** One request the simulated cloud answered, for tests and benchmarks. */
 export interface SimCall {
