@@ -2,8 +2,9 @@
 
 import { expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { CheckResult, EvalContext, ResultStatus } from '../../core/check.ts';
+import type { AnyCheck, CheckResult, EvalContext, ResultStatus } from '../../core/check.ts';
 import type { CheckSettingsSchema } from '../../core/config.ts';
+import { runCheck } from '../../core/engine.ts';
 import type { EksClusterSnapshot } from '../../core/snapshot.ts';
 import { aContext, anEksCluster, type EksClusterOverrides, evaluateOnce } from './builders.ts';
 
@@ -33,5 +34,16 @@ export function itEvaluatesCases(
     expect(r.resourceId).toBe(s.arn);
     expect(r.message).not.toContain('\n');
     for (const text of says) expect(r.message).toContain(text);
+  });
+}
+
+/** One test per need: the engine turns a gap in any of the check's `needs` into ERROR naming it, never PASS. */
+export function itErrorsOnEachGap(check: AnyCheck): void {
+  it.each(check.needs)('yields ERROR, not PASS, when %s could not be collected', (need) => {
+    const s = anEksCluster({ gaps: [{ need, code: 'AccessDenied', error: 'AccessDenied: denied' }] });
+    const findings = runCheck(check, s, aContext());
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ status: 'ERROR', checkId: check.id });
+    expect(findings[0]?.message).toContain(`${need}: AccessDenied: denied`);
   });
 }
