@@ -9,6 +9,8 @@ describe('parseConfig', () => {
     expect(c.aws.accounts).toBeUndefined();
     expect(c.aws.regions).toBeUndefined();
     expect(c.checks.logging.requiredTypes).toEqual(['audit', 'authenticator']);
+    expect(c.checks.access.maxClusterAdmins).toBe(3);
+    expect(c.aws.kubernetesApiTimeoutMs).toBe(5_000);
     expect(c.concurrency.targets).toBeGreaterThan(0);
   });
 
@@ -19,6 +21,8 @@ describe('parseConfig', () => {
     [{ failOn: 'severe' }, 'failOn'],
     [{ aws: { roleNmae: 'x' } }, 'aws'],
     [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
+    [{ checks: { access: { maxClusterAdmins: 0 } } }, 'checks.access.maxClusterAdmins'],
+    [{ aws: { kubernetesApiTimeoutMs: 10 } }, 'aws.kubernetesApiTimeoutMs'],
   ])('rejects %j with an error naming %s', (raw, path) => {
     try {
       parseConfig(raw);

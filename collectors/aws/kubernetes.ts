@@ -2,19 +2,10 @@ import { request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { CollectorError, type FailureCode } from '../../core/errors.ts';
 import type { AwsAuthConfigMap } from '../../core/snapshot.ts';
+import { NETWORK_ERROR_CODES } from './errors.ts';
 
 export const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
 
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 const MAX_BODY = 4 << 20;
 
 export interface KubernetesGet {
@@ -88,7 +79,7 @@ export function kubernetesGet(path: string, o: KubernetesGet): Promise<unknown> 
     req.on('error', (e: Error & { code?: string }) => {
       if (e instanceof CollectorError) return reject(e);
       const code = e.code ?? '';
-      if (NETWORK.has(code) || /socket hang up|disconnected/i.test(e.message)) {
+      if (NETWORK_ERROR_CODES.has(code) || /socket hang up|disconnected/i.test(e.message)) {
         return reject(
           fail(
             'Unreachable',

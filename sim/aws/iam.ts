@@ -1,5 +1,5 @@
 import { paginate } from './paging.ts';
-import { AwsError, awsQueryError, awsQueryResponse } from './protocol.ts';
+import { AWS_QUERY_ERRORS, AwsError, awsQueryError, awsQueryResponse } from './protocol.ts';
 import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -93,14 +93,7 @@ export const iam: AwsService = {
   title: 'IAM',
   protocol: 'awsQuery',
   regional: false,
-  errors: {
-    unrecognizedClient: {
-      status: 403,
-      code: 'InvalidClientTokenId',
-      message: 'The security token included in the request is invalid.',
-    },
-    throttled: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
-  },
+  errors: AWS_QUERY_ERRORS,
   route: routeByAction('IAM', 'sim/aws/iam.ts', ACTIONS),
   errorResponse: (e, requestId) => awsQueryError(e, XMLNS, requestId),
 };

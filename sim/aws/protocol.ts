@@ -37,6 +37,16 @@ export interface ErrorShape {
   message: string;
 }
 
+/** What the awsQuery services (STS, IAM) answer for an unknown access key, and when throttled. */
+export const AWS_QUERY_ERRORS: { unrecognizedClient: ErrorShape; throttled: ErrorShape } = {
+  unrecognizedClient: {
+    status: 403,
+    code: 'InvalidClientTokenId',
+    message: 'The security token included in the request is invalid.',
+  },
+  throttled: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
+};
+
 export function awsError(shape: ErrorShape, detail?: string): AwsError {
   return new AwsError(shape.status, shape.code, detail ? `${shape.message} ${detail}` : shape.message);
 }
