@@ -1,18 +1,24 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
 import { createAwsCollector } from '../collectors/aws/index.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
-import { readConfigFile } from '../core/config-file.ts';
-import { ConfigError, errorMessage } from '../core/errors.ts';
+import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
+import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
+import { reconcile } from '../core/lifecycle.ts';
 import { hasFailAtOrAbove, type ScanReport } from '../core/report.ts';
 import { runScan, type ScanProgress } from '../core/scan.ts';
 import { SEVERITIES, type Severity } from '../core/severity.ts';
+import { reconcileWithStore, type StoredState } from '../core/state.ts';
+import type { Suppression } from '../core/suppressions.ts';
 import { VERSION } from '../core/version.ts';
+import { toAsff } from '../publish/formats/asff.ts';
+import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toHtml } from '../publish/html.ts';
 import { toJson } from '../publish/json.ts';
+import { createLocalStateStore } from '../publish/stores/local.ts';
 import { table, toTerminal } from '../publish/terminal.ts';
 
 /** Exit codes, documented in the README; CI pipelines branch on them. */
@@ -25,6 +31,9 @@ export interface CliIo {
   cwd: string;
 }
 
+/** Where the CLI keeps finding state unless told otherwise (gitignored). */
+export const DEFAULT_STATE_DIR = '.kubeposture';
+
 const SAMPLE_FLEET = fileURLToPath(new URL('../sim/fleets/sample.yaml', import.meta.url));
 
 interface ScanOptions {
@@ -34,8 +43,11 @@ interface ScanOptions {
   accounts?: string;
   regions?: string;
   roleName?: string;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'ocsf' | 'asff';
   out?: string;
+  /** A folder, or false with --no-state; undefined means the default folder. */
+  state?: string | false;
+  suppressions?: string;
   failOn?: Severity;
   quiet?: boolean;
 }
@@ -110,6 +122,11 @@ function progressReporter(
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const { config: baseConfig } = await buildConfig(o, io.cwd);
+  // Suppressions and state are read before the scan, so a bad file fails in a second, not after it.
+  const suppressions: Suppression[] = o.suppressions ? await readSuppressionsFile(resolve(io.cwd, o.suppressions)) : [];
+  const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);
+  const store = stateDir ? createLocalStateStore(stateDir) : undefined;
+  const stored: StoredState = store ? await store.load() : { findings: [], lastScan: undefined };
   let config = baseConfig;
   let deps: Parameters<typeof createAwsCollector>[1] = {};
   let stopSim: (() => Promise<void>) | undefined;
@@ -131,7 +148,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
   try {
     const progress = progressReporter(io, o.quiet || o.format === 'json');
-    const report = await runScan({
+    const scanned = await runScan({
       collectors: [createAwsCollector(config, deps)],
       checks,
       config,
@@ -139,7 +156,11 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       onProgress: progress.onProgress,
     });
     progress.done();
-    await emit(report, o, io);
+    const now = new Date();
+    const report = store
+      ? (await reconcileWithStore(store, scanned, { now, suppressions, stored })).report
+      : reconcile([], scanned, { now, suppressions }).report;
+    await emit(report, o, io, stateDir);
     if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
       io.stderr.write(`FAIL findings at or above ${config.failOn}: exiting with ${EXIT.findings}\n`);
       return EXIT.findings;
@@ -150,15 +171,30 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
 }
 
-async function emit(report: ScanReport, o: ScanOptions, io: CliIo): Promise<void> {
+const pretty = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+async function emit(report: ScanReport, o: ScanOptions, io: CliIo, stateDir: string | undefined): Promise<void> {
   if (o.format === 'json') io.stdout.write(toJson(report));
-  else io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout) })}\n`);
+  else if (o.format === 'ocsf') io.stdout.write(pretty(toOcsf(report, checks)));
+  else if (o.format === 'asff') io.stdout.write(pretty(toAsff(report, checks)));
+  else {
+    const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
+    io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout), stateLabel: label })}\n`);
+  }
   if (o.out) {
     const dir = resolve(io.cwd, o.out);
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'report.json'), toJson(report));
-    await writeFile(join(dir, 'report.html'), toHtml(report, checks));
-    io.stderr.write(`Wrote ${join(dir, 'report.json')} and ${join(dir, 'report.html')}\n`);
+    const files = {
+      'report.json': toJson(report),
+      'report.ocsf.json': pretty(toOcsf(report, checks)),
+      'report.html': toHtml(report, checks),
+    };
+    for (const [name, body] of Object.entries(files)) await writeFile(join(dir, name), body);
+    io.stderr.write(
+      `Wrote ${Object.keys(files)
+        .map((n) => join(dir, n))
+        .join(', ')}\n`,
+    );
   }
 }
 
@@ -197,8 +233,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--accounts <ids>', 'comma-separated AWS account ids to scan through the reader role')
     .option('--regions <regions>', 'comma-separated AWS regions (default: every region enabled in each account)')
     .option('--role-name <name>', 'IAM role to assume in each account (default KubepostureReader)')
-    .addOption(new Option('-f, --format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
-    .option('-o, --out <dir>', 'also write report.json and report.html to this folder')
+    .addOption(
+      new Option('-f, --format <format>', 'output on stdout: a summary table, the JSON report, OCSF or ASFF findings')
+        .choices(['table', 'json', 'ocsf', 'asff'])
+        .default('table'),
+    )
+    .option('-o, --out <dir>', 'also write report.json, report.ocsf.json and report.html to this folder')
+    .option('--state <dir>', `keep finding state in this folder, to report what changed (default ${DEFAULT_STATE_DIR})`)
+    .option('--no-state', 'keep no state: every failing finding is new, nothing is written')
+    .option('--suppressions <file>', 'YAML list of accepted findings (check, resource pattern, reason, owner, expires)')
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a FAIL at or above this severity exists').choices([
         ...SEVERITIES,
@@ -228,6 +271,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof ConfigError) {
       io.stderr.write(`Configuration error: ${e.message}\n`);
       return EXIT.config;
+    }
+    if (e instanceof StateError) {
+      io.stderr.write(`State error: ${e.message}\n`);
+      return EXIT.config;
+    }
+    if (e instanceof StateConflictError) {
+      io.stderr.write(`State conflict: ${e.message}\n`);
+      return EXIT.runtime;
     }
     io.stderr.write(`kubeposture failed: ${errorMessage(e)}\n`);
     return EXIT.runtime;

@@ -24,13 +24,16 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
   }, 90_000);
 
   it('prints a versioned JSON report with the documented fields', () => {
-    expect(first.schemaVersion).toBe('1.0');
+    expect(first.schemaVersion).toBe('1.1');
     expect(Object.keys(first.scan).sort()).toEqual(['finishedAt', 'id', 'startedAt', 'trigger']);
     expect(Array.isArray(first.targets)).toBe(true);
     expect(Array.isArray(first.errors)).toBe(true);
+    expect(first.delta?.counts).toMatchObject({ regressed: 0, resolved: 0, stale: 0 });
     for (const f of first.findings) {
+      const lifecycle = f.status === 'FAIL' ? ['lifecycle'] : [];
       expect(Object.keys(f).sort()).toEqual(
         [
+          ...lifecycle,
           'accountId',
           'category',
           'checkId',
@@ -189,12 +192,15 @@ describe('kubeposture CLI behaviour', () => {
     expect(bad.stderr).toMatch(/critical, high, medium, low, info/);
   });
 
-  it('writes report.json and a self-contained report.html with --out', async () => {
+  it('writes report.json, report.ocsf.json and a self-contained report.html with --out', async () => {
     await withTempDir(async (dir) => {
       const run = await runCli(['scan', '--sample', '--out', dir]);
       expect(run.code, run.stderr).toBe(0);
       const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as ScanReport;
       expect(report.findings.length).toBeGreaterThan(0);
+      const ocsf = JSON.parse(await readFile(join(dir, 'report.ocsf.json'), 'utf8')) as { class_uid: number }[];
+      expect(ocsf).toHaveLength(report.findings.length);
+      expect(ocsf.every((e) => e.class_uid === 2003)).toBe(true);
       const html = await readFile(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('<!doctype html>');
       expect(html).toContain('payments-prod');
@@ -214,6 +220,17 @@ describe('kubeposture CLI behaviour', () => {
     expect(run.stderr).toMatch(/planned \d+ targets/);
   });
 
+  it('prints OCSF and ASFF findings with --format', async () => {
+    const ocsf = JSON.parse((await runCli(['scan', '--sample', '--format', 'ocsf'])).stdout) as { type_uid: number }[];
+    expect(new Set(ocsf.map((e) => e.type_uid))).toEqual(new Set([200301]));
+    const asff = JSON.parse((await runCli(['scan', '--sample', '--format', 'asff'])).stdout) as {
+      RecordState: string;
+      Compliance: { Status: string };
+    }[];
+    expect(asff.length).toBeGreaterThan(0);
+    expect(asff.every((f) => f.RecordState === 'ACTIVE' && f.Compliance.Status === 'FAILED')).toBe(true);
+  });
+
   it('lists the check catalogue', async () => {
     const run = await runCli(['checks']);
     expect(run.code).toBe(0);
@@ -221,5 +238,81 @@ describe('kubeposture CLI behaviour', () => {
     const json = JSON.parse((await runCli(['checks', '--format', 'json'])).stdout) as { id: string; needs: string[] }[];
     expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id));
     expect(json[0]?.needs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('kubeposture scan with state: what changed since the last scan', () => {
+  it('shows the second run of `scan --sample` as a delta against the first, in the state folder given', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const first = await runCli(['scan', '--sample', '--state', state]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/First scan \(no earlier state in .*state\): \d+ new · 0 regressed · 0 resolved/);
+      const firstId = /kubeposture scan (\S+)/.exec(first.stdout)![1];
+      const second = await runCli(['scan', '--sample', '--state', state]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain(
+        `Since scan ${firstId}: 0 new · 0 regressed · 0 resolved · 0 stale · 0 suppressed`,
+      );
+      const stored = JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { findings: unknown[] };
+      expect(stored.findings.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('keeps findings of an account that became unreadable open and stale, and counts suppressed findings', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const spec = await loadSampleFleet();
+      const first = parseReport(await runCli(['scan', '--sample', '--state', state, '--format', 'json']));
+      const stagingFails = first.findings.filter((f) => f.accountId === '222222222222' && f.status === 'FAIL');
+      expect(stagingFails.length).toBeGreaterThan(0);
+      // The same fleet, but the staging account now refuses the scanner.
+      const denied = await writeYaml(dir, 'fleet.yaml', {
+        ...spec,
+        accounts: spec.accounts.map((a) => (a.id === '222222222222' ? { ...a, denyAssumeRole: true } : a)),
+      });
+      const suppressions = await writeYaml(dir, 'suppressions.yaml', {
+        suppressions: [
+          {
+            check: 'EKS.LOGGING.*',
+            resource: '*:cluster/ml-training',
+            reason: 'training data is public',
+            owner: 'ml-team',
+            expires: '2099-12-31',
+          },
+        ],
+      });
+      const args = ['scan', '--fleet', denied, '--state', state, '--suppressions', suppressions];
+      const second = parseReport(await runCli([...args, '--format', 'json']));
+      expect(second.delta?.counts).toMatchObject({ new: 0, resolved: 0, stale: stagingFails.length, suppressed: 1 });
+      expect(second.delta?.stale.map((s) => s.id).sort()).toEqual(stagingFails.map((f) => f.id).sort());
+      for (const s of second.delta?.stale ?? [])
+        expect(s.reason).toMatch(/account not scanned: assume-role failed \(AccessDenied\)/);
+      const table = await runCli(args);
+      expect(table.stdout).toMatch(/Stale \(still open/);
+      expect(table.stdout).toContain('(suppressed until 2099-12-31: training data is public)');
+    });
+  });
+
+  it('exits 2 naming the entry when the suppressions file is invalid, before scanning, and leaves state alone', async () => {
+    await withTempDir(async (dir) => {
+      const bad = await writeYaml(dir, 'suppressions.yaml', {
+        suppressions: [{ check: 'EKS.ENDPOINT.1', resource: '*', reason: 'known', owner: 'me', expires: 'soon' }],
+      });
+      const run = await runCli(['scan', '--sample', '--state', join(dir, 'state'), '--suppressions', bad]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('suppressions[0] (check EKS.ENDPOINT.1): expires: must be a date like 2026-12-31');
+      expect(run.stderr).not.toContain('planned');
+    });
+  });
+
+  it('exits 2 naming the file when the state is corrupt, and does not overwrite it', async () => {
+    await withTempDir(async (dir) => {
+      await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'state.json'), '{"oops"'));
+      const run = await runCli(['scan', '--sample', '--state', dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/State error: .*state\.json is not valid JSON/);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe('{"oops"');
+    });
   });
 });
