@@ -14,9 +14,9 @@ import { SEVERITIES, type Severity } from '../core/severity.ts';
 import { reconcileWithStore, type StoredState } from '../core/state.ts';
 import type { Suppression } from '../core/suppressions.ts';
 import { VERSION } from '../core/version.ts';
+import { pretty, reportArtifacts } from '../publish/artifacts.ts';
 import { toAsff } from '../publish/formats/asff.ts';
 import { toOcsf } from '../publish/formats/ocsf.ts';
-import { toHtml } from '../publish/html.ts';
 import { toJson } from '../publish/json.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { table, toTerminal } from '../publish/terminal.ts';
@@ -171,8 +171,6 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
 }
 
-const pretty = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
-
 async function emit(report: ScanReport, o: ScanOptions, io: CliIo, stateDir: string | undefined): Promise<void> {
   if (o.format === 'json') io.stdout.write(toJson(report));
   else if (o.format === 'ocsf') io.stdout.write(pretty(toOcsf(report, checks)));
@@ -184,17 +182,9 @@ async function emit(report: ScanReport, o: ScanOptions, io: CliIo, stateDir: str
   if (o.out) {
     const dir = resolve(io.cwd, o.out);
     await mkdir(dir, { recursive: true });
-    const files = {
-      'report.json': toJson(report),
-      'report.ocsf.json': pretty(toOcsf(report, checks)),
-      'report.html': toHtml(report, checks),
-    };
-    for (const [name, body] of Object.entries(files)) await writeFile(join(dir, name), body);
-    io.stderr.write(
-      `Wrote ${Object.keys(files)
-        .map((n) => join(dir, n))
-        .join(', ')}\n`,
-    );
+    const files = reportArtifacts(report, checks);
+    for (const f of files) await writeFile(join(dir, f.name), f.body);
+    io.stderr.write(`Wrote ${files.map((f) => join(dir, f.name)).join(', ')}\n`);
   }
 }
 
