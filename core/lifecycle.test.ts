@@ -1,62 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ACCOUNT, aFinding, aReport, clusterArn } from '../test/findings.ts';
 import type { ResultStatus } from './check.ts';
-import { type Finding, findingId } from './finding.ts';
+import type { Finding } from './finding.ts';
 import { alertable, coverageOf, type FindingState, reconcile } from './lifecycle.ts';
-import { REPORT_SCHEMA_VERSION, type ScanReport, summarize, type TargetSummary } from './report.ts';
+import type { ScanReport, TargetSummary } from './report.ts';
 import { parseSuppressions } from './suppressions.ts';
 import type { TargetError } from './target.ts';
-
-const ACCOUNT = '111111111111';
-const REGION = 'us-east-1';
-const clusterArn = (name: string, account = ACCOUNT, region = REGION) =>
-  `arn:aws:eks:${region}:${account}:cluster/${name}`;
-
-function aFinding(over: Partial<Finding> & { checkId?: string; cluster?: string } = {}): Finding {
-  const { cluster = 'prod', ...rest } = over;
-  const accountId = rest.accountId ?? ACCOUNT;
-  const region = rest.region ?? REGION;
-  const clusterId = rest.clusterId ?? clusterArn(cluster, accountId, region);
-  const checkId = rest.checkId ?? 'EKS.ENDPOINT.1';
-  const resourceId = rest.resourceId ?? clusterId;
-  return {
-    id: findingId(checkId, resourceId),
-    checkId,
-    title: 'EKS API endpoint is not open to the whole internet',
-    category: 'endpoint',
-    severity: 'high',
-    status: 'FAIL',
-    provider: 'aws',
-    accountId,
-    region,
-    clusterName: cluster,
-    clusterId,
-    resourceId,
-    message: 'publicAccessCidrs contains 0.0.0.0/0',
-    evidence: {},
-    ...rest,
-  };
-}
-
-let scanNo = 0;
-function aReport(
-  findings: Finding[],
-  opts: { targets?: TargetSummary[]; errors?: TargetError[]; at?: string } = {},
-): ScanReport {
-  scanNo++;
-  const at = opts.at ?? new Date(Date.UTC(2026, 5, 1, scanNo)).toISOString();
-  const targets = opts.targets ?? [
-    { provider: 'aws', accountId: ACCOUNT, region: REGION, status: 'scanned', clusters: 1 },
-  ];
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'kubeposture', version: 'test' },
-    scan: { id: `scan-${String(scanNo).padStart(4, '0')}`, startedAt: at, finishedAt: at, trigger: 'test' },
-    summary: summarize(findings, targets),
-    targets,
-    errors: opts.errors ?? [],
-    findings,
-  };
-}
 
 const now = new Date('2026-06-01T12:00:00Z');
 

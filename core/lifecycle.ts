@@ -350,9 +350,10 @@ export function reconcile(
     }
     // PASS or NOT_APPLICABLE, read this scan: what failed before is fixed.
     const after = resolvedState(prev, at);
-    commit(prev, after, 'resolved');
+    const how = f.status === 'PASS' ? 'passes now' : 'no longer applicable';
+    commit(prev, after, 'resolved', how);
     counts.resolved++;
-    resolved.push(refOf(after));
+    resolved.push(refOf(after, how));
     return { ...f, lifecycle: { state: 'resolved', firstSeen: after.firstSeen, lastSeen: after.lastSeen } };
   });
 

@@ -1,45 +1,19 @@
 import { expect, it } from 'vitest';
 import { StateConflictError } from '../../core/errors.ts';
-import { type Finding, findingId } from '../../core/finding.ts';
+import type { Finding } from '../../core/finding.ts';
 import { reconcile } from '../../core/lifecycle.ts';
-import { REPORT_SCHEMA_VERSION, type ScanReport, summarize, type TargetSummary } from '../../core/report.ts';
+import type { ScanReport } from '../../core/report.ts';
 import { type FindingStateStore, reconcileWithStore, scanRecordOf } from '../../core/state.ts';
+import { aFinding, aReport } from '../../test/findings.ts';
 
-const CLUSTER = 'arn:aws:eks:us-east-1:111111111111:cluster/prod';
-
+/** A finding on the one test cluster, by check. */
 export function aStoreFinding(checkId: string, status: Finding['status'] = 'FAIL'): Finding {
-  return {
-    id: findingId(checkId, CLUSTER),
-    checkId,
-    title: `Title of ${checkId}`,
-    category: 'endpoint',
-    severity: 'high',
-    status,
-    provider: 'aws',
-    accountId: '111111111111',
-    region: 'us-east-1',
-    clusterName: 'prod',
-    clusterId: CLUSTER,
-    resourceId: CLUSTER,
-    message: `${checkId} ${status}`,
-    evidence: {},
-  };
+  return aFinding({ checkId, status, title: `Title of ${checkId}`, message: `${checkId} ${status}` });
 }
 
+/** A report whose id ends in a day digit: `scan-2` starts on 2026-06-02 at 08:00. */
 export function aStoreReport(id: string, findings: Finding[]): ScanReport {
-  const at = `2026-06-0${id.slice(-1)}T08:00:00.000Z`;
-  const targets: TargetSummary[] = [
-    { provider: 'aws', accountId: '111111111111', region: 'us-east-1', status: 'scanned', clusters: 1 },
-  ];
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: 'kubeposture', version: 'test' },
-    scan: { id, startedAt: at, finishedAt: at, trigger: 'test' },
-    summary: summarize(findings, targets),
-    targets,
-    errors: [],
-    findings,
-  };
+  return aReport(findings, { id, at: `2026-06-0${id.slice(-1)}T08:00:00.000Z` });
 }
 
 const now = new Date('2026-06-01T00:00:00Z');
