@@ -7,17 +7,18 @@ import { createAwsCollector } from '../collectors/aws/index.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
-import { reconcile } from '../core/lifecycle.ts';
+import { finalizeScan } from '../core/finalize.ts';
 import { hasFailAtOrAbove, type ScanReport } from '../core/report.ts';
 import { runScan, type ScanProgress } from '../core/scan.ts';
 import { SEVERITIES, type Severity } from '../core/severity.ts';
-import { reconcileWithStore, type StoredState } from '../core/state.ts';
+import type { StoredState } from '../core/state.ts';
 import type { Suppression } from '../core/suppressions.ts';
 import { VERSION } from '../core/version.ts';
 import { pretty, reportArtifacts } from '../publish/artifacts.ts';
 import { toAsff } from '../publish/formats/asff.ts';
 import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toJson } from '../publish/json.ts';
+import { createSlackNotifier } from '../publish/sinks/slack.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { table, toTerminal } from '../publish/terminal.ts';
 
@@ -30,6 +31,9 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
+
+/** The Slack incoming-webhook URL for `--slack` (a secret: read from the environment, never printed). */
+export const SLACK_WEBHOOK_ENV = 'KUBEPOSTURE_SLACK_WEBHOOK_URL';
 
 /** Where the CLI keeps finding state unless told otherwise (gitignored). */
 export const DEFAULT_STATE_DIR = '.kubeposture';
@@ -48,6 +52,8 @@ interface ScanOptions {
   /** A folder, or false with --no-state; undefined means the default folder. */
   state?: string | false;
   suppressions?: string;
+  slack?: boolean;
+  slackSeverity: Severity;
   failOn?: Severity;
   quiet?: boolean;
 }
@@ -156,11 +162,18 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       onProgress: progress.onProgress,
     });
     progress.done();
-    const now = new Date();
-    const report = store
-      ? (await reconcileWithStore(store, scanned, { now, suppressions, stored })).report
-      : reconcile([], scanned, { now, suppressions }).report;
+    const notifiers = o.slack
+      ? [createSlackNotifier({ webhook: { env: SLACK_WEBHOOK_ENV, vars: io.env }, minSeverity: o.slackSeverity })]
+      : [];
+    const { report, failures } = await finalizeScan(scanned, {
+      ...(store ? { state: store, stored } : {}),
+      notifiers,
+      suppressions,
+      now: new Date(),
+    });
     await emit(report, o, io, stateDir);
+    for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${f.error}\n`);
+    if (failures.length > 0) return EXIT.runtime;
     if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
       io.stderr.write(`FAIL findings at or above ${config.failOn}: exiting with ${EXIT.findings}\n`);
       return EXIT.findings;
@@ -232,6 +245,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--state <dir>', `keep finding state in this folder, to report what changed (default ${DEFAULT_STATE_DIR})`)
     .option('--no-state', 'keep no state: every failing finding is new, nothing is written')
     .option('--suppressions <file>', 'YAML list of accepted findings (check, resource pattern, reason, owner, expires)')
+    .option('--slack', `post the digest of new and regressed findings to the Slack webhook in $${SLACK_WEBHOOK_ENV}`)
+    .addOption(
+      new Option('--slack-severity <severity>', 'list new and regressed findings at or above this severity in Slack')
+        .choices([...SEVERITIES])
+        .default('high'),
+    )
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a FAIL at or above this severity exists').choices([
         ...SEVERITIES,

@@ -294,6 +294,38 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
     });
   });
 
+  it('posts one Slack digest with --slack to the webhook in the environment, never printing its URL', async () => {
+    const { createServer } = await import('node:http');
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/services/T0/B0/SECRETTOKEN`;
+      const run = await runCli(['scan', '--sample', '--slack', '--slack-severity', 'medium'], {
+        KUBEPOSTURE_SLACK_WEBHOOK_URL: url,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(bodies).toHaveLength(1);
+      const message = JSON.parse(bodies[0]!) as { text: string; blocks: unknown[] };
+      expect(message.text).toMatch(/kubeposture: \d+ new or regressed findings/);
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      expect(run.stdout + run.stderr).not.toContain('SECRETTOKEN');
+      const unset = await runCli(['scan', '--sample', '--slack']);
+      expect(unset.code).toBe(3);
+      expect(unset.stderr).toContain('Could not notify slack: The Slack webhook URL is not set');
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+  });
+
   it('exits 2 naming the entry when the suppressions file is invalid, before scanning, and leaves state alone', async () => {
     await withTempDir(async (dir) => {
       const bad = await writeYaml(dir, 'suppressions.yaml', {
