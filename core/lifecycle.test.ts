@@ -239,31 +239,16 @@ describe('reconcile: property — nothing is resolved whose cluster, target or d
               findings.push(aFinding({ accountId, region, cluster, checkId, status: 'ERROR', message: 'gap' }));
               continue;
             }
-            if (checkId === 'EKS.NODES.1') {
-              for (const ng of ['ng1', 'ng2']) {
-                if (rand() < 0.2) continue; // node group gone
-                const resourceId = `${clusterArn(cluster, accountId, region)}/nodegroup/${ng}`;
-                findings.push(
-                  aFinding({
-                    accountId,
-                    region,
-                    cluster,
-                    checkId,
-                    resourceId,
-                    status: pick<ResultStatus>(['FAIL', 'PASS']),
-                  }),
-                );
-              }
-            } else {
-              findings.push(
-                aFinding({
-                  accountId,
-                  region,
-                  cluster,
-                  checkId,
-                  status: pick<ResultStatus>(['FAIL', 'PASS', 'NOT_APPLICABLE']),
-                }),
-              );
+            // Node-group results come per resource (some gone); the others are one per cluster.
+            const resources =
+              checkId === 'EKS.NODES.1'
+                ? ['ng1', 'ng2']
+                    .filter(() => rand() >= 0.2)
+                    .map((ng) => `${clusterArn(cluster, accountId, region)}/nodegroup/${ng}`)
+                : [clusterArn(cluster, accountId, region)];
+            for (const resourceId of resources) {
+              const status = pick<ResultStatus>(['FAIL', 'PASS', 'NOT_APPLICABLE']);
+              findings.push(aFinding({ accountId, region, cluster, checkId, resourceId, status }));
             }
           }
         }

@@ -1,8 +1,5 @@
-import type { Category } from './check.ts';
 import type { Finding } from './finding.ts';
 import type { ScanReport } from './report.ts';
-import type { Severity } from './severity.ts';
-import type { Provider } from './snapshot.ts';
 import { type ActiveSuppression, matchSuppression, type Suppression } from './suppressions.ts';
 import { targetKey } from './target.ts';
 
@@ -40,24 +37,46 @@ export interface StateHistoryEntry {
 /** How many status changes a state record keeps: enough to see flapping, small enough for one DynamoDB item. */
 export const HISTORY_LIMIT = 20;
 
+/** What identifies and places a finding, and its last message: carried by state records and references. */
+export type FindingIdentity = Pick<
+  Finding,
+  | 'id'
+  | 'checkId'
+  | 'title'
+  | 'category'
+  | 'severity'
+  | 'provider'
+  | 'accountId'
+  | 'region'
+  | 'clusterName'
+  | 'clusterId'
+  | 'resourceId'
+  | 'message'
+>;
+
+export function identityOf(f: FindingIdentity): FindingIdentity {
+  return {
+    id: f.id,
+    checkId: f.checkId,
+    title: f.title,
+    category: f.category,
+    severity: f.severity,
+    provider: f.provider,
+    accountId: f.accountId,
+    region: f.region,
+    clusterName: f.clusterName,
+    clusterId: f.clusterId,
+    resourceId: f.resourceId,
+    message: f.message,
+  };
+}
+
 /**
  * What the store keeps per finding id, for every finding that has ever failed. PASS results that
- * never failed are not stored: state grows with problems, not with the fleet.
+ * never failed are not stored: state grows with problems, not with the fleet. `message` is the last
+ * FAIL message (the evidence line), so a resolved or stale finding still says what was wrong.
  */
-export interface FindingState {
-  id: string;
-  checkId: string;
-  title: string;
-  category: Category;
-  severity: Severity;
-  provider: Provider;
-  accountId: string;
-  region: string;
-  clusterName: string;
-  clusterId: string;
-  resourceId: string;
-  /** The last FAIL message (the evidence line), so a resolved or stale finding still says what was wrong. */
-  message: string;
+export interface FindingState extends FindingIdentity {
   status: 'open' | 'resolved';
   firstSeen: string;
   lastSeen: string;
@@ -72,23 +91,7 @@ export interface FindingState {
 }
 
 /** A finding named by its stored state: for resolved and stale findings that this scan did not report. */
-export type FindingRef = Pick<
-  FindingState,
-  | 'id'
-  | 'checkId'
-  | 'title'
-  | 'category'
-  | 'severity'
-  | 'provider'
-  | 'accountId'
-  | 'region'
-  | 'clusterName'
-  | 'clusterId'
-  | 'resourceId'
-  | 'message'
-  | 'firstSeen'
-  | 'lastSeen'
-> & { reason?: string };
+export type FindingRef = FindingIdentity & Pick<FindingState, 'firstSeen' | 'lastSeen'> & { reason?: string };
 
 export interface DeltaCounts {
   new: number;
@@ -200,47 +203,13 @@ export interface ReconcileResult {
 }
 
 function refOf(s: FindingState, reason?: string): FindingRef {
-  const ref: FindingRef = {
-    id: s.id,
-    checkId: s.checkId,
-    title: s.title,
-    category: s.category,
-    severity: s.severity,
-    provider: s.provider,
-    accountId: s.accountId,
-    region: s.region,
-    clusterName: s.clusterName,
-    clusterId: s.clusterId,
-    resourceId: s.resourceId,
-    message: s.message,
-    firstSeen: s.firstSeen,
-    lastSeen: s.lastSeen,
-  };
+  const ref: FindingRef = { ...identityOf(s), firstSeen: s.firstSeen, lastSeen: s.lastSeen };
   if (reason) ref.reason = reason;
   return ref;
 }
 
 function fromFinding(f: Finding, at: string, scanId: string): FindingState {
-  return {
-    id: f.id,
-    checkId: f.checkId,
-    title: f.title,
-    category: f.category,
-    severity: f.severity,
-    provider: f.provider,
-    accountId: f.accountId,
-    region: f.region,
-    clusterName: f.clusterName,
-    clusterId: f.clusterId,
-    resourceId: f.resourceId,
-    message: f.message,
-    status: 'open',
-    firstSeen: at,
-    lastSeen: at,
-    lastScanId: scanId,
-    history: [],
-    version: 0,
-  };
+  return { ...identityOf(f), status: 'open', firstSeen: at, lastSeen: at, lastScanId: scanId, history: [], version: 0 };
 }
 
 function sameSuppression(a: ActiveSuppression | undefined, b: ActiveSuppression | undefined): boolean {

@@ -1,7 +1,7 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { CheckMeta } from '../../core/check.ts';
 import type { Finding } from '../../core/finding.ts';
-import type { FindingRef } from '../../core/lifecycle.ts';
+import type { FindingIdentity, FindingRef } from '../../core/lifecycle.ts';
 import type { ScanReport } from '../../core/report.ts';
 import type { Severity } from '../../core/severity.ts';
 
@@ -32,20 +32,13 @@ function clip(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
 }
 
-type Lifecycled = Pick<
-  Finding,
-  | 'id'
-  | 'checkId'
-  | 'title'
-  | 'severity'
-  | 'provider'
-  | 'accountId'
-  | 'region'
-  | 'clusterName'
-  | 'clusterId'
-  | 'resourceId'
-  | 'message'
-> & { firstSeen: string; lastSeen: string; active: boolean; suppressed?: string; lifecycle: string };
+type Lifecycled = FindingIdentity & {
+  firstSeen: string;
+  lastSeen: string;
+  active: boolean;
+  suppressed?: string;
+  lifecycle: string;
+};
 
 function asff(x: Lifecycled, report: ScanReport, meta: CheckMeta | undefined, o: AsffOptions): AwsSecurityFinding {
   const account = x.provider === 'aws' && !o.accountId ? x.accountId : (o.accountId ?? x.accountId);

@@ -71,7 +71,11 @@ export function createDynamoStateStore(deps: DynamoStateStoreDeps): FindingState
   const doc = DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
   const table = deps.tableName;
 
-  async function queryAll(pk: string): Promise<Record<string, unknown>[]> {
+  /** Items of one partition, in sort-key order (or newest first), following pages up to `limit`. */
+  async function query(
+    pk: string,
+    o: { limit?: number; newestFirst?: boolean } = {},
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -81,25 +85,19 @@ export function createDynamoStateStore(deps: DynamoStateStoreDeps): FindingState
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': pk },
           ExclusiveStartKey: start,
+          ScanIndexForward: !o.newestFirst,
+          ...(o.limit ? { Limit: o.limit - items.length } : {}),
         }),
       );
       items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       start = page.LastEvaluatedKey;
-    } while (start);
+    } while (start && (!o.limit || items.length < o.limit));
     return items;
   }
 
   async function newestScans(limit: number): Promise<ScanRecord[]> {
-    const page = await doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': SCAN_PK },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (page.Items ?? []).map((i) => stripKeys(i) as unknown as ScanRecord);
+    const items = await query(SCAN_PK, { limit, newestFirst: true });
+    return items.map((i) => stripKeys(i) as unknown as ScanRecord);
   }
 
   function findingItem(s: FindingState): Record<string, unknown> {
@@ -112,7 +110,7 @@ export function createDynamoStateStore(deps: DynamoStateStoreDeps): FindingState
   return {
     async load(): Promise<StoredState> {
       const [shards, scans] = await Promise.all([
-        Promise.all(SHARDS.map((shard) => queryAll(`FINDING#${shard}`))),
+        Promise.all(SHARDS.map((shard) => query(`FINDING#${shard}`))),
         newestScans(1),
       ]);
       const findings = shards
