@@ -20,7 +20,9 @@ describe('HTML report', () => {
   });
 
   it('shows the category × cloud matrix and, on each finding, its lifecycle, suppression, risk, remediation and controls', () => {
-    expect(page).toMatch(/<th>AWS \(EKS\)<\/th><th>Azure \(AKS\)<\/th><th>Google Cloud \(GKE\)<\/th>/);
+    expect(page).toMatch(
+      /<th class="num">AWS \(EKS\)<\/th><th class="num">Azure \(AKS\)<\/th><th class="num">Google Cloud \(GKE\)<\/th>/,
+    );
     expect(page).toContain('First seen 2026-05-31T08:00:00.000Z');
     expect(page).toMatch(/<b>suppressed<\/b> by entry 1 \(platform, until 2099-01-01\): sandbox, no data/);
     expect(page).toContain('<b>Risk.</b>');

@@ -21,7 +21,7 @@ details>div{padding:0 12px 12px}pre{background:var(--soft);padding:8px;border-ra
 .lc{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;border:1px solid currentColor}
 .lc-new{color:var(--high)}.lc-regressed{color:var(--critical);background:#ffebe9}.lc-persisting{color:var(--muted)}.lc-resolved{color:var(--pass)}
 .lc-stale{color:var(--error)}.lc-suppressed{color:var(--muted);border-style:dashed}
-.card.delta b{color:var(--high)}.card.good b{color:var(--pass)}td.num{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:var(--muted)}
+.card.delta b{color:var(--high)}.card.good b{color:var(--pass)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:var(--muted)}
 a{color:var(--info)}@media print{details{break-inside:avoid}details:not([open])>div{display:block}}
 `;
 
@@ -94,7 +94,7 @@ ${
     ? html`<h3>Stale</h3><p class="muted">Still open: this scan could not read what would show them fixed.</p><table><tr><th>Severity</th><th>Check</th><th>Cluster</th><th>Why not re-checked</th></tr>${d.stale.slice(0, LIST_LIMIT).map(refRow)}</table>${truncated(d.stale.length)}`
     : ''
 }
-${d.expiredSuppressions.map((e) => html`<p><b>Expired suppression</b> ${e.index + 1}: ${e.checkId} on <code>${e.resource}</code> expired on ${e.expires}; its findings are back.</p>`)}`;
+${d.expiredSuppressions.map((e) => html`<p><b>Expired suppression</b> ${e.index + 1}: ${e.checkId} on <code>${e.resource}</code> expired on ${e.expires} and no longer applies.</p>`)}`;
 }
 
 /** Failing findings per category and cloud: where the problems cluster, across EKS, AKS and GKE. */
@@ -107,7 +107,7 @@ function matrixSection(report: ScanReport): SafeHtml {
     if (f.status === 'FAIL') c.fail++;
     cell.set(key, c);
   }
-  return html`<h2>Failing results by category and cloud</h2><table><tr><th>Category</th>${CLOUDS.map((p) => html`<th>${CLOUD_NAMES[p]}</th>`)}</tr>
+  return html`<h2>Failing results by category and cloud</h2><table><tr><th>Category</th>${CLOUDS.map((p) => html`<th class="num">${CLOUD_NAMES[p]}</th>`)}</tr>
 ${CATEGORIES.map(
   (cat) =>
     html`<tr><td>${cat}</td>${CLOUDS.map((p) => {
