@@ -1,4 +1,10 @@
-import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateError } from '../../core/errors.ts';
@@ -28,6 +34,8 @@ afterAll(async () => {
 async function freshTable(): Promise<string> {
   const name = `kubeposture-state-${++tables}`;
   await client.send(new CreateTableCommand(stateTableDefinition(name)));
+  // Even with createTableMs 0, dynalite answers CREATING first, as DynamoDB does: wait for ACTIVE.
+  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 0.05, maxDelay: 0.1 }, { TableName: name });
   return name;
 }
 
