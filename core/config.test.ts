@@ -12,6 +12,14 @@ describe('parseConfig', () => {
     expect(c.concurrency.targets).toBeGreaterThan(0);
   });
 
+  it('defaults the node and version settings to documented values', () => {
+    const c = parseConfig({});
+    expect(c.checks.versions.warnDays).toBe(90);
+    expect(c.checks.nodes.releaseLag).toMatchObject({ failAfterDays: 14, mediumAfterDays: 45, highAfterDays: 90 });
+    expect(c.checks.nodes.customAmiMaxAgeDays).toBe(90);
+    expect(c.checks.hygiene.productionTags.env).toEqual(['prod', 'production']);
+  });
+
   it.each([
     [{ aws: { accounts: [{ id: '1234' }] } }, 'aws.accounts[0].id'],
     [{ aws: { regions: ['EU-WEST-1'] } }, 'aws.regions[0]'],
@@ -19,6 +27,10 @@ describe('parseConfig', () => {
     [{ failOn: 'severe' }, 'failOn'],
     [{ aws: { roleNmae: 'x' } }, 'aws'],
     [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
+    [{ checks: { versions: { warnDays: -1 } } }, 'checks.versions.warnDays'],
+    [{ checks: { nodes: { customAmiMaxAgeDays: 0 } } }, 'checks.nodes.customAmiMaxAgeDays'],
+    [{ checks: { nodes: { releaseLag: { failAfterDays: 60, mediumAfterDays: 30 } } } }, 'checks.nodes.releaseLag'],
+    [{ checks: { hygiene: { productionTags: { env: [] } } } }, 'checks.hygiene.productionTags.env'],
   ])('rejects %j with an error naming %s', (raw, path) => {
     try {
       parseConfig(raw);

@@ -33,6 +33,8 @@ export interface SimOptions {
   deniedAccounts?: string[];
   /** Caps list page sizes (default 100, the EKS maximum), so tests exercise nextToken. */
   maxPageSize?: number;
+  /** Anchors the spec's relative times (`now-200d`); default: the real clock at start. */
+  now?: Date;
 }
 
 export interface SimulatedCloud {
@@ -58,7 +60,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0)) throw new RangeError('latencyMs must be >= 0');
 
-  const fleet = resolveFleet(spec);
+  const fleet = resolveFleet(spec, options.now);
   const identities = new IdentityStore(fleet.caller, spec.caller);
   const calls: SimCall[] = [];
   const handler = createAwsHandler({

@@ -3,11 +3,16 @@
  * check: private endpoint only, secrets encrypted with a customer-managed KMS key, all control-plane
  * log types on. Tests override only what they are about.
  */
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type { Addon, AddonInfo, Cluster, ClusterVersionInformation, Nodegroup } from '@aws-sdk/client-eks';
 import type { z } from 'zod';
 import type { CheckResult, EvalContext } from '../../core/check.ts';
 import { CheckSettingsSchema } from '../../core/config.ts';
-import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import {
+  type EksClusterSnapshot,
+  type EksReferences,
+  type GuardDutyFacts,
+  recommendedReleaseKey,
+} from '../../core/snapshot.ts';
 
 /** The fixed clock of every test: checks get "now" from the context, never from Date.now(). */
 export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -52,7 +57,7 @@ function defaultCluster(name: string, accountId: string, region: string, arn: st
     name,
     arn,
     createdAt: new Date('2025-03-14T09:26:53.000Z'),
-    version: '1.32',
+    version: '1.34',
     endpoint: `https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.${region}.eks.amazonaws.com`,
     roleArn: `arn:aws:iam::${accountId}:role/${name}-cluster-role`,
     resourcesVpcConfig: {
@@ -88,8 +93,8 @@ function defaultNodegroup(clusterName: string, accountId: string, region: string
     nodegroupName: 'general',
     nodegroupArn: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/general/8ec6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
     clusterName,
-    version: '1.32',
-    releaseVersion: '1.32.3-20250519',
+    version: '1.34',
+    releaseVersion: TEST_AL2023_RELEASE,
     createdAt: new Date('2025-03-14T09:41:02.000Z'),
     status: 'ACTIVE',
     capacityType: 'ON_DEMAND',
@@ -118,9 +123,88 @@ function defaultAddons(clusterName: string, accountId: string, region: string): 
   return [
     addon('vpc-cni', 'v1.19.2-eksbuild.1'),
     addon('coredns', 'v1.11.4-eksbuild.2'),
-    addon('kube-proxy', 'v1.32.0-eksbuild.2'),
+    addon('kube-proxy', 'v1.34.1-eksbuild.2'),
     addon('eks-pod-identity-agent', 'v1.3.4-eksbuild.1'),
   ];
+}
+
+const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+
+/** EKS's published calendar, as DescribeClusterVersions returns it (dates only; checks never read `status`). */
+export const TEST_CALENDAR: ClusterVersionInformation[] = [
+  ['1.35', '2026-01-27', '2027-03-27', '2028-03-27'],
+  ['1.34', '2025-10-02', '2026-12-02', '2027-12-02'],
+  ['1.33', '2025-05-29', '2026-07-29', '2027-07-29'],
+  ['1.32', '2025-01-23', '2026-03-23', '2027-03-23'],
+  ['1.31', '2024-09-26', '2025-11-26', '2026-11-26'],
+  ['1.30', '2024-05-23', '2025-07-23', '2026-07-23'],
+  ['1.29', '2024-01-23', '2025-03-23', '2026-03-23'],
+].map(([clusterVersion, released, standard, extended]) => ({
+  clusterVersion,
+  clusterType: 'eks',
+  releaseDate: day(released!),
+  endOfStandardSupportDate: day(standard!),
+  endOfExtendedSupportDate: day(extended!),
+}));
+
+/** The recommended AL2023 release in the test references, and what the default node group runs. */
+export const TEST_AL2023_RELEASE = '1.34.2-20260515';
+
+export const AL2023_PARAMETER = (k8s: string, arch = 'x86_64') =>
+  `/aws/service/eks/optimized-ami/${k8s}/amazon-linux-2023/${arch}/standard/recommended/release_version`;
+
+/** An add-on's DescribeAddonVersions entry: versions newest first, all compatible with 1.34. */
+export function anAddonInfo(addonName: string, versions: string[], clusterVersion = '1.34'): AddonInfo {
+  return {
+    addonName,
+    type: 'networking',
+    owner: 'aws',
+    publisher: 'eks',
+    addonVersions: versions.map((addonVersion, i) => ({
+      addonVersion,
+      compatibilities: [{ clusterVersion, platformVersions: ['*'], defaultVersion: i === 0 }],
+    })),
+  };
+}
+
+/** Reference data for the default cluster: every default node group and add-on is current. */
+export function someReferences(): EksReferences {
+  return {
+    versions: { source: 'api', versions: TEST_CALENDAR },
+    recommendedReleases: {
+      [recommendedReleaseKey('1.34', 'AL2023_x86_64_STANDARD')]: {
+        parameter: AL2023_PARAMETER('1.34'),
+        releaseVersion: TEST_AL2023_RELEASE,
+      },
+    },
+    addonVersions: Object.fromEntries(
+      defaultAddons('x', TEST_ACCOUNT, TEST_REGION).map((a) => [
+        a.addonName!,
+        anAddonInfo(a.addonName!, [a.addonVersion!, 'v1.0.0-eksbuild.1']),
+      ]),
+    ),
+  };
+}
+
+/** GuardDuty on, with EKS audit log monitoring and EKS runtime monitoring. */
+export function guardDutyOn(): GuardDutyFacts {
+  return {
+    detectors: [
+      {
+        detectorId: '12abc34d567e8fa901bc2d34e56789f0',
+        Status: 'ENABLED',
+        ServiceRole: undefined,
+        Features: [
+          { Name: 'EKS_AUDIT_LOGS', Status: 'ENABLED' },
+          {
+            Name: 'RUNTIME_MONITORING',
+            Status: 'ENABLED',
+            AdditionalConfiguration: [{ Name: 'EKS_ADDON_MANAGEMENT', Status: 'ENABLED' }],
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** A realistic EKS snapshot that passes every check; `overrides.cluster` is deep-merged into the cluster. */
@@ -146,6 +230,11 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     nodegroups: [defaultNodegroup(name, accountId, region)],
     addons: defaultAddons(name, accountId, region),
     gaps: [],
+    references: someReferences(),
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: guardDutyOn(),
     ...rest,
   };
 }

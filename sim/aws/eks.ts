@@ -1,4 +1,5 @@
 import type { SimCluster } from '../fleet.ts';
+import { versionRoutes } from './eks-versions.ts';
 import { paginate } from './paging.ts';
 import { AwsError, restJsonError, restJsonResponse, type SimResponse } from './protocol.ts';
 import type { AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
@@ -119,7 +120,7 @@ const clusterRoutes: Route[] = [
  * Every EKS route. Each area of the API (access entries, pod identity, versions, ...) keeps its
  * routes in its own `sim/aws/eks-<area>.ts` and is listed here.
  */
-const routes: Route[] = [...clusterRoutes];
+const routes: Route[] = [...clusterRoutes, ...versionRoutes];
 
 function match(route: Route, method: string, segments: string[]): Params | undefined {
   if (route.method !== method || route.path.length !== segments.length) return undefined;

@@ -15,8 +15,11 @@ export interface AwsService {
   protocol: AwsProtocol;
   /** Global services (STS, IAM) answer in any region; regional ones refuse an account's disabled opt-in regions. */
   regional: boolean;
-  /** What this service answers when the signing key is unknown, and when a request is throttled. */
-  errors: { unrecognizedClient: ErrorShape; throttled: ErrorShape };
+  /**
+   * What this service answers when the signing key is unknown, when a request is throttled, and when the
+   * fleet denies the action to the account (`deniedActions`; default 403 AccessDeniedException).
+   */
+  errors: { unrecognizedClient: ErrorShape; throttled: ErrorShape; accessDenied?: ErrorShape };
   /** Names the operation a request asks for; unknown requests get an operation that answers 400 naming them. */
   route(req: AwsRequest): Operation;
   /** Renders an error in the service's protocol. */
