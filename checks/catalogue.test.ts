@@ -8,10 +8,22 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AnyCheck, CheckMetaSchema } from '../core/check.ts';
 import { runCheck } from '../core/engine.ts';
+import type { EksClusterSnapshot } from '../core/snapshot.ts';
 import { aContext, anEksCluster } from './eks/builders.ts';
 import { examples } from './eks/fixtures.ts';
 import { FrameworkSchema, frameworkById, frameworks } from './frameworks/index.ts';
 import { checkById, checks } from './index.ts';
+
+/** The cluster's own ARN and those of its parts (node groups, add-ons, self-managed instances). */
+function resourcesOf(s: EksClusterSnapshot): string[] {
+  const partition = s.arn.split(':')[1];
+  return [
+    s.arn,
+    ...s.nodegroups.map((n) => n.nodegroupArn ?? ''),
+    ...s.addons.map((a) => a.addonArn ?? ''),
+    ...s.selfManagedNodes.map((i) => `arn:${partition}:ec2:${s.region}:${s.accountId}:instance/${i.InstanceId}`),
+  ];
+}
 
 /** Where each provider's checks live, how their ids start, and what their remediation CLI looks like. */
 const PROVIDERS = { aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws eks / } } as const;
@@ -104,12 +116,12 @@ describe('check catalogue', () => {
   });
 
   it.each(checks.map((c) => [c.id, c] as const))(
-    '%s reports on the cluster ARN with a one-line message',
+    '%s reports on the cluster or one of its parts, with a one-line message',
     (_id, check) => {
       const all = Object.values(examples).flatMap((e) => [...e.pass, ...e.fail]);
       for (const s of all) {
         for (const r of check.evaluate(s, aContext())) {
-          expect(r.resourceId).toBe(s.arn);
+          expect(resourcesOf(s)).toContain(r.resourceId);
           expect(r.message.length).toBeGreaterThan(0);
           expect(r.message).not.toMatch(/\n/);
           expect(r.evidence).toBeTypeOf('object');

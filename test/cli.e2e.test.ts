@@ -8,6 +8,16 @@ import { parseReport, runCli, spawnCli, withTempDir, writeYaml } from './helpers
 
 const DENIED_ACCOUNT = '333333333333';
 
+/** The check ids that judged each cluster, sorted. */
+function checksByCluster(report: ScanReport): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const f of report.findings) {
+    out[f.clusterName] ??= new Set();
+    out[f.clusterName]?.add(f.checkId);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
+
 describe('kubeposture scan --sample (the README command, as a child process)', () => {
   let first: ScanReport;
   let second: ScanReport;
@@ -55,7 +65,10 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     const readable = spec.accounts.filter((a) => !a.denyAssumeRole).flatMap((a) => a.clusters);
     expect(readable.length).toBeGreaterThanOrEqual(8);
     expect(first.summary.clusters).toBe(readable.length);
-    expect(first.findings).toHaveLength(readable.length * checks.length);
+    // Every check judges every cluster at least once (node-group and add-on checks once per group or add-on).
+    expect(checksByCluster(first)).toEqual(
+      Object.fromEntries(readable.map((c) => [c.name, checks.map((k) => k.id).sort()])),
+    );
   });
 
   it('shows both FAIL and PASS from each check family (endpoint, encryption, logging)', () => {
@@ -136,9 +149,15 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         // Two tokens are left after ListClusters for three concurrent DescribeClusters: at least one
         // cluster cannot be described (which one, and whether a second, depends on request order).
         expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
-        expect(report.findings).toHaveLength(3 * checks.length);
+        expect(Object.values(checksByCluster(report))).toEqual(
+          Array.from({ length: 3 }, () => checks.map((k) => k.id).sort()),
+        );
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
-        const erroredClusters = new Set(errored.map((f) => f.clusterId));
+        // A cluster that could not be described passes nothing (other clusters may miss only some calls).
+        const erroredClusters = new Set(
+          errored.filter((f) => f.message.includes('eks:DescribeCluster:')).map((f) => f.clusterId),
+        );
+        expect(erroredClusters.size).toBeGreaterThanOrEqual(1);
         expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
       });
     } finally {
@@ -148,12 +167,35 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
 });
 
 describe('kubeposture CLI behaviour', () => {
-  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 with --fail-on critical', async () => {
+  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 when nothing fails at the threshold', async () => {
     const high = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'high']);
     expect(high.code).toBe(1);
     expect(high.stderr).toContain('at or above high');
-    const critical = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
-    expect(critical.code).toBe(0);
+    // The sample fleet has a cluster past the end of extended support (critical); this one-cluster fleet does not.
+    await withTempDir(async (dir) => {
+      const fleet = await writeYaml(dir, 'fleet.yaml', {
+        references: {
+          clusterVersions: [
+            {
+              clusterVersion: '1.34',
+              releaseDate: 'now-100d',
+              endOfStandardSupportDate: 'now+300d',
+              endOfExtendedSupportDate: 'now+665d',
+            },
+          ],
+        },
+        accounts: [
+          {
+            id: '111111111111',
+            enabledRegions: ['us-east-1'],
+            clusters: [{ name: 'fine', region: 'us-east-1', version: '1.34' }],
+          },
+        ],
+      });
+      const critical = await runCli(['scan', '--fleet', fleet, '--format', 'json', '--fail-on', 'critical']);
+      expect(critical.code, critical.stderr).toBe(0);
+      expect(parseReport(critical).findings.some((f) => f.status === 'FAIL' && f.severity === 'high')).toBe(true);
+    });
   });
 
   it('exits 2 and names the field when the configuration is invalid', async () => {

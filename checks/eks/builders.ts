@@ -3,6 +3,12 @@
  * check: private endpoint only, secrets encrypted with a customer-managed KMS key, all control-plane
  * log types on. Tests override only what they are about.
  */
+import type {
+  Image,
+  Instance,
+  LaunchTemplateInstanceMetadataOptions,
+  LaunchTemplateVersion,
+} from '@aws-sdk/client-ec2';
 import type { Addon, AddonInfo, Cluster, ClusterVersionInformation, Nodegroup } from '@aws-sdk/client-eks';
 import type { z } from 'zod';
 import type { CheckResult, EvalContext } from '../../core/check.ts';
@@ -11,6 +17,7 @@ import {
   type EksClusterSnapshot,
   type EksReferences,
   type GuardDutyFacts,
+  launchTemplateVersionKey,
   recommendedReleaseKey,
 } from '../../core/snapshot.ts';
 
@@ -88,10 +95,10 @@ function defaultCluster(name: string, accountId: string, region: string, arn: st
   };
 }
 
-function defaultNodegroup(clusterName: string, accountId: string, region: string): Nodegroup {
+function defaultNodegroup(clusterName: string, accountId: string, region: string, name = 'general'): Nodegroup {
   return {
-    nodegroupName: 'general',
-    nodegroupArn: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/general/8ec6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
+    nodegroupName: name,
+    nodegroupArn: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/${name}/8ec6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
     clusterName,
     version: '1.34',
     releaseVersion: TEST_AL2023_RELEASE,
@@ -204,6 +211,98 @@ export function guardDutyOn(): GuardDutyFacts {
         ],
       },
     ],
+  };
+}
+
+/**
+ * A managed node group of the default cluster (payments-prod): AL2023, Kubernetes 1.34, on the recommended
+ * release. `patch` is deep-merged; its name also names the ARN.
+ */
+export function aNodegroup(patch: DeepPartial<Nodegroup> = {}, clusterName = 'payments-prod'): Nodegroup {
+  return deepMerge<Nodegroup>(
+    defaultNodegroup(clusterName, TEST_ACCOUNT, TEST_REGION, patch.nodegroupName ?? 'general'),
+    patch,
+  );
+}
+
+/** An add-on of the default cluster, healthy unless patched. */
+export function anAddon(addonName: string, addonVersion: string, patch: DeepPartial<Addon> = {}): Addon {
+  const a = defaultAddons('payments-prod', TEST_ACCOUNT, TEST_REGION)[0]!;
+  return deepMerge<Addon>(
+    { ...a, addonName, addonVersion, addonArn: a.addonArn!.replace('/vpc-cni/', `/${addonName}/`) },
+    patch,
+  );
+}
+
+export const TEST_AMI = 'ami-0abc1234def567890';
+export const TEST_LAUNCH_TEMPLATE_ID = 'lt-0abc1234def567890';
+
+const daysBefore = (days: number) => new Date(TEST_NOW.getTime() - days * 86_400_000);
+
+/** An AMI built `ageDays` before TEST_NOW. */
+export function anImage(ageDays: number, imageId = TEST_AMI, name = 'golden-eks-node-2026'): Image {
+  return { ImageId: imageId, Name: name, CreationDate: daysBefore(ageDays).toISOString(), OwnerId: TEST_ACCOUNT };
+}
+
+/**
+ * A cluster whose one node group runs from a launch template with a custom AMI (`ageDays` old, or absent from
+ * DescribeImages when `imageFound` is false) and the given metadata options.
+ */
+export function withCustomAmi(o: {
+  ageDays?: number;
+  imageFound?: boolean;
+  imageId?: string | undefined;
+  metadataOptions?: LaunchTemplateInstanceMetadataOptions | undefined;
+}): EksClusterOverrides {
+  const imageId = 'imageId' in o ? o.imageId : TEST_AMI;
+  const template: LaunchTemplateVersion = {
+    LaunchTemplateId: TEST_LAUNCH_TEMPLATE_ID,
+    LaunchTemplateName: 'golden-nodes',
+    VersionNumber: 3,
+    LaunchTemplateData: {
+      ...(imageId ? { ImageId: imageId } : {}),
+      ...('metadataOptions' in o
+        ? o.metadataOptions
+          ? { MetadataOptions: o.metadataOptions }
+          : {}
+        : { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' } }),
+    },
+  };
+  return {
+    nodegroups: [
+      aNodegroup({
+        nodegroupName: 'golden',
+        amiType: imageId ? 'CUSTOM' : 'AL2023_x86_64_STANDARD',
+        releaseVersion: imageId ?? TEST_AL2023_RELEASE,
+        launchTemplate: { id: TEST_LAUNCH_TEMPLATE_ID, name: 'golden-nodes', version: '3' },
+      }),
+    ],
+    launchTemplates: { [launchTemplateVersionKey(TEST_LAUNCH_TEMPLATE_ID, '3')]: template },
+    images: imageId && o.imageFound !== false ? { [imageId]: anImage(o.ageDays ?? 30, imageId) } : {},
+  };
+}
+
+/** A cluster with no managed node groups and one self-managed node (`ageDays`-old AMI, given metadata options). */
+export function withSelfManagedNode(o: {
+  ageDays?: number;
+  metadataOptions?: Instance['MetadataOptions'];
+}): EksClusterOverrides {
+  const imageId = 'ami-0fed4321cba098765';
+  return {
+    nodegroups: [],
+    selfManagedNodes: [
+      {
+        InstanceId: 'i-0123456789abcdef0',
+        ImageId: imageId,
+        Tags: [{ Key: 'kubernetes.io/cluster/payments-prod', Value: 'owned' }],
+        MetadataOptions: o.metadataOptions ?? {
+          HttpTokens: 'required',
+          HttpPutResponseHopLimit: 1,
+          HttpEndpoint: 'enabled',
+        },
+      },
+    ],
+    images: { [imageId]: anImage(o.ageDays ?? 30, imageId, 'self-managed-node-2026') },
   };
 }
 
