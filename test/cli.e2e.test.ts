@@ -71,12 +71,29 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     );
   });
 
-  it('shows both FAIL and PASS from each check family (endpoint, encryption, logging)', () => {
-    for (const category of ['endpoint', 'encryption', 'logging']) {
-      const statuses = new Set(first.findings.filter((f) => f.category === category).map((f) => f.status));
-      expect(statuses, category).toContain('FAIL');
-      expect(statuses, category).toContain('PASS');
+  it('shows every check both failing and passing somewhere in the sample fleet', () => {
+    for (const check of checks) {
+      const statuses = new Set(first.findings.filter((f) => f.checkId === check.id).map((f) => f.status));
+      expect(statuses, check.id).toContain('FAIL');
+      expect(statuses, check.id).toContain('PASS');
     }
+  });
+
+  it('judges node groups on AL2, AL2023 and Bottlerocket, and versions in every support state', () => {
+    const about = (checkId: string) => first.findings.filter((f) => f.checkId === checkId);
+    const amiTypes = new Set(about('EKS.NODES.1').map((f) => String(f.evidence.amiType).split('_')[0]));
+    expect(amiTypes).toEqual(new Set(['AL2', 'AL2023', 'BOTTLEROCKET', 'CUSTOM']));
+    const versions = about('EKS.VERSIONS.1');
+    expect(new Set(versions.map((f) => `${f.status} ${f.severity}`))).toEqual(
+      new Set(['PASS high', 'FAIL medium', 'FAIL high', 'FAIL critical']),
+    );
+    expect(versions.find((f) => f.severity === 'high')?.message).toMatch(
+      /extended support costs \$0\.60 per cluster hour/,
+    );
+    const release = about('EKS.NODES.2').filter((f) => f.status === 'FAIL');
+    expect(release.map((f) => f.message).join(' ')).toMatch(
+      /\d+ days behind .* \d+ releases? behind|\d+ releases? behind .* \d+ days behind/,
+    );
   });
 
   it('reports the account that denies AssumeRole in errors, and never a PASS for it', () => {
