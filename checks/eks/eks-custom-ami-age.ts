@@ -1,6 +1,6 @@
 import { type CheckResult, defineCheck, type EvalContext } from '../../core/check.ts';
 import { type EksClusterSnapshot, launchTemplateVersionKey } from '../../core/snapshot.ts';
-import { instanceArn, ngName, nodegroupResult } from './lib/nodes.ts';
+import { autoModeOnly, instanceArn, ngName, nodegroupResult } from './lib/nodes.ts';
 import { missingField } from './lib/results.ts';
 import { daysBetween, isoDay } from './lib/versions.ts';
 
@@ -76,6 +76,8 @@ export default defineCheck({
     'Medium: old images mean unpatched nodes, but exploiting them needs another foothold (a pod escape or network access to the node); low when the AMI no longer exists, which is an operational hazard more than an exposure.',
   evaluate(s, ctx) {
     if (!s.cluster) return [missingField(s, 'cluster', 'custom AMIs')];
+    const auto = autoModeOnly(s, 'AMIs');
+    if (auto.length > 0) return auto;
     const results: CheckResult[] = [];
     for (const ng of s.nodegroups) {
       const lt = ng.launchTemplate;

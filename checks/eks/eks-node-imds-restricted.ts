@@ -2,7 +2,7 @@ import type { LaunchTemplateInstanceMetadataOptions } from '@aws-sdk/client-ec2'
 import { type CheckResult, defineCheck } from '../../core/check.ts';
 import type { Severity } from '../../core/severity.ts';
 import { launchTemplateVersionKey } from '../../core/snapshot.ts';
-import { instanceArn, ngName, nodegroupResult } from './lib/nodes.ts';
+import { autoModeOnly, instanceArn, ngName, nodegroupResult } from './lib/nodes.ts';
 import { missingField } from './lib/results.ts';
 
 type Options = Pick<LaunchTemplateInstanceMetadataOptions, 'HttpTokens' | 'HttpPutResponseHopLimit' | 'HttpEndpoint'>;
@@ -60,6 +60,8 @@ export default defineCheck({
     'High when IMDSv1 is explicitly allowed (one SSRF leaks node credentials); medium for a hop limit above 1 or an unset HttpTokens (pods reach the credentials, but need a token request or depend on the AMI default).',
   evaluate(s) {
     if (!s.cluster) return [missingField(s, 'cluster', 'node metadata options')];
+    const auto = autoModeOnly(s, 'metadata options');
+    if (auto.length > 0) return auto;
     const results: CheckResult[] = [];
     for (const ng of s.nodegroups) {
       const lt = ng.launchTemplate;

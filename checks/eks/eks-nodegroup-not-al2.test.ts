@@ -37,6 +37,15 @@ const cases: CheckCase[] = [
     resourceId: ngArn,
   },
   {
+    name: 'says NOT_APPLICABLE for an EKS Auto Mode cluster without node groups, naming Auto Mode',
+    overrides: {
+      nodegroups: [],
+      cluster: { computeConfig: { enabled: true, nodePools: ['general-purpose', 'system'] } },
+    },
+    status: 'NOT_APPLICABLE',
+    says: ["EKS Auto Mode manages this cluster's nodes (computeConfig.enabled) and their AMIs"],
+  },
+  {
     name: 'says NOT_APPLICABLE, not PASS, when the node group reports no AMI type',
     overrides: { nodegroups: [aNodegroup({ amiType: undefined })] },
     status: 'NOT_APPLICABLE',

@@ -1,5 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
-import { ngName, nodegroupResult } from './lib/nodes.ts';
+import { autoModeOnly, ngName, nodegroupResult } from './lib/nodes.ts';
 import { missingField } from './lib/results.ts';
 
 export default defineCheck({
@@ -26,6 +26,8 @@ export default defineCheck({
     'High when port 22 is open to the internet (direct remote access to nodes); low when limited to security groups, where the remaining concern is key management and auditability.',
   evaluate(s) {
     if (!s.cluster) return [missingField(s, 'cluster', 'node SSH access')];
+    const auto = autoModeOnly(s, 'access');
+    if (auto.length > 0) return auto;
     return s.nodegroups.map((ng) => {
       const ra = ng.remoteAccess;
       const groups = ra?.sourceSecurityGroups ?? [];

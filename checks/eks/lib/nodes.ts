@@ -31,3 +31,19 @@ export function instanceArn(s: EksClusterSnapshot, i: Instance): string {
   const partition = s.arn.split(':')[1] ?? 'aws';
   return `arn:${partition}:ec2:${s.region}:${s.accountId}:instance/${i.InstanceId ?? '?'}`;
 }
+
+/**
+ * EKS Auto Mode (`computeConfig.enabled`) runs nodes AWS manages and patches, outside node groups: when a cluster
+ * has no node groups of its own, node checks say so instead of a bare "nothing to evaluate".
+ */
+export function autoModeOnly(s: EksClusterSnapshot, what: string): CheckResult[] {
+  if (s.nodegroups.length > 0 || s.selfManagedNodes.length > 0 || s.cluster?.computeConfig?.enabled !== true) return [];
+  return [
+    {
+      status: 'NOT_APPLICABLE',
+      resourceId: s.arn,
+      message: `EKS Auto Mode manages this cluster's nodes (computeConfig.enabled) and their ${what}; it has no node groups of its own`,
+      evidence: { computeConfig: s.cluster.computeConfig },
+    },
+  ];
+}
