@@ -1,7 +1,6 @@
 import { type CheckResult, defineCheck, type EvalContext } from '../../core/check.ts';
-import { type EksClusterSnapshot, launchTemplateVersionKey } from '../../core/snapshot.ts';
-import { autoModeOnly, instanceArn, ngName, nodegroupResult } from './lib/nodes.ts';
-import { missingField } from './lib/results.ts';
+import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import { instanceArn, launchTemplateOf, ngName, nodegroupResult, nodePreamble, templateLabel } from './lib/nodes.ts';
 import { daysBetween, isoDay } from './lib/versions.ts';
 
 /** The verdict on one custom AMI, for whoever runs it (`who` starts the message). */
@@ -75,36 +74,20 @@ export default defineCheck({
   severityRationale:
     'Medium: old images mean unpatched nodes, but exploiting them needs another foothold (a pod escape or network access to the node); low when the AMI no longer exists, which is an operational hazard more than an exposure.',
   evaluate(s, ctx) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'custom AMIs')];
-    const auto = autoModeOnly(s, 'AMIs');
-    if (auto.length > 0) return auto;
+    const pre = nodePreamble(s, 'AMIs');
+    if (pre) return pre;
     const results: CheckResult[] = [];
     for (const ng of s.nodegroups) {
-      const lt = ng.launchTemplate;
-      if (!lt?.id || !lt.version) continue;
-      const template = s.launchTemplates[launchTemplateVersionKey(lt.id, lt.version)];
-      if (!template) {
-        results.push(
-          nodegroupResult(
-            s,
-            ng,
-            'NOT_APPLICABLE',
-            `Node group ${ngName(ng)}'s launch template ${lt.id} version ${lt.version} was not found`,
-            {
-              launchTemplate: lt,
-            },
-          ),
-        );
+      const found = launchTemplateOf(s, ng);
+      if (!found) continue;
+      if ('gone' in found) {
+        results.push(found.gone);
         continue;
       }
+      const { lt, template } = found;
       const imageId = template.LaunchTemplateData?.ImageId;
       if (!imageId) continue; // EKS picks its optimized AMI: EKS.NODES.2 judges the release.
-      const v = judgeImage(
-        s,
-        ctx,
-        `Node group ${ngName(ng)} (launch template ${lt.name ?? lt.id} v${lt.version})`,
-        imageId,
-      );
+      const v = judgeImage(s, ctx, `Node group ${ngName(ng)} (${templateLabel(lt)})`, imageId);
       results.push(nodegroupResult(s, ng, v.status, v.message, { launchTemplate: lt, ...v.evidence }, v.severity));
     }
     for (const i of s.selfManagedNodes) {

@@ -1,8 +1,8 @@
 import { defineCheck } from '../../core/check.ts';
-import { clusterResult, missingField } from './lib/results.ts';
+import { clusterResult } from './lib/results.ts';
 import {
-  calendarEntry,
   calendarEvidence,
+  clusterCalendar,
   daysBetween,
   extendedSupportCost,
   isoDay,
@@ -33,15 +33,12 @@ export default defineCheck({
   severityRationale:
     'Medium: a cost and planning risk rather than an exposure; the version check itself reports the security side.',
   evaluate(s, ctx) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'the upgrade policy')];
-    const version = s.cluster.version;
-    if (!version) return [missingField(s, 'cluster.version', 'the upgrade policy')];
-    const entry = calendarEntry(s, version);
-    if ('missing' in entry)
-      return [clusterResult(s, 'ERROR', `Cannot judge the upgrade policy: ${entry.missing}`, calendarEvidence(s))];
+    const judged = clusterCalendar(s, 'the upgrade policy');
+    if ('result' in judged) return [judged.result];
+    const { version, entry } = judged;
 
     // EKS defaults new and existing clusters to EXTENDED; an absent policy is treated as that default.
-    const reported = s.cluster.upgradePolicy?.supportType;
+    const reported = s.cluster?.upgradePolicy?.supportType;
     const supportType = reported ?? 'EXTENDED';
     const std = entry.endOfStandardSupport;
     const days = daysBetween(ctx.now, std);

@@ -1,9 +1,7 @@
 import type { LaunchTemplateInstanceMetadataOptions } from '@aws-sdk/client-ec2';
 import { type CheckResult, defineCheck } from '../../core/check.ts';
 import type { Severity } from '../../core/severity.ts';
-import { launchTemplateVersionKey } from '../../core/snapshot.ts';
-import { autoModeOnly, instanceArn, ngName, nodegroupResult } from './lib/nodes.ts';
-import { missingField } from './lib/results.ts';
+import { instanceArn, launchTemplateOf, ngName, nodegroupResult, nodePreamble, templateLabel } from './lib/nodes.ts';
 
 type Options = Pick<LaunchTemplateInstanceMetadataOptions, 'HttpTokens' | 'HttpPutResponseHopLimit' | 'HttpEndpoint'>;
 
@@ -59,39 +57,29 @@ export default defineCheck({
   severityRationale:
     'High when IMDSv1 is explicitly allowed (one SSRF leaks node credentials); medium for a hop limit above 1 or an unset HttpTokens (pods reach the credentials, but need a token request or depend on the AMI default).',
   evaluate(s) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'node metadata options')];
-    const auto = autoModeOnly(s, 'metadata options');
-    if (auto.length > 0) return auto;
+    const pre = nodePreamble(s, 'metadata options');
+    if (pre) return pre;
     const results: CheckResult[] = [];
     for (const ng of s.nodegroups) {
-      const lt = ng.launchTemplate;
-      if (!lt?.id || !lt.version) {
+      const found = launchTemplateOf(s, ng);
+      if (!found) {
         results.push(
           nodegroupResult(
             s,
             ng,
             'NOT_APPLICABLE',
             `Node group ${ngName(ng)} uses the launch template EKS manages; its metadata options are not visible`,
-            {},
           ),
         );
         continue;
       }
-      const template = s.launchTemplates[launchTemplateVersionKey(lt.id, lt.version)];
-      if (!template) {
-        results.push(
-          nodegroupResult(
-            s,
-            ng,
-            'NOT_APPLICABLE',
-            `Node group ${ngName(ng)}'s launch template ${lt.id} version ${lt.version} was not found`,
-            { launchTemplate: lt },
-          ),
-        );
+      if ('gone' in found) {
+        results.push(found.gone);
         continue;
       }
+      const { lt, template } = found;
       const o = template.LaunchTemplateData?.MetadataOptions;
-      const v = judge(`Node group ${ngName(ng)} (launch template ${lt.name ?? lt.id} v${lt.version})`, o);
+      const v = judge(`Node group ${ngName(ng)} (${templateLabel(lt)})`, o);
       results.push(
         nodegroupResult(s, ng, v.status, v.message, { launchTemplate: lt, metadataOptions: o ?? null }, v.severity),
       );

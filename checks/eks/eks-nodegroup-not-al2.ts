@@ -1,6 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
-import { autoModeOnly, ngName, nodegroupResult } from './lib/nodes.ts';
-import { missingField } from './lib/results.ts';
+import { eachNodegroup, ngName, nodegroupResult } from './lib/nodes.ts';
 import { parseMinor } from './lib/versions.ts';
 
 /**
@@ -34,10 +33,7 @@ export default defineCheck({
   severityRationale:
     'High: the node OS no longer receives security fixes from EKS, on every node of the group; and the group prevents the cluster from being upgraded.',
   evaluate(s) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'node group AMI types')];
-    const auto = autoModeOnly(s, 'AMIs');
-    if (auto.length > 0) return auto;
-    return s.nodegroups.map((ng) => {
+    return eachNodegroup(s, 'AMIs', (ng) => {
       const amiType = ng.amiType;
       const evidence = { amiType, version: ng.version, releaseVersion: ng.releaseVersion };
       if (!amiType)

@@ -3,8 +3,7 @@ import { defineCheck } from '../../core/check.ts';
 import type { CheckSettings } from '../../core/config.ts';
 import type { Severity } from '../../core/severity.ts';
 import { type EksClusterSnapshot, recommendedReleaseKey } from '../../core/snapshot.ts';
-import { autoModeOnly, ngName, nodegroupResult } from './lib/nodes.ts';
-import { missingField } from './lib/results.ts';
+import { eachNodegroup, ngName, nodegroupResult } from './lib/nodes.ts';
 import { daysBetween, isoDay } from './lib/versions.ts';
 
 /** `1.32.3-20250519` (AL2, AL2023): the AMI build date. */
@@ -148,9 +147,6 @@ export default defineCheck({
   severityRationale:
     'Grows with the lag: low just past the grace period, medium after 45 days (or 2 Bottlerocket releases), high after 90 days (or 4 releases), as unpatched node vulnerabilities accumulate; all configurable.',
   evaluate(s, ctx) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'node group releases')];
-    const auto = autoModeOnly(s, 'AMI releases');
-    if (auto.length > 0) return auto;
-    return s.nodegroups.map((ng) => judge(s, ng, ctx.settings));
+    return eachNodegroup(s, 'AMI releases', (ng) => judge(s, ng, ctx.settings));
   },
 });

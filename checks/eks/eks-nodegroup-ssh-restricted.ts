@@ -1,6 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
-import { autoModeOnly, ngName, nodegroupResult } from './lib/nodes.ts';
-import { missingField } from './lib/results.ts';
+import { eachNodegroup, ngName, nodegroupResult } from './lib/nodes.ts';
 
 export default defineCheck({
   id: 'EKS.NODES.5',
@@ -25,10 +24,7 @@ export default defineCheck({
   severityRationale:
     'High when port 22 is open to the internet (direct remote access to nodes); low when limited to security groups, where the remaining concern is key management and auditability.',
   evaluate(s) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'node SSH access')];
-    const auto = autoModeOnly(s, 'access');
-    if (auto.length > 0) return auto;
-    return s.nodegroups.map((ng) => {
+    return eachNodegroup(s, 'SSH access', (ng) => {
       const ra = ng.remoteAccess;
       const groups = ra?.sourceSecurityGroups ?? [];
       const evidence = { ec2SshKey: ra?.ec2SshKey, sourceSecurityGroups: groups };

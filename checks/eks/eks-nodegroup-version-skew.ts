@@ -1,5 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
-import { autoModeOnly, ngName, nodegroupResult } from './lib/nodes.ts';
+import { ngName, nodegroupResult, nodePreamble } from './lib/nodes.ts';
 import { missingField } from './lib/results.ts';
 import { minorsBehind, parseMinor } from './lib/versions.ts';
 
@@ -32,10 +32,9 @@ export default defineCheck({
   severityRationale:
     'Low for a supported skew (it only delays fixes and blocks the next upgrade); high beyond the supported skew or with nodes newer than the control plane, which upstream does not support at all.',
   evaluate(s) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'node version skew')];
-    const auto = autoModeOnly(s, 'Kubernetes version');
-    if (auto.length > 0) return auto;
-    const cp = s.cluster.version;
+    const pre = nodePreamble(s, 'Kubernetes version');
+    if (pre) return pre;
+    const cp = s.cluster?.version;
     if (!cp) return [missingField(s, 'cluster.version', 'node version skew')];
     const max = maxSupportedSkew(cp);
     return s.nodegroups.map((ng) => {

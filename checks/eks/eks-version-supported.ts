@@ -1,8 +1,8 @@
 import { defineCheck } from '../../core/check.ts';
-import { clusterResult, missingField } from './lib/results.ts';
+import { clusterResult } from './lib/results.ts';
 import {
-  calendarEntry,
   calendarEvidence,
+  clusterCalendar,
   daysBetween,
   extendedSupportCost,
   isoDay,
@@ -34,12 +34,9 @@ export default defineCheck({
   severityRationale:
     'High in extended support (extra cost, fewer fixes; Security Hub EKS.2 is high); critical past extended support (no patches, forced upgrade); medium within the warning window (nothing is wrong yet, but the deadline is near).',
   evaluate(s, ctx) {
-    if (!s.cluster) return [missingField(s, 'cluster', 'the Kubernetes version')];
-    const version = s.cluster.version;
-    if (!version) return [missingField(s, 'cluster.version', 'the Kubernetes version')];
-    const entry = calendarEntry(s, version);
-    if ('missing' in entry)
-      return [clusterResult(s, 'ERROR', `Cannot judge version support: ${entry.missing}`, calendarEvidence(s))];
+    const judged = clusterCalendar(s, 'version support');
+    if ('result' in judged) return [judged.result];
+    const { version, entry } = judged;
 
     const { endOfStandardSupport: std, endOfExtendedSupport: ext } = entry;
     const daysToStandard = daysBetween(ctx.now, std);

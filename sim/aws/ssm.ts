@@ -1,5 +1,5 @@
 import { AwsError, awsJsonError, awsJsonResponse } from './protocol.ts';
-import type { ActionHandler, AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
+import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
 /**
  * SSM (awsJson1.1): the public parameters under `/aws/service/` that name the EKS-optimized and
@@ -59,23 +59,11 @@ export const ssm: AwsService = {
     throttled: { status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
     accessDenied: { status: 400, code: 'AccessDeniedException', message: '' },
   },
-  route(req): Operation {
+  route: routeByAction('SSM', 'sim/aws/ssm.ts', ACTIONS, (req) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const action = target.startsWith('AmazonSSM.')
+    return target.startsWith('AmazonSSM.')
       ? target.slice('AmazonSSM.'.length)
       : `(X-Amz-Target ${target || 'missing'})`;
-    const run = ACTIONS[action];
-    if (run) return { action, run };
-    return {
-      action,
-      run() {
-        throw new AwsError(
-          400,
-          'InvalidAction',
-          `The simulated cloud does not implement SSM ${action} (see sim/aws/ssm.ts).`,
-        );
-      },
-    };
-  },
+  }),
   errorResponse: (e, requestId) => awsJsonError(e, requestId),
 };

@@ -1,6 +1,7 @@
 import type { ClusterVersionInformation } from '@aws-sdk/client-eks';
-import type { EksClusterSnapshot } from '../../../core/check.ts';
+import type { CheckResult, EksClusterSnapshot } from '../../../core/check.ts';
 import type { CheckSettings } from '../../../core/config.ts';
+import { clusterResult, missingField } from './results.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -45,6 +46,23 @@ export function calendarEntry(s: EksClusterSnapshot, version: string): CalendarE
     endOfStandardSupport: new Date(info.endOfStandardSupportDate),
     endOfExtendedSupport: new Date(info.endOfExtendedSupportDate),
   };
+}
+
+/**
+ * The cluster's Kubernetes version and its calendar entry, or the one ERROR result saying why `what` cannot be
+ * judged (no DescribeCluster data, no version, or a version the calendar does not know).
+ */
+export function clusterCalendar(
+  s: EksClusterSnapshot,
+  what: string,
+): { version: string; entry: CalendarEntry } | { result: CheckResult } {
+  if (!s.cluster) return { result: missingField(s, 'cluster', what) };
+  const version = s.cluster.version;
+  if (!version) return { result: missingField(s, 'cluster.version', what) };
+  const entry = calendarEntry(s, version);
+  if ('missing' in entry)
+    return { result: clusterResult(s, 'ERROR', `Cannot judge ${what}: ${entry.missing}`, calendarEvidence(s)) };
+  return { version, entry };
 }
 
 /** Empty for API data; otherwise says, in the message, that the dated fallback calendar was used and why. */
