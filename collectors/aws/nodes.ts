@@ -84,69 +84,74 @@ export async function collectNodeFacts(scope: NodeScope, s: EksClusterSnapshot):
   };
 }
 
-async function recommended(
-  scope: NodeScope,
-  s: EksClusterSnapshot,
+/**
+ * Reads every item at once, keyed as the snapshot stores them. Failures become one gap on `need` naming each item
+ * that could not be read; errors `gone` accepts mean the thing no longer exists (a fact for the checks, not a gap).
+ */
+async function readEach<I, T>(
+  need: string,
   gaps: CollectionGap[],
-): Promise<Record<string, RecommendedRelease>> {
-  const out: Record<string, RecommendedRelease> = {};
+  items: Map<string, I>,
+  read: (item: I) => Promise<T | undefined>,
+  label: (item: I) => string,
+  gone: (e: unknown) => boolean = () => false,
+): Promise<Record<string, T>> {
+  const out: Record<string, T> = {};
   const failures: string[] = [];
   let first: unknown;
   await Promise.all(
-    s.nodegroups.map(async (ng) => {
-      const version = ng.version ?? s.cluster?.version;
-      if (!version || !ng.amiType) return;
-      const parameter = recommendedReleaseParameter(version, ng.amiType);
-      if (!parameter) return;
+    [...items].map(async ([key, item]) => {
       try {
-        out[recommendedReleaseKey(version, ng.amiType)] = await scope.references.parameter(
-          scope.referenceScope,
-          parameter,
-        );
+        const value = await read(item);
+        if (value !== undefined) out[key] = value;
       } catch (e) {
-        failures.push(parameter);
+        if (gone(e)) return;
+        failures.push(label(item));
         first ??= e;
       }
     }),
   );
   if (failures.length > 0)
-    gaps.push(gap('ssm:GetParameter', first, ` (could not read: ${[...new Set(failures)].sort().join(', ')})`));
+    gaps.push(gap(need, first, ` (could not read: ${[...new Set(failures)].sort().join(', ')})`));
   return out;
 }
 
-async function templates(
-  scope: NodeScope,
-  s: EksClusterSnapshot,
-  gaps: CollectionGap[],
-): Promise<Record<string, LaunchTemplateVersion>> {
-  const out: Record<string, LaunchTemplateVersion> = {};
-  const failures: string[] = [];
-  let first: unknown;
+/** The recommended release of each node group's (Kubernetes version, AMI type), where AWS publishes one. */
+function recommended(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGap[]) {
+  const wanted = new Map<string, string>();
+  for (const ng of s.nodegroups) {
+    const version = ng.version ?? s.cluster?.version;
+    const parameter = version && ng.amiType ? recommendedReleaseParameter(version, ng.amiType) : undefined;
+    if (version && ng.amiType && parameter) wanted.set(recommendedReleaseKey(version, ng.amiType), parameter);
+  }
+  return readEach<string, RecommendedRelease>(
+    'ssm:GetParameter',
+    gaps,
+    wanted,
+    (parameter) => scope.references.parameter(scope.referenceScope, parameter),
+    (parameter) => parameter,
+  );
+}
+
+/** The launch template version each node group names. */
+function templates(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGap[]) {
   const wanted = new Map<string, { id: string; version: string }>();
   for (const ng of s.nodegroups) {
     const lt = ng.launchTemplate;
     if (lt?.id && lt.version)
       wanted.set(launchTemplateVersionKey(lt.id, lt.version), { id: lt.id, version: lt.version });
   }
-  await Promise.all(
-    [...wanted].map(async ([key, { id, version }]) => {
-      try {
-        const res = await scope.ec2.send(
-          new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: [version] }),
-        );
-        const v = res.LaunchTemplateVersions?.[0];
-        if (v) out[key] = v;
-      } catch (e) {
-        // A deleted template is a finding for the checks (nothing to read), not a collection failure.
-        if (/NotFound/.test((e as { name?: string }).name ?? '')) return;
-        failures.push(key);
-        first ??= e;
-      }
-    }),
+  return readEach<{ id: string; version: string }, LaunchTemplateVersion>(
+    'ec2:DescribeLaunchTemplateVersions',
+    gaps,
+    wanted,
+    async ({ id, version }) =>
+      (await scope.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: [version] })))
+        .LaunchTemplateVersions?.[0],
+    ({ id, version }) => launchTemplateVersionKey(id, version),
+    // A deleted template or version: the checks say it was not found.
+    (e) => /NotFound/.test((e as { name?: string }).name ?? ''),
   );
-  if (failures.length > 0)
-    gaps.push(gap('ec2:DescribeLaunchTemplateVersions', first, ` (could not read: ${failures.sort().join(', ')})`));
-  return out;
 }
 
 /** Instances tagged for the cluster (either tag convention), minus those of managed node groups. */
