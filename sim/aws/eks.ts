@@ -1,7 +1,7 @@
 import type { SimCluster } from '../fleet.ts';
 import { versionRoutes } from './eks-versions.ts';
 import { paginate } from './paging.ts';
-import { AwsError, restJsonError, restJsonResponse, type SimResponse } from './protocol.ts';
+import { AwsError, restJsonError, restJsonResponse } from './protocol.ts';
 import { type AwsRequest, type AwsService, type RequestContext, type Route, routeByPath } from './service.ts';
 
 export type { Handler, Params, Route } from './service.ts';
