@@ -31,6 +31,10 @@ describe('parseConfig', () => {
     [{ checks: { nodes: { customAmiMaxAgeDays: 0 } } }, 'checks.nodes.customAmiMaxAgeDays'],
     [{ checks: { nodes: { releaseLag: { failAfterDays: 60, mediumAfterDays: 30 } } } }, 'checks.nodes.releaseLag'],
     [{ checks: { hygiene: { productionTags: { env: [] } } } }, 'checks.hygiene.productionTags.env'],
+    [{ azure: { subscriptions: ['prod'] } }, 'azure.subscriptions[0]'],
+    [{ azure: { subscription: [] } }, 'azure'],
+    [{ gcp: { projects: ['My_Project'] } }, 'gcp.projects[0]'],
+    [{ gcp: { projects: [] } }, 'gcp.projects'],
   ])('rejects %j with an error naming %s', (raw, path) => {
     try {
       parseConfig(raw);
@@ -40,6 +44,14 @@ describe('parseConfig', () => {
       expect((e as ConfigError).issues.map((i) => i.path)).toContain(path);
       expect((e as Error).message).toContain(path);
     }
+  });
+
+  it('enables Azure and Google Cloud only when their sections are present', () => {
+    expect(parseConfig({}).azure).toBeUndefined();
+    expect(parseConfig({}).gcp).toBeUndefined();
+    const c = parseConfig({ azure: {}, gcp: { projects: ['shop-prod-1234'] } });
+    expect(c.azure).toEqual({ maxAttempts: 4 });
+    expect(c.gcp?.projects).toEqual(['shop-prod-1234']);
   });
 
   it('names the allowed values of an enum in the message', () => {

@@ -94,6 +94,39 @@ const HygieneSettingsSchema = z
   })
   .strict();
 
+const AZURE_SUBSCRIPTION_ID = z
+  .string()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    'an Azure subscription id is a GUID like 00000000-0000-0000-0000-000000000000',
+  );
+const GCP_PROJECT_ID = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+    'a GCP project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter',
+  );
+
+/** Present (even empty) = scan Azure. */
+export const AzureConfigSchema = z
+  .object({
+    /** Subscriptions to scan. None: every subscription the identity can read (ARM `GET /subscriptions`). */
+    subscriptions: z.array(AZURE_SUBSCRIPTION_ID).min(1).optional(),
+    /** Entra tenant of the identity (the secretless Lambda path needs it; locally DefaultAzureCredential finds it). */
+    tenantId: z.string().min(1).optional(),
+    /** Total attempts per ARM call (the Azure pipeline retries 429 and 5xx, honouring Retry-After). */
+    maxAttempts: z.number().int().min(1).max(20).default(4),
+  })
+  .strict();
+
+/** Present (even empty) = scan Google Cloud. */
+export const GcpConfigSchema = z
+  .object({
+    /** Projects to scan. None: every active project the identity can list (Cloud Resource Manager). */
+    projects: z.array(GCP_PROJECT_ID).min(1).optional(),
+  })
+  .strict();
+
 export const CheckSettingsSchema = z
   .object({
     logging: z
@@ -112,6 +145,10 @@ export const CheckSettingsSchema = z
 export const ScanConfigSchema = z
   .object({
     aws: AwsConfigSchema.default(AwsConfigSchema.parse({})),
+    /** Scan AKS only when this section is present (or with --providers azure / --sample). */
+    azure: AzureConfigSchema.optional(),
+    /** Scan GKE only when this section is present (or with --providers gcp / --sample). */
+    gcp: GcpConfigSchema.optional(),
     concurrency: z
       .object({
         /** Targets (account × region) collected at once. */
@@ -128,6 +165,8 @@ export const ScanConfigSchema = z
   .strict();
 
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export type AzureConfig = z.infer<typeof AzureConfigSchema>;
+export type GcpConfig = z.infer<typeof GcpConfigSchema>;
 export type CheckSettings = z.infer<typeof CheckSettingsSchema>;
 export type ScanConfig = z.infer<typeof ScanConfigSchema>;
 

@@ -1,6 +1,10 @@
 import type { Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import type { Addon, AddonInfo, Cluster, ClusterVersionInformation, Nodegroup } from '@aws-sdk/client-eks';
 import type { GetDetectorResponse } from '@aws-sdk/client-guardduty';
+import type { AksClusterSnapshot } from './snapshot-aks.ts';
+import type { GkeClusterSnapshot } from './snapshot-gke.ts';
+
+export type { AksClusterSnapshot, GkeClusterSnapshot };
 
 export type Provider = 'aws' | 'azure' | 'gcp';
 
@@ -16,7 +20,7 @@ export interface CollectionGap {
   code?: string;
 }
 
-interface SnapshotBase {
+export interface SnapshotBase {
   provider: Provider;
   /**
    * Stable id of the cluster resource: the ARN for EKS (always equal to `arn`), the Azure resource id, the GKE
@@ -102,8 +106,8 @@ export function launchTemplateVersionKey(launchTemplateId: string, version: stri
   return `${launchTemplateId}:${version}`;
 }
 
-/** Provider-tagged union; AKS and GKE snapshots join it with their own interfaces. */
-export type ClusterSnapshot = EksClusterSnapshot;
+/** Provider-tagged union; each cloud's snapshot lives in its own file (snapshot-aks.ts, snapshot-gke.ts). */
+export type ClusterSnapshot = EksClusterSnapshot | AksClusterSnapshot | GkeClusterSnapshot;
 
 /** Where a cluster lives, in the provider's terms: used in findings and reports. */
 export interface ClusterLocation {

@@ -4,6 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatIssuePath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { AzureSpecSchema, azureIssues } from './azure/spec.ts';
+import { GcpSpecSchema, gcpIssues } from './gcp/spec.ts';
 import { deepMerge, type PlainObject } from './merge.ts';
 
 /**
@@ -329,6 +331,10 @@ export const FleetSpecSchema = z.strictObject({
     })
     .default({}),
   accounts: z.array(AccountSpecSchema).default([]),
+  /** Azure subscriptions with AKS clusters (sim/azure/spec.ts); absent: no Azure endpoint is served. */
+  azure: AzureSpecSchema.optional(),
+  /** Google Cloud projects with GKE clusters (sim/gcp/spec.ts); absent: no GKE endpoint is served. */
+  gcp: GcpSpecSchema.optional(),
 });
 
 export type FleetSpec = z.output<typeof FleetSpecSchema>;
@@ -439,6 +445,7 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
       }
     });
   });
+  issues.push(...azureIssues(spec.azure), ...gcpIssues(spec.gcp));
   return issues;
 }
 

@@ -8,10 +8,15 @@ import { parseReport, runCli, spawnCli, withTempDir, writeYaml } from './helpers
 
 const DENIED_ACCOUNT = '333333333333';
 
-/** The check ids that judged each cluster, sorted. */
-function checksByCluster(report: ScanReport): Record<string, string[]> {
+const EKS_IDS = checks
+  .filter((c) => c.provider === 'aws')
+  .map((c) => c.id)
+  .sort();
+
+/** The check ids that judged each cluster of one provider, sorted. */
+function checksByCluster(report: ScanReport, provider: string): Record<string, string[]> {
   const out: Record<string, Set<string>> = {};
-  for (const f of report.findings) {
+  for (const f of report.findings.filter((x) => x.provider === provider)) {
     out[f.clusterName] ??= new Set();
     out[f.clusterName]?.add(f.checkId);
   }
@@ -64,15 +69,13 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     const spec = await loadSampleFleet();
     const readable = spec.accounts.filter((a) => !a.denyAssumeRole).flatMap((a) => a.clusters);
     expect(readable.length).toBeGreaterThanOrEqual(8);
-    expect(first.summary.clusters).toBe(readable.length);
-    // Every check judges every cluster at least once (node-group and add-on checks once per group or add-on).
-    expect(checksByCluster(first)).toEqual(
-      Object.fromEntries(readable.map((c) => [c.name, checks.map((k) => k.id).sort()])),
-    );
+    expect(first.summary.clusters).toBeGreaterThanOrEqual(readable.length);
+    // Every EKS check judges every EKS cluster at least once (node-group and add-on checks once per group or add-on).
+    expect(checksByCluster(first, 'aws')).toEqual(Object.fromEntries(readable.map((c) => [c.name, EKS_IDS])));
   });
 
-  it('shows every check both failing and passing somewhere in the sample fleet', () => {
-    for (const check of checks) {
+  it('shows every EKS check both failing and passing somewhere in the sample fleet', () => {
+    for (const check of checks.filter((c) => c.provider === 'aws')) {
       const statuses = new Set(first.findings.filter((f) => f.checkId === check.id).map((f) => f.status));
       expect(statuses, check.id).toContain('FAIL');
       expect(statuses, check.id).toContain('PASS');
@@ -102,6 +105,29 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     );
     expect(first.targets).toContainEqual(expect.objectContaining({ accountId: DENIED_ACCOUNT, status: 'failed' }));
     expect(first.findings.filter((f) => f.accountId === DENIED_ACCOUNT && f.status === 'PASS')).toEqual([]);
+  });
+
+  it('reports EKS, AKS and GKE in one report, each check passing on one cluster and failing on another', () => {
+    expect(new Set(first.findings.map((f) => f.provider))).toEqual(new Set(['aws', 'azure', 'gcp']));
+    for (const check of checks) {
+      const statuses = new Set(first.findings.filter((f) => f.checkId === check.id).map((f) => f.status));
+      expect(statuses, check.id).toContain('PASS');
+      expect(statuses, check.id).toContain('FAIL');
+    }
+  });
+
+  it('reports the Azure subscription it cannot read and the project with the GKE API disabled, and scans the rest', () => {
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({ provider: 'azure', stage: 'list-clusters', code: 'AccessDenied' }),
+    );
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({
+        provider: 'gcp',
+        accountId: 'legacy-apps-5678',
+        message: expect.stringContaining('SERVICE_DISABLED'),
+      }),
+    );
+    expect(first.findings.filter((f) => f.status === 'ERROR')).toEqual([]);
   });
 
   it('gives every finding the same id in two separate scans', () => {
@@ -166,9 +192,7 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         // Two tokens are left after ListClusters for three concurrent DescribeClusters: at least one
         // cluster cannot be described (which one, and whether a second, depends on request order).
         expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
-        expect(Object.values(checksByCluster(report))).toEqual(
-          Array.from({ length: 3 }, () => checks.map((k) => k.id).sort()),
-        );
+        expect(Object.values(checksByCluster(report, 'aws'))).toEqual(Array.from({ length: 3 }, () => EKS_IDS));
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
         // A cluster that could not be described passes nothing (other clusters may miss only some calls).
         const erroredClusters = new Set(
@@ -213,6 +237,14 @@ describe('kubeposture CLI behaviour', () => {
       expect(critical.code, critical.stderr).toBe(0);
       expect(parseReport(critical).findings.some((f) => f.status === 'FAIL' && f.severity === 'high')).toBe(true);
     });
+    const all = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
+    expect(all.code).toBe(1);
+  });
+
+  it('exits 2 naming the flag when --providers names an unknown cloud', async () => {
+    const run = await runCli(['scan', '--sample', '--providers', 'aws,oracle']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--providers: oracle');
   });
 
   it('exits 2 and names the field when the configuration is invalid', async () => {

@@ -2,7 +2,7 @@ import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
-import type { ClusterSnapshot, EksClusterSnapshot } from '../../core/snapshot.ts';
+import type { EksClusterSnapshot } from '../../core/snapshot.ts';
 import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
 import {
   type AwsClientOptions,
@@ -214,7 +214,7 @@ export function createAwsCollector(
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {
         target,
-        snapshots: snapshots.filter((s): s is ClusterSnapshot => s !== undefined),
+        snapshots: snapshots.filter((s): s is EksClusterSnapshot => s !== undefined),
         errors: [],
       };
     },
