@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
 import { createAwsCollector } from '../collectors/aws/index.ts';
+import { createAzureCollector } from '../collectors/azure/index.ts';
+import { createGcpCollector } from '../collectors/gcp/index.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
@@ -13,6 +15,7 @@ import { runScan, type ScanProgress } from '../core/scan.ts';
 import { SEVERITIES, type Severity } from '../core/severity.ts';
 import type { StoredState } from '../core/state.ts';
 import type { Suppression } from '../core/suppressions.ts';
+import type { Collector } from '../core/target.ts';
 import { VERSION } from '../core/version.ts';
 import { pretty, reportArtifacts } from '../publish/artifacts.ts';
 import { toAsff } from '../publish/formats/asff.ts';
@@ -47,6 +50,9 @@ interface ScanOptions {
   accounts?: string;
   regions?: string;
   roleName?: string;
+  providers?: string;
+  subscriptions?: string;
+  projects?: string;
   format: 'table' | 'json' | 'ocsf' | 'asff';
   out?: string;
   /** A folder, or false with --no-state; undefined means the default folder. */
@@ -83,6 +89,20 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<{ config: ScanC
   if (regions) aws.regions = regions;
   if (o.roleName) aws.roleName = o.roleName;
   raw = { ...raw, aws };
+  // Azure and Google Cloud are scanned when their section exists; flags create it.
+  const subscriptions = list(o.subscriptions);
+  if (subscriptions) raw.azure = { ...((raw.azure as object | undefined) ?? {}), subscriptions };
+  const projects = list(o.projects);
+  if (projects) raw.gcp = { ...((raw.gcp as object | undefined) ?? {}), projects };
+  const providers = list(o.providers);
+  if (providers) {
+    const bad = providers.filter((p) => !['aws', 'azure', 'gcp'].includes(p));
+    if (bad.length) throw new ConfigError(`--providers: ${bad.join(', ')} is not one of aws, azure, gcp`);
+    if (providers.includes('azure')) raw.azure ??= {};
+    else delete raw.azure;
+    if (providers.includes('gcp')) raw.gcp ??= {};
+    else delete raw.gcp;
+  }
   if (o.failOn) raw.failOn = o.failOn;
   return { config: parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags'), raw };
 }
@@ -135,6 +155,8 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const stored: StoredState = store ? await store.load() : { findings: [], lastScan: undefined };
   let config = baseConfig;
   let deps: Parameters<typeof createAwsCollector>[1] = {};
+  let azureDeps: Parameters<typeof createAzureCollector>[1] = {};
+  let gcpDeps: Parameters<typeof createGcpCollector>[1] = {};
   let stopSim: (() => Promise<void>) | undefined;
   if (o.sample || o.fleet) {
     // The simulated fleet, in-process on loopback: explicit endpoint and fake credentials,
@@ -151,11 +173,31 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
         aws: { ...config.aws, roleName: spec.readerRoleName, accounts: spec.accounts.map((a) => ({ id: a.id })) },
       });
     }
+    // Fixed-token credentials and the simulator's endpoints: never a real cloud.
+    const { simAzureCredential, simGoogleAuthClient } = await import('../sim/clients.ts');
+    const providers = list(o.providers);
+    if (sim.azure && (!providers || providers.includes('azure'))) {
+      azureDeps = { endpoint: sim.azure.endpoint, ca: sim.azure.ca, credential: simAzureCredential() };
+      // The spec's subscriptions, denied ones included, so the sample shows how a denial is reported.
+      config = {
+        ...config,
+        azure: config.azure ?? { maxAttempts: 2, subscriptions: spec.azure?.subscriptions.map((s) => s.id) },
+      };
+    }
+    if (sim.gcp && (!providers || providers.includes('gcp'))) {
+      gcpDeps = { endpoint: sim.gcp.endpoint, authClient: simGoogleAuthClient() };
+      config = { ...config, gcp: config.gcp ?? { projects: spec.gcp?.projects.map((p) => p.id) } };
+    }
   }
+  const providers = list(o.providers);
+  const collectors: Collector[] = [];
+  if (!providers || providers.includes('aws')) collectors.push(createAwsCollector(config, deps));
+  if (config.azure) collectors.push(createAzureCollector(config, azureDeps));
+  if (config.gcp) collectors.push(createGcpCollector(config, gcpDeps));
   try {
     const progress = progressReporter(io, o.quiet || o.format === 'json');
     const scanned = await runScan({
-      collectors: [createAwsCollector(config, deps)],
+      collectors,
       checks,
       config,
       trigger: o.sample ? 'cli-sample' : 'cli',
@@ -222,7 +264,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
     .name('kubeposture')
-    .description('Posture scanner for managed Kubernetes: EKS today, AKS and GKE next.')
+    .description('Posture scanner for managed Kubernetes: EKS, AKS and GKE.')
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -236,6 +278,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--accounts <ids>', 'comma-separated AWS account ids to scan through the reader role')
     .option('--regions <regions>', 'comma-separated AWS regions (default: every region enabled in each account)')
     .option('--role-name <name>', 'IAM role to assume in each account (default KubepostureReader)')
+    .option(
+      '--providers <clouds>',
+      'comma-separated clouds to scan: aws, azure, gcp (default: aws, plus those configured)',
+    )
+    .option('--subscriptions <ids>', 'comma-separated Azure subscription ids (enables Azure)')
+    .option('--projects <ids>', 'comma-separated Google Cloud project ids (enables GKE)')
     .addOption(
       new Option('-f, --format <format>', 'output on stdout: a summary table, the JSON report, OCSF or ASFF findings')
         .choices(['table', 'json', 'ocsf', 'asff'])

@@ -21,6 +21,11 @@ function snapshot(overrides: Partial<EksClusterSnapshot> = {}): EksClusterSnapsh
     nodegroups: [],
     addons: [],
     gaps: [],
+    references: { versions: { source: 'api', versions: [] }, recommendedReleases: {}, addonVersions: {} },
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: { detectors: [] },
     ...overrides,
   };
 }

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
 import { deepMerge, type PlainObject } from './merge.ts';
-import type { AddonSpec, ClusterSpec, FleetSpec, NodegroupSpec } from './spec.ts';
+import { PATCH_VERSIONS, resolveTime, SimReferences } from './references.ts';
+import type {
+  AccountSpec,
+  AddonSpec,
+  ClusterSpec,
+  FleetSpec,
+  LaunchTemplateSpec,
+  NodegroupSpec,
+  SelfManagedNodeSpec,
+} from './spec.ts';
 
 /**
  * The fleet as the simulated cloud serves it: every cluster, node group and add-on fully
@@ -70,6 +79,36 @@ export interface SimCluster {
   cluster: Cluster;
   nodegroups: Nodegroup[];
   addons: Addon[];
+  /** EC2 launch templates of this cluster's node groups (account + region resources, kept with the cluster). */
+  launchTemplates: SimLaunchTemplate[];
+  /** EC2 instances tagged for this cluster, outside managed node groups. */
+  selfManagedNodes: SimInstance[];
+}
+
+export interface SimLaunchTemplate extends LaunchTemplateSpec {
+  launchTemplateId: string;
+  createTime: Date;
+}
+
+export interface SimInstance extends SelfManagedNodeSpec {
+  instanceId: string;
+  launchTime: Date;
+}
+
+export interface SimImage {
+  imageId: string;
+  region: string;
+  name: string;
+  creationDate: Date;
+  ownerId: string;
+}
+
+export interface SimGuardDuty {
+  detectorId: string;
+  status: 'ENABLED' | 'DISABLED';
+  eksAuditLogs: boolean;
+  runtimeMonitoring: boolean;
+  createdAt: Date;
 }
 
 export interface SimAccount {
@@ -81,6 +120,11 @@ export interface SimAccount {
   readerRoleName: string;
   externalId?: string;
   clusters: SimCluster[];
+  /** API actions (`ssm:GetParameter`) answered with AccessDenied for this account; live. */
+  deniedActions: Set<string>;
+  images: SimImage[];
+  /** GuardDuty detectors by region. */
+  guardDuty: Map<string, SimGuardDuty>;
 }
 
 export interface SimCaller {
@@ -92,10 +136,20 @@ export interface SimCaller {
 export class SimFleet {
   readonly caller: SimCaller;
   readonly accounts = new Map<string, SimAccount>();
+  /** Public reference data (EKS calendar, SSM parameters, add-on versions); live, so a test may change dates. */
+  readonly references: SimReferences;
+  /** API actions refused to the caller's own account (it reads the public reference data). */
+  readonly callerDeniedActions: Set<string>;
 
-  constructor(readonly spec: FleetSpec) {
+  /** `now` anchors relative times in the spec (`now-200d`). */
+  constructor(
+    readonly spec: FleetSpec,
+    now: Date = new Date(),
+  ) {
     const { accountId, userName } = spec.caller;
     this.caller = { accountId, userName, arn: `arn:aws:iam::${accountId}:user/${userName}` };
+    this.callerDeniedActions = new Set(spec.caller.deniedActions);
+    this.references = new SimReferences(spec.references, now);
     for (const a of spec.accounts) {
       this.accounts.set(a.id, {
         id: a.id,
@@ -104,9 +158,25 @@ export class SimFleet {
         denyAssumeRole: a.denyAssumeRole,
         readerRoleName: a.readerRoleName ?? spec.readerRoleName,
         ...(a.externalId ? { externalId: a.externalId } : {}),
-        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c)),
+        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c, this.references)),
+        deniedActions: new Set(a.deniedActions),
+        images: a.images.map((i) => ({
+          imageId: i.imageId,
+          region: i.region,
+          name: i.name,
+          creationDate: resolveTime(i.creationDate, now),
+          ownerId: i.ownerId ?? a.id,
+        })),
+        guardDuty: guardDutyOf(a),
       });
     }
+  }
+
+  /** Whether `action` (`eks:DescribeClusterVersions`) is refused to this account. */
+  denies(accountId: string, action: string): boolean {
+    const set =
+      accountId === this.caller.accountId ? this.callerDeniedActions : this.accounts.get(accountId)?.deniedActions;
+    return set?.has(action) ?? false;
   }
 
   account(id: string): SimAccount | undefined {
@@ -132,8 +202,23 @@ export class SimFleet {
   }
 }
 
-export function resolveFleet(spec: FleetSpec): SimFleet {
-  return new SimFleet(spec);
+export function resolveFleet(spec: FleetSpec, now?: Date): SimFleet {
+  return new SimFleet(spec, now);
+}
+
+function guardDutyOf(a: AccountSpec): Map<string, SimGuardDuty> {
+  const out = new Map<string, SimGuardDuty>();
+  for (const region of a.guardDuty?.regions ?? []) {
+    const h = digest('guardduty', a.id, region);
+    out.set(region, {
+      detectorId: hex(h, 32),
+      status: a.guardDuty!.status,
+      eksAuditLogs: a.guardDuty!.eksAuditLogs,
+      runtimeMonitoring: a.guardDuty!.runtimeMonitoring,
+      createdAt: createdAtOf(h),
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,16 +257,6 @@ const PLATFORM_VERSIONS: Record<string, string> = {
   '1.34': 'eks.4',
 };
 
-const PATCH_VERSIONS: Record<string, number> = {
-  '1.28': 15,
-  '1.29': 13,
-  '1.30': 11,
-  '1.31': 7,
-  '1.32': 3,
-  '1.33': 1,
-  '1.34': 0,
-};
-
 function addonDefaultVersion(name: string, k8s: string): string {
   switch (name) {
     case 'vpc-cni':
@@ -209,7 +284,7 @@ const toDate = (v: unknown): unknown => (typeof v === 'string' ? new Date(v) : v
 
 // ---------------------------------------------------------------------------------------------
 
-function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): SimCluster {
+function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs: SimReferences): SimCluster {
   const { region, name } = c;
   const partition = partitionOf(region);
   const h = digest(accountId, region, name);
@@ -255,10 +330,22 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
   };
 
   const merged = deepMerge<PlainObject>(deepMerge(defaults, spec.defaults.cluster as PlainObject), c as PlainObject);
-  const { region: _region, nodegroups = [], addons = [], ...cluster } = merged;
+  const {
+    region: _region,
+    nodegroups = [],
+    addons = [],
+    launchTemplates: templateSpecs = [],
+    selfManagedNodes: nodeSpecs = [],
+    ...cluster
+  } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
   const clusterVersion = String(cluster.version);
   const clusterCreated = cluster.createdAt as Date;
+  const launchTemplates = (templateSpecs as LaunchTemplateSpec[]).map((t) => ({
+    ...t,
+    launchTemplateId: `lt-${hex(digest('lt', accountId, region, name, t.launchTemplateName), 17)}`,
+    createTime: addMs(clusterCreated, 5 * 60_000),
+  }));
 
   return {
     accountId,
@@ -269,8 +356,17 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
         spec,
         { accountId, region, name, version: clusterVersion, createdAt: clusterCreated, subnets },
         ng,
+        refs,
+        launchTemplates,
       ),
     ),
+    launchTemplates,
+    selfManagedNodes: (nodeSpecs as SelfManagedNodeSpec[]).map((n, i) => ({
+      ...n,
+      instanceId: n.instanceId ?? `i-${hex(digest('instance', accountId, region, name, String(i)), 17)}`,
+      launchTime: addMs(clusterCreated, 30 * 60_000),
+      tags: { [`kubernetes.io/cluster/${name}`]: 'owned', Name: `${name}-node-${i}`, ...n.tags },
+    })),
     addons: (addons as AddonSpec[]).map((a) =>
       resolveAddon(spec, { accountId, region, name, version: clusterVersion, createdAt: clusterCreated }, a),
     ),
@@ -285,17 +381,25 @@ interface ClusterRef {
   createdAt: Date;
 }
 
-function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }, ng: NodegroupSpec): Nodegroup {
+function resolveNodegroup(
+  spec: FleetSpec,
+  c: ClusterRef & { subnets: string[] },
+  ng: NodegroupSpec,
+  refs: SimReferences,
+  templates: SimLaunchTemplate[],
+): Nodegroup {
   const partition = partitionOf(c.region);
   const h = digest('nodegroup', c.accountId, c.region, c.name, ng.nodegroupName);
   const uuid = uuidOf(h);
   const createdAt = addMs(c.createdAt, 15 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
   const layered = deepMerge<PlainObject>(spec.defaults.nodegroup as PlainObject, ng as PlainObject);
   const version = String(layered.version ?? c.version);
-  const amiType = String(layered.amiType ?? 'AL2023_x86_64_STANDARD');
-  const releaseVersion = amiType.startsWith('BOTTLEROCKET')
-    ? '1.32.0-cacc4ce9'
-    : `${version}.${PATCH_VERSIONS[version] ?? 0}-20250101`;
+  const lt = layered.launchTemplate as { name?: string } | undefined;
+  const template = lt ? templates.find((t) => t.launchTemplateName === lt.name) : undefined;
+  // A launch template with its own AMI makes the node group CUSTOM, and EKS then reports the AMI id as release.
+  const amiType = String(layered.amiType ?? (template?.imageId ? 'CUSTOM' : 'AL2023_x86_64_STANDARD'));
+  const releaseVersion =
+    amiType === 'CUSTOM' && template?.imageId ? template.imageId : refs.defaultReleaseVersion(version, amiType);
   const defaults: PlainObject = {
     nodegroupName: ng.nodegroupName,
     nodegroupArn: `arn:${partition}:eks:${c.region}:${c.accountId}:nodegroup/${c.name}/${ng.nodegroupName}/${uuid}`,
@@ -322,6 +426,15 @@ function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }
   const out = deepMerge<PlainObject>(defaults, layered);
   out.createdAt = toDate(out.createdAt);
   out.modifiedAt = toDate(out.modifiedAt);
+  if (template) {
+    out.launchTemplate = {
+      name: template.launchTemplateName,
+      version: String(template.versionNumber),
+      id: template.launchTemplateId,
+    };
+    // EKS refuses remoteAccess together with a launch template, and reports none.
+    delete out.remoteAccess;
+  }
   return out as Nodegroup;
 }
 

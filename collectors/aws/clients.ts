@@ -1,5 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { PatientRetryStrategy } from './retry.ts';
@@ -44,4 +46,16 @@ export function eksClient(region: string, credentials: AwsCredentials | undefine
 
 export function ec2Client(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): EC2Client {
   return new EC2Client(common(region, credentials, o));
+}
+
+export function ssmClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): SSMClient {
+  return new SSMClient(common(region, credentials, o));
+}
+
+export function guardDutyClient(
+  region: string,
+  credentials: AwsCredentials | undefined,
+  o: AwsClientOptions,
+): GuardDutyClient {
+  return new GuardDutyClient(common(region, credentials, o));
 }

@@ -44,7 +44,14 @@ interface ClusterScope {
   /** Bounds describe calls inside one cluster (node groups, add-ons). */
   concurrency: number;
   now: () => Date;
+  /** Node, version and GuardDuty facts (collectors/aws/nodes.ts); without it those fields stay empty. */
+  nodeFacts?: (s: EksClusterSnapshot) => Promise<NodeFacts>;
 }
+
+type NodeFacts = Pick<
+  EksClusterSnapshot,
+  'references' | 'launchTemplates' | 'images' | 'selfManagedNodes' | 'guardDuty'
+>;
 
 /**
  * Everything the EKS API says about one cluster. Never throws: what could not be read
@@ -94,7 +101,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
   ]);
 
   const arn = cluster?.arn ?? eksClusterArn(accountId, region, name);
-  return {
+  const snapshot: EksClusterSnapshot = {
     provider: 'aws',
     id: arn,
     arn,
@@ -106,7 +113,13 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     nodegroups,
     addons,
     gaps,
+    references: { versions: { source: 'api', versions: [] }, recommendedReleases: {}, addonVersions: {} },
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: undefined,
   };
+  return scope.nodeFacts ? { ...snapshot, ...(await scope.nodeFacts(snapshot)) } : snapshot;
 }
 
 /** List, then describe each item; a failed list or any failed describe is recorded as a gap. */

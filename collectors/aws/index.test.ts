@@ -49,6 +49,7 @@ describe('createAwsCollector against the simulated fleet', () => {
     expect(expected.length).toBeGreaterThan(1);
     expect(snapshots.map((s) => s.name).sort()).toEqual(expected.map((c) => c.cluster.name).sort());
     for (const s of snapshots) {
+      if (s.provider !== 'aws') throw new Error(`expected an EKS snapshot, got ${s.provider}`);
       const spec = expected.find((c) => c.cluster.name === s.name)!;
       expect(s.gaps).toEqual([]);
       expect(s.id).toBe(s.cluster?.arn);
