@@ -107,6 +107,11 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<{ config: ScanC
   return { config: parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags'), raw };
 }
 
+/** `1 cluster`, `2 clusters`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function progressReporter(
   io: CliIo,
   quiet: boolean | undefined,
@@ -116,7 +121,8 @@ function progressReporter(
   let finished = 0;
   let clusters = 0;
   let errors = 0;
-  const line = () => `Scanning: ${finished}/${total} targets · ${clusters} clusters · ${errors} errors`;
+  const line = () =>
+    `Scanning: ${finished}/${total} targets · ${plural(clusters, 'cluster')} · ${plural(errors, 'error')}`;
   return {
     onProgress(e) {
       if (quiet) return;
@@ -134,7 +140,7 @@ function progressReporter(
         if (!tty) {
           const t = e.target;
           io.stderr.write(
-            `${e.summary.status} ${t.provider} ${t.accountId} ${t.region}: ${e.summary.clusters} clusters\n`,
+            `${e.summary.status} ${t.provider} ${t.accountId} ${t.region}: ${plural(e.summary.clusters, 'cluster')}\n`,
           );
         }
       }
