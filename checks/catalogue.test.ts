@@ -6,15 +6,44 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type AnyCheck, CheckMetaSchema } from '../core/check.ts';
+import { type AnyCheck, CheckMetaSchema, evaluateMatching } from '../core/check.ts';
 import { runCheck } from '../core/engine.ts';
+import type { ClusterSnapshot } from '../core/snapshot.ts';
+import { aksExamples } from './aks/fixtures.ts';
 import { aContext, anEksCluster } from './eks/builders.ts';
-import { examples } from './eks/fixtures.ts';
+import { examples as eksExamples } from './eks/fixtures.ts';
 import { FrameworkSchema, frameworkById, frameworks } from './frameworks/index.ts';
+import { gkeExamples } from './gke/fixtures.ts';
 import { checkById, checks } from './index.ts';
 
+/**
+ * Whether a result is about the cluster or one of its parts: for EKS the cluster ARN or that of one of its node
+ * groups, add-ons or self-managed instances (ARNs that do not share a prefix); elsewhere anything under the cluster id.
+ */
+function isPartOf(s: ClusterSnapshot, resourceId: string): boolean {
+  if (s.provider !== 'aws') return resourceId.startsWith(s.id);
+  const partition = s.arn.split(':')[1];
+  return [
+    s.arn,
+    ...s.nodegroups.map((n) => n.nodegroupArn ?? ''),
+    ...s.addons.map((a) => a.addonArn ?? ''),
+    ...s.selfManagedNodes.map((i) => `arn:${partition}:ec2:${s.region}:${s.accountId}:instance/${i.InstanceId}`),
+  ].includes(resourceId);
+}
+
 /** Where each provider's checks live, how their ids start, and what their remediation CLI looks like. */
-const PROVIDERS = { aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws eks / } } as const;
+const PROVIDERS = {
+  aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws eks / },
+  azure: { dir: 'aks', idPrefix: 'AKS.', cli: /^az (aks|monitor) / },
+  gcp: { dir: 'gke', idPrefix: 'GKE.', cli: /^gcloud container / },
+} as const;
+
+/** Every provider's examples, by check id (checks/<dir>/fixtures.ts). */
+const examples: Record<string, { pass: ClusterSnapshot[]; fail: ClusterSnapshot[] }> = {
+  ...eksExamples,
+  ...aksExamples,
+  ...gkeExamples,
+};
 const PROVIDER_DIRS = Object.values(PROVIDERS).map((p) => p.dir);
 
 /** Every module under checks/<provider>/ whose default export is a check, with its file name. */
@@ -80,7 +109,7 @@ describe('check catalogue', () => {
 
   it.each(checks.map((c) => [c.id, c] as const))('%s passes one example and fails another', (id, check) => {
     const ex = examples[id];
-    expect(ex, `checks/eks/fixtures.ts has no examples for ${id}`).toBeDefined();
+    expect(ex, `checks/${PROVIDERS[check.provider].dir}/fixtures.ts has no examples for ${id}`).toBeDefined();
     expect(ex?.pass.length, `${id} has no PASS example`).toBeGreaterThan(0);
     expect(ex?.fail.length, `${id} has no FAIL example`).toBeGreaterThan(0);
     for (const s of ex?.pass ?? []) {
@@ -104,12 +133,12 @@ describe('check catalogue', () => {
   });
 
   it.each(checks.map((c) => [c.id, c] as const))(
-    '%s reports on the cluster ARN with a one-line message',
+    '%s reports on the cluster (or one of its node groups, node pools, add-ons or instances) with a one-line message',
     (_id, check) => {
       const all = Object.values(examples).flatMap((e) => [...e.pass, ...e.fail]);
       for (const s of all) {
-        for (const r of check.evaluate(s, aContext())) {
-          expect(r.resourceId).toBe(s.arn);
+        for (const r of evaluateMatching(check, s, aContext()) ?? []) {
+          expect(isPartOf(s, r.resourceId), `${r.resourceId} is not part of ${s.id}`).toBe(true);
           expect(r.message.length).toBeGreaterThan(0);
           expect(r.message).not.toMatch(/\n/);
           expect(r.evidence).toBeTypeOf('object');
@@ -118,14 +147,37 @@ describe('check catalogue', () => {
     },
   );
 
-  it.each(checks.map((c) => [c.id, c] as const))(
+  it.each(checks.filter((c) => c.provider === 'aws').map((c) => [c.id, c] as const))(
     '%s never passes a cluster whose DescribeCluster data is missing',
     (_id, check) => {
-      const results = check.evaluate(anEksCluster({ cluster: undefined }), aContext());
+      const results = evaluateMatching(check, anEksCluster({ cluster: undefined }), aContext()) ?? [];
       expect(results.length).toBeGreaterThan(0);
       for (const r of results) expect(r.status).toBe('ERROR');
     },
   );
+
+  it.each(checks.map((c) => [c.id, c] as const))(
+    '%s yields ERROR, never PASS, when anything it needs was not collected',
+    (id, check) => {
+      for (const need of check.needs) {
+        for (const s of examples[id]?.pass ?? []) {
+          const findings = runCheck(
+            check,
+            { ...s, gaps: [{ need, code: 'AccessDenied', error: 'denied' }] },
+            aContext(),
+          );
+          expect(findings.map((f) => f.status)).toEqual(['ERROR']);
+          expect(findings[0]?.message).toContain(`${need}: denied`);
+        }
+      }
+    },
+  );
+
+  it('never runs a check on another cloud: a mismatched pair is an ERROR', () => {
+    const aks = checks.find((c) => c.provider === 'azure')!;
+    const findings = runCheck(aks, anEksCluster(), aContext());
+    expect(findings.map((f) => f.status)).toEqual(['ERROR']);
+  });
 });
 
 describe('framework data', () => {

@@ -4,26 +4,63 @@
  * check file is left out.
  */
 import type { AnyCheck } from '../core/check.ts';
+import aksApiServerNotWorldOpen from './aks/aks-api-server-not-world-open.ts';
+import aksAzureRbac from './aks/aks-azure-rbac.ts';
+import aksEntraIdIntegration from './aks/aks-entra-id-integration.ts';
+import aksKubeAuditDiagnosticSetting from './aks/aks-kube-audit-diagnostic-setting.ts';
+import aksKubernetesRbacEnabled from './aks/aks-kubernetes-rbac-enabled.ts';
+import aksKubernetesVersionSupported from './aks/aks-kubernetes-version-supported.ts';
+import aksLocalAccountsDisabled from './aks/aks-local-accounts-disabled.ts';
+import aksNoPodManagedIdentity from './aks/aks-no-pod-managed-identity.ts';
+import aksNodeImageCurrent from './aks/aks-node-image-current.ts';
+import aksNodeOsUpgradeChannel from './aks/aks-node-os-upgrade-channel.ts';
+import aksSecretsKeyVaultKms from './aks/aks-secrets-key-vault-kms.ts';
+import aksWorkloadIdentity from './aks/aks-workload-identity.ts';
 import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authentication-mode.ts';
 import eksAccessPrincipalsExist from './eks/eks-access-principals-exist.ts';
+import eksAddonsCurrent from './eks/eks-addons-current.ts';
 import eksAwsAuthNoMastersOrAccounts from './eks/eks-aws-auth-no-masters-or-accounts.ts';
 import eksClusterAdminsLimited from './eks/eks-cluster-admins-limited.ts';
 import eksControlPlaneAuditLogging from './eks/eks-control-plane-audit-logging.ts';
+import eksCustomAmiAge from './eks/eks-custom-ami-age.ts';
+import eksDeletionProtectionProduction from './eks/eks-deletion-protection-production.ts';
 import eksEndpointNotWorldOpen from './eks/eks-endpoint-not-world-open.ts';
 import eksEndpointPrivate from './eks/eks-endpoint-private.ts';
+import eksExtendedSupportCost from './eks/eks-extended-support-cost.ts';
+import eksGuarddutyEksProtection from './eks/eks-guardduty-eks-protection.ts';
 import eksIrsaOidcProviderExists from './eks/eks-irsa-oidc-provider-exists.ts';
 import eksIrsaTrustScoped from './eks/eks-irsa-trust-scoped.ts';
 import eksNoBootstrapCreatorAdmin from './eks/eks-no-bootstrap-creator-admin.ts';
+import eksNodeImdsRestricted from './eks/eks-node-imds-restricted.ts';
+import eksNodegroupNotAl2 from './eks/eks-nodegroup-not-al2.ts';
+import eksNodegroupReleaseCurrent from './eks/eks-nodegroup-release-current.ts';
+import eksNodegroupSshRestricted from './eks/eks-nodegroup-ssh-restricted.ts';
+import eksNodegroupVersionSkew from './eks/eks-nodegroup-version-skew.ts';
 import eksPodIdentityAgentPresent from './eks/eks-pod-identity-agent-present.ts';
 import eksPodIdentityPreferred from './eks/eks-pod-identity-preferred.ts';
 import eksPodIdentityRoleTrust from './eks/eks-pod-identity-role-trust.ts';
 import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
+import eksVersionSupported from './eks/eks-version-supported.ts';
+import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
+import gkeControlPlaneNotWorldOpen from './gke/gke-control-plane-not-world-open.ts';
+import gkeKubernetesVersionSupported from './gke/gke-kubernetes-version-supported.ts';
+import gkeLegacyAbacDisabled from './gke/gke-legacy-abac-disabled.ts';
+import gkeNoStaticCredentials from './gke/gke-no-static-credentials.ts';
+import gkeNodeAutoUpgrade from './gke/gke-node-auto-upgrade.ts';
+import gkeNodeImageCosContainerd from './gke/gke-node-image-cos-containerd.ts';
+import gkeNodeVersionSkew from './gke/gke-node-version-skew.ts';
+import gkeNodesNotDefaultServiceAccount from './gke/gke-nodes-not-default-service-account.ts';
+import gkeReleaseChannel from './gke/gke-release-channel.ts';
+import gkeSecretsCloudKms from './gke/gke-secrets-cloud-kms.ts';
+import gkeShieldedNodesSecureBoot from './gke/gke-shielded-nodes-secure-boot.ts';
+import gkeWorkloadIdentity from './gke/gke-workload-identity.ts';
 
 export const checks: AnyCheck[] = [
   eksEndpointNotWorldOpen,
   eksEndpointPrivate,
   eksSecretsKmsEncryption,
   eksControlPlaneAuditLogging,
+  // access and identity (issue 3)
   eksAccessEntriesAuthenticationMode,
   eksAwsAuthNoMastersOrAccounts,
   eksClusterAdminsLimited,
@@ -34,6 +71,43 @@ export const checks: AnyCheck[] = [
   eksIrsaTrustScoped,
   eksIrsaOidcProviderExists,
   eksPodIdentityPreferred,
+  // nodes and versions (issue 4)
+  eksVersionSupported,
+  eksExtendedSupportCost,
+  eksAddonsCurrent,
+  eksNodegroupNotAl2,
+  eksNodegroupReleaseCurrent,
+  eksCustomAmiAge,
+  eksNodegroupVersionSkew,
+  eksNodegroupSshRestricted,
+  eksNodeImdsRestricted,
+  eksDeletionProtectionProduction,
+  eksGuarddutyEksProtection,
+  aksApiServerNotWorldOpen,
+  aksAzureRbac,
+  aksEntraIdIntegration,
+  aksKubeAuditDiagnosticSetting,
+  aksKubernetesRbacEnabled,
+  aksKubernetesVersionSupported,
+  aksLocalAccountsDisabled,
+  aksNoPodManagedIdentity,
+  aksNodeImageCurrent,
+  aksNodeOsUpgradeChannel,
+  aksSecretsKeyVaultKms,
+  aksWorkloadIdentity,
+  gkeControlPlaneLogging,
+  gkeControlPlaneNotWorldOpen,
+  gkeKubernetesVersionSupported,
+  gkeLegacyAbacDisabled,
+  gkeNoStaticCredentials,
+  gkeNodeAutoUpgrade,
+  gkeNodeImageCosContainerd,
+  gkeNodeVersionSkew,
+  gkeNodesNotDefaultServiceAccount,
+  gkeReleaseChannel,
+  gkeSecretsCloudKms,
+  gkeShieldedNodesSecureBoot,
+  gkeWorkloadIdentity,
 ];
 
 const byId = new Map(checks.map((c) => [c.id, c]));

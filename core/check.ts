@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { CheckSettings } from './config.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
-import type { ClusterSnapshot, EksClusterSnapshot, Provider } from './snapshot.ts';
+import type {
+  AksClusterSnapshot,
+  ClusterSnapshot,
+  EksClusterSnapshot,
+  GkeClusterSnapshot,
+  Provider,
+} from './snapshot.ts';
 
 export const RESULT_STATUSES = ['PASS', 'FAIL', 'ERROR', 'NOT_APPLICABLE'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
@@ -67,7 +73,18 @@ export interface Check<P extends Provider = Provider> extends CheckMeta {
   evaluate(snapshot: SnapshotOf<P>, ctx: EvalContext): CheckResult[];
 }
 
-export type AnyCheck = Check<'aws'>;
+/**
+ * A check of any provider: a distributive union (`Check<'aws'> | Check<'azure'> | Check<'gcp'>`), so the
+ * registry holds all clouds while narrowing on `provider` still types `evaluate`'s snapshot.
+ */
+export type AnyCheck = { [P in Provider]: Check<P> }[Provider];
+
+/** Runs a check on a snapshot of the same provider; undefined when they differ, so a check never sees another cloud. */
+export function evaluateMatching(check: AnyCheck, s: ClusterSnapshot, ctx: EvalContext): CheckResult[] | undefined {
+  if (check.provider !== s.provider) return undefined;
+  // Sound: the tags are equal, and each union member pairs Check<P> with SnapshotOf<P>.
+  return (check as Check<Provider>).evaluate(s as never, ctx);
+}
 
 /** Declares a check; the identity function, typed, so a check file reads as metadata plus one pure function. */
 export function defineCheck<P extends Provider>(check: Check<P>): Check<P> {
@@ -75,4 +92,6 @@ export function defineCheck<P extends Provider>(check: Check<P>): Check<P> {
 }
 
 export type EksCheck = Check<'aws'>;
-export type { EksClusterSnapshot };
+export type AksCheck = Check<'azure'>;
+export type GkeCheck = Check<'gcp'>;
+export type { AksClusterSnapshot, EksClusterSnapshot, GkeClusterSnapshot };

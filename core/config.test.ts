@@ -14,6 +14,14 @@ describe('parseConfig', () => {
     expect(c.concurrency.targets).toBeGreaterThan(0);
   });
 
+  it('defaults the node and version settings to documented values', () => {
+    const c = parseConfig({});
+    expect(c.checks.versions.warnDays).toBe(90);
+    expect(c.checks.nodes.releaseLag).toMatchObject({ failAfterDays: 14, mediumAfterDays: 45, highAfterDays: 90 });
+    expect(c.checks.nodes.customAmiMaxAgeDays).toBe(90);
+    expect(c.checks.hygiene.productionTags.env).toEqual(['prod', 'production']);
+  });
+
   it.each([
     [{ aws: { accounts: [{ id: '1234' }] } }, 'aws.accounts[0].id'],
     [{ aws: { regions: ['EU-WEST-1'] } }, 'aws.regions[0]'],
@@ -23,6 +31,14 @@ describe('parseConfig', () => {
     [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
     [{ checks: { access: { maxClusterAdmins: 0 } } }, 'checks.access.maxClusterAdmins'],
     [{ aws: { kubernetesApiTimeoutMs: 10 } }, 'aws.kubernetesApiTimeoutMs'],
+    [{ checks: { versions: { warnDays: -1 } } }, 'checks.versions.warnDays'],
+    [{ checks: { nodes: { customAmiMaxAgeDays: 0 } } }, 'checks.nodes.customAmiMaxAgeDays'],
+    [{ checks: { nodes: { releaseLag: { failAfterDays: 60, mediumAfterDays: 30 } } } }, 'checks.nodes.releaseLag'],
+    [{ checks: { hygiene: { productionTags: { env: [] } } } }, 'checks.hygiene.productionTags.env'],
+    [{ azure: { subscriptions: ['prod'] } }, 'azure.subscriptions[0]'],
+    [{ azure: { subscription: [] } }, 'azure'],
+    [{ gcp: { projects: ['My_Project'] } }, 'gcp.projects[0]'],
+    [{ gcp: { projects: [] } }, 'gcp.projects'],
   ])('rejects %j with an error naming %s', (raw, path) => {
     try {
       parseConfig(raw);
@@ -32,6 +48,14 @@ describe('parseConfig', () => {
       expect((e as ConfigError).issues.map((i) => i.path)).toContain(path);
       expect((e as Error).message).toContain(path);
     }
+  });
+
+  it('enables Azure and Google Cloud only when their sections are present', () => {
+    expect(parseConfig({}).azure).toBeUndefined();
+    expect(parseConfig({}).gcp).toBeUndefined();
+    const c = parseConfig({ azure: {}, gcp: { projects: ['shop-prod-1234'] } });
+    expect(c.azure).toEqual({ maxAttempts: 4 });
+    expect(c.gcp?.projects).toEqual(['shop-prod-1234']);
   });
 
   it('names the allowed values of an enum in the message', () => {

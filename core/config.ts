@@ -40,6 +40,98 @@ export const AwsConfigSchema = z
   })
   .strict();
 
+const DAYS = z.number().int().min(0).max(3650);
+
+const VersionSettingsSchema = z
+  .object({
+    /**
+     * Days before the end of standard support from which a cluster FAILs (medium). 90: one quarter, the usual
+     * planning horizon for a control-plane plus node upgrade across environments.
+     */
+    warnDays: DAYS.default(90),
+    /** EKS list prices per cluster hour (us-east-1, pricing page), used only to state the extra cost in messages. */
+    standardSupportHourlyUsd: z.number().min(0).max(100).default(0.1),
+    extendedSupportHourlyUsd: z.number().min(0).max(100).default(0.6),
+  })
+  .strict();
+
+const NodeSettingsSchema = z
+  .object({
+    /**
+     * How far a node group's release may lag the recommended one. EKS publishes optimized AMIs every week or two;
+     * 14 days lets a normal rollout catch up, 45 days means a missed cycle or two, 90 days a quarter of
+     * unpatched kernels and container runtimes. Release counts apply where dates are not known (Bottlerocket).
+     */
+    releaseLag: z
+      .object({
+        failAfterDays: DAYS.default(14),
+        mediumAfterDays: DAYS.default(45),
+        highAfterDays: DAYS.default(90),
+        mediumAfterReleases: z.number().int().min(1).max(100).default(2),
+        highAfterReleases: z.number().int().min(1).max(100).default(4),
+      })
+      .strict()
+      .refine((r) => r.failAfterDays <= r.mediumAfterDays && r.mediumAfterDays <= r.highAfterDays, {
+        message: 'failAfterDays <= mediumAfterDays <= highAfterDays',
+      })
+      .refine((r) => r.mediumAfterReleases <= r.highAfterReleases, {
+        message: 'mediumAfterReleases <= highAfterReleases',
+      })
+      .default({
+        failAfterDays: 14,
+        mediumAfterDays: 45,
+        highAfterDays: 90,
+        mediumAfterReleases: 2,
+        highAfterReleases: 4,
+      }),
+    /** Custom AMIs (launch templates, self-managed nodes) older than this FAIL: 90 days, one quarter of patches. */
+    customAmiMaxAgeDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
+const HygieneSettingsSchema = z
+  .object({
+    /** A cluster is production when any of these tag keys has one of its values (compared case-insensitively). */
+    productionTags: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .refine((t) => Object.keys(t).length > 0, 'at least one tag key')
+      .default({ env: ['prod', 'production'], environment: ['prod', 'production'], stage: ['prod', 'production'] }),
+  })
+  .strict();
+
+const AZURE_SUBSCRIPTION_ID = z
+  .string()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    'an Azure subscription id is a GUID like 00000000-0000-0000-0000-000000000000',
+  );
+const GCP_PROJECT_ID = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+    'a GCP project id: 6 to 30 lowercase letters, digits and hyphens, starting with a letter',
+  );
+
+/** Present (even empty) = scan Azure. */
+export const AzureConfigSchema = z
+  .object({
+    /** Subscriptions to scan. None: every subscription the identity can read (ARM `GET /subscriptions`). */
+    subscriptions: z.array(AZURE_SUBSCRIPTION_ID).min(1).optional(),
+    /** Entra tenant of the identity (the secretless Lambda path needs it; locally DefaultAzureCredential finds it). */
+    tenantId: z.string().min(1).optional(),
+    /** Total attempts per ARM call (the Azure pipeline retries 429 and 5xx, honouring Retry-After). */
+    maxAttempts: z.number().int().min(1).max(20).default(4),
+  })
+  .strict();
+
+/** Present (even empty) = scan Google Cloud. */
+export const GcpConfigSchema = z
+  .object({
+    /** Projects to scan. None: every active project the identity can list (Cloud Resource Manager). */
+    projects: z.array(GCP_PROJECT_ID).min(1).optional(),
+  })
+  .strict();
+
 export const CheckSettingsSchema = z
   .object({
     logging: z
@@ -59,12 +151,19 @@ export const CheckSettingsSchema = z
       })
       .strict()
       .default({ maxClusterAdmins: 3 }),
+    versions: VersionSettingsSchema.default(VersionSettingsSchema.parse({})),
+    nodes: NodeSettingsSchema.default(NodeSettingsSchema.parse({})),
+    hygiene: HygieneSettingsSchema.default(HygieneSettingsSchema.parse({})),
   })
   .strict();
 
 export const ScanConfigSchema = z
   .object({
     aws: AwsConfigSchema.default(AwsConfigSchema.parse({})),
+    /** Scan AKS only when this section is present (or with --providers azure / --sample). */
+    azure: AzureConfigSchema.optional(),
+    /** Scan GKE only when this section is present (or with --providers gcp / --sample). */
+    gcp: GcpConfigSchema.optional(),
     concurrency: z
       .object({
         /** Targets (account × region) collected at once. */
@@ -81,6 +180,8 @@ export const ScanConfigSchema = z
   .strict();
 
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export type AzureConfig = z.infer<typeof AzureConfigSchema>;
+export type GcpConfig = z.infer<typeof GcpConfigSchema>;
 export type CheckSettings = z.infer<typeof CheckSettingsSchema>;
 export type ScanConfig = z.infer<typeof ScanConfigSchema>;
 

@@ -26,6 +26,11 @@ function snapshot(overrides: Partial<EksClusterSnapshot> = {}): EksClusterSnapsh
     oidcProviders: [],
     irsaRoles: [],
     gaps: [],
+    references: { versions: { source: 'api', versions: [] }, recommendedReleases: {}, addonVersions: {} },
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: { detectors: [] },
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { type AnyCheck, type CheckResult, type EvalContext, RESULT_STATUSES } from './check.ts';
+import { type AnyCheck, type CheckResult, type EvalContext, evaluateMatching, RESULT_STATUSES } from './check.ts';
 import { errorMessage } from './errors.ts';
 import { type Finding, findingId } from './finding.ts';
 import type { ClusterSnapshot, CollectionGap } from './snapshot.ts';
@@ -43,11 +43,14 @@ export function runCheck(check: AnyCheck, s: ClusterSnapshot, ctx: EvalContext):
     const reasons = gaps.map((g) => `${g.need}: ${g.error}`).join('; ');
     return [toFinding(check, s, errorResult(s, `Could not collect what this check needs (${reasons})`, { gaps }))];
   }
-  let results: CheckResult[];
+  let results: CheckResult[] | undefined;
   try {
-    results = check.evaluate(s, ctx);
+    results = evaluateMatching(check, s, ctx);
   } catch (e) {
     return [toFinding(check, s, errorResult(s, `Check failed while evaluating: ${errorMessage(e)}`, {}))];
+  }
+  if (results === undefined) {
+    return [toFinding(check, s, errorResult(s, `Check is for ${check.provider}, the cluster is on ${s.provider}`, {}))];
   }
   if (!Array.isArray(results)) {
     return [toFinding(check, s, errorResult(s, 'Check returned no result list', {}))];

@@ -1,5 +1,7 @@
 import type { EKSClientConfig } from '@aws-sdk/client-eks';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import type { TokenCredential } from '@azure/core-auth';
+import { OAuth2Client } from 'google-auth-library';
 import type { SimulatedCloud } from './index.ts';
 
 /**
@@ -34,4 +36,16 @@ export function readerCredentials(
     masterCredentials: cloud.callerCredentials,
     clientConfig: { region: 'us-east-1', endpoint: cloud.aws.endpoint },
   });
+}
+
+/** A fixed-token Azure credential: the simulator checks only that a bearer token is present. Never reaches Entra. */
+export function simAzureCredential(): TokenCredential {
+  return { getToken: async () => ({ token: 'sim-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
+}
+
+/** A Google auth client with a fixed access token: no ADC lookup, no metadata-server probe. */
+export function simGoogleAuthClient(): OAuth2Client {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: 'sim-gcp-token', expiry_date: Date.now() + 3_600_000 });
+  return auth;
 }

@@ -8,7 +8,17 @@ import type {
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
 import { deepMerge, type PlainObject } from './merge.ts';
-import type { AccountSpec, AddonSpec, ClusterSpec, FleetSpec, KUBERNETES_API_MODES, NodegroupSpec } from './spec.ts';
+import { PATCH_VERSIONS, resolveTime, SimReferences } from './references.ts';
+import type {
+  AccountSpec,
+  AddonSpec,
+  ClusterSpec,
+  FleetSpec,
+  KUBERNETES_API_MODES,
+  LaunchTemplateSpec,
+  NodegroupSpec,
+  SelfManagedNodeSpec,
+} from './spec.ts';
 
 /**
  * The fleet as the simulated cloud serves it: every cluster, node group and add-on fully
@@ -85,6 +95,10 @@ export interface SimCluster {
   kubernetesApi: (typeof KUBERNETES_API_MODES)[number];
   /** An IAM OIDC provider for the cluster's issuer exists in its account. */
   oidcProvider: boolean;
+  /** EC2 launch templates of this cluster's node groups (account + region resources, kept with the cluster). */
+  launchTemplates: SimLaunchTemplate[];
+  /** EC2 instances tagged for this cluster, outside managed node groups. */
+  selfManagedNodes: SimInstance[];
 }
 
 /** An IAM role as ListRoles/GetRole describe it; the trust policy is kept as plain JSON text here. */
@@ -106,6 +120,32 @@ export interface SimUser {
   CreateDate: Date;
 }
 
+export interface SimLaunchTemplate extends LaunchTemplateSpec {
+  launchTemplateId: string;
+  createTime: Date;
+}
+
+export interface SimInstance extends SelfManagedNodeSpec {
+  instanceId: string;
+  launchTime: Date;
+}
+
+export interface SimImage {
+  imageId: string;
+  region: string;
+  name: string;
+  creationDate: Date;
+  ownerId: string;
+}
+
+export interface SimGuardDuty {
+  detectorId: string;
+  status: 'ENABLED' | 'DISABLED';
+  eksAuditLogs: boolean;
+  runtimeMonitoring: boolean;
+  createdAt: Date;
+}
+
 export interface SimAccount {
   id: string;
   alias?: string;
@@ -117,6 +157,11 @@ export interface SimAccount {
   clusters: SimCluster[];
   /** Live: tests may delete a role or user between scans. */
   iam: { roles: SimRole[]; users: SimUser[] };
+  /** API actions (`ssm:GetParameter`) answered with AccessDenied for this account; live. */
+  deniedActions: Set<string>;
+  images: SimImage[];
+  /** GuardDuty detectors by region. */
+  guardDuty: Map<string, SimGuardDuty>;
 }
 
 export interface SimCaller {
@@ -128,10 +173,20 @@ export interface SimCaller {
 export class SimFleet {
   readonly caller: SimCaller;
   readonly accounts = new Map<string, SimAccount>();
+  /** Public reference data (EKS calendar, SSM parameters, add-on versions); live, so a test may change dates. */
+  readonly references: SimReferences;
+  /** API actions refused to the caller's own account (it reads the public reference data). */
+  readonly callerDeniedActions: Set<string>;
 
-  constructor(readonly spec: FleetSpec) {
+  /** `now` anchors relative times in the spec (`now-200d`). */
+  constructor(
+    readonly spec: FleetSpec,
+    now: Date = new Date(),
+  ) {
     const { accountId, userName } = spec.caller;
     this.caller = { accountId, userName, arn: `arn:aws:iam::${accountId}:user/${userName}` };
+    this.callerDeniedActions = new Set(spec.caller.deniedActions);
+    this.references = new SimReferences(spec.references, now);
     for (const a of spec.accounts) {
       this.accounts.set(a.id, {
         id: a.id,
@@ -140,8 +195,17 @@ export class SimFleet {
         denyAssumeRole: a.denyAssumeRole,
         readerRoleName: a.readerRoleName ?? spec.readerRoleName,
         ...(a.externalId ? { externalId: a.externalId } : {}),
-        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c)),
         iam: { roles: [], users: [] },
+        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c, this.references)),
+        deniedActions: new Set(a.deniedActions),
+        images: a.images.map((i) => ({
+          imageId: i.imageId,
+          region: i.region,
+          name: i.name,
+          creationDate: resolveTime(i.creationDate, now),
+          ownerId: i.ownerId ?? a.id,
+        })),
+        guardDuty: guardDutyOf(a),
       });
       const account = this.accounts.get(a.id)!;
       account.iam = resolveIam(a, account, spec.caller.accountId);
@@ -159,6 +223,13 @@ export class SimFleet {
           `arn:${partitionOf(c.region)}:iam::${accountId}:oidc-provider/${c.cluster.identity!.oidc!.issuer!.replace(/^https:\/\//, '')}`,
       );
     return [...new Set(arns)].sort();
+  }
+
+  /** Whether `action` (`eks:DescribeClusterVersions`) is refused to this account. */
+  denies(accountId: string, action: string): boolean {
+    const set =
+      accountId === this.caller.accountId ? this.callerDeniedActions : this.accounts.get(accountId)?.deniedActions;
+    return set?.has(action) ?? false;
   }
 
   account(id: string): SimAccount | undefined {
@@ -184,8 +255,23 @@ export class SimFleet {
   }
 }
 
-export function resolveFleet(spec: FleetSpec): SimFleet {
-  return new SimFleet(spec);
+export function resolveFleet(spec: FleetSpec, now?: Date): SimFleet {
+  return new SimFleet(spec, now);
+}
+
+function guardDutyOf(a: AccountSpec): Map<string, SimGuardDuty> {
+  const out = new Map<string, SimGuardDuty>();
+  for (const region of a.guardDuty?.regions ?? []) {
+    const h = digest('guardduty', a.id, region);
+    out.set(region, {
+      detectorId: hex(h, 32),
+      status: a.guardDuty!.status,
+      eksAuditLogs: a.guardDuty!.eksAuditLogs,
+      runtimeMonitoring: a.guardDuty!.runtimeMonitoring,
+      createdAt: createdAtOf(h),
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,16 +310,6 @@ const PLATFORM_VERSIONS: Record<string, string> = {
   '1.34': 'eks.4',
 };
 
-const PATCH_VERSIONS: Record<string, number> = {
-  '1.28': 15,
-  '1.29': 13,
-  '1.30': 11,
-  '1.31': 7,
-  '1.32': 3,
-  '1.33': 1,
-  '1.34': 0,
-};
-
 function addonDefaultVersion(name: string, k8s: string): string {
   switch (name) {
     case 'vpc-cni':
@@ -261,7 +337,7 @@ const toDate = (v: unknown): unknown => (typeof v === 'string' ? new Date(v) : v
 
 // ---------------------------------------------------------------------------------------------
 
-function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): SimCluster {
+function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs: SimReferences): SimCluster {
   const { region, name } = c;
   const partition = partitionOf(region);
   const h = digest(accountId, region, name);
@@ -316,11 +392,18 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
     awsAuth,
     kubernetesApi,
     oidcProvider = false,
+    launchTemplates: templateSpecs = [],
+    selfManagedNodes: nodeSpecs = [],
     ...cluster
   } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
   const clusterVersion = String(cluster.version);
   const clusterCreated = cluster.createdAt as Date;
+  const launchTemplates = (templateSpecs as LaunchTemplateSpec[]).map((t) => ({
+    ...t,
+    launchTemplateId: `lt-${hex(digest('lt', accountId, region, name, t.launchTemplateName), 17)}`,
+    createTime: addMs(clusterCreated, 5 * 60_000),
+  }));
 
   return {
     accountId,
@@ -331,8 +414,17 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
         spec,
         { accountId, region, name, version: clusterVersion, createdAt: clusterCreated, subnets },
         ng,
+        refs,
+        launchTemplates,
       ),
     ),
+    launchTemplates,
+    selfManagedNodes: (nodeSpecs as SelfManagedNodeSpec[]).map((n, i) => ({
+      ...n,
+      instanceId: n.instanceId ?? `i-${hex(digest('instance', accountId, region, name, String(i)), 17)}`,
+      launchTime: addMs(clusterCreated, 30 * 60_000),
+      tags: { [`kubernetes.io/cluster/${name}`]: 'owned', Name: `${name}-node-${i}`, ...n.tags },
+    })),
     addons: (addons as AddonSpec[]).map((a) =>
       resolveAddon(spec, { accountId, region, name, version: clusterVersion, createdAt: clusterCreated }, a),
     ),
@@ -480,17 +572,25 @@ interface ClusterRef {
   createdAt: Date;
 }
 
-function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }, ng: NodegroupSpec): Nodegroup {
+function resolveNodegroup(
+  spec: FleetSpec,
+  c: ClusterRef & { subnets: string[] },
+  ng: NodegroupSpec,
+  refs: SimReferences,
+  templates: SimLaunchTemplate[],
+): Nodegroup {
   const partition = partitionOf(c.region);
   const h = digest('nodegroup', c.accountId, c.region, c.name, ng.nodegroupName);
   const uuid = uuidOf(h);
   const createdAt = addMs(c.createdAt, 15 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
   const layered = deepMerge<PlainObject>(spec.defaults.nodegroup as PlainObject, ng as PlainObject);
   const version = String(layered.version ?? c.version);
-  const amiType = String(layered.amiType ?? 'AL2023_x86_64_STANDARD');
-  const releaseVersion = amiType.startsWith('BOTTLEROCKET')
-    ? '1.32.0-cacc4ce9'
-    : `${version}.${PATCH_VERSIONS[version] ?? 0}-20250101`;
+  const lt = layered.launchTemplate as { name?: string } | undefined;
+  const template = lt ? templates.find((t) => t.launchTemplateName === lt.name) : undefined;
+  // A launch template with its own AMI makes the node group CUSTOM, and EKS then reports the AMI id as release.
+  const amiType = String(layered.amiType ?? (template?.imageId ? 'CUSTOM' : 'AL2023_x86_64_STANDARD'));
+  const releaseVersion =
+    amiType === 'CUSTOM' && template?.imageId ? template.imageId : refs.defaultReleaseVersion(version, amiType);
   const defaults: PlainObject = {
     nodegroupName: ng.nodegroupName,
     nodegroupArn: `arn:${partition}:eks:${c.region}:${c.accountId}:nodegroup/${c.name}/${ng.nodegroupName}/${uuid}`,
@@ -517,6 +617,15 @@ function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }
   const out = deepMerge<PlainObject>(defaults, layered);
   out.createdAt = toDate(out.createdAt);
   out.modifiedAt = toDate(out.modifiedAt);
+  if (template) {
+    out.launchTemplate = {
+      name: template.launchTemplateName,
+      version: String(template.versionNumber),
+      id: template.launchTemplateId,
+    };
+    // EKS refuses remoteAccess together with a launch template, and reports none.
+    delete out.remoteAccess;
+  }
   return out as Nodegroup;
 }
 

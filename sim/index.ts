@@ -1,10 +1,15 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { IdentityStore } from './aws/identity.ts';
 import { createAwsHandler, type SimCall } from './aws/router.ts';
 import { TokenBuckets } from './aws/throttle.ts';
+import { resolveAzure, type SimAzure } from './azure/fleet.ts';
+import { armTls, createArmHandler } from './azure/server.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
+import { resolveGcp, type SimGcp } from './gcp/fleet.ts';
+import { createGkeHandler } from './gcp/server.ts';
 import { startKubernetesApis } from './kubernetes.ts';
 import { type FleetSpec, loadFleetSpec } from './spec.ts';
 
@@ -32,12 +37,37 @@ export interface SimOptions {
   throttle?: { ratePerSecond: number; burst: number; services?: string[] };
   /** Accounts whose AssumeRole is refused, in addition to the spec's `denyAssumeRole`. */
   deniedAccounts?: string[];
-  /** Caps list page sizes (default 100, the EKS maximum), so tests exercise nextToken. */
+  /** Caps list page sizes (default 100, the EKS maximum), so tests exercise nextToken and ARM's nextLink. */
   maxPageSize?: number;
+  /** Anchors the spec's relative times (`now-200d`); default: the real clock at start. */
+  now?: Date;
+  /** Azure subscriptions refused (403 AuthorizationFailed), in addition to the spec's `denied`. */
+  deniedSubscriptions?: string[];
+}
+
+/** Azure Resource Manager on https://127.0.0.1 with its own self-signed CA (ARM SDKs refuse bearer tokens over http). */
+export interface SimAzureEndpoint {
+  endpoint: string;
+  /** PEM of the CA that signed the server certificate: give it to the client as `tlsOptions.ca`. */
+  ca: string;
+  tenantId: string;
+  state: SimAzure;
+}
+
+/** The GKE REST API (and Cloud Resource Manager `projects.list`) on http://127.0.0.1. */
+export interface SimGcpEndpoint {
+  /** `http://127.0.0.1:PORT`. */
+  endpoint: string;
+  port: number;
+  state: SimGcp;
 }
 
 export interface SimulatedCloud {
   aws: { endpoint: string };
+  /** Served only when the spec has an `azure` section. */
+  azure?: SimAzureEndpoint;
+  /** Served only when the spec has a `gcp` section. */
+  gcp?: SimGcpEndpoint;
   /** The static keys of the spec's caller (an IAM user in `caller.accountId`). */
   callerCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Env for a child process / the SDK's standard mechanisms: AWS_ENDPOINT_URL, keys, AWS_REGION. */
@@ -59,7 +89,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0)) throw new RangeError('latencyMs must be >= 0');
 
-  const fleet = resolveFleet(spec);
+  const fleet = resolveFleet(spec, options.now);
   const identities = new IdentityStore(fleet.caller, spec.caller);
   const calls: SimCall[] = [];
   const handler = createAwsHandler({
@@ -78,25 +108,56 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   });
 
   // Before the AWS endpoint opens: DescribeCluster must already return each cluster's API endpoint and CA.
-  const kubernetes = await startKubernetesApis(fleet, identities, (c) => calls.push(c));
+  const simNow = options.now;
+  const kubernetes = await startKubernetesApis(
+    fleet,
+    identities,
+    (c) => calls.push(c),
+    () => simNow ?? new Date(),
+  );
+  const servers: Server[] = [];
   const server = createServer(handler);
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => {
-      void kubernetes.close();
-      reject(e);
-    });
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  let port: number;
+  try {
+    port = await listen(server, servers);
+  } catch (e) {
+    await kubernetes.close();
+    throw e;
+  }
   const endpoint = `http://127.0.0.1:${port}`;
+
+  let azure: SimAzureEndpoint | undefined;
+  if (spec.azure) {
+    const state = resolveAzure(spec.azure);
+    const tls = await armTls();
+    let base = '';
+    const arm = createHttpsServer(
+      { cert: tls.cert, key: tls.key },
+      createArmHandler({
+        azure: state,
+        base: () => base,
+        maxPageSize,
+        latencyMs,
+        deniedSubscriptions: new Set((options.deniedSubscriptions ?? []).map((id) => id.toLowerCase())),
+        record: (c) => calls.push(c),
+      }) as RequestListener,
+    );
+    base = `https://127.0.0.1:${await listen(arm as unknown as Server, servers)}`;
+    azure = { endpoint: base, ca: tls.cert, tenantId: state.tenantId, state };
+  }
+  let gcp: SimGcpEndpoint | undefined;
+  if (spec.gcp) {
+    const state = resolveGcp(spec.gcp);
+    const gke = createServer(createGkeHandler({ gcp: state, latencyMs, record: (c) => calls.push(c) }));
+    const gkePort = await listen(gke, servers);
+    gcp = { endpoint: `http://127.0.0.1:${gkePort}`, port: gkePort, state };
+  }
   const { accessKeyId, secretAccessKey } = identities.caller;
 
   return {
     aws: { endpoint },
+    ...(azure ? { azure } : {}),
+    ...(gcp ? { gcp } : {}),
     callerCredentials: { accessKeyId, secretAccessKey },
     env: {
       AWS_ENDPOINT_URL: endpoint,
@@ -115,11 +176,28 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     async close() {
       await Promise.all([
         kubernetes.close(),
-        new Promise<void>((resolve, reject) => {
-          server.close((e) => (e ? reject(e) : resolve()));
-          server.closeAllConnections();
-        }),
+        ...servers.map(
+          (srv) =>
+            new Promise<void>((resolve, reject) => {
+              srv.close((e) => (e ? reject(e) : resolve()));
+              srv.closeAllConnections();
+            }),
+        ),
       ]);
     },
   };
+}
+
+/** Listens on an ephemeral loopback port; returns it, and remembers the server for close(). */
+async function listen(server: Server, all: Server[]): Promise<number> {
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  all.push(server);
+  return (server.address() as AddressInfo).port;
 }

@@ -132,6 +132,8 @@ export async function startKubernetesApis(
   fleet: SimFleet,
   identities: IdentityStore,
   record: (call: SimCall) => void,
+  /** The simulator's clock (SimOptions.now when set), so token age is judged against the same time the fleet uses. */
+  now: () => Date = () => new Date(),
 ): Promise<KubernetesApis> {
   const servers: Server[] = [];
   try {
@@ -168,7 +170,7 @@ export async function startKubernetesApis(
           req.socket.destroy();
           return;
         }
-        verifyEksToken(req.headers.authorization, c, identities, new Date())
+        verifyEksToken(req.headers.authorization, c, identities, now())
           .then((principal) => {
             // EKS authenticates only principals the cluster maps; the reader role of the cluster's account is.
             if (principal.accountId !== c.accountId) throw new Unauthorized(`${principal.arn} is not mapped`);

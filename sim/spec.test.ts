@@ -187,6 +187,73 @@ describe('fleet spec validation', () => {
     ]);
   });
 
+  it('checks the node, version and GuardDuty fields, naming each', () => {
+    const issues = issuesOf({
+      references: {
+        clusterVersions: [
+          {
+            clusterVersion: '1.3x',
+            releaseDate: 'yesterday',
+            endOfStandardSupportDate: 'now+5d',
+            endOfExtendedSupportDate: 'now-5w',
+          },
+        ],
+        releases: { al2023: '2026-11-10' },
+        addonVersions: { 'vpc-cni': ['1.19.2'] },
+      },
+      accounts: [
+        account({
+          deniedActions: ['DescribeClusterVersions'],
+          images: [{ imageId: 'ami-xyz', region: 'ap-east-1', name: 'golden', creationDate: 'now-10d' }],
+          guardDuty: { regions: ['eu-central-1'] },
+          clusters: [
+            {
+              name: 'alpha',
+              region: 'us-east-1',
+              launchTemplates: [{ launchTemplateName: 'golden', metadataOptions: { httpTokens: 'maybe' } }],
+              nodegroups: [{ nodegroupName: 'ng', launchTemplate: { name: 'other' } }],
+            },
+          ],
+        }),
+      ],
+    });
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(
+      [
+        'references.clusterVersions[0].clusterVersion',
+        'references.clusterVersions[0].releaseDate',
+        'references.clusterVersions[0].endOfExtendedSupportDate',
+        'references.releases.al2023',
+        'references.addonVersions.vpc-cni[0]',
+        'accounts[0].deniedActions[0]',
+        'accounts[0].images[0].imageId',
+        'accounts[0].clusters[0].launchTemplates[0].metadataOptions.httpTokens',
+      ].sort(),
+    );
+  });
+
+  it('names a launch template, image region or GuardDuty region that does not fit the account', () => {
+    const issues = issuesOf({
+      accounts: [
+        account({
+          images: [{ imageId: 'ami-0123456789abcdef0', region: 'ap-east-1', name: 'golden', creationDate: 'now-10d' }],
+          guardDuty: { regions: ['eu-central-1'] },
+          clusters: [
+            {
+              name: 'alpha',
+              region: 'us-east-1',
+              nodegroups: [{ nodegroupName: 'ng', launchTemplate: { name: 'other' } }],
+            },
+          ],
+        }),
+      ],
+    });
+    expect(issues).toEqual([
+      'accounts[0].guardDuty.regions[0]: eu-central-1 is not in enabledRegions',
+      'accounts[0].images[0].region: ap-east-1 is not in enabledRegions',
+      "accounts[0].clusters[0].nodegroups[0].launchTemplate.name: other is not in this cluster's launchTemplates (none)",
+    ]);
+  });
+
   it('lists every problem at once in the error message', () => {
     expect(() => parseFleetSpec({ caller: { accountId: 'x' }, accounts: [account({ enabledRegions: [] })] })).toThrow(
       /caller\.accountId: .*\n.*accounts\[0\]\.enabledRegions/,

@@ -4,6 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatIssuePath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { AzureSpecSchema, azureIssues } from './azure/spec.ts';
+import { GcpSpecSchema, gcpIssues } from './gcp/spec.ts';
 import { deepMerge, type PlainObject } from './merge.ts';
 
 /**
@@ -34,9 +36,21 @@ const TIMESTAMP = z.union([
   z.date(),
   z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time like 2024-03-01T12:00:00Z'),
 ]);
+/** An ISO time, or a time relative to when the simulator starts (`now-400d`, `now+30d`), so a demo fleet stays current. */
+export const RELATIVE_TIME = /^now([+-]\d{1,5})d$/;
+const TIME_OR_OFFSET = z.union([
+  z.date(),
+  z
+    .string()
+    .refine(
+      (s) => RELATIVE_TIME.test(s) || !Number.isNaN(Date.parse(s)),
+      'an ISO 8601 time like 2024-03-01T12:00:00Z, or now-30d / now+30d',
+    ),
+]);
 const CIDR = z.string().refine(isCidr, 'a CIDR block like 203.0.113.0/24 or ::/0');
 const TAGS = z.record(z.string(), z.string());
 const ANY = z.unknown();
+const ACTION = z.string().regex(/^[a-z0-9-]+:[A-Za-z]+$/, 'an IAM action like eks:DescribeClusterVersions');
 
 function isCidr(s: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
@@ -208,7 +222,43 @@ const AwsAuthSpecSchema = z.strictObject({
 /** What the simulated Kubernetes API does with the scanner: serve it, refuse it (403), or drop the connection. */
 export const KUBERNETES_API_MODES = ['authorized', 'unauthorized', 'unreachable'] as const;
 
-/** The fields of EKS `Cluster`, plus the sim's `nodegroups`, `addons` and access/identity fields. */
+const METADATA_OPTIONS = z.strictObject({
+  httpTokens: z.enum(['optional', 'required']).optional(),
+  httpPutResponseHopLimit: z.number().int().min(1).max(64).optional(),
+  httpEndpoint: z.enum(['enabled', 'disabled']).optional(),
+});
+const AMI_ID = z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'an AMI id like ami-0abc1234def567890');
+
+const LaunchTemplateSpecSchema = z.strictObject({
+  launchTemplateName: z.string().regex(/^[a-zA-Z0-9()./_-]{3,128}$/, 'a launch template name (3-128 characters)'),
+  /** The version node groups use; EC2 numbers versions from 1. */
+  versionNumber: z.number().int().min(1).default(1),
+  /** A custom AMI; omit to let EKS pick its optimized AMI for the node group's amiType. */
+  imageId: AMI_ID.optional(),
+  metadataOptions: METADATA_OPTIONS.default({ httpTokens: 'required', httpPutResponseHopLimit: 1 }),
+});
+
+const SelfManagedNodeSpecSchema = z.strictObject({
+  instanceId: z
+    .string()
+    .regex(/^i-[0-9a-f]{8,17}$/, 'an instance id like i-0abc1234def567890')
+    .optional(),
+  imageId: AMI_ID,
+  instanceType: z.string().default('m6i.large'),
+  metadataOptions: METADATA_OPTIONS.default({ httpTokens: 'required', httpPutResponseHopLimit: 1 }),
+  tags: TAGS.default({}),
+});
+
+/** An AMI in an account's region (EC2 DescribeImages); `creationDate` may be relative (`now-200d`). */
+const ImageSpecSchema = z.strictObject({
+  imageId: AMI_ID,
+  region: REGION,
+  name: z.string().min(3),
+  creationDate: TIME_OR_OFFSET,
+  ownerId: ACCOUNT_ID.optional(),
+});
+
+/** The fields of EKS `Cluster`, plus the sim's `nodegroups`, `addons`, access/identity and node fields. */
 const ClusterFields = {
   arn: z.string(),
   createdAt: TIMESTAMP,
@@ -253,6 +303,10 @@ const ClusterFields = {
   kubernetesApi: z.enum(KUBERNETES_API_MODES),
   /** An IAM OIDC provider for this cluster's issuer exists in the account (IRSA set up). Default false. */
   oidcProvider: z.boolean(),
+  /** Sim-only: EC2 launch templates in the cluster's account and region; node groups name them in `launchTemplate`. */
+  launchTemplates: z.array(LaunchTemplateSpecSchema),
+  /** Sim-only: EC2 instances tagged `kubernetes.io/cluster/<name>` that no managed node group owns. */
+  selfManagedNodes: z.array(SelfManagedNodeSpecSchema),
 };
 
 const ClusterDefaultsSchema = z.strictObject(fields(ClusterFields));
@@ -293,6 +347,62 @@ const AccountSpecSchema = z.strictObject({
       users: z.array(z.strictObject({ userName: IAM_NAME, path: IAM_PATH.default('/') })).default([]),
     })
     .default({ roles: [], users: [] }),
+  /** Sim-only: API actions refused to this account with AccessDenied (`eks:DescribeClusterVersions`, `ssm:GetParameter`). */
+  deniedActions: z.array(ACTION).default([]),
+  /** Sim-only: AMIs of this account (custom AMIs used by launch templates and self-managed nodes). */
+  images: z.array(ImageSpecSchema).default([]),
+  /** GuardDuty: which regions have a detector, and its EKS features. No entry: GuardDuty is off everywhere. */
+  guardDuty: z
+    .strictObject({
+      regions: z.array(REGION).min(1),
+      status: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+      eksAuditLogs: z.boolean().default(true),
+      runtimeMonitoring: z.boolean().default(true),
+    })
+    .optional(),
+});
+
+const ClusterVersionSpecSchema = z.strictObject({
+  clusterVersion: K8S_VERSION,
+  releaseDate: TIME_OR_OFFSET,
+  endOfStandardSupportDate: TIME_OR_OFFSET,
+  endOfExtendedSupportDate: TIME_OR_OFFSET,
+  defaultVersion: z.boolean().optional(),
+  kubernetesPatchVersion: z.string().optional(),
+});
+
+/** Public data every account sees the same way: the EKS calendar, recommended node releases, add-on versions. */
+const ReferencesSpecSchema = z.strictObject({
+  /** What DescribeClusterVersions serves; default: AWS's calendar (collectors/aws/data/eks-versions.json). */
+  clusterVersions: z.array(ClusterVersionSpecSchema).min(1).optional(),
+  /** Recommended releases served as SSM public parameters, per AMI family. */
+  releases: z
+    .strictObject({
+      /** AMI build date of the recommended AL2023 release: `<k8s>.<patch>-<date>`. */
+      al2023: z
+        .string()
+        .regex(/^\d{8}$/, 'a build date like 20261110')
+        .default('20261110'),
+      /** AL2 likewise; AWS publishes AL2 AMIs only up to Kubernetes 1.32. */
+      al2: z
+        .string()
+        .regex(/^\d{8}$/, 'a build date like 20251208')
+        .default('20251208'),
+      /** The Bottlerocket image_version, e.g. 1.50.0-4a0b3f71. */
+      bottlerocket: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+-[0-9a-f]{8}$/, 'a Bottlerocket version like 1.50.0-4a0b3f71')
+        .default('1.50.0-4a0b3f71'),
+    })
+    .default({ al2023: '20261110', al2: '20251208', bottlerocket: '1.50.0-4a0b3f71' }),
+  /** Extra or overriding SSM parameters, by name. */
+  ssmParameters: z
+    .record(z.string().regex(/^\/aws\/service\//, 'a public parameter under /aws/service/'), z.string())
+    .default({}),
+  /** DescribeAddonVersions: versions per add-on, newest first (the first is the default); replaces the built-in list. */
+  addonVersions: z
+    .record(z.string(), z.array(z.string().regex(/^v\d/, 'an add-on version like v1.19.2-eksbuild.1')).min(1))
+    .default({}),
 });
 
 export const FleetSpecSchema = z.strictObject({
@@ -311,9 +421,12 @@ export const FleetSpecSchema = z.strictObject({
         .regex(/^AKIA[A-Z0-9]{16}$/, 'AKIA followed by 16 capitals or digits')
         .optional(),
       secretAccessKey: z.string().min(8).optional(),
+      /** API actions refused to the scanner's own account (public reference data is read with its keys). */
+      deniedActions: z.array(ACTION).default([]),
     })
-    .default({ accountId: '999999999999', userName: 'kubeposture-scanner' }),
+    .default({ accountId: '999999999999', userName: 'kubeposture-scanner', deniedActions: [] }),
   readerRoleName: ROLE_NAME.default('KubepostureReader'),
+  references: ReferencesSpecSchema.default(ReferencesSpecSchema.parse({})),
   defaults: z
     .strictObject({
       cluster: ClusterDefaultsSchema.optional(),
@@ -322,6 +435,10 @@ export const FleetSpecSchema = z.strictObject({
     })
     .default({}),
   accounts: z.array(AccountSpecSchema).default([]),
+  /** Azure subscriptions with AKS clusters (sim/azure/spec.ts); absent: no Azure endpoint is served. */
+  azure: AzureSpecSchema.optional(),
+  /** Google Cloud projects with GKE clusters (sim/gcp/spec.ts); absent: no GKE endpoint is served. */
+  gcp: GcpSpecSchema.optional(),
 });
 
 export type FleetSpec = z.output<typeof FleetSpecSchema>;
@@ -330,6 +447,10 @@ export type AccountSpec = z.output<typeof AccountSpecSchema>;
 export type ClusterSpec = z.output<typeof ClusterSpecSchema>;
 export type NodegroupSpec = z.output<typeof NodegroupSpecSchema>;
 export type AddonSpec = z.output<typeof AddonSpecSchema>;
+export type LaunchTemplateSpec = z.output<typeof LaunchTemplateSpecSchema>;
+export type SelfManagedNodeSpec = z.output<typeof SelfManagedNodeSpecSchema>;
+export type ImageSpec = z.output<typeof ImageSpecSchema>;
+export type ReferencesSpec = z.output<typeof ReferencesSpecSchema>;
 
 interface Issue {
   path: string;
@@ -386,6 +507,14 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
         }
       }
     });
+    (account.guardDuty?.regions ?? []).forEach((r, i) => {
+      if (!regions.has(r))
+        issues.push({ path: `${at}.guardDuty.regions[${i}]`, message: `${r} is not in enabledRegions` });
+    });
+    account.images.forEach((image, i) => {
+      if (!regions.has(image.region))
+        issues.push({ path: `${at}.images[${i}].region`, message: `${image.region} is not in enabledRegions` });
+    });
 
     const names = new Map<string, number>();
     account.clusters.forEach((cluster, c) => {
@@ -416,11 +545,22 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
           message: 'endpointPublicAccess and endpointPrivateAccess cannot both be false (EKS refuses it)',
         });
       }
+      const templates = new Set(((merged.launchTemplates ?? []) as PlainObject[]).map((t) => t.launchTemplateName));
+      ((merged.nodegroups ?? []) as PlainObject[]).forEach((ng, i) => {
+        const lt = ng.launchTemplate as { name?: unknown } | undefined;
+        if (lt && !templates.has(lt.name)) {
+          issues.push({
+            path: `${ct}.nodegroups[${i}].launchTemplate.name`,
+            message: `${String(lt.name)} is not in this cluster's launchTemplates (${[...templates].join(', ') || 'none'})`,
+          });
+        }
+      });
       for (const [list, key] of [
         ['nodegroups', 'nodegroupName'],
         ['addons', 'addonName'],
         ['accessEntries', 'principalArn'],
         ['podIdentityAssociations', 'serviceAccount'],
+        ['launchTemplates', 'launchTemplateName'],
       ] as const) {
         const seen = new Map<string, number>();
         ((merged[list] ?? []) as PlainObject[]).forEach((item, i) => {
@@ -434,6 +574,7 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
       }
     });
   });
+  issues.push(...azureIssues(spec.azure), ...gcpIssues(spec.gcp));
   return issues;
 }
 

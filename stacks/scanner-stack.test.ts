@@ -7,8 +7,15 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { checks } from '../checks/index.ts';
 import { ConfigError } from '../core/errors.ts';
-import { resolveScannerConfig, SCANNER_READ_ACTIONS, ScannerStack, type ScannerStackProps } from './scanner-stack.ts';
+import {
+  resolveScannerConfig,
+  SCANNER_PUBLIC_PARAMETER_ACTIONS,
+  SCANNER_READ_ACTIONS,
+  ScannerStack,
+  type ScannerStackProps,
+} from './scanner-stack.ts';
 
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context;
 
@@ -93,6 +100,15 @@ describe('ScannerStack', () => {
     });
   });
 
+  it('allows every action a check needs when the scanner reads its own account', () => {
+    const allowed = new Set<string>([...SCANNER_READ_ACTIONS, ...SCANNER_PUBLIC_PARAMETER_ACTIONS]);
+    const missing = checks
+      .filter((c) => c.provider === 'aws')
+      // `k8s:` needs are granted inside the cluster (an access entry), not by IAM.
+      .flatMap((c) => c.needs.filter((n) => !n.startsWith('k8s:') && !allowed.has(n)).map((n) => `${c.id} ${n}`));
+    expect(missing).toEqual([]);
+  });
+
   it('lets the function do only what a scan needs, with no wildcard action and no managed policy', () => {
     const statements = statementsOf(main.template);
     const actions = statements.flatMap((s) => asArray(s.Action));
@@ -101,6 +117,7 @@ describe('ScannerStack', () => {
     expect(new Set(actions)).toEqual(
       new Set([
         ...SCANNER_READ_ACTIONS,
+        ...SCANNER_PUBLIC_PARAMETER_ACTIONS,
         'sts:AssumeRole',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -241,6 +258,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.map((a) => `${a.path} ${a.id.replace(/^\w+::/, '')}`).sort()).toEqual([
       'Scanner/AssumeReaderRolePolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/KubepostureReader]',
       'Scanner/ReadOwnAccountPolicy AwsSolutions-IAM5[Resource::*]',
+      'Scanner/ReadOwnAccountPolicy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*::parameter/aws/service/*]',
       'Scanner/ScanTarget AwsSolutions-L1',
       'Scanner/ScanTargetRole AwsSolutions-IAM5[Resource::*]',
     ]);

@@ -20,9 +20,27 @@ export const SCANNER_READ_ACTIONS = [
   'eks:DescribeNodegroup',
   'eks:ListAddons',
   'eks:DescribeAddon',
+  'eks:DescribeClusterVersions',
+  'eks:DescribeAddonVersions',
   'ec2:DescribeRegions',
+  'ec2:DescribeLaunchTemplateVersions',
+  'ec2:DescribeImages',
+  'ec2:DescribeInstances',
+  'guardduty:ListDetectors',
+  'guardduty:GetDetector',
+  'eks:ListAccessEntries',
+  'eks:DescribeAccessEntry',
+  'eks:ListAssociatedAccessPolicies',
+  'eks:ListPodIdentityAssociations',
+  'eks:DescribePodIdentityAssociation',
+  'iam:ListRoles',
+  'iam:GetUser',
+  'iam:ListOpenIDConnectProviders',
   'sts:GetCallerIdentity',
 ] as const;
+
+/** AWS's public parameters (recommended EKS-optimized and Bottlerocket releases), and nothing else in SSM. */
+export const SCANNER_PUBLIC_PARAMETER_ACTIONS = ['ssm:GetParameter'] as const;
 
 export interface ScannerStackProps extends StackProps {
   /**
@@ -99,6 +117,12 @@ export class ScannerStack extends Stack {
             actions: [...SCANNER_READ_ACTIONS],
             resources: ['*'],
           }),
+          new PolicyStatement({
+            sid: 'ReadPublicParameters',
+            effect: Effect.ALLOW,
+            actions: [...SCANNER_PUBLIC_PARAMETER_ACTIONS],
+            resources: [`arn:${this.partition}:ssm:*::parameter/aws/service/*`],
+          }),
         ],
       });
       readOwnAccount.attachToRole(this.scanTarget.role!);
@@ -109,6 +133,12 @@ export class ScannerStack extends Stack {
           'Read-only List/Describe actions. eks:ListClusters, ec2:DescribeRegions and sts:GetCallerIdentity support ' +
           'no resource-level permissions, and the EKS Describe/List actions must reach every cluster in every ' +
           'region of this account, which an identity policy cannot extend beyond this account anyway.',
+      });
+      Validations.of(readOwnAccount).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:ssm:*::parameter/aws/service/*]`,
+        reason:
+          'ssm:GetParameter on the public /aws/service/ parameters only (the recommended EKS node AMI releases), ' +
+          'in every region scanned; no parameter of this account is readable through it.',
       });
     }
   }

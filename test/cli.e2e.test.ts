@@ -4,9 +4,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
 import type { ScanReport } from '../core/report.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
-import { parseReport, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
+import { parseReport, ROOT, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
 
 const DENIED_ACCOUNT = '333333333333';
+
+const EKS_IDS = checks
+  .filter((c) => c.provider === 'aws')
+  .map((c) => c.id)
+  .sort();
+
+/** The check ids that judged each cluster of one provider, sorted. */
+function checksByCluster(report: ScanReport, provider: string): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const f of report.findings.filter((x) => x.provider === provider)) {
+    out[f.clusterName] ??= new Set();
+    out[f.clusterName]?.add(f.checkId);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
 
 describe('kubeposture scan --sample (the README command, as a child process)', () => {
   let first: ScanReport;
@@ -24,13 +39,16 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
   }, 90_000);
 
   it('prints a versioned JSON report with the documented fields', () => {
-    expect(first.schemaVersion).toBe('1.0');
+    expect(first.schemaVersion).toBe('1.1');
     expect(Object.keys(first.scan).sort()).toEqual(['finishedAt', 'id', 'startedAt', 'trigger']);
     expect(Array.isArray(first.targets)).toBe(true);
     expect(Array.isArray(first.errors)).toBe(true);
+    expect(first.delta?.counts).toMatchObject({ regressed: 0, resolved: 0, stale: 0 });
     for (const f of first.findings) {
+      const lifecycle = f.status === 'FAIL' ? ['lifecycle'] : [];
       expect(Object.keys(f).sort()).toEqual(
         [
+          ...lifecycle,
           'accountId',
           'category',
           'checkId',
@@ -54,8 +72,9 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     const spec = await loadSampleFleet();
     const readable = spec.accounts.filter((a) => !a.denyAssumeRole).flatMap((a) => a.clusters);
     expect(readable.length).toBeGreaterThanOrEqual(8);
-    expect(first.summary.clusters).toBe(readable.length);
-    expect(first.findings).toHaveLength(readable.length * checks.length);
+    expect(first.summary.clusters).toBeGreaterThanOrEqual(readable.length);
+    // Every EKS check judges every EKS cluster at least once (node-group and add-on checks once per group or add-on).
+    expect(checksByCluster(first, 'aws')).toEqual(Object.fromEntries(readable.map((c) => [c.name, EKS_IDS])));
   });
 
   it('shows both FAIL and PASS from each check family (endpoint, encryption, logging, access, identity)', () => {
@@ -96,12 +115,55 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     expect(admins?.message).toContain('arn:aws:iam::111111111111:role/break-glass');
   });
 
+  it('judges node groups on AL2, AL2023 and Bottlerocket, and versions in every support state', () => {
+    const about = (checkId: string) => first.findings.filter((f) => f.checkId === checkId);
+    const amiTypes = new Set(about('EKS.NODES.1').map((f) => String(f.evidence.amiType).split('_')[0]));
+    expect(amiTypes).toEqual(new Set(['AL2', 'AL2023', 'BOTTLEROCKET', 'CUSTOM']));
+    const versions = about('EKS.VERSIONS.1');
+    expect(new Set(versions.map((f) => `${f.status} ${f.severity}`))).toEqual(
+      new Set(['PASS high', 'FAIL medium', 'FAIL high', 'FAIL critical']),
+    );
+    expect(versions.find((f) => f.severity === 'high')?.message).toMatch(
+      /extended support costs \$0\.60 per cluster hour/,
+    );
+    const release = about('EKS.NODES.2').filter((f) => f.status === 'FAIL');
+    expect(release.map((f) => f.message).join(' ')).toMatch(
+      /\d+ days behind .* \d+ releases? behind|\d+ releases? behind .* \d+ days behind/,
+    );
+  });
+
   it('reports the account that denies AssumeRole in errors, and never a PASS for it', () => {
     expect(first.errors).toContainEqual(
       expect.objectContaining({ accountId: DENIED_ACCOUNT, stage: 'assume-role', code: 'AccessDenied' }),
     );
     expect(first.targets).toContainEqual(expect.objectContaining({ accountId: DENIED_ACCOUNT, status: 'failed' }));
     expect(first.findings.filter((f) => f.accountId === DENIED_ACCOUNT && f.status === 'PASS')).toEqual([]);
+  });
+
+  it('reports EKS, AKS and GKE in one report, each check passing on one cluster and failing on another', () => {
+    expect(new Set(first.findings.map((f) => f.provider))).toEqual(new Set(['aws', 'azure', 'gcp']));
+    for (const check of checks) {
+      const statuses = new Set(first.findings.filter((f) => f.checkId === check.id).map((f) => f.status));
+      expect(statuses, check.id).toContain('PASS');
+      expect(statuses, check.id).toContain('FAIL');
+    }
+  });
+
+  it('reports the Azure subscription it cannot read and the project with the GKE API disabled, and scans the rest', () => {
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({ provider: 'azure', stage: 'list-clusters', code: 'AccessDenied' }),
+    );
+    expect(first.errors).toContainEqual(
+      expect.objectContaining({
+        provider: 'gcp',
+        accountId: 'legacy-apps-5678',
+        message: expect.stringContaining('SERVICE_DISABLED'),
+      }),
+    );
+    // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters.
+    const errored = first.findings.filter((f) => f.status === 'ERROR');
+    expect(new Set(errored.map((f) => f.clusterName))).toEqual(new Set(['internal-tools', 'sandbox-dev']));
+    for (const f of errored) expect(f.message).toContain('k8s:aws-auth');
   });
 
   it('gives every finding the same id in two separate scans', () => {
@@ -177,14 +239,14 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         // Two tokens are left after ListClusters for three concurrent DescribeClusters: at least one
         // cluster cannot be described (which one, and whether a second, depends on request order).
         expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
-        expect(report.findings).toHaveLength(3 * checks.length);
+        expect(Object.values(checksByCluster(report, 'aws'))).toEqual(Array.from({ length: 3 }, () => EKS_IDS));
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
-        // A cluster that could not even be described passes nothing (others may pass the checks whose data arrived).
-        const undescribed = new Set(
-          errored.filter((f) => f.message.includes('eks:DescribeCluster')).map((f) => f.clusterId),
+        // A cluster that could not be described passes nothing (other clusters may miss only some calls).
+        const erroredClusters = new Set(
+          errored.filter((f) => f.message.includes('eks:DescribeCluster:')).map((f) => f.clusterId),
         );
-        expect(undescribed.size).toBeGreaterThanOrEqual(1);
-        expect(report.findings.filter((f) => undescribed.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
+        expect(erroredClusters.size).toBeGreaterThanOrEqual(1);
+        expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
       });
     } finally {
       await tight.close();
@@ -193,17 +255,43 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
 });
 
 describe('kubeposture CLI behaviour', () => {
-  it('exits 1 with --fail-on at or below the worst FAIL, and 0 when no FAIL reaches it', async () => {
-    const critical = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
-    expect(critical.code).toBe(1); // the sample's IRSA role with no :sub condition
-    expect(critical.stderr).toContain('at or above critical');
+  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 when nothing fails at the threshold', async () => {
+    const high = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'high']);
+    expect(high.code).toBe(1);
+    expect(high.stderr).toContain('at or above high');
+    // The sample fleet has a cluster past the end of extended support (critical); this one-cluster fleet does not.
     await withTempDir(async (dir) => {
-      // Only the staging account, whose worst FAIL is high.
-      const config = await writeYaml(dir, 'kubeposture.yaml', { aws: { accounts: [{ id: '222222222222' }] } });
-      const run = await runCli(['scan', '--sample', '--config', config, '--format', 'json', '--fail-on', 'critical']);
-      expect(run.code, run.stderr).toBe(0);
-      expect(parseReport(run).findings.some((f) => f.status === 'FAIL' && f.severity === 'high')).toBe(true);
+      const fleet = await writeYaml(dir, 'fleet.yaml', {
+        references: {
+          clusterVersions: [
+            {
+              clusterVersion: '1.34',
+              releaseDate: 'now-100d',
+              endOfStandardSupportDate: 'now+300d',
+              endOfExtendedSupportDate: 'now+665d',
+            },
+          ],
+        },
+        accounts: [
+          {
+            id: '111111111111',
+            enabledRegions: ['us-east-1'],
+            clusters: [{ name: 'fine', region: 'us-east-1', version: '1.34' }],
+          },
+        ],
+      });
+      const critical = await runCli(['scan', '--fleet', fleet, '--format', 'json', '--fail-on', 'critical']);
+      expect(critical.code, critical.stderr).toBe(0);
+      expect(parseReport(critical).findings.some((f) => f.status === 'FAIL' && f.severity === 'high')).toBe(true);
     });
+    const all = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
+    expect(all.code).toBe(1);
+  });
+
+  it('exits 2 naming the flag when --providers names an unknown cloud', async () => {
+    const run = await runCli(['scan', '--sample', '--providers', 'aws,oracle']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--providers: oracle');
   });
 
   it('exits 2 and names the field when the configuration is invalid', async () => {
@@ -239,12 +327,20 @@ describe('kubeposture CLI behaviour', () => {
     expect(bad.stderr).toMatch(/critical, high, medium, low, info/);
   });
 
-  it('writes report.json and a self-contained report.html with --out', async () => {
+  it('writes report.json, report.ocsf.json and a self-contained report.html with --out', async () => {
     await withTempDir(async (dir) => {
       const run = await runCli(['scan', '--sample', '--out', dir]);
       expect(run.code, run.stderr).toBe(0);
       const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as ScanReport;
       expect(report.findings.length).toBeGreaterThan(0);
+      const ocsf = JSON.parse(await readFile(join(dir, 'report.ocsf.json'), 'utf8')) as { class_uid: number }[];
+      expect(ocsf).toHaveLength(report.findings.length);
+      const Ajv2020 = (await import('ajv/dist/2020.js')).default;
+      const schema = JSON.parse(
+        await readFile(join(ROOT, 'test/data/ocsf-1.6.0-compliance-finding.schema.json'), 'utf8'),
+      );
+      const validate = new Ajv2020.default({ strict: false }).compile(schema);
+      for (const e of ocsf) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
       const html = await readFile(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('<!doctype html>');
       expect(html).toContain('payments-prod');
@@ -264,6 +360,17 @@ describe('kubeposture CLI behaviour', () => {
     expect(run.stderr).toMatch(/planned \d+ targets/);
   });
 
+  it('prints OCSF and ASFF findings with --format', async () => {
+    const ocsf = JSON.parse((await runCli(['scan', '--sample', '--format', 'ocsf'])).stdout) as { type_uid: number }[];
+    expect(new Set(ocsf.map((e) => e.type_uid))).toEqual(new Set([200301]));
+    const asff = JSON.parse((await runCli(['scan', '--sample', '--format', 'asff'])).stdout) as {
+      RecordState: string;
+      Compliance: { Status: string };
+    }[];
+    expect(asff.length).toBeGreaterThan(0);
+    expect(asff.every((f) => f.RecordState === 'ACTIVE' && f.Compliance.Status === 'FAILED')).toBe(true);
+  });
+
   it('lists the check catalogue', async () => {
     const run = await runCli(['checks']);
     expect(run.code).toBe(0);
@@ -271,5 +378,123 @@ describe('kubeposture CLI behaviour', () => {
     const json = JSON.parse((await runCli(['checks', '--format', 'json'])).stdout) as { id: string; needs: string[] }[];
     expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id));
     expect(json[0]?.needs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('kubeposture scan with state: what changed since the last scan', () => {
+  it('shows the second run of `scan --sample` as a delta against the first, in the state folder given', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const first = await runCli(['scan', '--sample', '--state', state]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/First scan \(no earlier state in .*state\): \d+ new · 0 regressed · 0 resolved/);
+      const firstId = /kubeposture scan (\S+)/.exec(first.stdout)![1];
+      const second = await runCli(['scan', '--sample', '--state', state]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain(
+        `Since scan ${firstId}: 0 new · 0 regressed · 0 resolved · 0 stale · 0 suppressed`,
+      );
+      const stored = JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { findings: unknown[] };
+      expect(stored.findings.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('keeps findings of an account that became unreadable open and stale, and counts suppressed findings', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const spec = await loadSampleFleet();
+      const first = parseReport(await runCli(['scan', '--sample', '--state', state, '--format', 'json']));
+      const stagingFails = first.findings.filter((f) => f.accountId === '222222222222' && f.status === 'FAIL');
+      expect(stagingFails.length).toBeGreaterThan(0);
+      // The same fleet, but the staging account now refuses the scanner.
+      const denied = await writeYaml(dir, 'fleet.yaml', {
+        ...spec,
+        accounts: spec.accounts.map((a) => (a.id === '222222222222' ? { ...a, denyAssumeRole: true } : a)),
+      });
+      const suppressions = await writeYaml(dir, 'suppressions.yaml', {
+        suppressions: [
+          {
+            check: 'EKS.LOGGING.*',
+            resource: '*:cluster/ml-training',
+            reason: 'training data is public',
+            owner: 'ml-team',
+            expires: '2099-12-31',
+          },
+        ],
+      });
+      const args = ['scan', '--fleet', denied, '--state', state, '--suppressions', suppressions];
+      const second = parseReport(await runCli([...args, '--format', 'json']));
+      const suppressed = first.findings.filter(
+        (f) =>
+          f.status === 'FAIL' && f.checkId.startsWith('EKS.LOGGING.') && f.resourceId.endsWith(':cluster/ml-training'),
+      );
+      expect(suppressed.length).toBeGreaterThan(0);
+      expect(second.delta?.counts).toMatchObject({
+        new: 0,
+        resolved: 0,
+        stale: stagingFails.length,
+        suppressed: suppressed.length,
+      });
+      expect(second.delta?.stale.map((s) => s.id).sort()).toEqual(stagingFails.map((f) => f.id).sort());
+      for (const s of second.delta?.stale ?? [])
+        expect(s.reason).toMatch(/account not scanned: assume-role failed \(AccessDenied\)/);
+      const table = await runCli(args);
+      expect(table.stdout).toMatch(/Stale \(still open/);
+      expect(table.stdout).toContain('(suppressed until 2099-12-31: training data is public)');
+    });
+  });
+
+  it('posts one Slack digest with --slack to the webhook in the environment, never printing its URL', async () => {
+    const { createServer } = await import('node:http');
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/services/T0/B0/SECRETTOKEN`;
+      const run = await runCli(['scan', '--sample', '--slack', '--slack-severity', 'medium'], {
+        KUBEPOSTURE_SLACK_WEBHOOK_URL: url,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(bodies).toHaveLength(1);
+      const message = JSON.parse(bodies[0]!) as { text: string; blocks: unknown[] };
+      expect(message.text).toMatch(/kubeposture: \d+ new or regressed findings/);
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      expect(run.stdout + run.stderr).not.toContain('SECRETTOKEN');
+      const unset = await runCli(['scan', '--sample', '--slack']);
+      expect(unset.code).toBe(3);
+      expect(unset.stderr).toContain('Could not notify slack: The Slack webhook URL is not set');
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+  });
+
+  it('exits 2 naming the entry when the suppressions file is invalid, before scanning, and leaves state alone', async () => {
+    await withTempDir(async (dir) => {
+      const bad = await writeYaml(dir, 'suppressions.yaml', {
+        suppressions: [{ check: 'EKS.ENDPOINT.1', resource: '*', reason: 'known', owner: 'me', expires: 'soon' }],
+      });
+      const run = await runCli(['scan', '--sample', '--state', join(dir, 'state'), '--suppressions', bad]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('suppressions[0] (check EKS.ENDPOINT.1): expires: must be a date like 2026-12-31');
+      expect(run.stderr).not.toContain('planned');
+    });
+  });
+
+  it('exits 2 naming the file when the state is corrupt, and does not overwrite it', async () => {
+    await withTempDir(async (dir) => {
+      await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'state.json'), '{"oops"'));
+      const run = await runCli(['scan', '--sample', '--state', dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/State error: .*state\.json is not valid JSON/);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe('{"oops"');
+    });
   });
 });

@@ -17,7 +17,7 @@ const cases: CheckCase[] = [
     name: 'recommends Pod Identity for an IRSA-only cluster',
     overrides: { irsaRoles, podIdentityAssociations: [] },
     status: 'FAIL',
-    says: ['Relies only on IRSA', 'available on Kubernetes 1.32'],
+    says: ['Relies only on IRSA', 'available on Kubernetes 1.34'],
   },
   {
     name: 'passes an IRSA-only cluster too old for Pod Identity',

@@ -6,7 +6,9 @@
 import type { AuthenticationMode } from '@aws-sdk/client-eks';
 import type { AwsAuthConfigMap, EksClusterSnapshot } from '../../core/snapshot.ts';
 import {
+  aNodegroup,
   anAccessEntry,
+  anAddon,
   anEksCluster,
   aPodIdentityAssociation,
   aRole,
@@ -17,6 +19,8 @@ import {
   TEST_ADMIN_ROLE,
   TEST_OIDC_PROVIDER_ARN,
   userArn,
+  withCustomAmi,
+  withSelfManagedNode,
 } from './builders.ts';
 
 export interface CheckExamples {
@@ -203,5 +207,90 @@ export const examples: Record<string, CheckExamples> = {
         },
       }),
     ],
+  },
+  // nodes and versions (issue 4); dates are relative to TEST_NOW (2026-06-01) and the test calendar.
+  'EKS.VERSIONS.1': {
+    pass: [anEksCluster({ name: 'k8s-134' })],
+    fail: [
+      anEksCluster({ name: 'k8s-133-ending-soon', cluster: { version: '1.33' } }),
+      anEksCluster({ name: 'k8s-132-extended', cluster: { version: '1.32' } }),
+      anEksCluster({ name: 'k8s-129-unsupported', cluster: { version: '1.29' } }),
+    ],
+  },
+  'EKS.VERSIONS.2': {
+    pass: [
+      anEksCluster({ name: 'extended-but-far', cluster: { upgradePolicy: { supportType: 'EXTENDED' } } }),
+      anEksCluster({
+        name: 'standard-policy',
+        cluster: { version: '1.33', upgradePolicy: { supportType: 'STANDARD' } },
+      }),
+    ],
+    fail: [
+      anEksCluster({ name: 'extended-near', cluster: { version: '1.33', upgradePolicy: { supportType: 'EXTENDED' } } }),
+      anEksCluster({ name: 'paying-now', cluster: { version: '1.32', upgradePolicy: { supportType: 'EXTENDED' } } }),
+    ],
+  },
+  'EKS.VERSIONS.3': {
+    pass: [anEksCluster({ name: 'addons-current' })],
+    fail: [
+      anEksCluster({ name: 'cni-behind', addons: [anAddon('vpc-cni', 'v1.0.0-eksbuild.1')] }),
+      anEksCluster({
+        name: 'coredns-degraded',
+        addons: [
+          anAddon('coredns', 'v1.11.4-eksbuild.2', {
+            health: { issues: [{ code: 'InsufficientNumberOfReplicas', message: 'The add-on is unhealthy' }] },
+          }),
+        ],
+      }),
+    ],
+  },
+  'EKS.NODES.1': {
+    pass: [anEksCluster({ name: 'al2023' })],
+    fail: [
+      anEksCluster({
+        name: 'al2',
+        nodegroups: [aNodegroup({ amiType: 'AL2_x86_64', version: '1.32', releaseVersion: '1.32.3-20251208' })],
+      }),
+    ],
+  },
+  'EKS.NODES.2': {
+    pass: [anEksCluster({ name: 'release-current' })],
+    fail: [anEksCluster({ name: 'release-behind', nodegroups: [aNodegroup({ releaseVersion: '1.34.2-20260101' })] })],
+  },
+  'EKS.NODES.3': {
+    pass: [anEksCluster({ name: 'young-ami', ...withCustomAmi({ ageDays: 30 }) })],
+    fail: [
+      anEksCluster({ name: 'old-ami', ...withCustomAmi({ ageDays: 200 }) }),
+      anEksCluster({ name: 'old-self-managed', ...withSelfManagedNode({ ageDays: 400 }) }),
+    ],
+  },
+  'EKS.NODES.4': {
+    pass: [anEksCluster({ name: 'no-skew' })],
+    fail: [anEksCluster({ name: 'skewed', nodegroups: [aNodegroup({ version: '1.33' })] })],
+  },
+  'EKS.NODES.5': {
+    pass: [anEksCluster({ name: 'no-ssh' })],
+    fail: [anEksCluster({ name: 'ssh-world', nodegroups: [aNodegroup({ remoteAccess: { ec2SshKey: 'ops' } })] })],
+  },
+  'EKS.NODES.6': {
+    pass: [anEksCluster({ name: 'imdsv2', ...withCustomAmi({}) })],
+    fail: [
+      anEksCluster({
+        name: 'imdsv1-hop2',
+        ...withCustomAmi({ metadataOptions: { HttpTokens: 'optional', HttpPutResponseHopLimit: 2 } }),
+      }),
+      anEksCluster({
+        name: 'self-managed-hop2',
+        ...withSelfManagedNode({ metadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 } }),
+      }),
+    ],
+  },
+  'EKS.HYGIENE.1': {
+    pass: [anEksCluster({ name: 'prod-protected' })],
+    fail: [anEksCluster({ name: 'prod-unprotected', cluster: { deletionProtection: false } })],
+  },
+  'EKS.LOGGING.2': {
+    pass: [anEksCluster({ name: 'guardduty-on' })],
+    fail: [anEksCluster({ name: 'guardduty-off', guardDuty: { detectors: [] } })],
   },
 };

@@ -3,7 +3,9 @@
  * A check's `frameworks` key is a framework `id`; its values are control ids listed in that file.
  */
 import { z } from 'zod';
+import cisAks18 from './cis-aks-1.8.json' with { type: 'json' };
 import cisEks18 from './cis-eks-1.8.json' with { type: 'json' };
+import cisGke19 from './cis-gke-1.9.json' with { type: 'json' };
 import securityhub from './securityhub.json' with { type: 'json' };
 
 export const FrameworkSchema = z
@@ -31,7 +33,7 @@ export const FrameworkSchema = z
 
 export type Framework = z.infer<typeof FrameworkSchema>;
 
-export const frameworks: Framework[] = [cisEks18, securityhub].map((f) => FrameworkSchema.parse(f));
+export const frameworks: Framework[] = [cisEks18, cisAks18, cisGke19, securityhub].map((f) => FrameworkSchema.parse(f));
 
 export function frameworkById(id: string): Framework | undefined {
   return frameworks.find((f) => f.id === id);

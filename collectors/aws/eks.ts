@@ -47,7 +47,14 @@ interface ClusterScope {
   now: () => Date;
   /** Access and identity collection (issue 3): IAM of the account and the cluster's Kubernetes API. */
   access: Omit<AccessScope, 'eks' | 'accountId' | 'concurrency'>;
+  /** Node, version and GuardDuty facts (collectors/aws/nodes.ts); without it those fields stay empty. */
+  nodeFacts?: (s: EksClusterSnapshot) => Promise<NodeFacts>;
 }
+
+type NodeFacts = Pick<
+  EksClusterSnapshot,
+  'references' | 'launchTemplates' | 'images' | 'selfManagedNodes' | 'guardDuty'
+>;
 
 /**
  * Everything the EKS API says about one cluster. Never throws: what could not be read
@@ -101,7 +108,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
   ]);
 
   const arn = cluster?.arn ?? eksClusterArn(accountId, region, name);
-  return {
+  const snapshot: EksClusterSnapshot = {
     provider: 'aws',
     id: arn,
     arn,
@@ -114,7 +121,13 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     addons,
     ...access,
     gaps,
+    references: { versions: { source: 'api', versions: [] }, recommendedReleases: {}, addonVersions: {} },
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: undefined,
   };
+  return scope.nodeFacts ? { ...snapshot, ...(await scope.nodeFacts(snapshot)) } : snapshot;
 }
 
 /** List, then describe each item; a failed list or any failed describe is recorded as a gap. */

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
+import type { ClusterSnapshot, EksClusterSnapshot } from '../../core/snapshot.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { createAwsCollector } from './index.ts';
+
+const eksOnly = (all: ClusterSnapshot[]) => all.filter((s): s is EksClusterSnapshot => s.provider === 'aws');
 
 describe('createAwsCollector against the simulated fleet', () => {
   let sim: SimulatedCloud;
@@ -49,6 +52,7 @@ describe('createAwsCollector against the simulated fleet', () => {
     expect(expected.length).toBeGreaterThan(1);
     expect(snapshots.map((s) => s.name).sort()).toEqual(expected.map((c) => c.cluster.name).sort());
     for (const s of snapshots) {
+      if (s.provider !== 'aws') throw new Error(`expected an EKS snapshot, got ${s.provider}`);
       const spec = expected.find((c) => c.cluster.name === s.name)!;
       expect(s.gaps).toEqual([]);
       expect(s.id).toBe(s.cluster?.arn);
@@ -83,7 +87,7 @@ describe('createAwsCollector against the simulated fleet', () => {
       accountId: '111111111111',
       region: 'us-east-1',
     });
-    const prod = snapshots.find((s) => s.name === 'payments-prod')!;
+    const prod = eksOnly(snapshots).find((s) => s.name === 'payments-prod')!;
     expect(prod.awsAuth).toBeUndefined(); // API mode: aws-auth is not read
     expect(prod.accessEntries.map((e) => [e.entry.principalArn, e.policies.map((p) => p.accessScope?.type)])).toEqual([
       ['arn:aws:iam::111111111111:role/platform-admin', ['cluster']],
@@ -101,7 +105,7 @@ describe('createAwsCollector against the simulated fleet', () => {
       exists: true,
       trustPolicy: { Statement: [expect.objectContaining({ Principal: { Service: 'pods.eks.amazonaws.com' } })] },
     });
-    const checkout = snapshots.find((s) => s.name === 'checkout-api')!;
+    const checkout = eksOnly(snapshots).find((s) => s.name === 'checkout-api')!;
     expect(checkout.gaps).toEqual([]);
     expect(checkout.awsAuth?.mapUsers).toEqual([
       { userarn: 'arn:aws:iam::111111111111:user/alice', username: 'alice', groups: ['system:masters'] },
@@ -123,7 +127,7 @@ describe('createAwsCollector against the simulated fleet', () => {
       accountId: '222222222222',
       region: 'us-east-1',
     });
-    const internal = snapshots.find((s) => s.name === 'internal-tools')!;
+    const internal = eksOnly(snapshots).find((s) => s.name === 'internal-tools')!;
     expect(internal.awsAuth).toBeUndefined();
     expect(internal.gaps).toEqual([
       { need: 'k8s:aws-auth', code: 'Unreachable', error: expect.stringContaining('private-only') },

@@ -3,15 +3,27 @@ import type { Cluster } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
-import type { ClusterSnapshot } from '../../core/snapshot.ts';
+import type { EksClusterSnapshot } from '../../core/snapshot.ts';
 import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
-import { type AwsClientOptions, type AwsCredentials, ec2Client, eksClient, iamClient, stsClient } from './clients.ts';
+import {
+  type AwsClientOptions,
+  type AwsCredentials,
+  ec2Client,
+  eksClient,
+  guardDutyClient,
+  iamClient,
+  ssmClient,
+  stsClient,
+} from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
 import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
+import { collectGuardDuty } from './guardduty.ts';
 import { type AccountIam, accountIam } from './iam.ts';
 import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+import { collectNodeFacts } from './nodes.ts';
+import { createReferenceSource } from './references.ts';
 
 export interface AwsCollectorDeps {
   /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
@@ -82,6 +94,8 @@ export function createAwsCollector(
       return parseAwsAuth(configMap);
     };
   }
+  // Public reference data (version calendar, recommended releases, add-on versions): once per region per scan.
+  const references = createReferenceSource();
   let callerAccount: Promise<string> | undefined;
 
   const callerAccountId = () => {
@@ -212,6 +226,18 @@ export function createAwsCollector(
         return fail('list-clusters', e, 'Cannot list EKS clusters: ');
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
+      let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
+      const nodeScope = {
+        ec2: ec2Client(region, session.credentials, clientOptions),
+        region,
+        references,
+        referenceScope: { accountId, region, eks, ssm: ssmClient(region, session.credentials, clientOptions) },
+        guardDuty: () => {
+          // Lazily, so a region without clusters costs no GuardDuty call.
+          guardDuty ??= collectGuardDuty(guardDutyClient(region, session.credentials, clientOptions));
+          return guardDuty;
+        },
+      };
       const scope = {
         eks,
         accountId,
@@ -219,11 +245,12 @@ export function createAwsCollector(
         concurrency: config.concurrency.clustersPerTarget,
         now: clock,
         access: { iam: iamOf(session), readAwsAuth: awsAuthReader(session, eks, region) },
+        nodeFacts: (s: EksClusterSnapshot) => collectNodeFacts(nodeScope, s),
       };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {
         target,
-        snapshots: snapshots.filter((s): s is ClusterSnapshot => s !== undefined),
+        snapshots: snapshots.filter((s): s is EksClusterSnapshot => s !== undefined),
         errors: [],
       };
     },

@@ -1,7 +1,7 @@
 import type { SimCluster } from '../fleet.ts';
-import { findCluster, page, type Route } from './eks.ts';
+import { findCluster, page } from './eks.ts';
 import { AwsError, restJsonResponse } from './protocol.ts';
-import type { RequestContext } from './service.ts';
+import type { RequestContext, Route } from './service.ts';
 
 /** What EKS answers an access-entry call on a cluster that still authenticates only through aws-auth. */
 function requireAccessEntries(c: SimCluster): void {

@@ -2,10 +2,11 @@
  * Wire formats of the AWS protocols the simulated services speak, as the AWS SDK v3 parses them:
  * - awsQuery (STS, IAM): XML with PascalCase elements, lists of `<member>`, ISO timestamps;
  * - ec2Query (EC2): XML with lowerCamel elements, lists of `<item>`, errors under `<Response><Errors>`;
- * - restJson1 (EKS): JSON, epoch-second timestamps, error type in `x-amzn-errortype` and `__type`.
+ * - restJson1 (EKS, GuardDuty): JSON, epoch-second timestamps, error type in `x-amzn-errortype` and `__type`;
+ * - awsJson1.1 (SSM): `POST /` with `X-Amz-Target`, JSON both ways, epoch-second timestamps, errors in `__type`.
  */
 
-export type AwsProtocol = 'awsQuery' | 'ec2Query' | 'restJson1';
+export type AwsProtocol = 'awsQuery' | 'ec2Query' | 'restJson1' | 'awsJson1_1';
 
 export interface SimResponse {
   status: number;
@@ -120,6 +121,22 @@ export function restJsonError(e: AwsError, requestId: string): SimResponse {
   return {
     status: e.status,
     headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': e.code },
+    body: toAwsJson({ ...e.fields, __type: e.code, message: e.message }),
+  };
+}
+
+export function awsJsonResponse(result: unknown, requestId: string): SimResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
+    body: toAwsJson(result),
+  };
+}
+
+export function awsJsonError(e: AwsError, requestId: string): SimResponse {
+  return {
+    status: e.status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
     body: toAwsJson({ ...e.fields, __type: e.code, message: e.message }),
   };
 }

@@ -1,0 +1,149 @@
+/**
+ * Example GKE snapshots per check id: at least one PASS and one FAIL, run by checks/catalogue.test.ts.
+ * The same shapes appear in the sample fleet (sim/fleets/sample.yaml).
+ */
+import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
+import { aGkeCluster, aNodePool } from './builders.ts';
+
+export interface GkeExamples {
+  pass: GkeClusterSnapshot[];
+  fail: GkeClusterSnapshot[];
+}
+
+const good = aGkeCluster({ name: 'well-configured' });
+/** What `gcloud container clusters create` gives without flags. */
+const defaults = aGkeCluster({
+  name: 'gcloud-defaults',
+  cluster: {
+    privateClusterConfig: { enablePrivateEndpoint: false },
+    masterAuthorizedNetworksConfig: { enabled: false, cidrBlocks: [] },
+    workloadIdentityConfig: undefined,
+    databaseEncryption: { state: 'DECRYPTED', keyName: undefined },
+    loggingConfig: { componentConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] as never } },
+    nodePools: [
+      aNodePool('default-pool', {
+        config: {
+          serviceAccount: 'default',
+          workloadMetadataConfig: undefined,
+          shieldedInstanceConfig: { enableSecureBoot: false },
+        },
+      }),
+    ],
+  },
+});
+const ubuntu = aGkeCluster({
+  name: 'ubuntu-pool',
+  cluster: {
+    nodePools: [aNodePool('default-pool'), aNodePool('ubuntu', { config: { imageType: 'UBUNTU_CONTAINERD' } })],
+  },
+});
+
+export const gkeExamples: Record<string, GkeExamples> = {
+  'GKE.ENDPOINT.1': {
+    pass: [
+      good,
+      aGkeCluster({ name: 'office-only', cluster: { privateClusterConfig: { enablePrivateEndpoint: false } } }),
+    ],
+    fail: [
+      defaults,
+      aGkeCluster({
+        name: 'gcp-wide',
+        cluster: {
+          privateClusterConfig: { enablePrivateEndpoint: false },
+          masterAuthorizedNetworksConfig: { gcpPublicCidrsAccessEnabled: true },
+        },
+      }),
+    ],
+  },
+  'GKE.ACCESS.1': { pass: [good], fail: [aGkeCluster({ name: 'abac', cluster: { legacyAbac: { enabled: true } } })] },
+  'GKE.ACCESS.2': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'client-cert',
+        cluster: {
+          masterAuth: {
+            clientCertificate: 'LS0tLS1CRUdJTg==',
+            clientCertificateConfig: { issueClientCertificate: true },
+          },
+        },
+      }),
+    ],
+  },
+  'GKE.IDENTITY.1': {
+    pass: [
+      good,
+      aGkeCluster({
+        name: 'int-enum',
+        cluster: { nodePools: [aNodePool('p', { config: { workloadMetadataConfig: { mode: 2 as never } } })] },
+      }),
+    ],
+    fail: [
+      defaults,
+      aGkeCluster({
+        name: 'gce-metadata-pool',
+        cluster: {
+          nodePools: [
+            aNodePool('a'),
+            aNodePool('legacy', { config: { workloadMetadataConfig: { mode: 'GCE_METADATA' } } }),
+          ],
+        },
+      }),
+    ],
+  },
+  'GKE.IDENTITY.2': {
+    pass: [good],
+    fail: [
+      defaults,
+      aGkeCluster({
+        name: 'compute-sa',
+        cluster: {
+          nodePools: [
+            aNodePool('p', { config: { serviceAccount: '123456789012-compute@developer.gserviceaccount.com' } }),
+          ],
+        },
+      }),
+    ],
+  },
+  'GKE.ENCRYPTION.1': { pass: [good], fail: [defaults] },
+  'GKE.LOGGING.1': {
+    pass: [good],
+    fail: [defaults, aGkeCluster({ name: 'no-logging', cluster: { loggingService: 'none' } })],
+  },
+  'GKE.NODES.1': { pass: [good], fail: [ubuntu] },
+  'GKE.NODES.2': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'pinned-nodes',
+        cluster: { nodePools: [aNodePool('p', { management: { autoUpgrade: false } })] },
+      }),
+    ],
+  },
+  'GKE.NODES.3': {
+    pass: [good],
+    fail: [defaults, aGkeCluster({ name: 'unshielded', cluster: { shieldedNodes: { enabled: false } } })],
+  },
+  'GKE.VERSIONS.1': {
+    pass: [good],
+    fail: [aGkeCluster({ name: 'static', cluster: { releaseChannel: { channel: 'UNSPECIFIED' } } })],
+  },
+  'GKE.VERSIONS.2': {
+    pass: [good],
+    fail: [
+      aGkeCluster({ name: 'skewed', cluster: { nodePools: [aNodePool('old', { version: '1.30.14-gke.1135000' })] } }),
+    ],
+  },
+  'GKE.VERSIONS.3': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'eol',
+        cluster: {
+          currentMasterVersion: '1.29.15-gke.1000000',
+          nodePools: [aNodePool('p', { version: '1.29.15-gke.1000000' })],
+        },
+      }),
+    ],
+  },
+};

@@ -1,0 +1,186 @@
+import type {
+  AgentPoolUpgradeProfile,
+  ContainerServiceClient,
+  KubernetesVersion,
+  ManagedCluster,
+} from '@azure/arm-containerservice';
+import type { DiagnosticSettingsResource } from '@azure/arm-monitor';
+import type { TokenCredential } from '@azure/core-auth';
+import { DefaultAzureCredential } from '@azure/identity';
+import pLimit from 'p-limit';
+import type { ScanConfig } from '../../core/config.ts';
+import type { AksClusterSnapshot, CollectionGap } from '../../core/snapshot.ts';
+import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
+import { type AzureClientOptions, containerServiceClient, listSubscriptionIds, monitorClient } from './clients.ts';
+import { classifyAzureError, describeAzureError } from './errors.ts';
+
+export interface AzureCollectorDeps {
+  /** Default: `DefaultAzureCredential` (env, workload identity, managed identity, Azure CLI), made on first use. */
+  credential?: TokenCredential;
+  /** ARM base URL (tests, the simulator). Default: https://management.azure.com. */
+  endpoint?: string;
+  /** Extra CA to trust for `endpoint` (PEM). */
+  ca?: string;
+  clock?: () => Date;
+}
+
+/** What each collection step needs, as the checks' `needs` name it (and the Azure permission behind it, in the README). */
+export const AZURE_NEEDS = {
+  upgradeProfile: 'aks:GetUpgradeProfile',
+  agentPoolUpgradeProfile: 'aks:GetAgentPoolUpgradeProfile',
+  kubernetesVersions: 'aks:ListKubernetesVersions',
+  diagnosticSettings: 'monitor:ListDiagnosticSettings',
+} as const;
+
+/** Every location of a subscription is one target: `managedClusters.list()` is subscription-wide. */
+export const ALL_LOCATIONS = '*';
+
+function resourceGroupOf(id: string): string {
+  const m = /\/resourceGroups\/([^/]+)\//i.exec(id);
+  if (!m) throw new Error(`Cannot read the resource group from ${id}`);
+  return m[1]!;
+}
+
+function gap(need: string, e: unknown): CollectionGap {
+  return { need, code: classifyAzureError(e), error: describeAzureError(e) };
+}
+
+/** AKS across Azure subscriptions: one target per subscription (all its locations). */
+export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDeps = {}): Collector {
+  const azure = config.azure ?? { maxAttempts: 4 };
+  const clock = deps.clock ?? (() => new Date());
+  let credential = deps.credential;
+  const cred = () => {
+    credential ??= new DefaultAzureCredential();
+    return credential;
+  };
+  const options: AzureClientOptions = {
+    maxAttempts: azure.maxAttempts,
+    ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
+    ...(deps.ca ? { ca: deps.ca } : {}),
+  };
+  /** Kubernetes versions per subscription + location, once per scan (they are the same for every cluster there). */
+  const versions = new Map<string, Promise<KubernetesVersion[]>>();
+
+  function versionsFor(aks: ContainerServiceClient, subscriptionId: string, location: string) {
+    const key = `${subscriptionId}/${location}`;
+    let p = versions.get(key);
+    if (!p) {
+      p = aks.managedClusters.listKubernetesVersions(location).then((r) => r.values ?? []);
+      versions.set(key, p);
+    }
+    return p;
+  }
+
+  async function collectCluster(
+    aks: ContainerServiceClient,
+    subscriptionId: string,
+    cluster: ManagedCluster,
+  ): Promise<AksClusterSnapshot> {
+    const id = cluster.id ?? '';
+    const name = cluster.name ?? '';
+    const resourceGroup = resourceGroupOf(id);
+    const gaps: CollectionGap[] = [];
+    const attempt = async <T>(need: string, f: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await f();
+      } catch (e) {
+        gaps.push(gap(need, e));
+        return undefined;
+      }
+    };
+    const pools = (cluster.agentPoolProfiles ?? []).map((p) => p.name ?? '');
+    const monitor = monitorClient(cred(), subscriptionId, options);
+    const [upgradeProfile, poolProfiles, diagnosticSettings, kubernetesVersions] = await Promise.all([
+      attempt(AZURE_NEEDS.upgradeProfile, () => aks.managedClusters.getUpgradeProfile(resourceGroup, name)),
+      Promise.all(
+        pools.map(async (pool): Promise<[string, AgentPoolUpgradeProfile | undefined, unknown]> => {
+          try {
+            return [pool, await aks.agentPools.getUpgradeProfile(resourceGroup, name, pool), undefined];
+          } catch (e) {
+            return [pool, undefined, e];
+          }
+        }),
+      ),
+      attempt(AZURE_NEEDS.diagnosticSettings, async () => {
+        const out: DiagnosticSettingsResource[] = [];
+        for await (const d of monitor.diagnosticSettings.list(id)) out.push(d);
+        return out;
+      }),
+      attempt(AZURE_NEEDS.kubernetesVersions, () => versionsFor(aks, subscriptionId, cluster.location)),
+    ]);
+    const failedPools = poolProfiles.filter(([, , e]) => e !== undefined);
+    if (failedPools.length > 0) {
+      const g = gap(AZURE_NEEDS.agentPoolUpgradeProfile, failedPools[0]![2]);
+      gaps.push({ ...g, error: `${g.error} (pools: ${failedPools.map(([p]) => p).join(', ')})` });
+    }
+    return {
+      provider: 'azure',
+      id,
+      name,
+      accountId: subscriptionId,
+      region: cluster.location,
+      resourceGroup,
+      collectedAt: clock().toISOString(),
+      cluster,
+      upgradeProfile,
+      agentPoolUpgradeProfiles: Object.fromEntries(
+        poolProfiles.flatMap(([p, profile]) => (profile ? [[p, profile] as const] : [])),
+      ),
+      diagnosticSettings,
+      kubernetesVersions,
+      gaps,
+    };
+  }
+
+  return {
+    provider: 'azure',
+
+    async plan(): Promise<TargetPlan> {
+      let ids: string[];
+      if (azure.subscriptions) ids = azure.subscriptions.map((s) => s.toLowerCase());
+      else {
+        try {
+          ids = await listSubscriptionIds(cred(), options);
+        } catch (e) {
+          return {
+            targets: [],
+            errors: [
+              {
+                provider: 'azure',
+                accountId: '*',
+                region: '*',
+                stage: 'list-subscriptions',
+                code: classifyAzureError(e),
+                message: `Cannot list subscriptions: ${describeAzureError(e)}`,
+              },
+            ],
+          };
+        }
+      }
+      return { targets: ids.map((accountId) => ({ provider: 'azure', accountId, region: ALL_LOCATIONS })), errors: [] };
+    },
+
+    async collect(target: Target): Promise<TargetCollection> {
+      const subscriptionId = target.accountId;
+      const aks = containerServiceClient(cred(), subscriptionId, options);
+      const clusters: ManagedCluster[] = [];
+      try {
+        for await (const c of aks.managedClusters.list()) clusters.push(c);
+      } catch (e) {
+        const error: TargetError = {
+          provider: 'azure',
+          accountId: subscriptionId,
+          region: target.region,
+          stage: 'list-clusters',
+          code: classifyAzureError(e),
+          message: `Cannot list AKS clusters: ${describeAzureError(e)}`,
+        };
+        return { target, snapshots: [], errors: [error] };
+      }
+      const limit = pLimit(config.concurrency.clustersPerTarget);
+      const snapshots = await Promise.all(clusters.map((c) => limit(() => collectCluster(aks, subscriptionId, c))));
+      return { target, snapshots, errors: [] };
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { ClusterManagerClient } from '@google-cloud/container';
+import type { AuthClient } from 'google-auth-library';
+import type { ScanConfig } from '../../core/config.ts';
+import type { GkeCluster, GkeClusterSnapshot, GkeServerConfig } from '../../core/snapshot-gke.ts';
+import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
+import { clusterManagerClient, defaultAuthClient, type GcpClientOptions, listProjectIds } from './clients.ts';
+import { classifyGcpError, describeGcpError } from './errors.ts';
+
+export interface GcpCollectorDeps {
+  /** Default: Application Default Credentials, resolved on first use. */
+  authClient?: AuthClient;
+  /** GKE and Resource Manager REST base URL (the simulator). Default: the Google APIs over gRPC / https. */
+  endpoint?: string;
+  clock?: () => Date;
+}
+
+export const GCP_NEEDS = { serverConfig: 'gke:GetServerConfig' } as const;
+
+/** Every location of a project is one target: `locations/-` lists them all in one call. */
+export const ALL_LOCATIONS = '*';
+
+/** GKE across Google Cloud projects: one target per project (all its locations). */
+export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = {}): Collector {
+  const gcp = config.gcp ?? {};
+  const clock = deps.clock ?? (() => new Date());
+  const options: GcpClientOptions = deps.endpoint ? { endpoint: deps.endpoint } : {};
+  let auth: Promise<AuthClient> | undefined;
+  let client: Promise<ClusterManagerClient> | undefined;
+  const authClient = () => {
+    auth ??= deps.authClient ? Promise.resolve(deps.authClient) : defaultAuthClient();
+    return auth;
+  };
+  const gke = () => {
+    client ??= authClient().then((a) => clusterManagerClient(a, options));
+    return client;
+  };
+  /**
+   * Server config per location, once per scan: valid versions do not depend on the project. Only successes are
+   * kept, so one project's denial does not become every project's gap.
+   */
+  const serverConfigs = new Map<string, Promise<GkeServerConfig>>();
+  function serverConfig(c: ClusterManagerClient, projectId: string, location: string): Promise<GkeServerConfig> {
+    let p = serverConfigs.get(location);
+    if (!p) {
+      p = c.getServerConfig({ name: `projects/${projectId}/locations/${location}` }).then(([r]) => r);
+      serverConfigs.set(location, p);
+      p.catch(() => serverConfigs.delete(location));
+    }
+    return p;
+  }
+
+  return {
+    provider: 'gcp',
+
+    async plan(): Promise<TargetPlan> {
+      let ids: string[];
+      if (gcp.projects) ids = gcp.projects;
+      else {
+        try {
+          ids = await listProjectIds(await authClient(), options);
+        } catch (e) {
+          const error: TargetError = {
+            provider: 'gcp',
+            accountId: '*',
+            region: '*',
+            stage: 'list-projects',
+            code: classifyGcpError(e),
+            message: `Cannot list projects: ${describeGcpError(e)}`,
+          };
+          return { targets: [], errors: [error] };
+        }
+      }
+      return { targets: ids.map((accountId) => ({ provider: 'gcp', accountId, region: ALL_LOCATIONS })), errors: [] };
+    },
+
+    async collect(target: Target): Promise<TargetCollection> {
+      const projectId = target.accountId;
+      const fail = (stage: string, code: TargetError['code'], message: string): TargetError => ({
+        provider: 'gcp',
+        accountId: projectId,
+        region: target.region,
+        stage,
+        code,
+        message,
+      });
+      let c: ClusterManagerClient;
+      let clusters: GkeCluster[];
+      const errors: TargetError[] = [];
+      try {
+        c = await gke();
+        const [res] = await c.listClusters({ parent: `projects/${projectId}/locations/-` });
+        clusters = res.clusters ?? [];
+        // Zones that did not answer: their clusters are missing from the list, so say so (never a silent pass).
+        if (res.missingZones?.length)
+          errors.push(
+            fail('list-clusters', 'Unreachable', `Clusters in ${res.missingZones.join(', ')} could not be listed`),
+          );
+      } catch (e) {
+        return {
+          target,
+          snapshots: [],
+          errors: [fail('list-clusters', classifyGcpError(e), `Cannot list GKE clusters: ${describeGcpError(e)}`)],
+        };
+      }
+      const snapshots = await Promise.all(
+        clusters.map(async (cluster): Promise<GkeClusterSnapshot> => {
+          const location = cluster.location ?? cluster.zone ?? 'unknown';
+          const gaps: GkeClusterSnapshot['gaps'] = [];
+          let config: GkeServerConfig | undefined;
+          try {
+            config = await serverConfig(c, projectId, location);
+          } catch (e) {
+            gaps.push({ need: GCP_NEEDS.serverConfig, code: classifyGcpError(e), error: describeGcpError(e) });
+          }
+          return {
+            provider: 'gcp',
+            id: cluster.selfLink ?? `projects/${projectId}/locations/${location}/clusters/${cluster.name}`,
+            name: cluster.name ?? '',
+            accountId: projectId,
+            region: location,
+            collectedAt: clock().toISOString(),
+            cluster,
+            serverConfig: config,
+            gaps,
+          };
+        }),
+      );
+      return { target, snapshots, errors };
+    },
+  };
+}

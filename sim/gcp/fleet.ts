@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { deepMerge, type PlainObject } from '../merge.ts';
+import type { GcpSpec, GkeClusterSpec } from './spec.ts';
+
+export interface SimGkeCluster {
+  projectId: string;
+  /** The cluster JSON as GKE REST v1 returns it, live. */
+  cluster: PlainObject & { name: string; location: string };
+}
+
+export interface SimProject {
+  id: string;
+  number: string;
+  apiDisabled: boolean;
+  denied: boolean;
+  clusters: SimGkeCluster[];
+}
+
+export interface SimGcp {
+  projects: SimProject[];
+  serverConfig: PlainObject;
+}
+
+const DEFAULT_VERSION = '1.32.6-gke.1125000';
+
+function digits(seed: string, n: number): string {
+  const h = createHash('sha256').update(seed).digest();
+  let out = '';
+  for (let i = 0; out.length < n; i++) out += String(h[i % h.length]! % 10);
+  return out.replace(/^0/, '1');
+}
+
+/** What `gcloud container clusters create NAME` gives without flags (Standard, 2025). */
+function defaultCluster(c: GkeClusterSpec, projectId: string, projectNumber: string): PlainObject {
+  const ip = `34.${(Number(digits(c.name, 3)) % 200) + 20}.${Number(digits(projectId, 2))}.${(Number(digits(c.location + c.name, 2)) % 250) + 2}`;
+  return {
+    selfLink: `https://container.googleapis.com/v1/projects/${projectId}/locations/${c.location}/clusters/${c.name}`,
+    id: createHash('sha256').update(`${projectId}/${c.location}/${c.name}`).digest('hex').slice(0, 32),
+    status: 'RUNNING',
+    currentMasterVersion: DEFAULT_VERSION,
+    initialClusterVersion: DEFAULT_VERSION,
+    endpoint: ip,
+    createTime: '2025-04-02T10:15:00+00:00',
+    network: 'default',
+    subnetwork: 'default',
+    masterAuth: { clusterCaCertificate: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==' },
+    loggingService: 'logging.googleapis.com/kubernetes',
+    monitoringService: 'monitoring.googleapis.com/kubernetes',
+    loggingConfig: { componentConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] } },
+    legacyAbac: {},
+    masterAuthorizedNetworksConfig: {},
+    privateClusterConfig: { privateEndpoint: '10.128.0.2', publicEndpoint: ip },
+    releaseChannel: { channel: 'REGULAR' },
+    shieldedNodes: { enabled: true },
+    databaseEncryption: { state: 'DECRYPTED', currentState: 'CURRENT_STATE_DECRYPTED' },
+    ipAllocationPolicy: { useIpAliases: true },
+    resourceLabels: {},
+    nodePools: [{ name: 'default-pool' }],
+    projectNumber,
+  };
+}
+
+function defaultPool(name: string, version: string): PlainObject {
+  return {
+    name,
+    version,
+    status: 'RUNNING',
+    initialNodeCount: 3,
+    config: {
+      machineType: 'e2-medium',
+      diskSizeGb: 100,
+      diskType: 'pd-balanced',
+      imageType: 'COS_CONTAINERD',
+      serviceAccount: 'default',
+      oauthScopes: [
+        'https://www.googleapis.com/auth/devstorage.read_only',
+        'https://www.googleapis.com/auth/logging.write',
+        'https://www.googleapis.com/auth/monitoring',
+      ],
+      metadata: { 'disable-legacy-endpoints': 'true' },
+      shieldedInstanceConfig: { enableIntegrityMonitoring: true },
+    },
+    management: { autoUpgrade: true, autoRepair: true },
+    upgradeSettings: { maxSurge: 1, strategy: 'SURGE' },
+  };
+}
+
+export function resolveGcp(spec: GcpSpec): SimGcp {
+  return {
+    serverConfig: spec.serverConfig,
+    projects: spec.projects.map((p) => {
+      const number = p.number ?? digits(p.id, 12);
+      return {
+        id: p.id,
+        number,
+        apiDisabled: p.apiDisabled,
+        denied: p.denied,
+        clusters: p.clusters.map((c) => {
+          const merged = deepMerge<PlainObject>(
+            deepMerge(defaultCluster(c, p.id, number), spec.defaults.cluster),
+            c as PlainObject,
+          );
+          const version = String(merged.currentMasterVersion);
+          merged.nodePools = ((merged.nodePools ?? []) as PlainObject[]).map((np) =>
+            deepMerge<PlainObject>(defaultPool(String(np.name), version), np),
+          );
+          merged.currentNodeVersion ??= (merged.nodePools as PlainObject[])[0]?.version ?? version;
+          merged.zone = c.location;
+          delete merged.projectNumber;
+          return { projectId: p.id, cluster: merged as SimGkeCluster['cluster'] };
+        }),
+      };
+    }),
+  };
+}

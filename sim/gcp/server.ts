@@ -1,0 +1,126 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimCall } from '../aws/router.ts';
+import type { SimGcp, SimProject } from './fleet.ts';
+
+/**
+ * The GKE REST API v1 (what `@google-cloud/container` speaks with `fallback: true`) and Cloud Resource
+ * Manager v1 `projects.list`, over plain http. Errors use Google's JSON shape, with an `ErrorInfo` detail
+ * whose `reason` says why (SERVICE_DISABLED, IAM_PERMISSION_DENIED), as the real APIs do.
+ */
+
+class GoogleError extends Error {
+  constructor(
+    readonly status: number,
+    readonly grpcStatus: string,
+    message: string,
+    readonly reason?: string,
+    readonly metadata: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface GkeDeps {
+  gcp: SimGcp;
+  latencyMs: number;
+  record(call: SimCall): void;
+}
+
+export function createGkeHandler(deps: GkeDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let action = 'Unknown';
+    let projectId: string | undefined;
+    const send = (status: number, body: unknown, errorCode?: string) => {
+      deps.record({
+        service: 'gke',
+        action,
+        status,
+        ...(projectId ? { accountId: projectId } : {}),
+        ...(errorCode ? { errorCode } : {}),
+      });
+      const text = JSON.stringify(body);
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=UTF-8',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    };
+    try {
+      if (deps.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.latencyMs));
+      if (req.method !== 'GET')
+        throw new GoogleError(405, 'INVALID_ARGUMENT', `The simulator is read-only: ${req.method}`);
+      if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
+        throw new GoogleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
+      const path = decodeURIComponent(url.pathname);
+      if (path === '/v1/projects') {
+        action = 'projects.list';
+        const projects = deps.gcp.projects
+          .filter((p) => !p.denied)
+          .map((p) => ({ projectId: p.id, projectNumber: p.number, name: p.id, lifecycleState: 'ACTIVE' }));
+        send(200, { projects });
+        return;
+      }
+      const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/(clusters|serverConfig)$/.exec(path);
+      if (!m) throw new GoogleError(404, 'NOT_FOUND', `The simulator does not serve GET ${path}`);
+      const [, project, location, what] = m as unknown as [string, string, string, string];
+      action = what === 'clusters' ? 'clusters.list' : 'getServerConfig';
+      projectId = project;
+      const p = access(project);
+      if (what === 'serverConfig') {
+        send(200, deps.gcp.serverConfig);
+        return;
+      }
+      const clusters = p.clusters
+        .filter((c) => location === '-' || c.cluster.location === location)
+        .map((c) => c.cluster);
+      send(200, { clusters, missingZones: [] });
+    } catch (e) {
+      const err = e instanceof GoogleError ? e : new GoogleError(500, 'INTERNAL', String(e));
+      send(
+        err.status,
+        {
+          error: {
+            code: err.status,
+            message: err.message,
+            status: err.grpcStatus,
+            ...(err.reason
+              ? {
+                  details: [
+                    {
+                      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+                      reason: err.reason,
+                      domain: 'googleapis.com',
+                      metadata: err.metadata,
+                    },
+                  ],
+                }
+              : {}),
+          },
+        },
+        err.reason ?? err.grpcStatus,
+      );
+    }
+  };
+
+  function access(project: string): SimProject {
+    const p = deps.gcp.projects.find((x) => x.id === project || x.number === project);
+    if (!p || p.denied)
+      throw new GoogleError(
+        403,
+        'PERMISSION_DENIED',
+        `Permission 'container.clusters.list' denied on resource '//container.googleapis.com/projects/${project}' (or it may not exist).`,
+        'IAM_PERMISSION_DENIED',
+        { permission: 'container.clusters.list' },
+      );
+    if (p.apiDisabled)
+      throw new GoogleError(
+        403,
+        'PERMISSION_DENIED',
+        `Kubernetes Engine API has not been used in project ${p.number} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/container.googleapis.com/overview?project=${p.number} then retry.`,
+        'SERVICE_DISABLED',
+        { service: 'container.googleapis.com', consumer: `projects/${p.number}` },
+      );
+    return p;
+  }
+}
