@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
@@ -7,15 +7,22 @@ import { createAwsCollector } from '../collectors/aws/index.ts';
 import { createAzureCollector } from '../collectors/azure/index.ts';
 import { createGcpCollector } from '../collectors/gcp/index.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
-import { readConfigFile } from '../core/config-file.ts';
-import { ConfigError, errorMessage } from '../core/errors.ts';
+import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
+import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
+import { finalizeScan } from '../core/finalize.ts';
 import { hasFailAtOrAbove, type ScanReport } from '../core/report.ts';
 import { runScan, type ScanProgress } from '../core/scan.ts';
 import { SEVERITIES, type Severity } from '../core/severity.ts';
+import type { StoredState } from '../core/state.ts';
+import type { Suppression } from '../core/suppressions.ts';
 import type { Collector } from '../core/target.ts';
 import { VERSION } from '../core/version.ts';
-import { toHtml } from '../publish/html.ts';
+import { pretty, reportArtifacts } from '../publish/artifacts.ts';
+import { toAsff } from '../publish/formats/asff.ts';
+import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toJson } from '../publish/json.ts';
+import { createSlackNotifier } from '../publish/sinks/slack.ts';
+import { createLocalStateStore } from '../publish/stores/local.ts';
 import { table, toTerminal } from '../publish/terminal.ts';
 
 /** Exit codes, documented in the README; CI pipelines branch on them. */
@@ -27,6 +34,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
+
+/** The Slack incoming-webhook URL for `--slack` (a secret: read from the environment, never printed). */
+export const SLACK_WEBHOOK_ENV = 'KUBEPOSTURE_SLACK_WEBHOOK_URL';
+
+/** Where the CLI keeps finding state unless told otherwise (gitignored). */
+export const DEFAULT_STATE_DIR = '.kubeposture';
 
 const SAMPLE_FLEET = fileURLToPath(new URL('../sim/fleets/sample.yaml', import.meta.url));
 
@@ -40,8 +53,13 @@ interface ScanOptions {
   providers?: string;
   subscriptions?: string;
   projects?: string;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'ocsf' | 'asff';
   out?: string;
+  /** A folder, or false with --no-state; undefined means the default folder. */
+  state?: string | false;
+  suppressions?: string;
+  slack?: boolean;
+  slackSeverity: Severity;
   failOn?: Severity;
   quiet?: boolean;
 }
@@ -89,6 +107,11 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<{ config: ScanC
   return { config: parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags'), raw };
 }
 
+/** `1 cluster`, `2 clusters`. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function progressReporter(
   io: CliIo,
   quiet: boolean | undefined,
@@ -98,7 +121,8 @@ function progressReporter(
   let finished = 0;
   let clusters = 0;
   let errors = 0;
-  const line = () => `Scanning: ${finished}/${total} targets · ${clusters} clusters · ${errors} errors`;
+  const line = () =>
+    `Scanning: ${finished}/${total} targets · ${plural(clusters, 'cluster')} · ${plural(errors, 'error')}`;
   return {
     onProgress(e) {
       if (quiet) return;
@@ -116,7 +140,7 @@ function progressReporter(
         if (!tty) {
           const t = e.target;
           io.stderr.write(
-            `${e.summary.status} ${t.provider} ${t.accountId} ${t.region}: ${e.summary.clusters} clusters\n`,
+            `${e.summary.status} ${t.provider} ${t.accountId} ${t.region}: ${plural(e.summary.clusters, 'cluster')}\n`,
           );
         }
       }
@@ -130,6 +154,11 @@ function progressReporter(
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const { config: baseConfig } = await buildConfig(o, io.cwd);
+  // Suppressions and state are read before the scan, so a bad file fails in a second, not after it.
+  const suppressions: Suppression[] = o.suppressions ? await readSuppressionsFile(resolve(io.cwd, o.suppressions)) : [];
+  const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);
+  const store = stateDir ? createLocalStateStore(stateDir) : undefined;
+  const stored: StoredState = store ? await store.load() : { findings: [], lastScan: undefined };
   let config = baseConfig;
   let deps: Parameters<typeof createAwsCollector>[1] = {};
   let azureDeps: Parameters<typeof createAzureCollector>[1] = {};
@@ -173,7 +202,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   if (config.gcp) collectors.push(createGcpCollector(config, gcpDeps));
   try {
     const progress = progressReporter(io, o.quiet || o.format === 'json');
-    const report = await runScan({
+    const scanned = await runScan({
       collectors,
       checks,
       config,
@@ -181,7 +210,18 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       onProgress: progress.onProgress,
     });
     progress.done();
-    await emit(report, o, io);
+    const notifiers = o.slack
+      ? [createSlackNotifier({ webhook: { env: SLACK_WEBHOOK_ENV, vars: io.env }, minSeverity: o.slackSeverity })]
+      : [];
+    const { report, failures } = await finalizeScan(scanned, {
+      ...(store ? { state: store, stored } : {}),
+      notifiers,
+      suppressions,
+      now: new Date(),
+    });
+    await emit(report, o, io, stateDir);
+    for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${f.error}\n`);
+    if (failures.length > 0) return EXIT.runtime;
     if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
       io.stderr.write(`FAIL findings at or above ${config.failOn}: exiting with ${EXIT.findings}\n`);
       return EXIT.findings;
@@ -192,15 +232,20 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
 }
 
-async function emit(report: ScanReport, o: ScanOptions, io: CliIo): Promise<void> {
+async function emit(report: ScanReport, o: ScanOptions, io: CliIo, stateDir: string | undefined): Promise<void> {
   if (o.format === 'json') io.stdout.write(toJson(report));
-  else io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout) })}\n`);
+  else if (o.format === 'ocsf') io.stdout.write(pretty(toOcsf(report, checks)));
+  else if (o.format === 'asff') io.stdout.write(pretty(toAsff(report, checks)));
+  else {
+    const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
+    io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout), stateLabel: label })}\n`);
+  }
   if (o.out) {
     const dir = resolve(io.cwd, o.out);
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'report.json'), toJson(report));
-    await writeFile(join(dir, 'report.html'), toHtml(report, checks));
-    io.stderr.write(`Wrote ${join(dir, 'report.json')} and ${join(dir, 'report.html')}\n`);
+    const files = reportArtifacts(report, checks);
+    for (const f of files) await writeFile(join(dir, f.name), f.body);
+    io.stderr.write(`Wrote ${files.map((f) => join(dir, f.name)).join(', ')}\n`);
   }
 }
 
@@ -245,8 +290,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     )
     .option('--subscriptions <ids>', 'comma-separated Azure subscription ids (enables Azure)')
     .option('--projects <ids>', 'comma-separated Google Cloud project ids (enables GKE)')
-    .addOption(new Option('-f, --format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
-    .option('-o, --out <dir>', 'also write report.json and report.html to this folder')
+    .addOption(
+      new Option('-f, --format <format>', 'output on stdout: a summary table, the JSON report, OCSF or ASFF findings')
+        .choices(['table', 'json', 'ocsf', 'asff'])
+        .default('table'),
+    )
+    .option('-o, --out <dir>', 'also write report.json, report.ocsf.json and report.html to this folder')
+    .option('--state <dir>', `keep finding state in this folder, to report what changed (default ${DEFAULT_STATE_DIR})`)
+    .option('--no-state', 'keep no state: every failing finding is new, nothing is written')
+    .option('--suppressions <file>', 'YAML list of accepted findings (check, resource pattern, reason, owner, expires)')
+    .option('--slack', `post the digest of new and regressed findings to the Slack webhook in $${SLACK_WEBHOOK_ENV}`)
+    .addOption(
+      new Option('--slack-severity <severity>', 'list new and regressed findings at or above this severity in Slack')
+        .choices([...SEVERITIES])
+        .default('high'),
+    )
     .addOption(
       new Option('--fail-on <severity>', 'exit 1 when a FAIL at or above this severity exists').choices([
         ...SEVERITIES,
@@ -276,6 +334,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof ConfigError) {
       io.stderr.write(`Configuration error: ${e.message}\n`);
       return EXIT.config;
+    }
+    if (e instanceof StateError) {
+      io.stderr.write(`State error: ${e.message}\n`);
+      return EXIT.config;
+    }
+    if (e instanceof StateConflictError) {
+      io.stderr.write(`State conflict: ${e.message}\n`);
+      return EXIT.runtime;
     }
     io.stderr.write(`kubeposture failed: ${errorMessage(e)}\n`);
     return EXIT.runtime;

@@ -16,6 +16,21 @@ import { FrameworkSchema, frameworkById, frameworks } from './frameworks/index.t
 import { gkeExamples } from './gke/fixtures.ts';
 import { checkById, checks } from './index.ts';
 
+/**
+ * Whether a result is about the cluster or one of its parts: for EKS the cluster ARN or that of one of its node
+ * groups, add-ons or self-managed instances (ARNs that do not share a prefix); elsewhere anything under the cluster id.
+ */
+function isPartOf(s: ClusterSnapshot, resourceId: string): boolean {
+  if (s.provider !== 'aws') return resourceId.startsWith(s.id);
+  const partition = s.arn.split(':')[1];
+  return [
+    s.arn,
+    ...s.nodegroups.map((n) => n.nodegroupArn ?? ''),
+    ...s.addons.map((a) => a.addonArn ?? ''),
+    ...s.selfManagedNodes.map((i) => `arn:${partition}:ec2:${s.region}:${s.accountId}:instance/${i.InstanceId}`),
+  ].includes(resourceId);
+}
+
 /** Where each provider's checks live, how their ids start, and what their remediation CLI looks like. */
 const PROVIDERS = {
   aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws eks / },
@@ -118,12 +133,12 @@ describe('check catalogue', () => {
   });
 
   it.each(checks.map((c) => [c.id, c] as const))(
-    '%s reports on the cluster (or one of its node pools) with a one-line message',
+    '%s reports on the cluster (or one of its node groups, node pools, add-ons or instances) with a one-line message',
     (_id, check) => {
       const all = Object.values(examples).flatMap((e) => [...e.pass, ...e.fail]);
       for (const s of all) {
         for (const r of evaluateMatching(check, s, aContext()) ?? []) {
-          expect(r.resourceId.startsWith(s.id), `${r.resourceId} is not under ${s.id}`).toBe(true);
+          expect(isPartOf(s, r.resourceId), `${r.resourceId} is not part of ${s.id}`).toBe(true);
           expect(r.message.length).toBeGreaterThan(0);
           expect(r.message).not.toMatch(/\n/);
           expect(r.evidence).toBeTypeOf('object');

@@ -16,10 +16,31 @@ import aksNodeImageCurrent from './aks/aks-node-image-current.ts';
 import aksNodeOsUpgradeChannel from './aks/aks-node-os-upgrade-channel.ts';
 import aksSecretsKeyVaultKms from './aks/aks-secrets-key-vault-kms.ts';
 import aksWorkloadIdentity from './aks/aks-workload-identity.ts';
+import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authentication-mode.ts';
+import eksAccessPrincipalsExist from './eks/eks-access-principals-exist.ts';
+import eksAddonsCurrent from './eks/eks-addons-current.ts';
+import eksAwsAuthNoMastersOrAccounts from './eks/eks-aws-auth-no-masters-or-accounts.ts';
+import eksClusterAdminsLimited from './eks/eks-cluster-admins-limited.ts';
 import eksControlPlaneAuditLogging from './eks/eks-control-plane-audit-logging.ts';
+import eksCustomAmiAge from './eks/eks-custom-ami-age.ts';
+import eksDeletionProtectionProduction from './eks/eks-deletion-protection-production.ts';
 import eksEndpointNotWorldOpen from './eks/eks-endpoint-not-world-open.ts';
 import eksEndpointPrivate from './eks/eks-endpoint-private.ts';
+import eksExtendedSupportCost from './eks/eks-extended-support-cost.ts';
+import eksGuarddutyEksProtection from './eks/eks-guardduty-eks-protection.ts';
+import eksIrsaOidcProviderExists from './eks/eks-irsa-oidc-provider-exists.ts';
+import eksIrsaTrustScoped from './eks/eks-irsa-trust-scoped.ts';
+import eksNoBootstrapCreatorAdmin from './eks/eks-no-bootstrap-creator-admin.ts';
+import eksNodeImdsRestricted from './eks/eks-node-imds-restricted.ts';
+import eksNodegroupNotAl2 from './eks/eks-nodegroup-not-al2.ts';
+import eksNodegroupReleaseCurrent from './eks/eks-nodegroup-release-current.ts';
+import eksNodegroupSshRestricted from './eks/eks-nodegroup-ssh-restricted.ts';
+import eksNodegroupVersionSkew from './eks/eks-nodegroup-version-skew.ts';
+import eksPodIdentityAgentPresent from './eks/eks-pod-identity-agent-present.ts';
+import eksPodIdentityPreferred from './eks/eks-pod-identity-preferred.ts';
+import eksPodIdentityRoleTrust from './eks/eks-pod-identity-role-trust.ts';
 import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
+import eksVersionSupported from './eks/eks-version-supported.ts';
 import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
 import gkeControlPlaneNotWorldOpen from './gke/gke-control-plane-not-world-open.ts';
 import gkeKubernetesVersionSupported from './gke/gke-kubernetes-version-supported.ts';
@@ -39,6 +60,29 @@ export const checks: AnyCheck[] = [
   eksEndpointPrivate,
   eksSecretsKmsEncryption,
   eksControlPlaneAuditLogging,
+  // access and identity (issue 3)
+  eksAccessEntriesAuthenticationMode,
+  eksAwsAuthNoMastersOrAccounts,
+  eksClusterAdminsLimited,
+  eksNoBootstrapCreatorAdmin,
+  eksAccessPrincipalsExist,
+  eksPodIdentityAgentPresent,
+  eksPodIdentityRoleTrust,
+  eksIrsaTrustScoped,
+  eksIrsaOidcProviderExists,
+  eksPodIdentityPreferred,
+  // nodes and versions (issue 4)
+  eksVersionSupported,
+  eksExtendedSupportCost,
+  eksAddonsCurrent,
+  eksNodegroupNotAl2,
+  eksNodegroupReleaseCurrent,
+  eksCustomAmiAge,
+  eksNodegroupVersionSkew,
+  eksNodegroupSshRestricted,
+  eksNodeImdsRestricted,
+  eksDeletionProtectionProduction,
+  eksGuarddutyEksProtection,
   aksApiServerNotWorldOpen,
   aksAzureRbac,
   aksEntraIdIntegration,

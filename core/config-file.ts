@@ -1,29 +1,41 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, errorMessage } from './errors.ts';
+import { parseSuppressions, type Suppression } from './suppressions.ts';
 
 /**
- * Reads a YAML configuration file as a raw mapping, for `parseConfig` after any overrides.
- * Kept apart from the schema so checks and Lambda bundles do not pull in a YAML parser.
+ * Reads a YAML file as a raw mapping; `what` names the file in errors ("Configuration file").
+ * Kept apart from the schemas so checks and Lambda bundles do not pull in a YAML parser.
  */
-export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+async function readYamlMapping(path: string, what: string, items: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(`Cannot read configuration file ${path}: ${errorMessage(e)}`);
+    throw new ConfigError(`Cannot read ${what.toLowerCase()} ${path}: ${errorMessage(e)}`);
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new ConfigError(`Configuration file ${path} is not valid YAML: ${errorMessage(e)}`);
+    throw new ConfigError(`${what} ${path} is not valid YAML: ${errorMessage(e)}`);
   }
   if (raw === null || raw === undefined) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(
-      `Configuration file ${path} must be a mapping of settings, not ${Array.isArray(raw) ? 'a list' : typeof raw}`,
+      `${what} ${path} must be a mapping of ${items}, not ${Array.isArray(raw) ? 'a list' : typeof raw}`,
     );
   }
   return raw as Record<string, unknown>;
+}
+
+/** Reads a YAML configuration file as a raw mapping, for `parseConfig` after any overrides. */
+export function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  return readYamlMapping(path, 'Configuration file', 'settings');
+}
+
+/** Reads and validates a suppressions file; errors name the bad entry. */
+export async function readSuppressionsFile(path: string): Promise<Suppression[]> {
+  const raw = await readYamlMapping(path, 'Suppressions file', '`suppressions:`');
+  return parseSuppressions(raw, `suppressions file ${path}`);
 }

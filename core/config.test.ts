@@ -9,7 +9,17 @@ describe('parseConfig', () => {
     expect(c.aws.accounts).toBeUndefined();
     expect(c.aws.regions).toBeUndefined();
     expect(c.checks.logging.requiredTypes).toEqual(['audit', 'authenticator']);
+    expect(c.checks.access.maxClusterAdmins).toBe(3);
+    expect(c.aws.kubernetesApiTimeoutMs).toBe(5_000);
     expect(c.concurrency.targets).toBeGreaterThan(0);
+  });
+
+  it('defaults the node and version settings to documented values', () => {
+    const c = parseConfig({});
+    expect(c.checks.versions.warnDays).toBe(90);
+    expect(c.checks.nodes.releaseLag).toMatchObject({ failAfterDays: 14, mediumAfterDays: 45, highAfterDays: 90 });
+    expect(c.checks.nodes.customAmiMaxAgeDays).toBe(90);
+    expect(c.checks.hygiene.productionTags.env).toEqual(['prod', 'production']);
   });
 
   it.each([
@@ -19,6 +29,12 @@ describe('parseConfig', () => {
     [{ failOn: 'severe' }, 'failOn'],
     [{ aws: { roleNmae: 'x' } }, 'aws'],
     [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
+    [{ checks: { access: { maxClusterAdmins: 0 } } }, 'checks.access.maxClusterAdmins'],
+    [{ aws: { kubernetesApiTimeoutMs: 10 } }, 'aws.kubernetesApiTimeoutMs'],
+    [{ checks: { versions: { warnDays: -1 } } }, 'checks.versions.warnDays'],
+    [{ checks: { nodes: { customAmiMaxAgeDays: 0 } } }, 'checks.nodes.customAmiMaxAgeDays'],
+    [{ checks: { nodes: { releaseLag: { failAfterDays: 60, mediumAfterDays: 30 } } } }, 'checks.nodes.releaseLag'],
+    [{ checks: { hygiene: { productionTags: { env: [] } } } }, 'checks.hygiene.productionTags.env'],
     [{ azure: { subscriptions: ['prod'] } }, 'azure.subscriptions[0]'],
     [{ azure: { subscription: [] } }, 'azure'],
     [{ gcp: { projects: ['My_Project'] } }, 'gcp.projects[0]'],

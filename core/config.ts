@@ -47,6 +47,70 @@ export const AwsConfigSchema = z
     /** Total attempts per API call, retries with exponential backoff and jitter included. */
     maxAttempts: z.number().int().min(1).max(20).default(8),
     retryBaseDelayMs: z.number().int().min(1).max(10_000).default(250),
+    /**
+     * Per request to a cluster's Kubernetes API (reading aws-auth). Short: an unreachable private endpoint
+     * should cost a scan seconds, not minutes; the cluster's aws-auth checks then say ERROR.
+     */
+    kubernetesApiTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+  })
+  .strict();
+
+const DAYS = z.number().int().min(0).max(3650);
+
+const VersionSettingsSchema = z
+  .object({
+    /**
+     * Days before the end of standard support from which a cluster FAILs (medium). 90: one quarter, the usual
+     * planning horizon for a control-plane plus node upgrade across environments.
+     */
+    warnDays: DAYS.default(90),
+    /** EKS list prices per cluster hour (us-east-1, pricing page), used only to state the extra cost in messages. */
+    standardSupportHourlyUsd: z.number().min(0).max(100).default(0.1),
+    extendedSupportHourlyUsd: z.number().min(0).max(100).default(0.6),
+  })
+  .strict();
+
+const NodeSettingsSchema = z
+  .object({
+    /**
+     * How far a node group's release may lag the recommended one. EKS publishes optimized AMIs every week or two;
+     * 14 days lets a normal rollout catch up, 45 days means a missed cycle or two, 90 days a quarter of
+     * unpatched kernels and container runtimes. Release counts apply where dates are not known (Bottlerocket).
+     */
+    releaseLag: z
+      .object({
+        failAfterDays: DAYS.default(14),
+        mediumAfterDays: DAYS.default(45),
+        highAfterDays: DAYS.default(90),
+        mediumAfterReleases: z.number().int().min(1).max(100).default(2),
+        highAfterReleases: z.number().int().min(1).max(100).default(4),
+      })
+      .strict()
+      .refine((r) => r.failAfterDays <= r.mediumAfterDays && r.mediumAfterDays <= r.highAfterDays, {
+        message: 'failAfterDays <= mediumAfterDays <= highAfterDays',
+      })
+      .refine((r) => r.mediumAfterReleases <= r.highAfterReleases, {
+        message: 'mediumAfterReleases <= highAfterReleases',
+      })
+      .default({
+        failAfterDays: 14,
+        mediumAfterDays: 45,
+        highAfterDays: 90,
+        mediumAfterReleases: 2,
+        highAfterReleases: 4,
+      }),
+    /** Custom AMIs (launch templates, self-managed nodes) older than this FAIL: 90 days, one quarter of patches. */
+    customAmiMaxAgeDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
+const HygieneSettingsSchema = z
+  .object({
+    /** A cluster is production when any of these tag keys has one of its values (compared case-insensitively). */
+    productionTags: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .refine((t) => Object.keys(t).length > 0, 'at least one tag key')
+      .default({ env: ['prod', 'production'], environment: ['prod', 'production'], stage: ['prod', 'production'] }),
   })
   .strict();
 
@@ -92,6 +156,19 @@ export const CheckSettingsSchema = z
       })
       .strict()
       .default({ requiredTypes: ['audit', 'authenticator'] }),
+    access: z
+      .object({
+        /**
+         * More cluster-admin holders than this fails EKS.ACCESS.3. Default 3: a break-glass role, the platform
+         * team's role and one deployment pipeline; every holder beyond that is one more way to own the cluster.
+         */
+        maxClusterAdmins: z.number().int().min(1).max(1000).default(3),
+      })
+      .strict()
+      .default({ maxClusterAdmins: 3 }),
+    versions: VersionSettingsSchema.default(VersionSettingsSchema.parse({})),
+    nodes: NodeSettingsSchema.default(NodeSettingsSchema.parse({})),
+    hygiene: HygieneSettingsSchema.default(HygieneSettingsSchema.parse({})),
   })
   .strict();
 

@@ -20,7 +20,17 @@ function snapshot(overrides: Partial<EksClusterSnapshot> = {}): EksClusterSnapsh
     cluster: { name: 'alpha', arn },
     nodegroups: [],
     addons: [],
+    accessEntries: [],
+    podIdentityAssociations: [],
+    iam: {},
+    oidcProviders: [],
+    irsaRoles: [],
     gaps: [],
+    references: { versions: { source: 'api', versions: [] }, recommendedReleases: {}, addonVersions: {} },
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: { detectors: [] },
     ...overrides,
   };
 }

@@ -56,3 +56,20 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
   return String(e);
 }
+
+/** Stored state (a state file, a DynamoDB item) is unreadable or invalid: names the entry; nothing is overwritten. */
+export class StateError extends KubepostureError {
+  override name = 'StateError';
+}
+
+/** Another scan changed the stored state since this one read it; this scan's writes stop, nothing is lost. */
+export class StateConflictError extends KubepostureError {
+  override name = 'StateConflictError';
+  constructor(
+    message: string,
+    readonly findingId?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

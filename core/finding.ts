@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Category, ResultStatus } from './check.ts';
+import type { FindingLifecycle } from './lifecycle.ts';
 import type { Severity } from './severity.ts';
 import type { Provider } from './snapshot.ts';
 
@@ -20,6 +21,11 @@ export interface Finding {
   resourceId: string;
   message: string;
   evidence: Record<string, unknown>;
+  /**
+   * Set by reconcile on a finding that fails, or failed before: new, regressed, persisting or resolved,
+   * first and last seen, stale and suppressed marks. Absent on results that never failed.
+   */
+  lifecycle?: FindingLifecycle;
 }
 
 export function findingId(checkId: string, resourceId: string): string {

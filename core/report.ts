@@ -1,11 +1,12 @@
 import type { ResultStatus } from './check.ts';
 import type { Finding } from './finding.ts';
+import type { Delta } from './lifecycle.ts';
 import { compareSeverity, SEVERITIES, type Severity } from './severity.ts';
 import type { Provider } from './snapshot.ts';
 import type { TargetError } from './target.ts';
 
 /** Bumped on any breaking change to the JSON report; additive fields keep it. */
-export const REPORT_SCHEMA_VERSION = '1.0';
+export const REPORT_SCHEMA_VERSION = '1.1';
 
 export type TargetStatus = 'scanned' | 'partial' | 'failed';
 
@@ -40,6 +41,8 @@ export interface ScanReport {
   targets: TargetSummary[];
   errors: TargetError[];
   findings: Finding[];
+  /** Against the stored state (since 1.1): counts, resolved and stale findings. Absent before reconcile. */
+  delta?: Delta;
 }
 
 export function summarize(findings: readonly Finding[], targets: readonly TargetSummary[]): ScanSummary {

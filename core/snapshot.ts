@@ -1,4 +1,15 @@
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type { Image, Instance, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
+import type {
+  AccessEntry,
+  Addon,
+  AddonInfo,
+  AssociatedAccessPolicy,
+  Cluster,
+  ClusterVersionInformation,
+  Nodegroup,
+  PodIdentityAssociation,
+} from '@aws-sdk/client-eks';
+import type { GetDetectorResponse } from '@aws-sdk/client-guardduty';
 import type { AksClusterSnapshot } from './snapshot-aks.ts';
 import type { GkeClusterSnapshot } from './snapshot-gke.ts';
 
@@ -43,6 +54,115 @@ export interface EksClusterSnapshot extends SnapshotBase {
   cluster: Cluster | undefined;
   nodegroups: Nodegroup[];
   addons: Addon[];
+  // access and identity (issue 3)
+  /** Access entries with their associated access policies; empty in CONFIG_MAP mode (the API refuses them). */
+  accessEntries: EksAccessEntry[];
+  /** `DescribePodIdentityAssociation().association` for every association. */
+  podIdentityAssociations: PodIdentityAssociation[];
+  /**
+   * `kube-system/aws-auth`, read from the cluster's Kubernetes API. Undefined when it was not read: in `API` mode
+   * (where EKS ignores it), or when it could not be read (then a `k8s:aws-auth` gap says why).
+   */
+  awsAuth?: AwsAuthConfigMap;
+  /** IAM facts about the same-account roles and users that access entries, aws-auth and Pod Identity reference, by ARN. */
+  iam: Record<string, IamPrincipalFacts>;
+  /** ARNs of the account's IAM OIDC identity providers (`ListOpenIDConnectProviders`). */
+  oidcProviders: string[];
+  /** The account's roles whose trust policy names this cluster's OIDC issuer (IRSA), from one `ListRoles` walk. */
+  irsaRoles: IamRoleFacts[];
+
+  // nodes and versions (issue 4)
+  /** Provider reference data for the cluster's region (versions calendar, recommended node releases, add-on versions). */
+  references: EksReferences;
+  /** The launch template versions node groups use, keyed by `launchTemplateVersionKey(id, version)`. */
+  launchTemplates: Record<string, LaunchTemplateVersion>;
+  /** EC2 `DescribeImages` for the AMIs of launch templates and self-managed nodes, by image id. */
+  images: Record<string, Image>;
+  /** EC2 instances tagged for this cluster that no managed node group owns (self-managed nodes, Karpenter, ...). */
+  selfManagedNodes: Instance[];
+  /** GuardDuty in the cluster's account and region; undefined only when it could not be read (see gaps). */
+  guardDuty: GuardDutyFacts | undefined;
+}
+
+export interface EksAccessEntry {
+  entry: AccessEntry;
+  policies: AssociatedAccessPolicy[];
+}
+
+/** The aws-auth ConfigMap, with its own field names (`rolearn`, `userarn`). */
+export interface AwsAuthConfigMap {
+  /** false: the ConfigMap does not exist (404), so it maps nobody. */
+  exists: boolean;
+  mapRoles: { rolearn: string; username?: string; groups?: string[] }[];
+  mapUsers: { userarn: string; username?: string; groups?: string[] }[];
+  /** Account ids whose every IAM principal is mapped to a username of its ARN. */
+  mapAccounts: string[];
+}
+
+/** An IAM policy document, decoded from IAM's URL-encoded JSON and parsed, otherwise as IAM returned it. */
+export type IamPolicyDocument = { Version?: string; Statement?: unknown } & Record<string, unknown>;
+
+export interface IamRoleFacts {
+  arn: string;
+  roleName: string;
+  /** Undefined when the document could not be parsed (the checks say so rather than guess). */
+  trustPolicy: IamPolicyDocument | undefined;
+}
+
+export interface IamPrincipalFacts {
+  arn: string;
+  kind: 'role' | 'user';
+  /** Whether a role or user of that name exists in the account now. */
+  exists: boolean;
+  /** Roles only. */
+  trustPolicy?: IamPolicyDocument | undefined;
+}
+
+/**
+ * Where the Kubernetes version calendar came from: `DescribeClusterVersions`, or, only when that API could not be
+ * read, kubeposture's dated fallback file (`retrieved` says how old it is; `error` why the API was not used).
+ */
+export interface ClusterVersionsReference {
+  source: 'api' | 'fallback';
+  versions: ClusterVersionInformation[];
+  /** Fallback only: the date the fallback calendar was taken from AWS's published calendar. */
+  retrieved?: string;
+  /** Fallback only: why DescribeClusterVersions could not be used. */
+  error?: string;
+}
+
+/** The release AWS recommends for one (Kubernetes version, AMI type), from its public SSM parameter. */
+export interface RecommendedRelease {
+  /** The SSM parameter read, e.g. `/aws/service/eks/optimized-ami/1.32/amazon-linux-2023/x86_64/standard/recommended/release_version`. */
+  parameter: string;
+  /** The parameter's value; undefined when AWS publishes no such parameter (ParameterNotFound). */
+  releaseVersion?: string;
+  /** When the parameter last changed (the recommended release's publication), if known. */
+  lastModifiedDate?: Date;
+}
+
+export interface EksReferences {
+  versions: ClusterVersionsReference;
+  /**
+   * Keyed by `recommendedReleaseKey(kubernetesVersion, amiType)`. A node group's key is absent when its AMI type
+   * has no public recommended-release parameter (CUSTOM, Windows): the release check then says NOT_APPLICABLE.
+   */
+  recommendedReleases: Record<string, RecommendedRelease>;
+  /** `DescribeAddonVersions` for the cluster's Kubernetes version, by add-on name. */
+  addonVersions: Record<string, AddonInfo>;
+}
+
+/** GuardDuty detectors of the account and region; no detector means GuardDuty is off there. */
+export interface GuardDutyFacts {
+  detectors: (GetDetectorResponse & { detectorId: string })[];
+}
+
+export function recommendedReleaseKey(kubernetesVersion: string, amiType: string): string {
+  return `${kubernetesVersion}/${amiType}`;
+}
+
+export function launchTemplateVersionKey(launchTemplateId: string, version: string | number): string {
+  return `${launchTemplateId}:${version}`;
 }
 
 /** Provider-tagged union; each cloud's snapshot lives in its own file (snapshot-aks.ts, snapshot-gke.ts). */

@@ -136,7 +136,9 @@ describe('scan-target handler', () => {
       clusters: 1,
     });
     expect(out.errors).toEqual([]);
-    expect(out.findings).toHaveLength(checks.filter((c) => c.provider === 'aws').length);
+    expect(new Set(out.findings.map((f) => f.checkId))).toEqual(
+      new Set(checks.filter((c) => c.provider === 'aws').map((c) => c.id)),
+    );
     expect(out.findings.every((f) => f.clusterName === 'open' && f.accountId === ACCOUNT)).toBe(true);
     expect(out.findings.find((f) => f.checkId === 'EKS.ENDPOINT.1')?.status).toBe('FAIL');
   });

@@ -1,7 +1,9 @@
-import type { CheckMeta, ResultStatus } from '../core/check.ts';
+import { CATEGORIES, type CheckMeta, type ResultStatus } from '../core/check.ts';
 import type { Finding } from '../core/finding.ts';
+import { alertable, type FindingLifecycle, type FindingRef } from '../core/lifecycle.ts';
 import type { ScanReport } from '../core/report.ts';
-import { SEVERITIES } from '../core/severity.ts';
+import { compareSeverity, SEVERITIES } from '../core/severity.ts';
+import type { Provider } from '../core/snapshot.ts';
 import { html, SafeHtml } from './html-escape.ts';
 
 const STYLE = `
@@ -16,18 +18,40 @@ th{background:var(--soft);font-weight:600}.sev,.st{display:inline-block;border-r
 details{border:1px solid var(--line);border-radius:6px;margin:8px 0;background:var(--bg)}summary{cursor:pointer;padding:8px 12px;font-weight:600}
 details>div{padding:0 12px 12px}pre{background:var(--soft);padding:8px;border-radius:4px;overflow:auto;font-size:12px;max-height:240px;white-space:pre-wrap;overflow-wrap:anywhere}
 .finding{border-top:1px solid var(--line);padding:8px 0}.finding p{margin:4px 0}.muted{color:var(--muted)}code{font-size:12px}
+.lc{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;border:1px solid currentColor}
+.lc-new{color:var(--high)}.lc-regressed{color:var(--critical);background:#ffebe9}.lc-persisting{color:var(--muted)}.lc-resolved{color:var(--pass)}
+.lc-stale{color:var(--error)}.lc-suppressed{color:var(--muted);border-style:dashed}
+.card.delta b{color:var(--high)}.card.good b{color:var(--pass)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.zero{color:var(--muted)}
+a{color:var(--info)}@media print{details{break-inside:avoid}details:not([open])>div{display:block}}
 `;
 
 function badge(kind: 'sev' | 'st', value: string): SafeHtml {
   return html`<span class="${kind} ${kind}-${value}">${value.replace('_', ' ')}</span>`;
 }
 
+function lifecycleBadges(l: FindingLifecycle | undefined): SafeHtml {
+  if (!l) return html``;
+  const lc = (kind: string, text: string, title = '') =>
+    html` <span class="lc lc-${kind}" title="${title}">${text}</span>`;
+  return html`${l.state === 'persisting' ? '' : lc(l.state, l.state)}${l.stale ? lc('stale', 'stale', l.stale.reason) : ''}${l.suppressed ? lc('suppressed', 'suppressed') : ''}`;
+}
+
+function lifecycleLine(l: FindingLifecycle | undefined): SafeHtml {
+  if (!l) return html``;
+  return html`<p class="muted">First seen ${l.firstSeen} · last failed ${l.lastSeen}${l.stale ? html` · <b>stale since ${l.stale.since}</b>: ${l.stale.reason}` : ''}${
+    l.suppressed
+      ? html` · <b>suppressed</b> by entry ${l.suppressed.index + 1} (${l.suppressed.owner}, until ${l.suppressed.expires}): ${l.suppressed.reason}`
+      : ''
+  }</p>`;
+}
+
 function findingBlock(f: Finding, meta: CheckMeta | undefined): SafeHtml {
   const frameworks = meta ? Object.entries(meta.frameworks).map(([fw, ids]) => `${fw}: ${ids.join(', ')}`) : [];
   const showAdvice = f.status === 'FAIL' && meta;
-  return html`<div class="finding">
-  <p>${badge('st', f.status)} ${badge('sev', f.severity)} <b>${f.checkId}</b> ${f.title}</p>
+  return html`<div class="finding" id="f-${f.id}">
+  <p>${badge('st', f.status)} ${badge('sev', f.severity)}${lifecycleBadges(f.lifecycle)} <b>${f.checkId}</b> ${f.title}</p>
   <p>${f.message}</p>
+  ${lifecycleLine(f.lifecycle)}
   <p class="muted">Resource: <code>${f.resourceId}</code> · Finding <code>${f.id}</code></p>
   ${showAdvice ? html`<p><b>Risk.</b> ${meta.risk}</p><p><b>Remediation.</b> ${meta.remediation.text}</p>${meta.remediation.cli ? html`<pre>${meta.remediation.cli}</pre>` : ''}` : ''}
   ${frameworks.length ? html`<p class="muted">Frameworks: ${frameworks.join(' · ')}</p>` : ''}
@@ -36,6 +60,64 @@ function findingBlock(f: Finding, meta: CheckMeta | undefined): SafeHtml {
 }
 
 const ORDER: ResultStatus[] = ['FAIL', 'ERROR', 'PASS', 'NOT_APPLICABLE'];
+const CLOUDS: Provider[] = ['aws', 'azure', 'gcp'];
+const CLOUD_NAMES: Record<Provider, string> = { aws: 'AWS (EKS)', azure: 'Azure (AKS)', gcp: 'Google Cloud (GKE)' };
+const LIST_LIMIT = 50;
+
+function refRow(r: FindingRef): SafeHtml {
+  return html`<tr><td>${badge('sev', r.severity)}</td><td><b>${r.checkId}</b> ${r.title}</td><td>${r.clusterName}<br><span class="muted">${r.provider} ${r.accountId} ${r.region}</span></td><td>${r.reason ?? r.message}</td></tr>`;
+}
+
+function truncated(total: number): SafeHtml {
+  return total > LIST_LIMIT ? html`<p class="muted">… and ${total - LIST_LIMIT} more.</p>` : html``;
+}
+
+/** What changed since the previous scan: the section a reader looks at first. */
+function deltaSection(report: ScanReport): SafeHtml {
+  const d = report.delta;
+  if (!d) return html``;
+  const c = d.counts;
+  const fresh = alertable(report.findings).sort((a, b) => compareSeverity(a.severity, b.severity));
+  const card = (label: string, n: number, cls = '') => html`<div class="card ${cls}">${label}<b>${n}</b></div>`;
+  return html`<h2>What changed</h2>
+<p class="meta">${d.previousScanId ? html`Since scan <code>${d.previousScanId}</code>.` : 'First scan with this state: every failing finding is new.'}</p>
+<div class="cards">${card('New', c.new, c.new ? 'delta' : '')}${card('Regressed', c.regressed, c.regressed ? 'delta' : '')}${card('Resolved', c.resolved, 'good')}${card('Still failing', c.persisting)}${card('Stale', c.stale)}${card('Suppressed', c.suppressed)}${card('Open', c.open)}</div>
+${
+  fresh.length && d.previousScanId
+    ? html`<h3>New and regressed</h3><table><tr><th>Severity</th><th>Check</th><th>Cluster</th><th>Evidence</th></tr>
+${fresh.slice(0, LIST_LIMIT).map((f) => html`<tr><td>${badge('sev', f.severity)}${lifecycleBadges(f.lifecycle)}</td><td><a href="#f-${f.id}"><b>${f.checkId}</b></a> ${f.title}</td><td>${f.clusterName}<br><span class="muted">${f.provider} ${f.accountId} ${f.region}</span></td><td>${f.message}</td></tr>`)}</table>${truncated(fresh.length)}`
+    : ''
+}
+${d.resolved.length ? html`<h3>Resolved</h3><table><tr><th>Severity</th><th>Check</th><th>Cluster</th><th>How</th></tr>${d.resolved.slice(0, LIST_LIMIT).map(refRow)}</table>${truncated(d.resolved.length)}` : ''}
+${
+  d.stale.length
+    ? html`<h3>Stale</h3><p class="muted">Still open: this scan could not read what would show them fixed.</p><table><tr><th>Severity</th><th>Check</th><th>Cluster</th><th>Why not re-checked</th></tr>${d.stale.slice(0, LIST_LIMIT).map(refRow)}</table>${truncated(d.stale.length)}`
+    : ''
+}
+${d.expiredSuppressions.map((e) => html`<p><b>Expired suppression</b> ${e.index + 1}: ${e.checkId} on <code>${e.resource}</code> expired on ${e.expires} and no longer applies.</p>`)}`;
+}
+
+/** Failing findings per category and cloud: where the problems cluster, across EKS, AKS and GKE. */
+function matrixSection(report: ScanReport): SafeHtml {
+  const cell = new Map<string, { fail: number; total: number }>();
+  for (const f of report.findings) {
+    const key = `${f.category}/${f.provider}`;
+    const c = cell.get(key) ?? { fail: 0, total: 0 };
+    c.total++;
+    if (f.status === 'FAIL') c.fail++;
+    cell.set(key, c);
+  }
+  return html`<h2>Failing results by category and cloud</h2><table><tr><th>Category</th>${CLOUDS.map((p) => html`<th class="num">${CLOUD_NAMES[p]}</th>`)}</tr>
+${CATEGORIES.map(
+  (cat) =>
+    html`<tr><td>${cat}</td>${CLOUDS.map((p) => {
+      const c = cell.get(`${cat}/${p}`);
+      return c
+        ? html`<td class="num ${c.fail ? '' : 'zero'}"><b>${c.fail}</b> of ${c.total}</td>`
+        : html`<td class="num zero">—</td>`;
+    })}</tr>`,
+)}</table>`;
+}
 
 /** A self-contained HTML report: inline CSS, no script, no network. Pure function of the report. */
 export function toHtml(report: ScanReport, catalogue: readonly CheckMeta[] = []): string {
@@ -69,9 +151,11 @@ ${sorted.map((f) => findingBlock(f, metaById.get(f.checkId)))}
   <div class="card">Targets<b>${s.targets.total}</b><span class="muted">${s.targets.failed} failed, ${s.targets.partial} partial</span></div>
   ${ORDER.map((st) => html`<div class="card">${badge('st', st)}<b>${s.byStatus[st]}</b></div>`)}
 </div>
+${deltaSection(report)}
 <h2>Failing findings by severity</h2>
 <table><tr>${SEVERITIES.map((sev) => html`<th>${badge('sev', sev)}</th>`)}</tr>
 <tr>${SEVERITIES.map((sev) => html`<td><b>${s.failBySeverity[sev]}</b></td>`)}</tr></table>
+${matrixSection(report)}
 ${
   report.errors.length
     ? html`<h2>Collection errors</h2><p class="muted">These targets or stages could not be read: their clusters have no PASS results, and findings there are unknown, not fixed.</p>

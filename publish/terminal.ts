@@ -2,8 +2,9 @@ import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import type { ResultStatus } from '../core/check.ts';
 import type { Finding } from '../core/finding.ts';
+import { alertable } from '../core/lifecycle.ts';
 import type { ScanReport } from '../core/report.ts';
-import { SEVERITIES, type Severity } from '../core/severity.ts';
+import { compareSeverity, SEVERITIES, type Severity } from '../core/severity.ts';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -53,6 +54,8 @@ export function table(rows: string[][], align: ('l' | 'r')[] = []): string {
 
 export interface TerminalOptions {
   color: boolean;
+  /** Where the state lives, to say so on a first scan. */
+  stateLabel?: string;
   /** Max failing findings listed per cluster before "and N more". */
   perCluster?: number;
 }
@@ -70,6 +73,7 @@ export function toTerminal(report: ScanReport, opts: TerminalOptions): string {
       ),
     '',
   );
+  if (report.delta) out.push(...deltaLines(report, c, opts), '');
 
   const counts = new Map<string, number>();
   for (const f of report.findings)
@@ -99,7 +103,7 @@ export function toTerminal(report: ScanReport, opts: TerminalOptions): string {
             ? paintStatus(c, 'ERROR', 'ERROR')
             : paintSeverity(c, f.severity, f.severity.toUpperCase()),
           f.checkId,
-          f.message,
+          f.message + tag(c, f, Boolean(report.delta?.previousScanId)),
         ]);
       out.push(table(shown));
       if (list.length > limit) out.push(c.dim(`    … and ${list.length - limit} more`));
@@ -127,4 +131,78 @@ export function toTerminal(report: ScanReport, opts: TerminalOptions): string {
     );
   }
   return out.join('\n');
+}
+
+/** A marker after the message: on a first scan everything is new, so only suppression and staleness are marked. */
+function tag(c: Colors, f: Finding, hasPrevious: boolean): string {
+  const l = f.lifecycle;
+  if (!l) return '';
+  if (l.suppressed) return c.dim(` (suppressed until ${l.suppressed.expires}: ${l.suppressed.reason})`);
+  if (l.stale) return c.dim(' (stale: not re-checked)');
+  if (hasPrevious && (l.state === 'new' || l.state === 'regressed')) return ` ${c.bold(l.state.toUpperCase())}`;
+  return '';
+}
+
+const LIST_LIMIT = 10;
+
+function more(c: Colors, total: number): string[] {
+  return total > LIST_LIMIT ? [c.dim(`    … and ${total - LIST_LIMIT} more`)] : [];
+}
+
+/** What changed since the previous scan: the part people read first. */
+function deltaLines(report: ScanReport, c: Colors, opts: TerminalOptions): string[] {
+  const d = report.delta!;
+  const n = d.counts;
+  const out: string[] = [];
+  const counts = [
+    `${c.bold(String(n.new))} new`,
+    `${c.bold(String(n.regressed))} regressed`,
+    `${c.green(String(n.resolved))} resolved`,
+    `${n.stale} stale`,
+    `${n.suppressed} suppressed`,
+    `${n.open} open`,
+  ].join(' · ');
+  out.push(
+    d.previousScanId
+      ? `${c.bold('Since scan')} ${d.previousScanId}: ${counts}`
+      : `${c.bold('First scan')}${opts.stateLabel ? c.dim(` (no earlier state in ${opts.stateLabel})`) : ''}: ${counts}`,
+  );
+  const fresh = alertable(report.findings);
+  if (fresh.length > 0 && d.previousScanId) {
+    out.push(c.bold('New and regressed'));
+    const rows = [...fresh]
+      .sort((a, b) => compareSeverity(a.severity, b.severity))
+      .slice(0, LIST_LIMIT)
+      .map((f) => [
+        '   ',
+        f.lifecycle!.state === 'new' ? c.bold('NEW') : c.bold(c.red('REGRESSED')),
+        paintSeverity(c, f.severity, f.severity.toUpperCase()),
+        f.checkId,
+        f.clusterName,
+        f.message,
+      ]);
+    out.push(table(rows), ...more(c, fresh.length));
+  }
+  if (d.resolved.length > 0 && d.previousScanId) {
+    out.push(c.bold(c.green('Resolved')));
+    out.push(
+      table(
+        d.resolved
+          .slice(0, LIST_LIMIT)
+          .map((r) => ['   ', r.severity.toUpperCase(), r.checkId, r.clusterName, r.reason ?? 'now passes']),
+      ),
+      ...more(c, d.resolved.length),
+    );
+  }
+  if (d.stale.length > 0) {
+    out.push(c.bold('Stale') + c.dim(' (still open: this scan could not read what would show them fixed)'));
+    out.push(
+      table(d.stale.slice(0, LIST_LIMIT).map((r) => ['   ', r.checkId, r.clusterName, r.reason ?? ''])),
+      ...more(c, d.stale.length),
+    );
+  }
+  for (const e of d.expiredSuppressions) {
+    out.push(c.yellow(`Suppression ${e.index + 1} (${e.checkId} on ${e.resource}) expired on ${e.expires}`));
+  }
+  return out;
 }

@@ -112,10 +112,10 @@ describe('requests the simulated cloud cannot place', () => {
 
   it('names a service it does not serve', async () => {
     const c = await start({});
-    const res = await rawRequest(c, 'iam', { body: 'Action=GetRole&RoleName=x' });
+    const res = await rawRequest(c, 'kms', { body: 'Action=ListKeys' });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('does not serve AWS service &apos;iam&apos;');
-    expect(c.count({ service: 'iam', status: 400, errorCode: 'UnknownService' })).toBe(1);
+    expect(await res.text()).toContain('does not serve AWS service &apos;kms&apos;');
+    expect(c.count({ service: 'kms', status: 400, errorCode: 'UnknownService' })).toBe(1);
   });
 
   it('serves the SDK through the environment variables it publishes', async () => {

@@ -1,7 +1,24 @@
 import { createHash } from 'node:crypto';
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type {
+  AccessEntry,
+  Addon,
+  AssociatedAccessPolicy,
+  Cluster,
+  Nodegroup,
+  PodIdentityAssociation,
+} from '@aws-sdk/client-eks';
 import { deepMerge, type PlainObject } from './merge.ts';
-import type { AddonSpec, ClusterSpec, FleetSpec, NodegroupSpec } from './spec.ts';
+import { PATCH_VERSIONS, resolveTime, SimReferences } from './references.ts';
+import type {
+  AccountSpec,
+  AddonSpec,
+  ClusterSpec,
+  FleetSpec,
+  KUBERNETES_API_MODES,
+  LaunchTemplateSpec,
+  NodegroupSpec,
+  SelfManagedNodeSpec,
+} from './spec.ts';
 
 /**
  * The fleet as the simulated cloud serves it: every cluster, node group and add-on fully
@@ -70,6 +87,63 @@ export interface SimCluster {
   cluster: Cluster;
   nodegroups: Nodegroup[];
   addons: Addon[];
+  accessEntries: { entry: AccessEntry; policies: AssociatedAccessPolicy[] }[];
+  podIdentityAssociations: PodIdentityAssociation[];
+  /** The aws-auth ConfigMap's `data` (lists, or raw strings served verbatim); undefined: no ConfigMap (404). */
+  awsAuth?: { mapRoles?: unknown; mapUsers?: unknown; mapAccounts?: unknown };
+  /** Live: a test may flip it between scans. */
+  kubernetesApi: (typeof KUBERNETES_API_MODES)[number];
+  /** An IAM OIDC provider for the cluster's issuer exists in its account. */
+  oidcProvider: boolean;
+  /** EC2 launch templates of this cluster's node groups (account + region resources, kept with the cluster). */
+  launchTemplates: SimLaunchTemplate[];
+  /** EC2 instances tagged for this cluster, outside managed node groups. */
+  selfManagedNodes: SimInstance[];
+}
+
+/** An IAM role as ListRoles/GetRole describe it; the trust policy is kept as plain JSON text here. */
+export interface SimRole {
+  Path: string;
+  RoleName: string;
+  RoleId: string;
+  Arn: string;
+  CreateDate: Date;
+  AssumeRolePolicyDocument: string;
+  MaxSessionDuration: number;
+}
+
+export interface SimUser {
+  Path: string;
+  UserName: string;
+  UserId: string;
+  Arn: string;
+  CreateDate: Date;
+}
+
+export interface SimLaunchTemplate extends LaunchTemplateSpec {
+  launchTemplateId: string;
+  createTime: Date;
+}
+
+export interface SimInstance extends SelfManagedNodeSpec {
+  instanceId: string;
+  launchTime: Date;
+}
+
+export interface SimImage {
+  imageId: string;
+  region: string;
+  name: string;
+  creationDate: Date;
+  ownerId: string;
+}
+
+export interface SimGuardDuty {
+  detectorId: string;
+  status: 'ENABLED' | 'DISABLED';
+  eksAuditLogs: boolean;
+  runtimeMonitoring: boolean;
+  createdAt: Date;
 }
 
 export interface SimAccount {
@@ -81,6 +155,13 @@ export interface SimAccount {
   readerRoleName: string;
   externalId?: string;
   clusters: SimCluster[];
+  /** Live: tests may delete a role or user between scans. */
+  iam: { roles: SimRole[]; users: SimUser[] };
+  /** API actions (`ssm:GetParameter`) answered with AccessDenied for this account; live. */
+  deniedActions: Set<string>;
+  images: SimImage[];
+  /** GuardDuty detectors by region. */
+  guardDuty: Map<string, SimGuardDuty>;
 }
 
 export interface SimCaller {
@@ -92,10 +173,20 @@ export interface SimCaller {
 export class SimFleet {
   readonly caller: SimCaller;
   readonly accounts = new Map<string, SimAccount>();
+  /** Public reference data (EKS calendar, SSM parameters, add-on versions); live, so a test may change dates. */
+  readonly references: SimReferences;
+  /** API actions refused to the caller's own account (it reads the public reference data). */
+  readonly callerDeniedActions: Set<string>;
 
-  constructor(readonly spec: FleetSpec) {
+  /** `now` anchors relative times in the spec (`now-200d`). */
+  constructor(
+    readonly spec: FleetSpec,
+    now: Date = new Date(),
+  ) {
     const { accountId, userName } = spec.caller;
     this.caller = { accountId, userName, arn: `arn:aws:iam::${accountId}:user/${userName}` };
+    this.callerDeniedActions = new Set(spec.caller.deniedActions);
+    this.references = new SimReferences(spec.references, now);
     for (const a of spec.accounts) {
       this.accounts.set(a.id, {
         id: a.id,
@@ -104,9 +195,41 @@ export class SimFleet {
         denyAssumeRole: a.denyAssumeRole,
         readerRoleName: a.readerRoleName ?? spec.readerRoleName,
         ...(a.externalId ? { externalId: a.externalId } : {}),
-        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c)),
+        iam: { roles: [], users: [] },
+        clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c, this.references)),
+        deniedActions: new Set(a.deniedActions),
+        images: a.images.map((i) => ({
+          imageId: i.imageId,
+          region: i.region,
+          name: i.name,
+          creationDate: resolveTime(i.creationDate, now),
+          ownerId: i.ownerId ?? a.id,
+        })),
+        guardDuty: guardDutyOf(a),
       });
+      const account = this.accounts.get(a.id)!;
+      account.iam = resolveIam(a, account, spec.caller.accountId);
     }
+  }
+
+  /** ARNs of the account's IAM OIDC providers: one per cluster with `oidcProvider: true`. */
+  oidcProviders(accountId: string): string[] {
+    const account = this.accounts.get(accountId);
+    if (!account) return [];
+    const arns = account.clusters
+      .filter((c) => c.oidcProvider && c.cluster.identity?.oidc?.issuer)
+      .map(
+        (c) =>
+          `arn:${partitionOf(c.region)}:iam::${accountId}:oidc-provider/${c.cluster.identity!.oidc!.issuer!.replace(/^https:\/\//, '')}`,
+      );
+    return [...new Set(arns)].sort();
+  }
+
+  /** Whether `action` (`eks:DescribeClusterVersions`) is refused to this account. */
+  denies(accountId: string, action: string): boolean {
+    const set =
+      accountId === this.caller.accountId ? this.callerDeniedActions : this.accounts.get(accountId)?.deniedActions;
+    return set?.has(action) ?? false;
   }
 
   account(id: string): SimAccount | undefined {
@@ -132,8 +255,23 @@ export class SimFleet {
   }
 }
 
-export function resolveFleet(spec: FleetSpec): SimFleet {
-  return new SimFleet(spec);
+export function resolveFleet(spec: FleetSpec, now?: Date): SimFleet {
+  return new SimFleet(spec, now);
+}
+
+function guardDutyOf(a: AccountSpec): Map<string, SimGuardDuty> {
+  const out = new Map<string, SimGuardDuty>();
+  for (const region of a.guardDuty?.regions ?? []) {
+    const h = digest('guardduty', a.id, region);
+    out.set(region, {
+      detectorId: hex(h, 32),
+      status: a.guardDuty!.status,
+      eksAuditLogs: a.guardDuty!.eksAuditLogs,
+      runtimeMonitoring: a.guardDuty!.runtimeMonitoring,
+      createdAt: createdAtOf(h),
+    });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,16 +310,6 @@ const PLATFORM_VERSIONS: Record<string, string> = {
   '1.34': 'eks.4',
 };
 
-const PATCH_VERSIONS: Record<string, number> = {
-  '1.28': 15,
-  '1.29': 13,
-  '1.30': 11,
-  '1.31': 7,
-  '1.32': 3,
-  '1.33': 1,
-  '1.34': 0,
-};
-
 function addonDefaultVersion(name: string, k8s: string): string {
   switch (name) {
     case 'vpc-cni':
@@ -209,7 +337,7 @@ const toDate = (v: unknown): unknown => (typeof v === 'string' ? new Date(v) : v
 
 // ---------------------------------------------------------------------------------------------
 
-function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): SimCluster {
+function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs: SimReferences): SimCluster {
   const { region, name } = c;
   const partition = partitionOf(region);
   const h = digest(accountId, region, name);
@@ -255,10 +383,27 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
   };
 
   const merged = deepMerge<PlainObject>(deepMerge(defaults, spec.defaults.cluster as PlainObject), c as PlainObject);
-  const { region: _region, nodegroups = [], addons = [], ...cluster } = merged;
+  const {
+    region: _region,
+    nodegroups = [],
+    addons = [],
+    accessEntries = [],
+    podIdentityAssociations = [],
+    awsAuth,
+    kubernetesApi,
+    oidcProvider = false,
+    launchTemplates: templateSpecs = [],
+    selfManagedNodes: nodeSpecs = [],
+    ...cluster
+  } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
   const clusterVersion = String(cluster.version);
   const clusterCreated = cluster.createdAt as Date;
+  const launchTemplates = (templateSpecs as LaunchTemplateSpec[]).map((t) => ({
+    ...t,
+    launchTemplateId: `lt-${hex(digest('lt', accountId, region, name, t.launchTemplateName), 17)}`,
+    createTime: addMs(clusterCreated, 5 * 60_000),
+  }));
 
   return {
     accountId,
@@ -269,12 +414,154 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec): Sim
         spec,
         { accountId, region, name, version: clusterVersion, createdAt: clusterCreated, subnets },
         ng,
+        refs,
+        launchTemplates,
       ),
     ),
+    launchTemplates,
+    selfManagedNodes: (nodeSpecs as SelfManagedNodeSpec[]).map((n, i) => ({
+      ...n,
+      instanceId: n.instanceId ?? `i-${hex(digest('instance', accountId, region, name, String(i)), 17)}`,
+      launchTime: addMs(clusterCreated, 30 * 60_000),
+      tags: { [`kubernetes.io/cluster/${name}`]: 'owned', Name: `${name}-node-${i}`, ...n.tags },
+    })),
     addons: (addons as AddonSpec[]).map((a) =>
       resolveAddon(spec, { accountId, region, name, version: clusterVersion, createdAt: clusterCreated }, a),
     ),
+    accessEntries: (accessEntries as AccessEntrySpec[]).map((e) =>
+      resolveAccessEntry({ accountId, region, name, createdAt: clusterCreated }, e),
+    ),
+    podIdentityAssociations: (podIdentityAssociations as PodIdentitySpec[]).map((p) =>
+      resolvePodIdentity({ accountId, region, name, createdAt: clusterCreated }, p),
+    ),
+    ...(awsAuth ? { awsAuth: awsAuth as SimCluster['awsAuth'] } : {}),
+    kubernetesApi:
+      (kubernetesApi as SimCluster['kubernetesApi'] | undefined) ??
+      ((cluster.resourcesVpcConfig as { endpointPublicAccess?: boolean } | undefined)?.endpointPublicAccess === false
+        ? 'unreachable'
+        : 'authorized'),
+    oidcProvider: oidcProvider as boolean,
   };
+}
+
+type AccessEntrySpec = NonNullable<ClusterSpec['accessEntries']>[number];
+type PodIdentitySpec = NonNullable<ClusterSpec['podIdentityAssociations']>[number];
+
+function resolveAccessEntry(c: Omit<ClusterRef, 'version'>, e: AccessEntrySpec): SimCluster['accessEntries'][number] {
+  const partition = partitionOf(c.region);
+  const h = digest('access-entry', c.accountId, c.region, c.name, e.principalArn);
+  const createdAt = addMs(c.createdAt, 20 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
+  const [, , , , principalAccount = '', resource = ''] = e.principalArn.split(':');
+  const [kind = 'role', ...rest] = resource.split('/');
+  return {
+    entry: {
+      clusterName: c.name,
+      principalArn: e.principalArn,
+      kubernetesGroups: [...e.kubernetesGroups],
+      accessEntryArn: `arn:${partition}:eks:${c.region}:${c.accountId}:access-entry/${c.name}/${kind}/${principalAccount}/${rest.at(-1) ?? ''}/${uuidOf(h)}`,
+      createdAt,
+      modifiedAt: createdAt,
+      tags: {},
+      username:
+        e.username ??
+        (kind === 'role'
+          ? `${e.principalArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/{{SessionName}}`
+          : e.principalArn),
+      type: e.type,
+    },
+    policies: e.policies.map((p) => ({
+      policyArn: p.policyArn,
+      accessScope: { type: p.accessScope.type, namespaces: [...p.accessScope.namespaces] },
+      associatedAt: createdAt,
+      modifiedAt: createdAt,
+    })),
+  };
+}
+
+function resolvePodIdentity(c: Omit<ClusterRef, 'version'>, p: PodIdentitySpec): PodIdentityAssociation {
+  const partition = partitionOf(c.region);
+  const h = digest('pod-identity', c.accountId, c.region, c.name, p.namespace, p.serviceAccount);
+  const associationId = `a-${hex(h, 17)}`;
+  const createdAt = addMs(c.createdAt, 30 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
+  return {
+    clusterName: c.name,
+    namespace: p.namespace,
+    serviceAccount: p.serviceAccount,
+    roleArn: p.roleArn,
+    associationArn: `arn:${partition}:eks:${c.region}:${c.accountId}:podidentityassociation/${c.name}/${associationId}`,
+    associationId,
+    tags: {},
+    createdAt,
+    modifiedAt: createdAt,
+    disableSessionTags: p.disableSessionTags,
+    ...(p.targetRoleArn ? { targetRoleArn: p.targetRoleArn } : {}),
+  };
+}
+
+function trust(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+}
+
+/** The account's roles and users: those the spec lists, plus those its clusters and the scanner imply. */
+function resolveIam(a: AccountSpec, account: SimAccount, callerAccountId: string): SimAccount['iam'] {
+  const partition = 'aws';
+  const roles = new Map<string, SimRole>();
+  const addRole = (roleName: string, path: string, document: string) => {
+    if (roles.has(roleName)) return;
+    const h = digest('role', a.id, roleName);
+    roles.set(roleName, {
+      Path: path,
+      RoleName: roleName,
+      RoleId: `AROA${hex(h, 17).toUpperCase()}`,
+      Arn: `arn:${partition}:iam::${a.id}:role${path}${roleName}`,
+      CreateDate: createdAtOf(h),
+      AssumeRolePolicyDocument: document,
+      MaxSessionDuration: 3600,
+    });
+  };
+  for (const r of a.iam.roles) {
+    const doc =
+      typeof r.assumeRolePolicyDocument === 'string'
+        ? r.assumeRolePolicyDocument
+        : JSON.stringify(r.assumeRolePolicyDocument);
+    addRole(r.roleName, r.path, doc);
+  }
+  const sameAccountRole = (arn: string | undefined) => {
+    const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn ?? '');
+    return m && m[1] === a.id ? m[2] : undefined;
+  };
+  addRole(
+    account.readerRoleName,
+    '/',
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${callerAccountId}:root` }, Action: 'sts:AssumeRole' },
+      ],
+    }),
+  );
+  for (const c of account.clusters) {
+    const clusterRole = sameAccountRole(c.cluster.roleArn);
+    if (clusterRole) addRole(clusterRole, '/', trust('eks.amazonaws.com'));
+    for (const ng of c.nodegroups) {
+      const nodeRole = sameAccountRole(ng.nodeRole);
+      if (nodeRole) addRole(nodeRole, '/', trust('ec2.amazonaws.com'));
+    }
+  }
+  const users = a.iam.users.map((u) => {
+    const h = digest('user', a.id, u.userName);
+    return {
+      Path: u.path,
+      UserName: u.userName,
+      UserId: `AIDA${hex(h, 17).toUpperCase()}`,
+      Arn: `arn:${partition}:iam::${a.id}:user${u.path}${u.userName}`,
+      CreateDate: createdAtOf(h),
+    };
+  });
+  return { roles: [...roles.values()].sort((x, y) => x.RoleName.localeCompare(y.RoleName)), users };
 }
 
 interface ClusterRef {
@@ -285,17 +572,25 @@ interface ClusterRef {
   createdAt: Date;
 }
 
-function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }, ng: NodegroupSpec): Nodegroup {
+function resolveNodegroup(
+  spec: FleetSpec,
+  c: ClusterRef & { subnets: string[] },
+  ng: NodegroupSpec,
+  refs: SimReferences,
+  templates: SimLaunchTemplate[],
+): Nodegroup {
   const partition = partitionOf(c.region);
   const h = digest('nodegroup', c.accountId, c.region, c.name, ng.nodegroupName);
   const uuid = uuidOf(h);
   const createdAt = addMs(c.createdAt, 15 * 60_000 + (h.readUInt16BE(6) % 600) * 1000);
   const layered = deepMerge<PlainObject>(spec.defaults.nodegroup as PlainObject, ng as PlainObject);
   const version = String(layered.version ?? c.version);
-  const amiType = String(layered.amiType ?? 'AL2023_x86_64_STANDARD');
-  const releaseVersion = amiType.startsWith('BOTTLEROCKET')
-    ? '1.32.0-cacc4ce9'
-    : `${version}.${PATCH_VERSIONS[version] ?? 0}-20250101`;
+  const lt = layered.launchTemplate as { name?: string } | undefined;
+  const template = lt ? templates.find((t) => t.launchTemplateName === lt.name) : undefined;
+  // A launch template with its own AMI makes the node group CUSTOM, and EKS then reports the AMI id as release.
+  const amiType = String(layered.amiType ?? (template?.imageId ? 'CUSTOM' : 'AL2023_x86_64_STANDARD'));
+  const releaseVersion =
+    amiType === 'CUSTOM' && template?.imageId ? template.imageId : refs.defaultReleaseVersion(version, amiType);
   const defaults: PlainObject = {
     nodegroupName: ng.nodegroupName,
     nodegroupArn: `arn:${partition}:eks:${c.region}:${c.accountId}:nodegroup/${c.name}/${ng.nodegroupName}/${uuid}`,
@@ -322,6 +617,15 @@ function resolveNodegroup(spec: FleetSpec, c: ClusterRef & { subnets: string[] }
   const out = deepMerge<PlainObject>(defaults, layered);
   out.createdAt = toDate(out.createdAt);
   out.modifiedAt = toDate(out.modifiedAt);
+  if (template) {
+    out.launchTemplate = {
+      name: template.launchTemplateName,
+      version: String(template.versionNumber),
+      id: template.launchTemplateId,
+    };
+    // EKS refuses remoteAccess together with a launch template, and reports none.
+    delete out.remoteAccess;
+  }
   return out as Nodegroup;
 }
 

@@ -10,6 +10,7 @@ import { armTls, createArmHandler } from './azure/server.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
 import { resolveGcp, type SimGcp } from './gcp/fleet.ts';
 import { createGkeHandler } from './gcp/server.ts';
+import { startKubernetesApis } from './kubernetes.ts';
 import { type FleetSpec, loadFleetSpec } from './spec.ts';
 
 export type { SimCall } from './aws/router.ts';
@@ -40,6 +41,8 @@ export interface SimOptions {
   suspendedAccounts?: string[];
   /** Caps list page sizes (default 100, the EKS maximum), so tests exercise nextToken and ARM's nextLink. */
   maxPageSize?: number;
+  /** Anchors the spec's relative times (`now-200d`); default: the real clock at start. */
+  now?: Date;
   /** Azure subscriptions refused (403 AuthorizationFailed), in addition to the spec's `denied`. */
   deniedSubscriptions?: string[];
 }
@@ -88,7 +91,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0)) throw new RangeError('latencyMs must be >= 0');
 
-  const fleet = resolveFleet(spec);
+  const fleet = resolveFleet(spec, options.now);
   const identities = new IdentityStore(fleet.caller, spec.caller);
   const calls: SimCall[] = [];
   const handler = createAwsHandler({
@@ -111,9 +114,23 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     record: (c) => calls.push(c),
   });
 
+  // Before the AWS endpoint opens: DescribeCluster must already return each cluster's API endpoint and CA.
+  const simNow = options.now;
+  const kubernetes = await startKubernetesApis(
+    fleet,
+    identities,
+    (c) => calls.push(c),
+    () => simNow ?? new Date(),
+  );
   const servers: Server[] = [];
   const server = createServer(handler);
-  const port = await listen(server, servers);
+  let port: number;
+  try {
+    port = await listen(server, servers);
+  } catch (e) {
+    await kubernetes.close();
+    throw e;
+  }
   const endpoint = `http://127.0.0.1:${port}`;
 
   let azure: SimAzureEndpoint | undefined;
@@ -164,15 +181,16 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     spec,
     fleet,
     async close() {
-      await Promise.all(
-        servers.map(
+      await Promise.all([
+        kubernetes.close(),
+        ...servers.map(
           (srv) =>
             new Promise<void>((resolve, reject) => {
               srv.close((e) => (e ? reject(e) : resolve()));
               srv.closeAllConnections();
             }),
         ),
-      );
+      ]);
     },
   };
 }

@@ -67,6 +67,83 @@ describe('fleet spec validation', () => {
     ]);
   });
 
+  it('names bad access, identity and IAM fields where they are written', () => {
+    const issues = issuesOf({
+      accounts: [
+        account({
+          clusters: [
+            {
+              name: 'alpha',
+              region: 'us-east-1',
+              accessEntries: [{ principalArn: 'admin', policies: [{ policyArn: 'AmazonEKSClusterAdminPolicy' }] }],
+              podIdentityAssociations: [
+                { namespace: 'Payments', serviceAccount: 'api', roleArn: 'arn:aws:iam::111111111111:user/x' },
+              ],
+              kubernetesApi: 'down',
+              awsAuth: { mapRoles: [{ roleArn: 'x' }] },
+            },
+          ],
+          iam: {
+            roles: [
+              { roleName: 'a', assumeRolePolicyDocument: '{not json' },
+              { roleName: 'a', assumeRolePolicyDocument: {} },
+            ],
+          },
+        }),
+      ],
+    });
+    const paths = issues.map((i) => i.split(':')[0]);
+    for (const path of [
+      'accounts[0].clusters[0].accessEntries[0].principalArn',
+      'accounts[0].clusters[0].accessEntries[0].policies[0].policyArn',
+      'accounts[0].clusters[0].podIdentityAssociations[0].namespace',
+      'accounts[0].clusters[0].podIdentityAssociations[0].roleArn',
+      'accounts[0].clusters[0].kubernetesApi',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(issues.some((i) => i.startsWith('accounts[0].clusters[0].awsAuth.mapRoles'))).toBe(true);
+    const iamIssues = issuesOf({
+      accounts: [
+        account({
+          iam: {
+            roles: [
+              { roleName: 'a', assumeRolePolicyDocument: '{not json' },
+              { roleName: 'a', assumeRolePolicyDocument: {} },
+            ],
+          },
+        }),
+      ],
+    });
+    expect(iamIssues).toEqual([
+      'accounts[0].iam.roles[1].roleName: a is already iam.roles[0]',
+      'accounts[0].iam.roles[0].assumeRolePolicyDocument: not valid JSON',
+    ]);
+  });
+
+  it('makes private-only clusters unreachable from the scanner by default, and gives each account its implied roles', () => {
+    const fleet = resolveFleet(
+      parseFleetSpec({
+        accounts: [
+          account({
+            clusters: [
+              { name: 'alpha', region: 'us-east-1' },
+              {
+                name: 'hidden',
+                region: 'us-east-1',
+                resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true },
+              },
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(fleet.allClusters().map((c) => c.kubernetesApi)).toEqual(['authorized', 'unreachable']);
+    expect(new Set(fleet.account('111111111111')!.iam.roles.map((r) => r.RoleName))).toEqual(
+      new Set(['KubepostureReader', 'alpha-eks-cluster-role', 'hidden-eks-cluster-role']),
+    );
+  });
+
   it('names unknown fields, so a typo never silently becomes a default', () => {
     const issues = issuesOf({
       accounts: [account({ clusters: [{ name: 'alpha', region: 'us-east-1', encryptionConfigs: [] }] })],
@@ -107,6 +184,73 @@ describe('fleet spec validation', () => {
     });
     expect(issues).toEqual([
       'accounts[0].clusters[0].resourcesVpcConfig: endpointPublicAccess and endpointPrivateAccess cannot both be false (EKS refuses it)',
+    ]);
+  });
+
+  it('checks the node, version and GuardDuty fields, naming each', () => {
+    const issues = issuesOf({
+      references: {
+        clusterVersions: [
+          {
+            clusterVersion: '1.3x',
+            releaseDate: 'yesterday',
+            endOfStandardSupportDate: 'now+5d',
+            endOfExtendedSupportDate: 'now-5w',
+          },
+        ],
+        releases: { al2023: '2026-11-10' },
+        addonVersions: { 'vpc-cni': ['1.19.2'] },
+      },
+      accounts: [
+        account({
+          deniedActions: ['DescribeClusterVersions'],
+          images: [{ imageId: 'ami-xyz', region: 'ap-east-1', name: 'golden', creationDate: 'now-10d' }],
+          guardDuty: { regions: ['eu-central-1'] },
+          clusters: [
+            {
+              name: 'alpha',
+              region: 'us-east-1',
+              launchTemplates: [{ launchTemplateName: 'golden', metadataOptions: { httpTokens: 'maybe' } }],
+              nodegroups: [{ nodegroupName: 'ng', launchTemplate: { name: 'other' } }],
+            },
+          ],
+        }),
+      ],
+    });
+    expect(issues.map((i) => i.split(':')[0]).sort()).toEqual(
+      [
+        'references.clusterVersions[0].clusterVersion',
+        'references.clusterVersions[0].releaseDate',
+        'references.clusterVersions[0].endOfExtendedSupportDate',
+        'references.releases.al2023',
+        'references.addonVersions.vpc-cni[0]',
+        'accounts[0].deniedActions[0]',
+        'accounts[0].images[0].imageId',
+        'accounts[0].clusters[0].launchTemplates[0].metadataOptions.httpTokens',
+      ].sort(),
+    );
+  });
+
+  it('names a launch template, image region or GuardDuty region that does not fit the account', () => {
+    const issues = issuesOf({
+      accounts: [
+        account({
+          images: [{ imageId: 'ami-0123456789abcdef0', region: 'ap-east-1', name: 'golden', creationDate: 'now-10d' }],
+          guardDuty: { regions: ['eu-central-1'] },
+          clusters: [
+            {
+              name: 'alpha',
+              region: 'us-east-1',
+              nodegroups: [{ nodegroupName: 'ng', launchTemplate: { name: 'other' } }],
+            },
+          ],
+        }),
+      ],
+    });
+    expect(issues).toEqual([
+      'accounts[0].guardDuty.regions[0]: eu-central-1 is not in enabledRegions',
+      'accounts[0].images[0].region: ap-east-1 is not in enabledRegions',
+      "accounts[0].clusters[0].nodegroups[0].launchTemplate.name: other is not in this cluster's launchTemplates (none)",
     ]);
   });
 

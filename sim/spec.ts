@@ -36,9 +36,21 @@ const TIMESTAMP = z.union([
   z.date(),
   z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 time like 2024-03-01T12:00:00Z'),
 ]);
+/** An ISO time, or a time relative to when the simulator starts (`now-400d`, `now+30d`), so a demo fleet stays current. */
+export const RELATIVE_TIME = /^now([+-]\d{1,5})d$/;
+const TIME_OR_OFFSET = z.union([
+  z.date(),
+  z
+    .string()
+    .refine(
+      (s) => RELATIVE_TIME.test(s) || !Number.isNaN(Date.parse(s)),
+      'an ISO 8601 time like 2024-03-01T12:00:00Z, or now-30d / now+30d',
+    ),
+]);
 const CIDR = z.string().refine(isCidr, 'a CIDR block like 203.0.113.0/24 or ::/0');
 const TAGS = z.record(z.string(), z.string());
 const ANY = z.unknown();
+const ACTION = z.string().regex(/^[a-z0-9-]+:[A-Za-z]+$/, 'an IAM action like eks:DescribeClusterVersions');
 
 function isCidr(s: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
@@ -133,7 +145,120 @@ const AddonFields = {
 const AddonDefaultsSchema = z.strictObject(fields(AddonFields)).omit({ addonName: true });
 const AddonSpecSchema = z.strictObject({ ...fields(AddonFields), addonName: AddonFields.addonName });
 
-/** The fields of EKS `Cluster`, plus the sim's `nodegroups` and `addons`. */
+const IAM_NAME = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM name (letters, digits and +=,.@_-; up to 64)');
+const IAM_PATH = z.string().regex(/^\/([\x21-\x7e]*\/)?$/, 'an IAM path like / or /teams/platform/');
+const PRINCIPAL_ARN = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$/, 'an IAM principal ARN like arn:aws:iam::111122223333:role/NAME');
+const ROLE_ARN = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, 'a role ARN like arn:aws:iam::111122223333:role/NAME');
+const ACCESS_POLICY_ARN = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:eks::aws:cluster-access-policy\/[A-Za-z]+$/,
+    'an EKS access policy ARN like arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+  );
+const K8S_NAME = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a Kubernetes name (lower-case, digits, - and .)');
+
+const AccessEntrySpecSchema = z.strictObject({
+  principalArn: PRINCIPAL_ARN,
+  type: z
+    .enum(['STANDARD', 'EC2_LINUX', 'EC2_WINDOWS', 'FARGATE_LINUX', 'EC2', 'HYBRID_LINUX', 'HYPERPOD_LINUX'])
+    .default('STANDARD'),
+  kubernetesGroups: z.array(z.string().min(1)).default([]),
+  username: z.string().min(1).optional(),
+  policies: z
+    .array(
+      z.strictObject({
+        policyArn: ACCESS_POLICY_ARN,
+        accessScope: z
+          .strictObject({ type: z.enum(['cluster', 'namespace']), namespaces: z.array(K8S_NAME).default([]) })
+          .default({ type: 'cluster', namespaces: [] }),
+      }),
+    )
+    .default([]),
+});
+
+const PodIdentitySpecSchema = z.strictObject({
+  namespace: K8S_NAME,
+  serviceAccount: K8S_NAME,
+  roleArn: ROLE_ARN,
+  targetRoleArn: ROLE_ARN.optional(),
+  disableSessionTags: z.boolean().default(false),
+});
+
+/** Each list is either structured (served as YAML) or a raw string served verbatim (to simulate a broken ConfigMap). */
+const AwsAuthSpecSchema = z.strictObject({
+  mapRoles: z
+    .union([
+      z.array(
+        z.strictObject({
+          rolearn: z.string().min(1),
+          username: z.string().optional(),
+          groups: z.array(z.string()).optional(),
+        }),
+      ),
+      z.string(),
+    ])
+    .optional(),
+  mapUsers: z
+    .union([
+      z.array(
+        z.strictObject({
+          userarn: z.string().min(1),
+          username: z.string().optional(),
+          groups: z.array(z.string()).optional(),
+        }),
+      ),
+      z.string(),
+    ])
+    .optional(),
+  mapAccounts: z.union([z.array(ACCOUNT_ID), z.string()]).optional(),
+});
+
+/** What the simulated Kubernetes API does with the scanner: serve it, refuse it (403), or drop the connection. */
+export const KUBERNETES_API_MODES = ['authorized', 'unauthorized', 'unreachable'] as const;
+
+const METADATA_OPTIONS = z.strictObject({
+  httpTokens: z.enum(['optional', 'required']).optional(),
+  httpPutResponseHopLimit: z.number().int().min(1).max(64).optional(),
+  httpEndpoint: z.enum(['enabled', 'disabled']).optional(),
+});
+const AMI_ID = z.string().regex(/^ami-[0-9a-f]{8,17}$/, 'an AMI id like ami-0abc1234def567890');
+
+const LaunchTemplateSpecSchema = z.strictObject({
+  launchTemplateName: z.string().regex(/^[a-zA-Z0-9()./_-]{3,128}$/, 'a launch template name (3-128 characters)'),
+  /** The version node groups use; EC2 numbers versions from 1. */
+  versionNumber: z.number().int().min(1).default(1),
+  /** A custom AMI; omit to let EKS pick its optimized AMI for the node group's amiType. */
+  imageId: AMI_ID.optional(),
+  metadataOptions: METADATA_OPTIONS.default({ httpTokens: 'required', httpPutResponseHopLimit: 1 }),
+});
+
+const SelfManagedNodeSpecSchema = z.strictObject({
+  instanceId: z
+    .string()
+    .regex(/^i-[0-9a-f]{8,17}$/, 'an instance id like i-0abc1234def567890')
+    .optional(),
+  imageId: AMI_ID,
+  instanceType: z.string().default('m6i.large'),
+  metadataOptions: METADATA_OPTIONS.default({ httpTokens: 'required', httpPutResponseHopLimit: 1 }),
+  tags: TAGS.default({}),
+});
+
+/** An AMI in an account's region (EC2 DescribeImages); `creationDate` may be relative (`now-200d`). */
+const ImageSpecSchema = z.strictObject({
+  imageId: AMI_ID,
+  region: REGION,
+  name: z.string().min(3),
+  creationDate: TIME_OR_OFFSET,
+  ownerId: ACCOUNT_ID.optional(),
+});
+
+/** The fields of EKS `Cluster`, plus the sim's `nodegroups`, `addons`, access/identity and node fields. */
 const ClusterFields = {
   arn: z.string(),
   createdAt: TIMESTAMP,
@@ -169,6 +294,19 @@ const ClusterFields = {
   kubeControllerManagerConfig: ANY,
   nodegroups: z.array(NodegroupSpecSchema),
   addons: z.array(AddonSpecSchema),
+  /** Access entries (ListAccessEntries, DescribeAccessEntry, ListAssociatedAccessPolicies). */
+  accessEntries: z.array(AccessEntrySpecSchema),
+  podIdentityAssociations: z.array(PodIdentitySpecSchema),
+  /** kube-system/aws-auth as the cluster's Kubernetes API serves it; absent: 404. */
+  awsAuth: AwsAuthSpecSchema,
+  /** Default: `unreachable` when the endpoint is private-only (the scanner is outside the VPC), else `authorized`. */
+  kubernetesApi: z.enum(KUBERNETES_API_MODES),
+  /** An IAM OIDC provider for this cluster's issuer exists in the account (IRSA set up). Default false. */
+  oidcProvider: z.boolean(),
+  /** Sim-only: EC2 launch templates in the cluster's account and region; node groups name them in `launchTemplate`. */
+  launchTemplates: z.array(LaunchTemplateSpecSchema),
+  /** Sim-only: EC2 instances tagged `kubernetes.io/cluster/<name>` that no managed node group owns. */
+  selfManagedNodes: z.array(SelfManagedNodeSpecSchema),
 };
 
 const ClusterDefaultsSchema = z.strictObject(fields(ClusterFields));
@@ -191,6 +329,80 @@ const AccountSpecSchema = z.strictObject({
   /** When set, AssumeRole must pass this ExternalId or is refused. */
   externalId: z.string().min(2).max(1224).optional(),
   clusters: z.array(ClusterSpecSchema).default([]),
+  /**
+   * IAM roles and users besides those the fleet implies (the reader role, cluster and node roles). Trust policies
+   * are JSON objects (or strings); ListRoles serves them URL-encoded, as IAM does.
+   */
+  iam: z
+    .strictObject({
+      roles: z
+        .array(
+          z.strictObject({
+            roleName: IAM_NAME,
+            path: IAM_PATH.default('/'),
+            assumeRolePolicyDocument: z.union([z.record(z.string(), z.unknown()), z.string()]),
+          }),
+        )
+        .default([]),
+      users: z.array(z.strictObject({ userName: IAM_NAME, path: IAM_PATH.default('/') })).default([]),
+    })
+    .default({ roles: [], users: [] }),
+  /** Sim-only: API actions refused to this account with AccessDenied (`eks:DescribeClusterVersions`, `ssm:GetParameter`). */
+  deniedActions: z.array(ACTION).default([]),
+  /** Sim-only: AMIs of this account (custom AMIs used by launch templates and self-managed nodes). */
+  images: z.array(ImageSpecSchema).default([]),
+  /** GuardDuty: which regions have a detector, and its EKS features. No entry: GuardDuty is off everywhere. */
+  guardDuty: z
+    .strictObject({
+      regions: z.array(REGION).min(1),
+      status: z.enum(['ENABLED', 'DISABLED']).default('ENABLED'),
+      eksAuditLogs: z.boolean().default(true),
+      runtimeMonitoring: z.boolean().default(true),
+    })
+    .optional(),
+});
+
+const ClusterVersionSpecSchema = z.strictObject({
+  clusterVersion: K8S_VERSION,
+  releaseDate: TIME_OR_OFFSET,
+  endOfStandardSupportDate: TIME_OR_OFFSET,
+  endOfExtendedSupportDate: TIME_OR_OFFSET,
+  defaultVersion: z.boolean().optional(),
+  kubernetesPatchVersion: z.string().optional(),
+});
+
+/** Public data every account sees the same way: the EKS calendar, recommended node releases, add-on versions. */
+const ReferencesSpecSchema = z.strictObject({
+  /** What DescribeClusterVersions serves; default: AWS's calendar (collectors/aws/data/eks-versions.json). */
+  clusterVersions: z.array(ClusterVersionSpecSchema).min(1).optional(),
+  /** Recommended releases served as SSM public parameters, per AMI family. */
+  releases: z
+    .strictObject({
+      /** AMI build date of the recommended AL2023 release: `<k8s>.<patch>-<date>`. */
+      al2023: z
+        .string()
+        .regex(/^\d{8}$/, 'a build date like 20261110')
+        .default('20261110'),
+      /** AL2 likewise; AWS publishes AL2 AMIs only up to Kubernetes 1.32. */
+      al2: z
+        .string()
+        .regex(/^\d{8}$/, 'a build date like 20251208')
+        .default('20251208'),
+      /** The Bottlerocket image_version, e.g. 1.50.0-4a0b3f71. */
+      bottlerocket: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+-[0-9a-f]{8}$/, 'a Bottlerocket version like 1.50.0-4a0b3f71')
+        .default('1.50.0-4a0b3f71'),
+    })
+    .default({ al2023: '20261110', al2: '20251208', bottlerocket: '1.50.0-4a0b3f71' }),
+  /** Extra or overriding SSM parameters, by name. */
+  ssmParameters: z
+    .record(z.string().regex(/^\/aws\/service\//, 'a public parameter under /aws/service/'), z.string())
+    .default({}),
+  /** DescribeAddonVersions: versions per add-on, newest first (the first is the default); replaces the built-in list. */
+  addonVersions: z
+    .record(z.string(), z.array(z.string().regex(/^v\d/, 'an add-on version like v1.19.2-eksbuild.1')).min(1))
+    .default({}),
 });
 
 export const FleetSpecSchema = z.strictObject({
@@ -209,9 +421,12 @@ export const FleetSpecSchema = z.strictObject({
         .regex(/^AKIA[A-Z0-9]{16}$/, 'AKIA followed by 16 capitals or digits')
         .optional(),
       secretAccessKey: z.string().min(8).optional(),
+      /** API actions refused to the scanner's own account (public reference data is read with its keys). */
+      deniedActions: z.array(ACTION).default([]),
     })
-    .default({ accountId: '999999999999', userName: 'kubeposture-scanner' }),
+    .default({ accountId: '999999999999', userName: 'kubeposture-scanner', deniedActions: [] }),
   readerRoleName: ROLE_NAME.default('KubepostureReader'),
+  references: ReferencesSpecSchema.default(ReferencesSpecSchema.parse({})),
   defaults: z
     .strictObject({
       cluster: ClusterDefaultsSchema.optional(),
@@ -232,6 +447,10 @@ export type AccountSpec = z.output<typeof AccountSpecSchema>;
 export type ClusterSpec = z.output<typeof ClusterSpecSchema>;
 export type NodegroupSpec = z.output<typeof NodegroupSpecSchema>;
 export type AddonSpec = z.output<typeof AddonSpecSchema>;
+export type LaunchTemplateSpec = z.output<typeof LaunchTemplateSpecSchema>;
+export type SelfManagedNodeSpec = z.output<typeof SelfManagedNodeSpecSchema>;
+export type ImageSpec = z.output<typeof ImageSpecSchema>;
+export type ReferencesSpec = z.output<typeof ReferencesSpecSchema>;
 
 interface Issue {
   path: string;
@@ -266,6 +485,37 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
       regions.add(r);
     });
 
+    for (const [list, key] of [
+      ['roles', 'roleName'],
+      ['users', 'userName'],
+    ] as const) {
+      const seen = new Map<string, number>();
+      (account.iam[list] as { [k: string]: unknown }[]).forEach((item, i) => {
+        const name = String(item[key]);
+        const prev = seen.get(name);
+        if (prev !== undefined)
+          issues.push({ path: `${at}.iam.${list}[${i}].${key}`, message: `${name} is already iam.${list}[${prev}]` });
+        else seen.set(name, i);
+      });
+    }
+    account.iam.roles.forEach((r, i) => {
+      if (typeof r.assumeRolePolicyDocument === 'string') {
+        try {
+          JSON.parse(r.assumeRolePolicyDocument);
+        } catch {
+          issues.push({ path: `${at}.iam.roles[${i}].assumeRolePolicyDocument`, message: 'not valid JSON' });
+        }
+      }
+    });
+    (account.guardDuty?.regions ?? []).forEach((r, i) => {
+      if (!regions.has(r))
+        issues.push({ path: `${at}.guardDuty.regions[${i}]`, message: `${r} is not in enabledRegions` });
+    });
+    account.images.forEach((image, i) => {
+      if (!regions.has(image.region))
+        issues.push({ path: `${at}.images[${i}].region`, message: `${image.region} is not in enabledRegions` });
+    });
+
     const names = new Map<string, number>();
     account.clusters.forEach((cluster, c) => {
       const ct = `${at}.clusters[${c}]`;
@@ -295,13 +545,27 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
           message: 'endpointPublicAccess and endpointPrivateAccess cannot both be false (EKS refuses it)',
         });
       }
+      const templates = new Set(((merged.launchTemplates ?? []) as PlainObject[]).map((t) => t.launchTemplateName));
+      ((merged.nodegroups ?? []) as PlainObject[]).forEach((ng, i) => {
+        const lt = ng.launchTemplate as { name?: unknown } | undefined;
+        if (lt && !templates.has(lt.name)) {
+          issues.push({
+            path: `${ct}.nodegroups[${i}].launchTemplate.name`,
+            message: `${String(lt.name)} is not in this cluster's launchTemplates (${[...templates].join(', ') || 'none'})`,
+          });
+        }
+      });
       for (const [list, key] of [
         ['nodegroups', 'nodegroupName'],
         ['addons', 'addonName'],
+        ['accessEntries', 'principalArn'],
+        ['podIdentityAssociations', 'serviceAccount'],
+        ['launchTemplates', 'launchTemplateName'],
       ] as const) {
         const seen = new Map<string, number>();
         ((merged[list] ?? []) as PlainObject[]).forEach((item, i) => {
-          const name = String(item[key]);
+          const name =
+            list === 'podIdentityAssociations' ? `${String(item.namespace)}/${String(item[key])}` : String(item[key]);
           const prev = seen.get(name);
           if (prev !== undefined) {
             issues.push({ path: `${ct}.${list}[${i}].${key}`, message: `${name} is already ${list}[${prev}]` });

@@ -1,25 +1,16 @@
 import { Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
-import { AccountPrincipal, Effect, Policy, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, Policy, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import type { AnyCheck } from '../core/check.ts';
+import { publicParametersAcknowledgement, readActions, readStatements } from './read-policy.ts';
 import { DEFAULT_READER_ROLE_NAME } from './scanner-stack.ts';
 
 /** IAM service prefixes a check's `needs` may name; other needs are data sources (`k8s:aws-auth`), not IAM actions. */
-const IAM_SERVICES = new Set(['eks', 'ec2', 'iam', 'kms', 'ssm', 'sts', 'organizations', 'logs', 'guardduty']);
-
-/**
- * The member role's actions: every IAM action an AWS check declares in `needs`, plus what the AWS
- * collector calls to enumerate and describe (AWS_COLLECTOR_ACTIONS). Sorted and unique, so the
- * policy diff shows exactly what a new check adds. Nothing here is a write, and nothing has a wildcard.
- */
+/** The member role's actions, all of them: `readActions` flattened (stacks/read-policy.ts). */
 export function memberReadActions(checks: readonly AnyCheck[]): string[] {
-  const needs = checks
-    .filter((c) => c.provider === 'aws')
-    .flatMap((c) => c.needs)
-    .filter((n) => IAM_SERVICES.has(n.split(':')[0]!));
-  return [...new Set([...needs, ...AWS_COLLECTOR_ACTIONS])].sort();
+  const { anyResource, publicParameters } = readActions(checks);
+  return [...anyResource, ...publicParameters].sort();
 }
 
 export interface MemberReaderStackProps extends StackProps {
@@ -64,17 +55,10 @@ export class MemberReaderStack extends Stack {
       maxSessionDuration: Duration.hours(1),
     });
     const policy = new Policy(this, 'ReadPolicy', {
-      statements: [
-        new PolicyStatement({
-          sid: 'ChecksAndCollector',
-          effect: Effect.ALLOW,
-          actions: this.actions,
-          resources: ['*'],
-        }),
-      ],
+      statements: readStatements(props.checks, this.partition),
     });
     policy.attachToRole(this.role);
-    Validations.of(policy).acknowledge({
+    Validations.of(policy).acknowledge(publicParametersAcknowledgement('<AWS::Partition>'), {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Read-only List/Describe actions, exactly those the checks and the collector declare. eks:ListClusters and ' +

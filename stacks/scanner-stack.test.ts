@@ -12,7 +12,14 @@ import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parseDeploymentConfig } from './deployment-config.ts';
 import { MemberReaderStack, memberReadActions } from './member-reader-stack.ts';
-import { resolveScannerConfig, SCANNER_ROLE_NAMES, ScannerStack, type ScannerStackProps } from './scanner-stack.ts';
+import {
+  resolveScannerConfig,
+  SCANNER_PUBLIC_PARAMETER_ACTIONS,
+  SCANNER_READ_ACTIONS,
+  SCANNER_ROLE_NAMES,
+  ScannerStack,
+  type ScannerStackProps,
+} from './scanner-stack.ts';
 
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context;
 
@@ -146,6 +153,15 @@ describe('ScannerStack', () => {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+
+  it('allows every action a check needs when the scanner reads its own account', () => {
+    const allowed = new Set<string>([...SCANNER_READ_ACTIONS, ...SCANNER_PUBLIC_PARAMETER_ACTIONS]);
+    const missing = checks
+      .filter((c) => c.provider === 'aws')
+      // `k8s:` needs are granted inside the cluster (an access entry), not by IAM.
+      .flatMap((c) => c.needs.filter((n) => !n.startsWith('k8s:') && !allowed.has(n)).map((n) => `${c.id} ${n}`));
+    expect(missing).toEqual([]);
   });
 
   it('grants no wildcard action anywhere, and no managed policy to any function', () => {
@@ -321,7 +337,8 @@ describe('MemberReaderStack', () => {
     const missing = checks
       .filter((c) => c.provider === 'aws')
       .flatMap((c) => c.needs.map((n) => ({ check: c.id, need: n })))
-      .filter(({ need }) => !granted.has(need));
+      // `k8s:` needs are granted inside the cluster (an access entry), not by IAM.
+      .filter(({ need }) => !need.startsWith('k8s:') && !granted.has(need));
     expect(missing).toEqual([]);
     // And nothing beyond the checks and the collector.
     const declared = new Set([
@@ -329,6 +346,13 @@ describe('MemberReaderStack', () => {
       ...AWS_COLLECTOR_ACTIONS,
     ]);
     expect([...granted].filter((a) => !declared.has(a))).toEqual([]);
+  });
+
+  it('reads SSM only on the public /aws/service/ parameters, never the account’s own', () => {
+    const ssm = statementsOf(memberTemplate).filter((st) => asArray(st.Action).some((a) => a.startsWith('ssm:')));
+    expect(ssm).toHaveLength(1);
+    expect(JSON.stringify(ssm[0]!.Resource)).toContain(':ssm:*::parameter/aws/service/*');
+    expect(asArray(ssm[0]!.Resource as string | string[])).not.toContain('*');
   });
 
   it('trusts only the scanner’s roles, with the external id', () => {

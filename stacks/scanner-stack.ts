@@ -22,26 +22,31 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
+import { checks as registeredChecks } from '../checks/index.ts';
 import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { ScanWorkflow } from './constructs/scan-workflow.ts';
 import { ScannerFunction } from './constructs/scanner-function.ts';
 import { type DeploymentConfig, parseDeploymentConfig } from './deployment-config.ts';
+import { publicParametersAcknowledgement, readActions, readStatements } from './read-policy.ts';
 
 export const DEFAULT_READER_ROLE_NAME = 'KubepostureReader';
 
 /**
  * What scan-target and plan call in the scanner's own account when no reader role is assumed
- * (no accounts, no organization configured): the collector's calls, plus `sts:GetCallerIdentity`.
+ * (no accounts, no organization configured): the same reads as a member reader role (the checks'
+ * needs and the collector's calls, stacks/read-policy.ts), plus `sts:GetCallerIdentity`.
  */
-export const SCANNER_READ_ACTIONS = [...AWS_COLLECTOR_ACTIONS, 'sts:GetCallerIdentity'] as const;
+export const SCANNER_READ_ACTIONS = [...readActions(registeredChecks).anyResource, 'sts:GetCallerIdentity'];
 
 /**
  * The roles that assume the reader role in member accounts, by fixed name, so the member stack
  * (deployed through StackSets, possibly before this one) can trust them by ARN.
  */
 export const SCANNER_ROLE_NAMES = { plan: 'kubeposture-plan', scanTarget: 'kubeposture-scan-target' } as const;
+
+/** AWS's public parameters (recommended EKS-optimized and Bottlerocket releases), and nothing else in SSM. */
+export const SCANNER_PUBLIC_PARAMETER_ACTIONS = readActions(registeredChecks).publicParameters;
 
 export interface ScannerStackProps extends StackProps {
   /** The `kubeposture` context value: schedule, scan configuration, map limits, notifications. */
@@ -244,10 +249,10 @@ export class ScannerStack extends Stack {
   private attach(
     f: ScannerFunction,
     id: string,
-    statement: PolicyStatement,
+    statements: PolicyStatement | PolicyStatement[],
     ...acks: { id: string; reason: string }[]
   ): Policy {
-    const policy = new Policy(this, id, { statements: [statement] });
+    const policy = new Policy(this, id, { statements: Array.isArray(statements) ? statements : [statements] });
     policy.attachToRole(f.role!);
     f.node.addDependency(policy);
     if (acks.length > 0) Validations.of(policy).acknowledge(...acks);
@@ -301,7 +306,11 @@ export class ScannerStack extends Stack {
     this.attach(
       f,
       `${f.node.id}ReadOwnAccountPolicy`,
-      new PolicyStatement({ sid: 'ReadEksInventory', actions: [...SCANNER_READ_ACTIONS], resources: ['*'] }),
+      [
+        ...readStatements(registeredChecks, this.partition),
+        new PolicyStatement({ sid: 'WhoAmI', actions: ['sts:GetCallerIdentity'], resources: ['*'] }),
+      ],
+      publicParametersAcknowledgement(Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

@@ -4,10 +4,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
 import type { ScanReport } from '../core/report.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
-import { parseReport, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
+import { parseReport, ROOT, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
 
 const DENIED_ACCOUNT = '333333333333';
-const EKS_CHECKS = checks.filter((c) => c.provider === 'aws').length;
+
+const EKS_IDS = checks
+  .filter((c) => c.provider === 'aws')
+  .map((c) => c.id)
+  .sort();
+
+/** The check ids that judged each cluster of one provider, sorted. */
+function checksByCluster(report: ScanReport, provider: string): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const f of report.findings.filter((x) => x.provider === provider)) {
+    out[f.clusterName] ??= new Set();
+    out[f.clusterName]?.add(f.checkId);
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
 
 describe('kubeposture scan --sample (the README command, as a child process)', () => {
   let first: ScanReport;
@@ -25,13 +39,16 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
   }, 90_000);
 
   it('prints a versioned JSON report with the documented fields', () => {
-    expect(first.schemaVersion).toBe('1.0');
+    expect(first.schemaVersion).toBe('1.1');
     expect(Object.keys(first.scan).sort()).toEqual(['finishedAt', 'id', 'startedAt', 'trigger']);
     expect(Array.isArray(first.targets)).toBe(true);
     expect(Array.isArray(first.errors)).toBe(true);
+    expect(first.delta?.counts).toMatchObject({ regressed: 0, resolved: 0, stale: 0 });
     for (const f of first.findings) {
+      const lifecycle = f.status === 'FAIL' ? ['lifecycle'] : [];
       expect(Object.keys(f).sort()).toEqual(
         [
+          ...lifecycle,
           'accountId',
           'category',
           'checkId',
@@ -55,15 +72,64 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     const spec = await loadSampleFleet();
     const readable = spec.accounts.filter((a) => !a.denyAssumeRole).flatMap((a) => a.clusters);
     expect(readable.length).toBeGreaterThanOrEqual(8);
-    expect(first.findings.filter((f) => f.provider === 'aws')).toHaveLength(readable.length * EKS_CHECKS);
+    expect(first.summary.clusters).toBeGreaterThanOrEqual(readable.length);
+    // Every EKS check judges every EKS cluster at least once (node-group and add-on checks once per group or add-on).
+    expect(checksByCluster(first, 'aws')).toEqual(Object.fromEntries(readable.map((c) => [c.name, EKS_IDS])));
   });
 
-  it('shows both FAIL and PASS from each check family (endpoint, encryption, logging)', () => {
-    for (const category of ['endpoint', 'encryption', 'logging']) {
+  it('shows both FAIL and PASS from each check family (endpoint, encryption, logging, access, identity)', () => {
+    for (const category of ['endpoint', 'encryption', 'logging', 'access', 'identity']) {
       const statuses = new Set(first.findings.filter((f) => f.category === category).map((f) => f.status));
       expect(statuses, category).toContain('FAIL');
       expect(statuses, category).toContain('PASS');
     }
+  });
+
+  it('makes every check both PASS and FAIL somewhere in the sample', () => {
+    for (const c of checks) {
+      const statuses = new Set(first.findings.filter((f) => f.checkId === c.id).map((f) => f.status));
+      expect(statuses, c.id).toContain('FAIL');
+      expect(statuses, c.id).toContain('PASS');
+    }
+  });
+
+  it('gives ERROR with the reason for the aws-auth checks of a private-only cluster, and normal results for the rest', () => {
+    const findings = first.findings.filter((f) => f.clusterName === 'internal-tools');
+    const errored = findings.filter((f) => f.status === 'ERROR');
+    expect(errored.map((f) => f.checkId).sort()).toEqual([
+      'EKS.ACCESS.1',
+      'EKS.ACCESS.2',
+      'EKS.ACCESS.3',
+      'EKS.ACCESS.5',
+    ]);
+    for (const f of errored) expect(f.message).toMatch(/k8s:aws-auth: Unreachable: .*private-only/);
+    for (const id of ['EKS.ENDPOINT.2', 'EKS.ACCESS.4', 'EKS.IDENTITY.1']) {
+      expect(findings.find((f) => f.checkId === id)?.status, id).toMatch(/^(PASS|FAIL)$/);
+    }
+  });
+
+  it('names principals, policies and roles in the evidence', () => {
+    const admins = first.findings.find((f) => f.clusterName === 'payments-prod' && f.checkId === 'EKS.ACCESS.3');
+    expect(admins?.status).toBe('PASS');
+    expect(JSON.stringify(admins?.evidence)).toContain('AmazonEKSClusterAdminPolicy');
+    expect(admins?.message).toContain('arn:aws:iam::111111111111:role/break-glass');
+  });
+
+  it('judges node groups on AL2, AL2023 and Bottlerocket, and versions in every support state', () => {
+    const about = (checkId: string) => first.findings.filter((f) => f.checkId === checkId);
+    const amiTypes = new Set(about('EKS.NODES.1').map((f) => String(f.evidence.amiType).split('_')[0]));
+    expect(amiTypes).toEqual(new Set(['AL2', 'AL2023', 'BOTTLEROCKET', 'CUSTOM']));
+    const versions = about('EKS.VERSIONS.1');
+    expect(new Set(versions.map((f) => `${f.status} ${f.severity}`))).toEqual(
+      new Set(['PASS high', 'FAIL medium', 'FAIL high', 'FAIL critical']),
+    );
+    expect(versions.find((f) => f.severity === 'high')?.message).toMatch(
+      /extended support costs \$0\.60 per cluster hour/,
+    );
+    const release = about('EKS.NODES.2').filter((f) => f.status === 'FAIL');
+    expect(release.map((f) => f.message).join(' ')).toMatch(
+      /\d+ days behind .* \d+ releases? behind|\d+ releases? behind .* \d+ days behind/,
+    );
   });
 
   it('reports the account that denies AssumeRole in errors, and never a PASS for it', () => {
@@ -94,7 +160,10 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
         message: expect.stringContaining('SERVICE_DISABLED'),
       }),
     );
-    expect(first.findings.filter((f) => f.status === 'ERROR')).toEqual([]);
+    // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters.
+    const errored = first.findings.filter((f) => f.status === 'ERROR');
+    expect(new Set(errored.map((f) => f.clusterName))).toEqual(new Set(['internal-tools', 'sandbox-dev']));
+    for (const f of errored) expect(f.message).toContain('k8s:aws-auth');
   });
 
   it('gives every finding the same id in two separate scans', () => {
@@ -134,7 +203,18 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
       expect(report.errors.map((e) => e.accountId)).toEqual([DENIED_ACCOUNT]);
       const readable = sim.spec.accounts.filter((a) => a.id !== DENIED_ACCOUNT).flatMap((a) => a.clusters);
       expect(report.summary.clusters).toBe(readable.length);
-      expect(report.findings.filter((f) => f.status === 'ERROR')).toEqual([]);
+      // Throttling cost nothing: the only ERRORs are aws-auth reads the fleet makes impossible on purpose
+      // (a private-only endpoint, a Kubernetes API that refuses the scanner).
+      const errored = report.findings.filter((f) => f.status === 'ERROR');
+      const outOfReach = sim.fleet
+        .allClusters()
+        .filter((c) => c.kubernetesApi !== 'authorized')
+        .map((c) => c.cluster.name);
+      expect(new Set(errored.map((f) => f.clusterName))).toEqual(new Set(['internal-tools', 'sandbox-dev']));
+      for (const f of errored) {
+        expect(outOfReach).toContain(f.clusterName);
+        expect(f.message).toContain('k8s:aws-auth');
+      }
       expect(sim.count({ service: 'sts', action: 'AssumeRole' })).toBe(3);
     });
   }, 60_000);
@@ -159,9 +239,13 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
         // Two tokens are left after ListClusters for three concurrent DescribeClusters: at least one
         // cluster cannot be described (which one, and whether a second, depends on request order).
         expect(new Set(errored.map((f) => f.clusterName)).size).toBeGreaterThanOrEqual(1);
-        expect(report.findings).toHaveLength(3 * EKS_CHECKS);
+        expect(Object.values(checksByCluster(report, 'aws'))).toEqual(Array.from({ length: 3 }, () => EKS_IDS));
         for (const f of errored) expect(f.message).toMatch(/Throttled/);
-        const erroredClusters = new Set(errored.map((f) => f.clusterId));
+        // A cluster that could not be described passes nothing (other clusters may miss only some calls).
+        const erroredClusters = new Set(
+          errored.filter((f) => f.message.includes('eks:DescribeCluster:')).map((f) => f.clusterId),
+        );
+        expect(erroredClusters.size).toBeGreaterThanOrEqual(1);
         expect(report.findings.filter((f) => erroredClusters.has(f.clusterId) && f.status === 'PASS')).toEqual([]);
       });
     } finally {
@@ -171,23 +255,35 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
 });
 
 describe('kubeposture CLI behaviour', () => {
-  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 with --fail-on critical', async () => {
+  it('exits 1 with --fail-on high when a HIGH finding fails, and 0 when nothing fails at the threshold', async () => {
     const high = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'high']);
     expect(high.code).toBe(1);
     expect(high.stderr).toContain('at or above high');
-    // The sample's only CRITICAL failure is on AKS (Kubernetes RBAC off): scanning AWS alone exits 0.
-    const critical = await runCli([
-      'scan',
-      '--sample',
-      '--providers',
-      'aws',
-      '--format',
-      'json',
-      '--fail-on',
-      'critical',
-    ]);
-    expect(critical.code).toBe(0);
-    expect(parseReport(critical).findings.every((f) => f.provider === 'aws')).toBe(true);
+    // The sample fleet has a cluster past the end of extended support (critical); this one-cluster fleet does not.
+    await withTempDir(async (dir) => {
+      const fleet = await writeYaml(dir, 'fleet.yaml', {
+        references: {
+          clusterVersions: [
+            {
+              clusterVersion: '1.34',
+              releaseDate: 'now-100d',
+              endOfStandardSupportDate: 'now+300d',
+              endOfExtendedSupportDate: 'now+665d',
+            },
+          ],
+        },
+        accounts: [
+          {
+            id: '111111111111',
+            enabledRegions: ['us-east-1'],
+            clusters: [{ name: 'fine', region: 'us-east-1', version: '1.34' }],
+          },
+        ],
+      });
+      const critical = await runCli(['scan', '--fleet', fleet, '--format', 'json', '--fail-on', 'critical']);
+      expect(critical.code, critical.stderr).toBe(0);
+      expect(parseReport(critical).findings.some((f) => f.status === 'FAIL' && f.severity === 'high')).toBe(true);
+    });
     const all = await runCli(['scan', '--sample', '--format', 'json', '--fail-on', 'critical']);
     expect(all.code).toBe(1);
   });
@@ -231,12 +327,20 @@ describe('kubeposture CLI behaviour', () => {
     expect(bad.stderr).toMatch(/critical, high, medium, low, info/);
   });
 
-  it('writes report.json and a self-contained report.html with --out', async () => {
+  it('writes report.json, report.ocsf.json and a self-contained report.html with --out', async () => {
     await withTempDir(async (dir) => {
       const run = await runCli(['scan', '--sample', '--out', dir]);
       expect(run.code, run.stderr).toBe(0);
       const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as ScanReport;
       expect(report.findings.length).toBeGreaterThan(0);
+      const ocsf = JSON.parse(await readFile(join(dir, 'report.ocsf.json'), 'utf8')) as { class_uid: number }[];
+      expect(ocsf).toHaveLength(report.findings.length);
+      const Ajv2020 = (await import('ajv/dist/2020.js')).default;
+      const schema = JSON.parse(
+        await readFile(join(ROOT, 'test/data/ocsf-1.6.0-compliance-finding.schema.json'), 'utf8'),
+      );
+      const validate = new Ajv2020.default({ strict: false }).compile(schema);
+      for (const e of ocsf) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
       const html = await readFile(join(dir, 'report.html'), 'utf8');
       expect(html).toContain('<!doctype html>');
       expect(html).toContain('payments-prod');
@@ -256,6 +360,17 @@ describe('kubeposture CLI behaviour', () => {
     expect(run.stderr).toMatch(/planned \d+ targets/);
   });
 
+  it('prints OCSF and ASFF findings with --format', async () => {
+    const ocsf = JSON.parse((await runCli(['scan', '--sample', '--format', 'ocsf'])).stdout) as { type_uid: number }[];
+    expect(new Set(ocsf.map((e) => e.type_uid))).toEqual(new Set([200301]));
+    const asff = JSON.parse((await runCli(['scan', '--sample', '--format', 'asff'])).stdout) as {
+      RecordState: string;
+      Compliance: { Status: string };
+    }[];
+    expect(asff.length).toBeGreaterThan(0);
+    expect(asff.every((f) => f.RecordState === 'ACTIVE' && f.Compliance.Status === 'FAILED')).toBe(true);
+  });
+
   it('lists the check catalogue', async () => {
     const run = await runCli(['checks']);
     expect(run.code).toBe(0);
@@ -263,5 +378,123 @@ describe('kubeposture CLI behaviour', () => {
     const json = JSON.parse((await runCli(['checks', '--format', 'json'])).stdout) as { id: string; needs: string[] }[];
     expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id));
     expect(json[0]?.needs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('kubeposture scan with state: what changed since the last scan', () => {
+  it('shows the second run of `scan --sample` as a delta against the first, in the state folder given', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const first = await runCli(['scan', '--sample', '--state', state]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stdout).toMatch(/First scan \(no earlier state in .*state\): \d+ new · 0 regressed · 0 resolved/);
+      const firstId = /kubeposture scan (\S+)/.exec(first.stdout)![1];
+      const second = await runCli(['scan', '--sample', '--state', state]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toContain(
+        `Since scan ${firstId}: 0 new · 0 regressed · 0 resolved · 0 stale · 0 suppressed`,
+      );
+      const stored = JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { findings: unknown[] };
+      expect(stored.findings.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('keeps findings of an account that became unreadable open and stale, and counts suppressed findings', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const spec = await loadSampleFleet();
+      const first = parseReport(await runCli(['scan', '--sample', '--state', state, '--format', 'json']));
+      const stagingFails = first.findings.filter((f) => f.accountId === '222222222222' && f.status === 'FAIL');
+      expect(stagingFails.length).toBeGreaterThan(0);
+      // The same fleet, but the staging account now refuses the scanner.
+      const denied = await writeYaml(dir, 'fleet.yaml', {
+        ...spec,
+        accounts: spec.accounts.map((a) => (a.id === '222222222222' ? { ...a, denyAssumeRole: true } : a)),
+      });
+      const suppressions = await writeYaml(dir, 'suppressions.yaml', {
+        suppressions: [
+          {
+            check: 'EKS.LOGGING.*',
+            resource: '*:cluster/ml-training',
+            reason: 'training data is public',
+            owner: 'ml-team',
+            expires: '2099-12-31',
+          },
+        ],
+      });
+      const args = ['scan', '--fleet', denied, '--state', state, '--suppressions', suppressions];
+      const second = parseReport(await runCli([...args, '--format', 'json']));
+      const suppressed = first.findings.filter(
+        (f) =>
+          f.status === 'FAIL' && f.checkId.startsWith('EKS.LOGGING.') && f.resourceId.endsWith(':cluster/ml-training'),
+      );
+      expect(suppressed.length).toBeGreaterThan(0);
+      expect(second.delta?.counts).toMatchObject({
+        new: 0,
+        resolved: 0,
+        stale: stagingFails.length,
+        suppressed: suppressed.length,
+      });
+      expect(second.delta?.stale.map((s) => s.id).sort()).toEqual(stagingFails.map((f) => f.id).sort());
+      for (const s of second.delta?.stale ?? [])
+        expect(s.reason).toMatch(/account not scanned: assume-role failed \(AccessDenied\)/);
+      const table = await runCli(args);
+      expect(table.stdout).toMatch(/Stale \(still open/);
+      expect(table.stdout).toContain('(suppressed until 2099-12-31: training data is public)');
+    });
+  });
+
+  it('posts one Slack digest with --slack to the webhook in the environment, never printing its URL', async () => {
+    const { createServer } = await import('node:http');
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        bodies.push(body);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const { port } = server.address() as { port: number };
+      const url = `http://127.0.0.1:${port}/services/T0/B0/SECRETTOKEN`;
+      const run = await runCli(['scan', '--sample', '--slack', '--slack-severity', 'medium'], {
+        KUBEPOSTURE_SLACK_WEBHOOK_URL: url,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(bodies).toHaveLength(1);
+      const message = JSON.parse(bodies[0]!) as { text: string; blocks: unknown[] };
+      expect(message.text).toMatch(/kubeposture: \d+ new or regressed findings/);
+      expect(message.blocks.length).toBeLessThanOrEqual(50);
+      expect(run.stdout + run.stderr).not.toContain('SECRETTOKEN');
+      const unset = await runCli(['scan', '--sample', '--slack']);
+      expect(unset.code).toBe(3);
+      expect(unset.stderr).toContain('Could not notify slack: The Slack webhook URL is not set');
+    } finally {
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+  });
+
+  it('exits 2 naming the entry when the suppressions file is invalid, before scanning, and leaves state alone', async () => {
+    await withTempDir(async (dir) => {
+      const bad = await writeYaml(dir, 'suppressions.yaml', {
+        suppressions: [{ check: 'EKS.ENDPOINT.1', resource: '*', reason: 'known', owner: 'me', expires: 'soon' }],
+      });
+      const run = await runCli(['scan', '--sample', '--state', join(dir, 'state'), '--suppressions', bad]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('suppressions[0] (check EKS.ENDPOINT.1): expires: must be a date like 2026-12-31');
+      expect(run.stderr).not.toContain('planned');
+    });
+  });
+
+  it('exits 2 naming the file when the state is corrupt, and does not overwrite it', async () => {
+    await withTempDir(async (dir) => {
+      await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'state.json'), '{"oops"'));
+      const run = await runCli(['scan', '--sample', '--state', dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/State error: .*state\.json is not valid JSON/);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe('{"oops"');
+    });
   });
 });

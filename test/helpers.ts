@@ -17,8 +17,18 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * A scan keeps state in `.kubeposture/` unless told otherwise: tests that do not choose a folder get
+ * `--no-state`, so runs never share state with each other or with the developer's folder.
+ */
+function isolated(args: string[]): string[] {
+  if (args[0] !== 'scan' || args.some((a) => a === '--state' || a === '--no-state')) return args;
+  return [...args, '--no-state'];
+}
+
 /** Runs the CLI in this process (fast): same code path as the binary, output captured. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const args = isolated(argv);
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -35,7 +45,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
  * Runs the real binary in a child process, with only the environment given (plus PATH/HOME),
  * so nothing from the developer's shell (profiles, endpoints, keys) leaks into the run.
  */
-export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+export function spawnCli(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const args = isolated(argv);
   return new Promise((resolve) => {
     execFile(
       TSX,

@@ -3,11 +3,35 @@
  * check: private endpoint only, secrets encrypted with a customer-managed KMS key, all control-plane
  * log types on. Tests override only what they are about.
  */
-import type { Addon, Cluster, Nodegroup } from '@aws-sdk/client-eks';
+import type {
+  Image,
+  Instance,
+  LaunchTemplateInstanceMetadataOptions,
+  LaunchTemplateVersion,
+} from '@aws-sdk/client-ec2';
+import type {
+  AccessEntry,
+  Addon,
+  AddonInfo,
+  Cluster,
+  ClusterVersionInformation,
+  Nodegroup,
+  PodIdentityAssociation,
+} from '@aws-sdk/client-eks';
 import type { z } from 'zod';
 import type { CheckResult, EvalContext } from '../../core/check.ts';
 import { CheckSettingsSchema } from '../../core/config.ts';
-import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import {
+  type EksAccessEntry,
+  type EksClusterSnapshot,
+  type EksReferences,
+  type GuardDutyFacts,
+  type IamPolicyDocument,
+  type IamPrincipalFacts,
+  type IamRoleFacts,
+  launchTemplateVersionKey,
+  recommendedReleaseKey,
+} from '../../core/snapshot.ts';
 
 /** The fixed clock of every test: checks get "now" from the context, never from Date.now(). */
 export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -52,7 +76,7 @@ function defaultCluster(name: string, accountId: string, region: string, arn: st
     name,
     arn,
     createdAt: new Date('2025-03-14T09:26:53.000Z'),
-    version: '1.32',
+    version: '1.34',
     endpoint: `https://0A1B2C3D4E5F60718293A4B5C6D7E8F9.gr7.${region}.eks.amazonaws.com`,
     roleArn: `arn:aws:iam::${accountId}:role/${name}-cluster-role`,
     resourcesVpcConfig: {
@@ -83,13 +107,13 @@ function defaultCluster(name: string, accountId: string, region: string, arn: st
   };
 }
 
-function defaultNodegroup(clusterName: string, accountId: string, region: string): Nodegroup {
+function defaultNodegroup(clusterName: string, accountId: string, region: string, name = 'general'): Nodegroup {
   return {
-    nodegroupName: 'general',
-    nodegroupArn: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/general/8ec6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
+    nodegroupName: name,
+    nodegroupArn: `arn:aws:eks:${region}:${accountId}:nodegroup/${clusterName}/${name}/8ec6f5a2-1b2c-3d4e-5f60-718293a4b5c6`,
     clusterName,
-    version: '1.32',
-    releaseVersion: '1.32.3-20250519',
+    version: '1.34',
+    releaseVersion: TEST_AL2023_RELEASE,
     createdAt: new Date('2025-03-14T09:41:02.000Z'),
     status: 'ACTIVE',
     capacityType: 'ON_DEMAND',
@@ -118,9 +142,284 @@ function defaultAddons(clusterName: string, accountId: string, region: string): 
   return [
     addon('vpc-cni', 'v1.19.2-eksbuild.1'),
     addon('coredns', 'v1.11.4-eksbuild.2'),
-    addon('kube-proxy', 'v1.32.0-eksbuild.2'),
+    addon('kube-proxy', 'v1.34.1-eksbuild.2'),
     addon('eks-pod-identity-agent', 'v1.3.4-eksbuild.1'),
   ];
+}
+
+export const ACCESS_POLICY = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}`;
+export const roleArn = (name: string, accountId = TEST_ACCOUNT) => `arn:aws:iam::${accountId}:role/${name}`;
+export const userArn = (name: string, accountId = TEST_ACCOUNT) => `arn:aws:iam::${accountId}:user/${name}`;
+
+/** A STANDARD access entry with the given access policies (each at cluster scope unless namespaces are given). */
+export function anAccessEntry(
+  principalArn: string,
+  o: {
+    policies?: (string | { name: string; namespaces: string[] })[];
+    kubernetesGroups?: string[];
+    type?: string;
+    clusterName?: string;
+  } = {},
+): EksAccessEntry {
+  const clusterName = o.clusterName ?? 'payments-prod';
+  const entry: AccessEntry = {
+    clusterName,
+    principalArn,
+    kubernetesGroups: o.kubernetesGroups ?? [],
+    accessEntryArn: `arn:aws:eks:${TEST_REGION}:${TEST_ACCOUNT}:access-entry/${clusterName}/role/${TEST_ACCOUNT}/x/0ac6f5a2`,
+    createdAt: new Date('2025-03-14T09:30:00.000Z'),
+    modifiedAt: new Date('2025-03-14T09:30:00.000Z'),
+    tags: {},
+    username: principalArn,
+    type: o.type ?? 'STANDARD',
+  };
+  return {
+    entry,
+    policies: (o.policies ?? []).map((p) =>
+      typeof p === 'string'
+        ? { policyArn: ACCESS_POLICY(p), accessScope: { type: 'cluster', namespaces: [] } }
+        : { policyArn: ACCESS_POLICY(p.name), accessScope: { type: 'namespace', namespaces: p.namespaces } },
+    ),
+  };
+}
+
+const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+
+/** EKS's published calendar, as DescribeClusterVersions returns it (dates only; checks never read `status`). */
+export const TEST_CALENDAR: ClusterVersionInformation[] = [
+  ['1.35', '2026-01-27', '2027-03-27', '2028-03-27'],
+  ['1.34', '2025-10-02', '2026-12-02', '2027-12-02'],
+  ['1.33', '2025-05-29', '2026-07-29', '2027-07-29'],
+  ['1.32', '2025-01-23', '2026-03-23', '2027-03-23'],
+  ['1.31', '2024-09-26', '2025-11-26', '2026-11-26'],
+  ['1.30', '2024-05-23', '2025-07-23', '2026-07-23'],
+  ['1.29', '2024-01-23', '2025-03-23', '2026-03-23'],
+].map(([clusterVersion, released, standard, extended]) => ({
+  clusterVersion,
+  clusterType: 'eks',
+  releaseDate: day(released!),
+  endOfStandardSupportDate: day(standard!),
+  endOfExtendedSupportDate: day(extended!),
+}));
+
+/** The recommended AL2023 release in the test references, and what the default node group runs. */
+export const TEST_AL2023_RELEASE = '1.34.2-20260515';
+
+export const AL2023_PARAMETER = (k8s: string, arch = 'x86_64') =>
+  `/aws/service/eks/optimized-ami/${k8s}/amazon-linux-2023/${arch}/standard/recommended/release_version`;
+
+/** An add-on's DescribeAddonVersions entry: versions newest first, all compatible with 1.34. */
+export function anAddonInfo(addonName: string, versions: string[], clusterVersion = '1.34'): AddonInfo {
+  return {
+    addonName,
+    type: 'networking',
+    owner: 'aws',
+    publisher: 'eks',
+    addonVersions: versions.map((addonVersion, i) => ({
+      addonVersion,
+      compatibilities: [{ clusterVersion, platformVersions: ['*'], defaultVersion: i === 0 }],
+    })),
+  };
+}
+
+/** Reference data for the default cluster: every default node group and add-on is current. */
+export function someReferences(): EksReferences {
+  return {
+    versions: { source: 'api', versions: TEST_CALENDAR },
+    recommendedReleases: {
+      [recommendedReleaseKey('1.34', 'AL2023_x86_64_STANDARD')]: {
+        parameter: AL2023_PARAMETER('1.34'),
+        releaseVersion: TEST_AL2023_RELEASE,
+      },
+    },
+    addonVersions: Object.fromEntries(
+      defaultAddons('x', TEST_ACCOUNT, TEST_REGION).map((a) => [
+        a.addonName!,
+        anAddonInfo(a.addonName!, [a.addonVersion!, 'v1.0.0-eksbuild.1']),
+      ]),
+    ),
+  };
+}
+
+/** The trust policy EKS Pod Identity needs: pods.eks.amazonaws.com may AssumeRole and TagSession. */
+export function podIdentityTrustPolicy(actions: string[] = ['sts:AssumeRole', 'sts:TagSession']): IamPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: actions }],
+  };
+}
+
+export const TEST_OIDC_HOST_PATH = `oidc.eks.${TEST_REGION}.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9`;
+export const TEST_OIDC_PROVIDER_ARN = `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${TEST_OIDC_HOST_PATH}`;
+
+/** An IRSA trust policy for the test cluster's OIDC provider; `sub`/`aud` undefined leave the condition out. */
+export function irsaTrustPolicy(
+  o: { sub?: string | string[]; aud?: string; operator?: string; hostPath?: string } = {
+    sub: 'system:serviceaccount:payments:api',
+    aud: 'sts.amazonaws.com',
+  },
+): IamPolicyDocument {
+  const hostPath = o.hostPath ?? TEST_OIDC_HOST_PATH;
+  const conditions: Record<string, string | string[]> = {};
+  if (o.sub !== undefined) conditions[`${hostPath}:sub`] = o.sub;
+  if (o.aud !== undefined) conditions[`${hostPath}:aud`] = o.aud;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${TEST_ACCOUNT}:oidc-provider/${hostPath}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        ...(Object.keys(conditions).length > 0 ? { Condition: { [o.operator ?? 'StringEquals']: conditions } } : {}),
+      },
+    ],
+  };
+}
+
+/** GuardDuty on, with EKS audit log monitoring and EKS runtime monitoring. */
+export function guardDutyOn(): GuardDutyFacts {
+  return {
+    detectors: [
+      {
+        detectorId: '12abc34d567e8fa901bc2d34e56789f0',
+        Status: 'ENABLED',
+        ServiceRole: undefined,
+        Features: [
+          { Name: 'EKS_AUDIT_LOGS', Status: 'ENABLED' },
+          {
+            Name: 'RUNTIME_MONITORING',
+            Status: 'ENABLED',
+            AdditionalConfiguration: [{ Name: 'EKS_ADDON_MANAGEMENT', Status: 'ENABLED' }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function aRole(name: string, trustPolicy: IamPolicyDocument | undefined): IamRoleFacts {
+  return { arn: roleArn(name), roleName: name, trustPolicy };
+}
+
+/** IAM facts for referenced principals, keyed by ARN as the collector keys them. */
+export function iamFacts(...facts: IamPrincipalFacts[]): Record<string, IamPrincipalFacts> {
+  return Object.fromEntries(facts.map((f) => [f.arn, f]));
+}
+
+export function aPodIdentityAssociation(
+  namespace: string,
+  serviceAccount: string,
+  role: string,
+  extra: Partial<PodIdentityAssociation> = {},
+): PodIdentityAssociation {
+  const associationId = `a-${namespace}-${serviceAccount}`.slice(0, 20);
+  return {
+    clusterName: 'payments-prod',
+    namespace,
+    serviceAccount,
+    roleArn: role,
+    associationArn: `arn:aws:eks:${TEST_REGION}:${TEST_ACCOUNT}:podidentityassociation/payments-prod/${associationId}`,
+    associationId,
+    tags: {},
+    createdAt: new Date('2025-04-01T10:00:00.000Z'),
+    modifiedAt: new Date('2025-04-01T10:00:00.000Z'),
+    disableSessionTags: false,
+    ...extra,
+  };
+}
+
+export const TEST_ADMIN_ROLE = roleArn('platform-admin');
+export const TEST_POD_ROLE = roleArn('payments-api-pod');
+/**
+ * A managed node group of the default cluster (payments-prod): AL2023, Kubernetes 1.34, on the recommended
+ * release. `patch` is deep-merged; its name also names the ARN.
+ */
+export function aNodegroup(patch: DeepPartial<Nodegroup> = {}, clusterName = 'payments-prod'): Nodegroup {
+  return deepMerge<Nodegroup>(
+    defaultNodegroup(clusterName, TEST_ACCOUNT, TEST_REGION, patch.nodegroupName ?? 'general'),
+    patch,
+  );
+}
+
+/** An add-on of the default cluster, healthy unless patched. */
+export function anAddon(addonName: string, addonVersion: string, patch: DeepPartial<Addon> = {}): Addon {
+  const a = defaultAddons('payments-prod', TEST_ACCOUNT, TEST_REGION)[0]!;
+  return deepMerge<Addon>(
+    { ...a, addonName, addonVersion, addonArn: a.addonArn!.replace('/vpc-cni/', `/${addonName}/`) },
+    patch,
+  );
+}
+
+export const TEST_AMI = 'ami-0abc1234def567890';
+export const TEST_LAUNCH_TEMPLATE_ID = 'lt-0abc1234def567890';
+
+const daysBefore = (days: number) => new Date(TEST_NOW.getTime() - days * 86_400_000);
+
+/** An AMI built `ageDays` before TEST_NOW. */
+export function anImage(ageDays: number, imageId = TEST_AMI, name = 'golden-eks-node-2026'): Image {
+  return { ImageId: imageId, Name: name, CreationDate: daysBefore(ageDays).toISOString(), OwnerId: TEST_ACCOUNT };
+}
+
+/**
+ * A cluster whose one node group runs from a launch template with a custom AMI (`ageDays` old, or absent from
+ * DescribeImages when `imageFound` is false) and the given metadata options.
+ */
+export function withCustomAmi(o: {
+  ageDays?: number;
+  imageFound?: boolean;
+  imageId?: string | undefined;
+  metadataOptions?: LaunchTemplateInstanceMetadataOptions | undefined;
+}): EksClusterOverrides {
+  const imageId = 'imageId' in o ? o.imageId : TEST_AMI;
+  const template: LaunchTemplateVersion = {
+    LaunchTemplateId: TEST_LAUNCH_TEMPLATE_ID,
+    LaunchTemplateName: 'golden-nodes',
+    VersionNumber: 3,
+    LaunchTemplateData: {
+      ...(imageId ? { ImageId: imageId } : {}),
+      ...('metadataOptions' in o
+        ? o.metadataOptions
+          ? { MetadataOptions: o.metadataOptions }
+          : {}
+        : { MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' } }),
+    },
+  };
+  return {
+    nodegroups: [
+      aNodegroup({
+        nodegroupName: 'golden',
+        amiType: imageId ? 'CUSTOM' : 'AL2023_x86_64_STANDARD',
+        releaseVersion: imageId ?? TEST_AL2023_RELEASE,
+        launchTemplate: { id: TEST_LAUNCH_TEMPLATE_ID, name: 'golden-nodes', version: '3' },
+      }),
+    ],
+    launchTemplates: { [launchTemplateVersionKey(TEST_LAUNCH_TEMPLATE_ID, '3')]: template },
+    images: imageId && o.imageFound !== false ? { [imageId]: anImage(o.ageDays ?? 30, imageId) } : {},
+  };
+}
+
+/** A cluster with no managed node groups and one self-managed node (`ageDays`-old AMI, given metadata options). */
+export function withSelfManagedNode(o: {
+  ageDays?: number;
+  metadataOptions?: Instance['MetadataOptions'];
+}): EksClusterOverrides {
+  const imageId = 'ami-0fed4321cba098765';
+  return {
+    nodegroups: [],
+    selfManagedNodes: [
+      {
+        InstanceId: 'i-0123456789abcdef0',
+        ImageId: imageId,
+        Tags: [{ Key: 'kubernetes.io/cluster/payments-prod', Value: 'owned' }],
+        MetadataOptions: o.metadataOptions ?? {
+          HttpTokens: 'required',
+          HttpPutResponseHopLimit: 1,
+          HttpEndpoint: 'enabled',
+        },
+      },
+    ],
+    images: { [imageId]: anImage(o.ageDays ?? 30, imageId, 'self-managed-node-2026') },
+  };
 }
 
 /** A realistic EKS snapshot that passes every check; `overrides.cluster` is deep-merged into the cluster. */
@@ -145,7 +444,20 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     cluster,
     nodegroups: [defaultNodegroup(name, accountId, region)],
     addons: defaultAddons(name, accountId, region),
+    accessEntries: [anAccessEntry(TEST_ADMIN_ROLE, { policies: ['AmazonEKSClusterAdminPolicy'], clusterName: name })],
+    podIdentityAssociations: [aPodIdentityAssociation('payments', 'api', TEST_POD_ROLE, { clusterName: name })],
+    iam: iamFacts(
+      { arn: TEST_ADMIN_ROLE, kind: 'role', exists: true, trustPolicy: undefined },
+      { arn: TEST_POD_ROLE, kind: 'role', exists: true, trustPolicy: podIdentityTrustPolicy() },
+    ),
+    oidcProviders: [],
+    irsaRoles: [],
     gaps: [],
+    references: someReferences(),
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: guardDutyOn(),
     ...rest,
   };
 }

@@ -86,7 +86,7 @@ describe('EKS.ENCRYPTION.1 eks-secrets-kms-encryption', () => {
     const r = evaluateOnce(check, anEksCluster());
     expect(r.evidence).toMatchObject({
       keyArn: TEST_KMS_KEY_ARN,
-      kubernetesVersion: '1.32',
+      kubernetesVersion: '1.34',
       awsOwnedKeyEnvelopeEncryption: true,
       encryptionConfig: [{ resources: ['secrets'], keyArn: TEST_KMS_KEY_ARN }],
     });

@@ -1,6 +1,9 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { PatientRetryStrategy } from './retry.ts';
@@ -53,4 +56,21 @@ export function organizationsClient(
   o: AwsClientOptions,
 ): OrganizationsClient {
   return new OrganizationsClient(common(region, credentials, o));
+}
+
+/** IAM is global: one client per account, signed for the home region's partition. */
+export function iamClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): IAMClient {
+  return new IAMClient(common(region, credentials, o));
+}
+
+export function ssmClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): SSMClient {
+  return new SSMClient(common(region, credentials, o));
+}
+
+export function guardDutyClient(
+  region: string,
+  credentials: AwsCredentials | undefined,
+  o: AwsClientOptions,
+): GuardDutyClient {
+  return new GuardDutyClient(common(region, credentials, o));
 }

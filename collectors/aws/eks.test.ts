@@ -5,6 +5,7 @@ import {
   EKSClient,
   ListAddonsCommand,
   ListNodegroupsCommand,
+  ListPodIdentityAssociationsCommand,
 } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { collectEksCluster, eksClusterArn } from './eks.ts';
@@ -34,6 +35,7 @@ const healthy = () =>
     [DescribeNodegroupCommand, (i) => ({ nodegroup: { nodegroupName: i.nodegroupName } })],
     [ListAddonsCommand, () => ({ addons: ['vpc-cni'] })],
     [DescribeAddonCommand, (i) => ({ addon: { addonName: i.addonName } })],
+    [ListPodIdentityAssociationsCommand, () => ({ associations: [] })],
   ]);
 
 const scope = (eks: EKSClient) => ({
@@ -42,6 +44,11 @@ const scope = (eks: EKSClient) => ({
   region: 'us-east-1',
   concurrency: 2,
   now: () => new Date('2026-11-24T00:00:00Z'),
+  // The access paths have their own tests (access.test.ts); here they find nothing and never fail.
+  access: {
+    iam: { roles: async () => new Map(), oidcProviders: async () => [], userExists: async () => true },
+    readAwsAuth: async () => ({ exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] }),
+  },
 });
 
 describe('collectEksCluster', () => {

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-eks';
 import pLimit from 'p-limit';
 import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
+import { type AccessScope, collectAccess, emptyAccess } from './access.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 
 /** Partition from the region, for ARNs we must build ourselves (DescribeCluster failed). */
@@ -33,7 +34,7 @@ export async function listClusterNames(eks: EKSClient): Promise<string[]> {
   return names;
 }
 
-function gap(need: string, e: unknown): CollectionGap {
+export function gap(need: string, e: unknown): CollectionGap {
   return { need, code: classifyAwsError(e), error: describeAwsError(e) };
 }
 
@@ -44,7 +45,16 @@ interface ClusterScope {
   /** Bounds describe calls inside one cluster (node groups, add-ons). */
   concurrency: number;
   now: () => Date;
+  /** Access and identity collection (issue 3): IAM of the account and the cluster's Kubernetes API. */
+  access: Omit<AccessScope, 'eks' | 'accountId' | 'concurrency'>;
+  /** Node, version and GuardDuty facts (collectors/aws/nodes.ts); without it those fields stay empty. */
+  nodeFacts?: (s: EksClusterSnapshot) => Promise<NodeFacts>;
 }
+
+type NodeFacts = Pick<
+  EksClusterSnapshot,
+  'references' | 'launchTemplates' | 'images' | 'selfManagedNodes' | 'guardDuty'
+>;
 
 /**
  * Everything the EKS API says about one cluster. Never throws: what could not be read
@@ -64,7 +74,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     gaps.push(gap('eks:DescribeCluster', e));
   }
 
-  const [nodegroups, addons] = await Promise.all([
+  const [nodegroups, addons, access] = await Promise.all([
     describeAll(
       scope,
       gaps,
@@ -91,10 +101,14 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
       },
       async (addonName) => (await eks.send(new DescribeAddonCommand({ clusterName: name, addonName }))).addon as Addon,
     ),
+    // Without DescribeCluster the mode and issuer are unknown; every access check needs it, so they say ERROR.
+    cluster
+      ? collectAccess({ ...scope.access, eks, accountId, concurrency: scope.concurrency }, cluster, gaps)
+      : emptyAccess(),
   ]);
 
   const arn = cluster?.arn ?? eksClusterArn(accountId, region, name);
-  return {
+  const snapshot: EksClusterSnapshot = {
     provider: 'aws',
     id: arn,
     arn,
@@ -105,13 +119,20 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     cluster,
     nodegroups,
     addons,
+    ...access,
     gaps,
+    references: { versions: { source: 'api', versions: [] }, recommendedReleases: {}, addonVersions: {} },
+    launchTemplates: {},
+    images: {},
+    selfManagedNodes: [],
+    guardDuty: undefined,
   };
+  return scope.nodeFacts ? { ...snapshot, ...(await scope.nodeFacts(snapshot)) } : snapshot;
 }
 
 /** List, then describe each item; a failed list or any failed describe is recorded as a gap. */
-async function describeAll<T>(
-  scope: ClusterScope,
+export async function describeAll<T>(
+  scope: Pick<ClusterScope, 'concurrency'>,
   gaps: CollectionGap[],
   listNeed: string,
   describeNeed: string,

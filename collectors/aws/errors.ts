@@ -25,15 +25,17 @@ const THROTTLED = new Set([
   'PriorRequestNotComplete',
 ]);
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'NotFoundException', 'NoSuchEntity', 'NoSuchEntityException']);
-const UNREACHABLE = new Set([
+/** Node's codes for a peer that cannot be reached; shared with the Kubernetes API client. */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ENOTFOUND',
   'EAI_AGAIN',
   'ETIMEDOUT',
   'EHOSTUNREACH',
-  'TimeoutError',
+  'ENETUNREACH',
 ]);
+const UNREACHABLE = new Set([...NETWORK_ERROR_CODES, 'TimeoutError']);
 
 interface SdkLikeError {
   name?: string;

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
+import type { ClusterSnapshot, EksClusterSnapshot } from '../../core/snapshot.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { createAwsCollector } from './index.ts';
+
+const eksOnly = (all: ClusterSnapshot[]) => all.filter((s): s is EksClusterSnapshot => s.provider === 'aws');
 
 describe('createAwsCollector against the simulated fleet', () => {
   let sim: SimulatedCloud;
@@ -59,6 +62,77 @@ describe('createAwsCollector against the simulated fleet', () => {
       );
       expect(s.addons.map((a) => a.addonName).sort()).toEqual(spec.addons.map((a) => a.addonName).sort());
     }
+  });
+
+  it('walks ListRoles once per account per scan, however many regions and clusters share it', async () => {
+    const iamCalls = (action: string) => sim.count({ service: 'iam', action, accountId: '111111111111' });
+    const [roles, providers] = [iamCalls('ListRoles'), iamCalls('ListOpenIDConnectProviders')];
+    const config = parseConfig({ aws: { accounts: [{ id: '111111111111' }], roleName: sim.spec.readerRoleName } });
+    const collector = createAwsCollector(config, deps);
+    const plan = await collector.plan();
+    const collected = await Promise.all(plan.targets.map((t) => collector.collect(t)));
+    const clusters = collected.flatMap((c) => c.snapshots);
+    expect(new Set(clusters.map((s) => s.region)).size).toBeGreaterThanOrEqual(2);
+    expect(clusters.length).toBeGreaterThanOrEqual(4);
+    // Pages of one: one walk is exactly one call per role.
+    const roleCount = sim.fleet.account('111111111111')!.iam.roles.length;
+    expect(iamCalls('ListRoles') - roles).toBe(roleCount);
+    expect(iamCalls('ListOpenIDConnectProviders') - providers).toBe(1);
+  });
+
+  it('collects access entries with their policies, Pod Identity, aws-auth, IAM facts and IRSA roles', async () => {
+    const config = parseConfig({ aws: { accounts: [{ id: '111111111111' }], regions: ['us-east-1'] } });
+    const { snapshots } = await createAwsCollector(config, deps).collect({
+      provider: 'aws',
+      accountId: '111111111111',
+      region: 'us-east-1',
+    });
+    const prod = eksOnly(snapshots).find((s) => s.name === 'payments-prod')!;
+    expect(prod.awsAuth).toBeUndefined(); // API mode: aws-auth is not read
+    expect(prod.accessEntries.map((e) => [e.entry.principalArn, e.policies.map((p) => p.accessScope?.type)])).toEqual([
+      ['arn:aws:iam::111111111111:role/platform-admin', ['cluster']],
+      ['arn:aws:iam::111111111111:role/break-glass', ['cluster']],
+      ['arn:aws:iam::111111111111:role/payments-developers', ['namespace']],
+    ]);
+    expect(prod.podIdentityAssociations).toEqual([
+      expect.objectContaining({
+        namespace: 'payments',
+        serviceAccount: 'api',
+        roleArn: 'arn:aws:iam::111111111111:role/payments-api',
+      }),
+    ]);
+    expect(prod.iam['arn:aws:iam::111111111111:role/payments-api']).toMatchObject({
+      exists: true,
+      trustPolicy: { Statement: [expect.objectContaining({ Principal: { Service: 'pods.eks.amazonaws.com' } })] },
+    });
+    const checkout = eksOnly(snapshots).find((s) => s.name === 'checkout-api')!;
+    expect(checkout.gaps).toEqual([]);
+    expect(checkout.awsAuth?.mapUsers).toEqual([
+      { userarn: 'arn:aws:iam::111111111111:user/alice', username: 'alice', groups: ['system:masters'] },
+    ]);
+    expect(checkout.iam['arn:aws:iam::111111111111:role/legacy-admin']).toMatchObject({ exists: false });
+    expect(checkout.iam['arn:aws:iam::111111111111:user/alice']).toMatchObject({ kind: 'user', exists: true });
+    expect(checkout.irsaRoles.map((r) => r.roleName)).toEqual(['checkout-s3']);
+    expect(checkout.oidcProviders).toContain(
+      'arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5E1C0DE0CAFE4B1D9A7F2C3B8E6D4A01',
+    );
+  });
+
+  it('turns an aws-auth that cannot be read into a k8s:aws-auth gap naming why, and keeps the rest', async () => {
+    const config = parseConfig({
+      aws: { accounts: [{ id: '222222222222' }], regions: ['us-east-1'], kubernetesApiTimeoutMs: 1_000 },
+    });
+    const { snapshots } = await createAwsCollector(config, deps).collect({
+      provider: 'aws',
+      accountId: '222222222222',
+      region: 'us-east-1',
+    });
+    const internal = eksOnly(snapshots).find((s) => s.name === 'internal-tools')!;
+    expect(internal.awsAuth).toBeUndefined();
+    expect(internal.gaps).toEqual([
+      { need: 'k8s:aws-auth', code: 'Unreachable', error: expect.stringContaining('private-only') },
+    ]);
+    expect(internal.cluster?.name).toBe('internal-tools');
   });
 
   it('reports a denied account once, as an assume-role error, for planning and for each of its targets', async () => {

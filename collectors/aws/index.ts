@@ -1,13 +1,29 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import type { Cluster } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import type { EksClusterSnapshot } from '../../core/snapshot.ts';
 import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
-import { type AwsClientOptions, type AwsCredentials, ec2Client, eksClient, stsClient } from './clients.ts';
+import {
+  type AwsClientOptions,
+  type AwsCredentials,
+  ec2Client,
+  eksClient,
+  guardDutyClient,
+  iamClient,
+  ssmClient,
+  stsClient,
+} from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
+import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
+import { collectGuardDuty } from './guardduty.ts';
+import { type AccountIam, accountIam } from './iam.ts';
+import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+import { collectNodeFacts } from './nodes.ts';
+import { createReferenceSource } from './references.ts';
 
 /**
  * Every AWS API action this collector calls in a target account, whatever the checks need: the
@@ -63,6 +79,38 @@ export function createAwsCollector(
   };
   const baseSts = stsClient(homeRegion, deps.credentials, clientOptions);
   const sessions = new Map<string, AccountSession & { calls?: () => number }>();
+  // One IAM view per account per scan: a single ListRoles walk serves all its regions and clusters.
+  const iamByAccount = new Map<string, AccountIam>();
+  const tokens = eksTokenCache(clock);
+
+  function iamOf(session: AccountSession): AccountIam {
+    let facts = iamByAccount.get(session.accountId);
+    if (!facts) {
+      facts = accountIam(iamClient(homeRegion, session.credentials, clientOptions));
+      iamByAccount.set(session.accountId, facts);
+    }
+    return facts;
+  }
+
+  /** aws-auth through the cluster's Kubernetes API, as the account's reader role (the credentials EKS sees). */
+  function awsAuthReader(session: AccountSession, eks: ReturnType<typeof eksClient>, region: string) {
+    return async (cluster: Cluster) => {
+      if (!cluster.endpoint || !cluster.certificateAuthority?.data) {
+        throw new Error('DescribeCluster returned no endpoint or certificateAuthority to reach the Kubernetes API');
+      }
+      const credentials = await eks.config.credentials();
+      const token = await tokens(session.accountId, { clusterName: cluster.name ?? '', region, credentials });
+      const configMap = await kubernetesGet(AWS_AUTH_PATH, {
+        endpoint: cluster.endpoint,
+        caData: cluster.certificateAuthority.data,
+        token,
+        timeoutMs: aws.kubernetesApiTimeoutMs,
+      });
+      return parseAwsAuth(configMap);
+    };
+  }
+  // Public reference data (version calendar, recommended releases, add-on versions): once per region per scan.
+  const references = createReferenceSource();
   let callerAccount: Promise<string> | undefined;
 
   const callerAccountId = () => {
@@ -193,7 +241,27 @@ export function createAwsCollector(
         return fail('list-clusters', e, 'Cannot list EKS clusters: ');
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
-      const scope = { eks, accountId, region, concurrency: config.concurrency.clustersPerTarget, now: clock };
+      let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
+      const nodeScope = {
+        ec2: ec2Client(region, session.credentials, clientOptions),
+        region,
+        references,
+        referenceScope: { accountId, region, eks, ssm: ssmClient(region, session.credentials, clientOptions) },
+        guardDuty: () => {
+          // Lazily, so a region without clusters costs no GuardDuty call.
+          guardDuty ??= collectGuardDuty(guardDutyClient(region, session.credentials, clientOptions));
+          return guardDuty;
+        },
+      };
+      const scope = {
+        eks,
+        accountId,
+        region,
+        concurrency: config.concurrency.clustersPerTarget,
+        now: clock,
+        access: { iam: iamOf(session), readAwsAuth: awsAuthReader(session, eks, region) },
+        nodeFacts: (s: EksClusterSnapshot) => collectNodeFacts(nodeScope, s),
+      };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {
         target,

@@ -4,8 +4,8 @@ import {
   DescribeNodegroupCommand,
   EKSClient,
   InvalidParameterException,
-  ListAccessEntriesCommand,
   ListClustersCommand,
+  ListFargateProfilesCommand,
   paginateListAddons,
   paginateListClusters,
   paginateListNodegroups,
@@ -141,11 +141,11 @@ describe('EKS', () => {
 
   it('answers an operation it does not simulate with a 400 that names it', async () => {
     const e = await eks('111111111111')
-      .send(new ListAccessEntriesCommand({ clusterName: 'alpha' }))
+      .send(new ListFargateProfilesCommand({ clusterName: 'alpha' }))
       .catch((err: Error) => err);
     expect(e).toMatchObject({ $metadata: { httpStatusCode: 400 } });
-    expect((e as Error).message).toContain('does not implement EKS GET /clusters/alpha/access-entries');
-    expect(cloud.count({ action: 'GET /clusters/alpha/access-entries', status: 400 })).toBe(1);
+    expect((e as Error).message).toContain('does not implement EKS GET /clusters/alpha/fargate-profiles');
+    expect(cloud.count({ action: 'GET /clusters/alpha/fargate-profiles', status: 400 })).toBe(1);
   });
 
   it('shows changes to the live fleet in the next response', async () => {

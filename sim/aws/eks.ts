@@ -1,21 +1,14 @@
 import type { SimCluster } from '../fleet.ts';
+import { accessRoutes } from './eks-access.ts';
+import { versionRoutes } from './eks-versions.ts';
 import { paginate } from './paging.ts';
-import { AwsError, restJsonError, restJsonResponse, type SimResponse } from './protocol.ts';
-import type { AwsRequest, AwsService, Operation, RequestContext } from './service.ts';
+import { AwsError, restJsonError, restJsonResponse } from './protocol.ts';
+import { type AwsRequest, type AwsService, type RequestContext, type Route, routeByPath } from './service.ts';
+
+export type { Handler, Params, Route } from './service.ts';
 
 /** The largest `maxResults` the EKS list operations accept. */
 const MAX_RESULTS = 100;
-
-export type Params = Record<string, string>;
-export type Handler = (p: Params, req: AwsRequest, ctx: RequestContext) => SimResponse;
-
-export interface Route {
-  method: string;
-  /** Literal segments, and `{name}` labels. */
-  path: string[];
-  action: string;
-  handler: Handler;
-}
 
 export function page<T>(items: readonly T[], listKey: string, req: AwsRequest, ctx: RequestContext) {
   return paginate(
@@ -119,19 +112,7 @@ const clusterRoutes: Route[] = [
  * Every EKS route. Each area of the API (access entries, pod identity, versions, ...) keeps its
  * routes in its own `sim/aws/eks-<area>.ts` and is listed here.
  */
-const routes: Route[] = [...clusterRoutes];
-
-function match(route: Route, method: string, segments: string[]): Params | undefined {
-  if (route.method !== method || route.path.length !== segments.length) return undefined;
-  const params: Params = {};
-  for (let i = 0; i < segments.length; i++) {
-    const want = route.path[i]!;
-    const got = segments[i]!;
-    if (want.startsWith('{')) params[want.slice(1, -1)] = got;
-    else if (want !== got) return undefined;
-  }
-  return params;
-}
+const routes: Route[] = [...clusterRoutes, ...accessRoutes, ...versionRoutes];
 
 export const eks: AwsService = {
   signingName: 'eks',
@@ -146,22 +127,6 @@ export const eks: AwsService = {
     },
     throttled: { status: 429, code: 'ThrottlingException', message: 'Rate exceeded' },
   },
-  route(req): Operation {
-    for (const r of routes) {
-      const params = match(r, req.method, req.segments);
-      if (params) return { action: r.action, run: (req, ctx) => r.handler(params, req, ctx) };
-    }
-    const what = `${req.method} ${req.url.pathname}`;
-    return {
-      action: what,
-      run() {
-        throw new AwsError(
-          400,
-          'UnknownOperationException',
-          `The simulated cloud does not implement EKS ${what} (see sim/aws/eks.ts).`,
-        );
-      },
-    };
-  },
+  route: routeByPath('EKS', 'sim/aws/eks.ts', 'UnknownOperationException', routes),
   errorResponse: (e, requestId) => restJsonError(e, requestId),
 };

@@ -69,12 +69,9 @@ export const organizations: AwsService = {
     },
     throttled: { status: 400, code: 'TooManyRequestsException', message: 'Rate exceeded' },
   },
-  route: routeByAction('Organizations', 'sim/aws/organizations.ts', ACTIONS, {
-    actionOf: (req) => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no target)';
-    },
-    errorCode: 'UnknownOperationException',
+  route: routeByAction('Organizations', 'sim/aws/organizations.ts', ACTIONS, (req) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target || '(no target)';
   }),
   errorResponse: (e, requestId) => awsJsonError(e, requestId),
 };

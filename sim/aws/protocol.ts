@@ -2,8 +2,9 @@
  * Wire formats of the AWS protocols the simulated services speak, as the AWS SDK v3 parses them:
  * - awsQuery (STS, IAM): XML with PascalCase elements, lists of `<member>`, ISO timestamps;
  * - ec2Query (EC2): XML with lowerCamel elements, lists of `<item>`, errors under `<Response><Errors>`;
- * - restJson1 (EKS): JSON, epoch-second timestamps, error type in `x-amzn-errortype` and `__type`;
- * - awsJson1_1 (Organizations): `POST /` with `X-Amz-Target: <Service>.<Action>`, JSON both ways.
+ * - restJson1 (EKS, GuardDuty): JSON, epoch-second timestamps, error type in `x-amzn-errortype` and `__type`;
+ * - awsJson1.1 (SSM, Organizations): `POST /` with `X-Amz-Target: <Service>.<Action>`, JSON both ways, epoch-second
+ *   timestamps, errors in `__type`.
  */
 
 export type AwsProtocol = 'awsQuery' | 'ec2Query' | 'restJson1' | 'awsJson1_1';
@@ -37,6 +38,16 @@ export interface ErrorShape {
   code: string;
   message: string;
 }
+
+/** What the awsQuery services (STS, IAM) answer for an unknown access key, and when throttled. */
+export const AWS_QUERY_ERRORS: { unrecognizedClient: ErrorShape; throttled: ErrorShape } = {
+  unrecognizedClient: {
+    status: 403,
+    code: 'InvalidClientTokenId',
+    message: 'The security token included in the request is invalid.',
+  },
+  throttled: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
+};
 
 export function awsError(shape: ErrorShape, detail?: string): AwsError {
   return new AwsError(shape.status, shape.code, detail ? `${shape.message} ${detail}` : shape.message);
@@ -115,12 +126,10 @@ export function restJsonError(e: AwsError, requestId: string): SimResponse {
   };
 }
 
-const AWS_JSON_TYPE = 'application/x-amz-json-1.1';
-
 export function awsJsonResponse(result: unknown, requestId: string): SimResponse {
   return {
     status: 200,
-    headers: { 'content-type': AWS_JSON_TYPE, 'x-amzn-requestid': requestId },
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
     body: toAwsJson(result),
   };
 }
@@ -128,7 +137,7 @@ export function awsJsonResponse(result: unknown, requestId: string): SimResponse
 export function awsJsonError(e: AwsError, requestId: string): SimResponse {
   return {
     status: e.status,
-    headers: { 'content-type': AWS_JSON_TYPE, 'x-amzn-requestid': requestId },
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
     body: toAwsJson({ ...e.fields, __type: e.code, message: e.message }),
   };
 }

@@ -4,15 +4,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isOptInRegion, type SimFleet } from '../fleet.ts';
 import { ec2 } from './ec2.ts';
 import { eks } from './eks.ts';
+import { guardduty } from './guardduty.ts';
+import { iam } from './iam.ts';
 import type { IdentityStore, Principal } from './identity.ts';
 import { organizations } from './organizations.ts';
 import { AwsError, awsError, awsQueryError, restJsonError, type SimResponse } from './protocol.ts';
 import type { AwsRequest, AwsService, RequestContext, ResolvedSimOptions } from './service.ts';
+import { ssm } from './ssm.ts';
 import { sts } from './sts.ts';
 import type { TokenBuckets } from './throttle.ts';
 
-/** The services one endpoint serves, by SigV4 signing name. Add IAM, SSM, KMS, ... here. */
-export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, organizations];
+/** The services one endpoint serves, by SigV4 signing name. Add KMS, ... here. */
+export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, iam, ssm, guardduty, organizations];
 
 /** One request the simulated cloud answered, for tests and benchmarks. */
 export interface SimCall {
@@ -144,6 +147,15 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
         if (!t.buckets.take(`${principal.accountId}/${scope.region}/${service.signingName}`)) {
           throw awsError(service.errors.throttled);
         }
+      }
+      const action = `${service.signingName}:${op.action}`;
+      if (deps.fleet.denies(principal.accountId, action)) {
+        const shape = service.errors.accessDenied ?? { status: 403, code: 'AccessDeniedException', message: '' };
+        throw new AwsError(
+          shape.status,
+          shape.code,
+          `User: ${principal.arn} is not authorized to perform: ${action} (denied by the fleet spec)`,
+        );
       }
       const ctx: RequestContext = {
         fleet: deps.fleet,

@@ -15,8 +15,11 @@ export interface AwsService {
   protocol: AwsProtocol;
   /** Global services (STS, IAM) answer in any region; regional ones refuse an account's disabled opt-in regions. */
   regional: boolean;
-  /** What this service answers when the signing key is unknown, and when a request is throttled. */
-  errors: { unrecognizedClient: ErrorShape; throttled: ErrorShape };
+  /**
+   * What this service answers when the signing key is unknown, when a request is throttled, and when the
+   * fleet denies the action to the account (`deniedActions`; default 403 AccessDeniedException).
+   */
+  errors: { unrecognizedClient: ErrorShape; throttled: ErrorShape; accessDenied?: ErrorShape };
   /** Names the operation a request asks for; unknown requests get an operation that answers 400 naming them. */
   route(req: AwsRequest): Operation;
   /** Renders an error in the service's protocol. */
@@ -63,31 +66,70 @@ export interface RequestContext {
 
 export type ActionHandler = (req: AwsRequest, ctx: RequestContext) => ReturnType<Operation['run']>;
 
+/** An operation the simulator lacks: it answers 400 with the service's own code, naming what was asked and the file to add it to. */
+export function notImplemented(action: string, code: string, message: string): Operation {
+  return {
+    action,
+    run() {
+      throw new AwsError(400, code, message);
+    },
+  };
+}
+
 /**
- * Routes a request by its action name: for query-protocol services (STS, EC2, IAM, ...) the `Action`
- * parameter, for awsJson ones (Organizations) what `actionOf` reads from `X-Amz-Target`. An action
- * the simulator lacks answers 400 naming it and the file to add it to, so a gap is obvious.
+ * Routes a request by its action name: the `Action` parameter of query-protocol services (STS, EC2,
+ * IAM, ...) unless `actionOf` says otherwise (awsJson's `X-Amz-Target`). An action the simulator
+ * lacks answers 400 naming it and the file to add it to, so a gap is obvious.
  */
 export function routeByAction(
   title: string,
   file: string,
   actions: Record<string, ActionHandler>,
-  options: { actionOf?: (req: AwsRequest) => string; errorCode?: string } = {},
+  actionOf: (req: AwsRequest) => string = (req) => req.params.get('Action') ?? '(no Action)',
 ) {
-  const actionOf = options.actionOf ?? ((req: AwsRequest) => req.params.get('Action') ?? '(no Action)');
   return (req: AwsRequest): Operation => {
     const action = actionOf(req);
     const run = actions[action];
     if (run) return { action, run };
-    return {
+    return notImplemented(
       action,
-      run() {
-        throw new AwsError(
-          400,
-          options.errorCode ?? 'InvalidAction',
-          `The simulated cloud does not implement ${title} action ${action} (see ${file}).`,
-        );
-      },
-    };
+      'InvalidAction',
+      `The simulated cloud does not implement ${title} action ${action} (see ${file}).`,
+    );
+  };
+}
+
+export type Params = Record<string, string>;
+export type Handler = (p: Params, req: AwsRequest, ctx: RequestContext) => SimResponse;
+
+/** A REST route: method, path with literal segments and `{name}` labels, the API action, its handler. */
+export interface Route {
+  method: string;
+  path: string[];
+  action: string;
+  handler: Handler;
+}
+
+function match(route: Route, method: string, segments: string[]): Params | undefined {
+  if (route.method !== method || route.path.length !== segments.length) return undefined;
+  const params: Params = {};
+  for (let i = 0; i < segments.length; i++) {
+    const want = route.path[i]!;
+    const got = segments[i]!;
+    if (want.startsWith('{')) params[want.slice(1, -1)] = got;
+    else if (want !== got) return undefined;
+  }
+  return params;
+}
+
+/** Routes a REST request (EKS, GuardDuty) through a route table; unknown paths answer 400 with `code`, naming the file. */
+export function routeByPath(title: string, file: string, code: string, routes: readonly Route[]) {
+  return (req: AwsRequest): Operation => {
+    for (const r of routes) {
+      const params = match(r, req.method, req.segments);
+      if (params) return { action: r.action, run: (req, ctx) => r.handler(params, req, ctx) };
+    }
+    const what = `${req.method} ${req.url.pathname}`;
+    return notImplemented(what, code, `The simulated cloud does not implement ${title} ${what} (see ${file}).`);
   };
 }

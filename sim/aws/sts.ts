@@ -1,4 +1,4 @@
-import { AwsError, awsQueryError, awsQueryResponse } from './protocol.ts';
+import { AWS_QUERY_ERRORS, AwsError, awsQueryError, awsQueryResponse } from './protocol.ts';
 import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -77,14 +77,7 @@ export const sts: AwsService = {
   title: 'STS',
   protocol: 'awsQuery',
   regional: false,
-  errors: {
-    unrecognizedClient: {
-      status: 403,
-      code: 'InvalidClientTokenId',
-      message: 'The security token included in the request is invalid.',
-    },
-    throttled: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
-  },
+  errors: AWS_QUERY_ERRORS,
   route: routeByAction('STS', 'sim/aws/sts.ts', ACTIONS),
   errorResponse: (e, requestId) => awsQueryError(e, XMLNS, requestId),
 };

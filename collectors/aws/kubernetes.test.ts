@@ -1,0 +1,196 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readerCredentials, simClientConfig } from '../../sim/clients.ts';
+import { type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
+import { parseFleetSpec } from '../../sim/spec.ts';
+import { EKS_TOKEN_PREFIX, eksToken, eksTokenCache } from './eks-token.ts';
+import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+
+const ACCOUNT = '111111111111';
+const REGION = 'us-east-1';
+
+const fleet = () =>
+  parseFleetSpec({
+    accounts: [
+      {
+        id: ACCOUNT,
+        enabledRegions: [REGION],
+        clusters: [
+          {
+            name: 'alpha',
+            region: REGION,
+            awsAuth: {
+              mapRoles: [
+                { rolearn: `arn:aws:iam::${ACCOUNT}:role/admin`, username: 'admin', groups: ['system:masters'] },
+              ],
+              mapAccounts: ['444455556666'],
+            },
+          },
+          { name: 'bravo', region: REGION },
+          { name: 'broken', region: REGION, awsAuth: { mapRoles: 'rolearn: [unclosed' } },
+          { name: 'refusing', region: REGION, kubernetesApi: 'unauthorized' },
+          {
+            name: 'private',
+            region: REGION,
+            resourcesVpcConfig: { endpointPublicAccess: false, endpointPrivateAccess: true },
+          },
+        ],
+      },
+    ],
+  });
+
+let sim: SimulatedCloud;
+let credentials: AwsCredentialIdentity;
+const clusters = new Map<string, { endpoint: string; caData: string }>();
+
+beforeAll(async () => {
+  sim = await startSimulatedCloud(fleet());
+  credentials = await readerCredentials(sim, ACCOUNT)();
+  const eks = new EKSClient(simClientConfig(sim, { region: REGION, credentials }));
+  for (const name of ['alpha', 'bravo', 'broken', 'refusing', 'private']) {
+    const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
+    clusters.set(name, { endpoint: cluster!.endpoint!, caData: cluster!.certificateAuthority!.data! });
+  }
+});
+afterAll(() => sim?.close());
+
+const token = (clusterName: string, now = new Date()) => eksToken({ clusterName, region: REGION, credentials, now });
+const get = async (name: string, tokenFor = name, o: { caOf?: string; now?: Date } = {}) =>
+  kubernetesGet(AWS_AUTH_PATH, {
+    endpoint: clusters.get(name)!.endpoint,
+    caData: clusters.get(o.caOf ?? name)!.caData,
+    token: await token(tokenFor, o.now),
+    timeoutMs: 2_000,
+  });
+
+describe('the EKS token', () => {
+  it('is a base64url, unpadded, presigned STS GetCallerIdentity URL that signs the cluster name', async () => {
+    const t = await token('alpha', new Date('2026-06-01T12:00:00Z'));
+    expect(t.startsWith(EKS_TOKEN_PREFIX)).toBe(true);
+    expect(t).not.toContain('=');
+    const url = new URL(Buffer.from(t.slice(EKS_TOKEN_PREFIX.length), 'base64url').toString('utf8'));
+    expect(url.host).toBe(`sts.${REGION}.amazonaws.com`);
+    expect(url.searchParams.get('Action')).toBe('GetCallerIdentity');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host;x-k8s-aws-id');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('60');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260601T120000Z');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(
+      new RegExp(`^${credentials.accessKeyId}/20260601/${REGION}/sts/aws4_request$`),
+    );
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe(credentials.sessionToken);
+  });
+
+  it('is accepted by the cluster it was minted for: the simulator re-verifies the SigV4 presignature', async () => {
+    const cm = (await get('alpha')) as { data: Record<string, string> };
+    expect(parseAwsAuth(cm)).toEqual({
+      exists: true,
+      mapRoles: [{ rolearn: `arn:aws:iam::${ACCOUNT}:role/admin`, username: 'admin', groups: ['system:masters'] }],
+      mapUsers: [],
+      mapAccounts: ['444455556666'],
+    });
+  });
+
+  it('is rejected (401) by another cluster, because x-k8s-aws-id is signed', async () => {
+    await expect(get('alpha', 'bravo')).rejects.toMatchObject({
+      code: 'AccessDenied',
+      message: expect.stringContaining('401'),
+    });
+    expect(sim.count({ service: 'k8s', status: 401, errorCode: 'Unauthorized' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is rejected when tampered with or older than 15 minutes', async () => {
+    const { endpoint, caData } = clusters.get('alpha')!;
+    const t = await token('alpha');
+    const url = Buffer.from(t.slice(EKS_TOKEN_PREFIX.length), 'base64url').toString('utf8');
+    const tampered =
+      EKS_TOKEN_PREFIX + Buffer.from(url.replace('Version=2011-06-15', 'Version=2011-06-16')).toString('base64url');
+    await expect(
+      kubernetesGet(AWS_AUTH_PATH, { endpoint, caData, token: tampered, timeoutMs: 2_000 }),
+    ).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+    await expect(get('alpha', 'alpha', { now: new Date(Date.now() - 16 * 60_000) })).rejects.toMatchObject({
+      code: 'AccessDenied',
+    });
+  });
+
+  it('is minted once per cluster and reused for 14 minutes', async () => {
+    let now = new Date('2026-06-01T12:00:00Z');
+    let minted = 0;
+    const tokens = eksTokenCache(
+      () => now,
+      async (p) => `${EKS_TOKEN_PREFIX}${p.clusterName}-${++minted}`,
+    );
+    const params = { clusterName: 'alpha', region: REGION, credentials };
+    expect(await tokens(ACCOUNT, params)).toBe(await tokens(ACCOUNT, params));
+    await tokens(ACCOUNT, { ...params, clusterName: 'bravo' });
+    expect(minted).toBe(2);
+    now = new Date('2026-06-01T12:14:01Z');
+    await tokens(ACCOUNT, params);
+    expect(minted).toBe(3);
+  });
+});
+
+describe('kubernetesGet', () => {
+  it('verifies the server against the cluster CA only: another cluster CA fails TLS', async () => {
+    await expect(get('alpha', 'alpha', { caOf: 'bravo' })).rejects.toMatchObject({
+      code: 'Malformed',
+      message: expect.stringContaining('TLS verification'),
+    });
+  });
+
+  it.each([['resolves undefined when there is no aws-auth ConfigMap (404)', 'bravo', undefined]])(
+    '%s',
+    async (_name, cluster, expected) => {
+      expect(await get(cluster)).toBe(expected);
+      expect(parseAwsAuth(undefined)).toEqual({ exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] });
+    },
+  );
+
+  it.each([
+    ['a Kubernetes API that refuses the scanner (403) is AccessDenied', 'refusing', 'AccessDenied', '403'],
+    ['a private-only endpoint seen from outside is Unreachable', 'private', 'Unreachable', 'cannot reach'],
+  ])('%s', async (_name, cluster, code, says) => {
+    await expect(get(cluster)).rejects.toMatchObject({ code, message: expect.stringContaining(says) });
+  });
+
+  it('calls a server that never answers Unreachable after the timeout', async () => {
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      await expect(
+        kubernetesGet(AWS_AUTH_PATH, {
+          endpoint: `https://127.0.0.1:${port}`,
+          caData: clusters.get('alpha')!.caData,
+          token: 'k8s-aws-v1.x',
+          timeoutMs: 200,
+        }),
+      ).rejects.toMatchObject({ code: 'Unreachable', message: expect.stringContaining('200 ms') });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('reports aws-auth whose YAML the authenticator would reject as Malformed, naming the key', async () => {
+    const cm = await get('broken');
+    expect(() => parseAwsAuth(cm)).toThrow(/Malformed: aws-auth data.mapRoles is not valid YAML/);
+  });
+
+  it.each([
+    ['a mapping with no rolearn', { mapRoles: '- username: x\n' }, /mapRoles\[0\] has no rolearn/],
+    [
+      'groups that are not a list',
+      { mapUsers: '- userarn: arn:aws:iam::1:user/a\n  groups: admin\n' },
+      /groups is not a list/,
+    ],
+    ['mapAccounts that is not a list', { mapAccounts: 'nope' }, /mapAccounts is not a YAML list/],
+  ])('rejects %s', (_name, data, message) => {
+    expect(() => parseAwsAuth({ data })).toThrow(message);
+  });
+});

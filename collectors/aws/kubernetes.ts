@@ -1,0 +1,158 @@
+import { request } from 'node:https';
+import { parse as parseYaml } from 'yaml';
+import { CollectorError, type FailureCode } from '../../core/errors.ts';
+import type { AwsAuthConfigMap } from '../../core/snapshot.ts';
+import { NETWORK_ERROR_CODES } from './errors.ts';
+
+export const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
+
+const MAX_BODY = 4 << 20;
+
+export interface KubernetesGet {
+  /** The cluster's API server URL (`cluster.endpoint`). */
+  endpoint: string;
+  /** `cluster.certificateAuthority.data`: base64 of the PEM bundle to trust, and nothing else. */
+  caData: string;
+  token: string;
+  timeoutMs: number;
+}
+
+function fail(code: FailureCode, message: string, cause?: unknown): CollectorError {
+  return new CollectorError(`${code}: ${message}`, code, { provider: 'aws' }, cause ? { cause } : undefined);
+}
+
+/**
+ * GET a Kubernetes API path over HTTPS, verified against the cluster's own CA. Resolves to the parsed JSON,
+ * or undefined on 404. Every failure is a CollectorError with a code: Unreachable (network, timeout),
+ * AccessDenied (401/403), Malformed (bad TLS identity, not JSON), Unknown (other statuses).
+ */
+export function kubernetesGet(path: string, o: KubernetesGet): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let url: URL;
+    try {
+      url = new URL(path, o.endpoint);
+    } catch (e) {
+      reject(fail('Malformed', `cluster endpoint ${JSON.stringify(o.endpoint)} is not a URL`, e));
+      return;
+    }
+    const req = request(
+      url,
+      {
+        method: 'GET',
+        ca: Buffer.from(o.caData, 'base64').toString('utf8'),
+        headers: { authorization: `Bearer ${o.token}`, accept: 'application/json' },
+        timeout: o.timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BODY) req.destroy(fail('Malformed', `response to GET ${path} is over ${MAX_BODY} bytes`));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status === 404) return resolve(undefined);
+          if (status === 401 || status === 403) {
+            return reject(
+              fail(
+                'AccessDenied',
+                `the Kubernetes API answered ${status} to GET ${path}: the scanner's role needs an access entry with AmazonEKSViewPolicy (or an aws-auth mapping)`,
+              ),
+            );
+          }
+          if (status !== 200) return reject(fail('Unknown', `the Kubernetes API answered ${status} to GET ${path}`));
+          try {
+            resolve(JSON.parse(body));
+          } catch (e) {
+            reject(fail('Malformed', `the Kubernetes API answered GET ${path} with something that is not JSON`, e));
+          }
+        });
+        res.on('error', (e) => reject(fail('Unreachable', `connection to ${url.host} failed: ${e.message}`, e)));
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+    );
+    req.on('error', (e: Error & { code?: string }) => {
+      if (e instanceof CollectorError) return reject(e);
+      const code = e.code ?? '';
+      if (NETWORK_ERROR_CODES.has(code) || /socket hang up|disconnected/i.test(e.message)) {
+        return reject(
+          fail(
+            'Unreachable',
+            `cannot reach the Kubernetes API at ${url.host}: ${code ? `${code} ` : ''}${e.message}`,
+            e,
+          ),
+        );
+      }
+      // TLS: the server is not the one the cluster's CA vouches for. Never retried without verification.
+      return reject(
+        fail(
+          'Malformed',
+          `TLS verification against the cluster CA failed for ${url.host}: ${code ? `${code} ` : ''}${e.message}`,
+          e,
+        ),
+      );
+    });
+    req.end();
+  });
+}
+
+function yamlList(data: Record<string, unknown>, key: string): unknown[] {
+  const raw = data[key];
+  if (raw === undefined || raw === null || raw === '') return [];
+  if (typeof raw !== 'string') throw fail('Malformed', `aws-auth data.${key} is not a string`);
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(raw);
+  } catch (e) {
+    throw fail('Malformed', `aws-auth data.${key} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, e);
+  }
+  if (parsed === null || parsed === undefined) return [];
+  if (!Array.isArray(parsed)) throw fail('Malformed', `aws-auth data.${key} is not a YAML list`);
+  return parsed;
+}
+
+function mapping(item: unknown, key: 'rolearn' | 'userarn', at: string) {
+  const m = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+  if (typeof m[key] !== 'string' || !m[key]) throw fail('Malformed', `aws-auth ${at} has no ${key}`);
+  const groups = m.groups;
+  if (
+    groups !== undefined &&
+    groups !== null &&
+    (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string'))
+  ) {
+    throw fail('Malformed', `aws-auth ${at}.groups is not a list of strings`);
+  }
+  return {
+    arn: m[key] as string,
+    ...(typeof m.username === 'string' ? { username: m.username } : {}),
+    ...(Array.isArray(groups) ? { groups: groups as string[] } : {}),
+  };
+}
+
+/** Parses the aws-auth ConfigMap as the EKS authenticator reads it; anything it would reject is Malformed. */
+export function parseAwsAuth(configMap: unknown): AwsAuthConfigMap {
+  if (configMap === undefined) return { exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] };
+  const data = ((configMap as { data?: unknown })?.data ?? {}) as Record<string, unknown>;
+  if (typeof data !== 'object' || Array.isArray(data)) throw fail('Malformed', 'aws-auth data is not an object');
+  return {
+    exists: true,
+    mapRoles: yamlList(data, 'mapRoles').map((item, i) => {
+      const { arn, ...rest } = mapping(item, 'rolearn', `mapRoles[${i}]`);
+      return { rolearn: arn, ...rest };
+    }),
+    mapUsers: yamlList(data, 'mapUsers').map((item, i) => {
+      const { arn, ...rest } = mapping(item, 'userarn', `mapUsers[${i}]`);
+      return { userarn: arn, ...rest };
+    }),
+    mapAccounts: yamlList(data, 'mapAccounts').map((a, i) => {
+      if (typeof a !== 'string' && typeof a !== 'number')
+        throw fail('Malformed', `aws-auth mapAccounts[${i}] is not an account id`);
+      return String(a);
+    }),
+  };
+}

@@ -1,0 +1,395 @@
+import type { Finding } from './finding.ts';
+import type { ScanReport } from './report.ts';
+import { type ActiveSuppression, matchSuppression, type Suppression } from './suppressions.ts';
+import { targetKey } from './target.ts';
+
+/** How this scan changed a failing finding, against the stored state. */
+export const LIFECYCLE_STATES = ['new', 'regressed', 'persisting', 'resolved'] as const;
+export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
+
+/** Why a finding could not be re-judged in this scan: it stays open, and says so. */
+export interface Staleness {
+  /** ISO time of the first scan that could not re-judge it; kept while it stays stale. */
+  since: string;
+  reason: string;
+}
+
+/** The lifecycle a report shows on a finding that fails, or failed before. Never-failed findings have none. */
+export interface FindingLifecycle {
+  state: LifecycleState;
+  /** First scan that saw it fail (set once, kept across resolve and regress). */
+  firstSeen: string;
+  /** Last scan that saw it fail. */
+  lastSeen: string;
+  stale?: Staleness;
+  suppressed?: ActiveSuppression;
+}
+
+export type StateChange = 'opened' | 'regressed' | 'resolved' | 'stale' | 'suppressed' | 'unsuppressed';
+
+export interface StateHistoryEntry {
+  at: string;
+  scanId: string;
+  change: StateChange;
+  reason?: string;
+}
+
+/** How many status changes a state record keeps: enough to see flapping, small enough for one DynamoDB item. */
+export const HISTORY_LIMIT = 20;
+
+/** What identifies and places a finding, and its last message: carried by state records and references. */
+export type FindingIdentity = Pick<
+  Finding,
+  | 'id'
+  | 'checkId'
+  | 'title'
+  | 'category'
+  | 'severity'
+  | 'provider'
+  | 'accountId'
+  | 'region'
+  | 'clusterName'
+  | 'clusterId'
+  | 'resourceId'
+  | 'message'
+>;
+
+export function identityOf(f: FindingIdentity): FindingIdentity {
+  return {
+    id: f.id,
+    checkId: f.checkId,
+    title: f.title,
+    category: f.category,
+    severity: f.severity,
+    provider: f.provider,
+    accountId: f.accountId,
+    region: f.region,
+    clusterName: f.clusterName,
+    clusterId: f.clusterId,
+    resourceId: f.resourceId,
+    message: f.message,
+  };
+}
+
+/**
+ * What the store keeps per finding id, for every finding that has ever failed. PASS results that
+ * never failed are not stored: state grows with problems, not with the fleet. `message` is the last
+ * FAIL message (the evidence line), so a resolved or stale finding still says what was wrong.
+ */
+export interface FindingState extends FindingIdentity {
+  status: 'open' | 'resolved';
+  firstSeen: string;
+  lastSeen: string;
+  resolvedAt?: string;
+  /** The scan that last changed this record. */
+  lastScanId: string;
+  stale?: Staleness;
+  suppressed?: ActiveSuppression;
+  history: StateHistoryEntry[];
+  /** Optimistic-concurrency counter: a store writes a record only if the stored version is still the one read. */
+  version: number;
+}
+
+/** A finding named by its stored state: for resolved and stale findings that this scan did not report. */
+export type FindingRef = FindingIdentity & Pick<FindingState, 'firstSeen' | 'lastSeen'> & { reason?: string };
+
+export interface DeltaCounts {
+  new: number;
+  regressed: number;
+  persisting: number;
+  resolved: number;
+  /** Open findings this scan could not re-judge (target, cluster or data not collected). */
+  stale: number;
+  /** Open findings under an active suppression (counted, not alerted). */
+  suppressed: number;
+  /** Every open finding after this scan, stale and suppressed included. */
+  open: number;
+}
+
+export interface Delta {
+  previousScanId: string | null;
+  counts: DeltaCounts;
+  /** Every finding resolved by this scan: it passed, or its resource is gone from a fully read target. */
+  resolved: FindingRef[];
+  /** Open findings this scan could not re-judge, with the reason. */
+  stale: FindingRef[];
+  /** Suppression entries whose expiry has passed (they no longer apply). */
+  expiredSuppressions: { index: number; checkId: string; resource: string; expires: string }[];
+}
+
+/** What a scan could read: decides whether a finding missing from it is resolved or merely unknown. */
+export interface Coverage {
+  /** `provider/account` whose every region failed before regions were known (`region: '*'`). */
+  failedAccounts: Map<string, string>;
+  /** `provider/account/region` targets that failed, or that had a target-level error. */
+  incompleteTargets: Map<string, string>;
+  /** Targets whose cluster list was read completely. */
+  completeTargets: Set<string>;
+  /** Clusters that produced results. */
+  seenClusters: Set<string>;
+  /** `checkId clusterId` pairs that yielded at least one result. */
+  checkRuns: Set<string>;
+  /** `checkId clusterId` pairs whose data was not collected (an ERROR result), with the reason. */
+  checkErrors: Map<string, string>;
+}
+
+const checkOnCluster = (checkId: string, clusterId: string) => `${checkId} ${clusterId}`;
+
+/** Reads coverage out of a report: `errors`, `targets[].status` and the ERROR results. */
+export function coverageOf(report: Pick<ScanReport, 'errors' | 'targets' | 'findings'>): Coverage {
+  const failedAccounts = new Map<string, string>();
+  const incompleteTargets = new Map<string, string>();
+  for (const e of report.errors) {
+    const reason = `${e.stage} failed (${e.code}): ${e.message}`;
+    if (e.region === '*') failedAccounts.set(`${e.provider}/${e.accountId}`, reason);
+    else incompleteTargets.set(targetKey(e), reason);
+  }
+  const completeTargets = new Set<string>();
+  for (const t of report.targets) {
+    const key = targetKey(t);
+    if (t.status === 'failed') {
+      if (!incompleteTargets.has(key)) incompleteTargets.set(key, 'target could not be scanned');
+    } else if (!incompleteTargets.has(key)) completeTargets.add(key);
+  }
+  const seenClusters = new Set<string>();
+  const checkRuns = new Set<string>();
+  const checkErrors = new Map<string, string>();
+  for (const f of report.findings) {
+    seenClusters.add(f.clusterId);
+    const key = checkOnCluster(f.checkId, f.clusterId);
+    checkRuns.add(key);
+    if (f.status === 'ERROR' && !checkErrors.has(key)) checkErrors.set(key, f.message);
+  }
+  return { failedAccounts, incompleteTargets, completeTargets, seenClusters, checkRuns, checkErrors };
+}
+
+/**
+ * Why a finding this scan did not report cannot be called resolved, or undefined when it can.
+ * Resolved only when the scan read its target's whole cluster list and either the cluster is gone
+ * from it, or the check ran on the cluster, with its data, and no longer reports the resource.
+ */
+export function unknownBecause(s: FindingState, c: Coverage): string | undefined {
+  const account = c.failedAccounts.get(`${s.provider}/${s.accountId}`);
+  if (account) return `account not scanned: ${account}`;
+  const target = targetKey(s);
+  const incomplete = c.incompleteTargets.get(target);
+  if (incomplete) return `target not fully scanned: ${incomplete}`;
+  if (!c.completeTargets.has(target)) return 'target not in this scan';
+  if (!c.seenClusters.has(s.clusterId)) return undefined; // the full cluster list was read: the cluster is gone
+  const key = checkOnCluster(s.checkId, s.clusterId);
+  const error = c.checkErrors.get(key);
+  if (error) return `data not collected: ${error}`;
+  if (!c.checkRuns.has(key)) return 'check did not run on this cluster in this scan';
+  return undefined;
+}
+
+export interface ReconcileOptions {
+  now: Date;
+  suppressions?: readonly Suppression[];
+  /** Defaults to `coverageOf(report)`. */
+  coverage?: Coverage;
+  /** The scan the state was last written by (from the store's scan records); defaults to the newest in state. */
+  previousScanId?: string | null;
+}
+
+export interface ReconcileResult {
+  /** The report's findings, each failing (or formerly failing) one with its lifecycle; plus `delta`. */
+  report: ScanReport;
+  delta: Delta;
+  /** Every state record after this scan, changed or not. */
+  nextState: FindingState[];
+  /** The records this scan changed (version bumped): what a store must write. */
+  changed: FindingState[];
+}
+
+function refOf(s: FindingState, reason?: string): FindingRef {
+  const ref: FindingRef = { ...identityOf(s), firstSeen: s.firstSeen, lastSeen: s.lastSeen };
+  if (reason) ref.reason = reason;
+  return ref;
+}
+
+function fromFinding(f: Finding, at: string, scanId: string): FindingState {
+  return { ...identityOf(f), status: 'open', firstSeen: at, lastSeen: at, lastScanId: scanId, history: [], version: 0 };
+}
+
+function sameSuppression(a: ActiveSuppression | undefined, b: ActiveSuppression | undefined): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/**
+ * Labels every failing finding `new`, `regressed`, `persisting` or `resolved` against the previous
+ * state, and computes the next state. Pure: the clock and the suppressions come in as arguments.
+ *
+ * Coverage-aware: a finding is resolved only when this scan read what would have shown it (see
+ * `unknownBecause`); otherwise it stays open and is marked stale with the reason. An ERROR result
+ * for an open finding is never a resolution either: its data was not collected.
+ */
+export function reconcile(
+  previous: readonly FindingState[],
+  report: ScanReport,
+  options: ReconcileOptions,
+): ReconcileResult {
+  const at = report.scan.startedAt;
+  const scanId = report.scan.id;
+  const coverage = options.coverage ?? coverageOf(report);
+  const suppressions = options.suppressions ?? [];
+  const prevById = new Map(previous.map((s) => [s.id, s]));
+  const next = new Map<string, FindingState>();
+  const changed: FindingState[] = [];
+  const resolved: FindingRef[] = [];
+  const stale: FindingRef[] = [];
+  const counts: DeltaCounts = { new: 0, regressed: 0, persisting: 0, resolved: 0, stale: 0, suppressed: 0, open: 0 };
+
+  /** Records a change (bumped version, history entry) only when something other than timestamps moved. */
+  const commit = (before: FindingState | undefined, after: FindingState, change?: StateChange, reason?: string) => {
+    if (change) {
+      const entry: StateHistoryEntry = { at, scanId, change };
+      if (reason) entry.reason = reason;
+      after.history = [...after.history, entry].slice(-HISTORY_LIMIT);
+    }
+    if (before && JSON.stringify(before) === JSON.stringify(after)) {
+      next.set(after.id, before);
+      return;
+    }
+    after.version = (before?.version ?? 0) + 1;
+    after.lastScanId = scanId;
+    next.set(after.id, after);
+    changed.push(after);
+  };
+
+  const findings = report.findings.map((f): Finding => {
+    const prev = prevById.get(f.id);
+    if (f.status === 'FAIL') {
+      const suppression = matchSuppression(suppressions, f, options.now);
+      const base = prev ? { ...prev } : fromFinding(f, at, scanId);
+      const after: FindingState = {
+        ...base,
+        title: f.title,
+        category: f.category,
+        severity: f.severity,
+        clusterName: f.clusterName,
+        message: f.message,
+        status: 'open',
+        lastSeen: at,
+      };
+      delete after.resolvedAt;
+      delete after.stale;
+      if (suppression) after.suppressed = suppression;
+      else delete after.suppressed;
+      // A suppression that lapsed (expired or removed) brings the finding back as if it had just regressed.
+      const unsuppressed = Boolean(prev?.suppressed) && !suppression;
+      const state: LifecycleState = !prev
+        ? 'new'
+        : prev.status === 'resolved' || unsuppressed
+          ? 'regressed'
+          : 'persisting';
+      let change: StateChange | undefined;
+      if (state === 'new') change = 'opened';
+      else if (state === 'regressed') change = prev?.status === 'open' ? 'unsuppressed' : 'regressed';
+      else if (!sameSuppression(prev?.suppressed, suppression)) change = 'suppressed';
+      commit(prev, after, change, suppression?.reason);
+      if (suppression) counts.suppressed++;
+      else counts[state]++;
+      counts.open++;
+      const lifecycle: FindingLifecycle = { state, firstSeen: after.firstSeen, lastSeen: after.lastSeen };
+      if (suppression) lifecycle.suppressed = suppression;
+      return { ...f, lifecycle };
+    }
+    if (!prev) return f;
+    if (prev.status === 'resolved') {
+      next.set(prev.id, prev);
+      return f;
+    }
+    if (f.status === 'ERROR') {
+      // Its data was not collected: what failed before is still open, and unknown.
+      const after = staleState(prev, `data not collected: ${f.message}`, at);
+      commit(prev, after, prev.stale ? undefined : 'stale', after.stale?.reason);
+      counts.stale++;
+      counts.open++;
+      if (after.suppressed) counts.suppressed++;
+      stale.push(refOf(after, after.stale?.reason));
+      const lifecycle: FindingLifecycle = {
+        state: 'persisting',
+        firstSeen: after.firstSeen,
+        lastSeen: after.lastSeen,
+        stale: after.stale!,
+      };
+      if (after.suppressed) lifecycle.suppressed = after.suppressed;
+      return { ...f, lifecycle };
+    }
+    // PASS or NOT_APPLICABLE, read this scan: what failed before is fixed.
+    const after = resolvedState(prev, at);
+    const how = f.status === 'PASS' ? 'passes now' : 'no longer applicable';
+    commit(prev, after, 'resolved', how);
+    counts.resolved++;
+    resolved.push(refOf(after, how));
+    return { ...f, lifecycle: { state: 'resolved', firstSeen: after.firstSeen, lastSeen: after.lastSeen } };
+  });
+
+  const reported = new Set(report.findings.map((f) => f.id));
+  for (const prev of previous) {
+    if (reported.has(prev.id)) continue;
+    if (prev.status === 'resolved') {
+      next.set(prev.id, prev);
+      continue;
+    }
+    const reason = unknownBecause(prev, coverage);
+    if (reason) {
+      const after = staleState(prev, reason, at);
+      commit(prev, after, prev.stale ? undefined : 'stale', reason);
+      counts.stale++;
+      counts.open++;
+      if (after.suppressed) counts.suppressed++;
+      stale.push(refOf(after, after.stale?.reason));
+    } else {
+      const after = resolvedState(prev, at);
+      const why = coverage.seenClusters.has(prev.clusterId)
+        ? 'resource no longer reported'
+        : 'cluster no longer exists';
+      commit(prev, after, 'resolved', why);
+      counts.resolved++;
+      resolved.push(refOf(after, why));
+    }
+  }
+
+  const expiredSuppressions = suppressions
+    .map((s, index) => ({ s, index }))
+    .filter(({ s }) => s.expiresAt.getTime() <= options.now.getTime())
+    .map(({ s, index }) => ({ index, checkId: s.check, resource: s.resource, expires: s.expires }));
+
+  const delta: Delta = {
+    previousScanId: options.previousScanId ?? latestScanId(previous),
+    counts,
+    resolved,
+    stale,
+    expiredSuppressions,
+  };
+  const nextState = [...next.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return { report: { ...report, findings, delta }, delta, nextState, changed };
+}
+
+function staleState(prev: FindingState, reason: string, at: string): FindingState {
+  // The first reason and time are kept: "unknown since Monday, because the account was denied".
+  return { ...prev, stale: prev.stale ?? { since: at, reason } };
+}
+
+function resolvedState(prev: FindingState, at: string): FindingState {
+  const after: FindingState = { ...prev, status: 'resolved', resolvedAt: at };
+  delete after.stale;
+  delete after.suppressed;
+  return after;
+}
+
+/** The newest scan id any record mentions: the previous scan, as far as state can tell. */
+function latestScanId(state: readonly FindingState[]): string | null {
+  let latest: string | null = null;
+  for (const s of state) if (latest === null || s.lastScanId > latest) latest = s.lastScanId;
+  return latest;
+}
+
+/** Open findings that should reach people: new or regressed, and not suppressed. */
+export function alertable(findings: readonly Finding[]): Finding[] {
+  return findings.filter(
+    (f) => f.lifecycle && !f.lifecycle.suppressed && (f.lifecycle.state === 'new' || f.lifecycle.state === 'regressed'),
+  );
+}

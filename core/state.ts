@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { CATEGORIES, type RESULT_STATUSES } from './check.ts';
+import { formatIssuePath } from './config.ts';
+import { StateError } from './errors.ts';
+import { type DeltaCounts, type FindingState, type ReconcileResult, reconcile } from './lifecycle.ts';
+import type { ScanReport } from './report.ts';
+import { SEVERITIES } from './severity.ts';
+import type { Suppression } from './suppressions.ts';
+
+/** One line per scan, kept beside the finding state: what ran, when, what it read, what changed. */
+export interface ScanRecord {
+  id: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt: string;
+  targets: { total: number; scanned: number; partial: number; failed: number };
+  clusters: number;
+  byStatus: Record<(typeof RESULT_STATUSES)[number], number>;
+  failBySeverity: Record<(typeof SEVERITIES)[number], number>;
+  delta: DeltaCounts | null;
+}
+
+export function scanRecordOf(report: ScanReport): ScanRecord {
+  const t = report.summary.targets;
+  return {
+    id: report.scan.id,
+    trigger: report.scan.trigger,
+    startedAt: report.scan.startedAt,
+    finishedAt: report.scan.finishedAt,
+    targets: { total: t.total, scanned: t.total - t.failed - t.partial, partial: t.partial, failed: t.failed },
+    clusters: report.summary.clusters,
+    byStatus: report.summary.byStatus,
+    failBySeverity: report.summary.failBySeverity,
+    delta: report.delta?.counts ?? null,
+  };
+}
+
+export interface StoredState {
+  findings: FindingState[];
+  /** The newest scan record, if any: the scan the delta is against. */
+  lastScan: ScanRecord | undefined;
+}
+
+/**
+ * The port for finding state and scan records (publish/stores: local folder, DynamoDB).
+ * `commit` writes each changed record only if the stored version is still `version - 1` (or absent
+ * for version 1), so two overlapping scans cannot overwrite each other: the later one gets a
+ * StateConflictError and its remaining writes stop.
+ */
+export interface FindingStateStore {
+  load(): Promise<StoredState>;
+  commit(changed: readonly FindingState[], scan: ScanRecord): Promise<void>;
+  /** Newest first. */
+  scans(limit: number): Promise<ScanRecord[]>;
+}
+
+/** One file of a scan's report set, as written to S3 or a folder. */
+export interface ReportArtifact {
+  name: string;
+  contentType: string;
+  body: string;
+}
+
+/** The port for report archives (S3). Returns where each artifact went, for links. */
+export interface ReportStore {
+  put(scanId: string, artifacts: readonly ReportArtifact[]): Promise<{ keys: string[]; latest: string }>;
+}
+
+/** Something that tells people: Slack, email, SNS, Security Hub. Gets the reconciled report; only moves bytes. */
+export interface Notifier {
+  readonly name: string;
+  notify(report: ScanReport, context: { reportUrl?: string }): Promise<void>;
+}
+
+const ISO = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date-time');
+const ActiveSuppressionSchema = z.object({
+  index: z.number().int().min(0),
+  check: z.string(),
+  resource: z.string(),
+  reason: z.string(),
+  owner: z.string(),
+  expires: z.string(),
+});
+
+/** Validates a record read back from a store; a bad one is named, never silently dropped or overwritten. */
+export const FindingStateSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-character finding id'),
+  checkId: z.string().min(1),
+  title: z.string(),
+  category: z.enum(CATEGORIES),
+  severity: z.enum(SEVERITIES),
+  provider: z.enum(['aws', 'azure', 'gcp']),
+  accountId: z.string().min(1),
+  region: z.string().min(1),
+  clusterName: z.string(),
+  clusterId: z.string().min(1),
+  resourceId: z.string().min(1),
+  message: z.string(),
+  status: z.enum(['open', 'resolved']),
+  firstSeen: ISO,
+  lastSeen: ISO,
+  resolvedAt: ISO.optional(),
+  lastScanId: z.string().min(1),
+  stale: z.object({ since: ISO, reason: z.string() }).optional(),
+  suppressed: ActiveSuppressionSchema.optional(),
+  history: z.array(
+    z.object({
+      at: ISO,
+      scanId: z.string(),
+      change: z.enum(['opened', 'regressed', 'resolved', 'stale', 'suppressed', 'unsuppressed']),
+      reason: z.string().optional(),
+    }),
+  ),
+  version: z.number().int().min(1),
+});
+
+/** Parses one stored record; `where` names it in the error (`state.json findings[3]`). */
+export function parseFindingState(raw: unknown, where: string): FindingState {
+  const r = FindingStateSchema.safeParse(raw);
+  if (r.success) return r.data as FindingState;
+  const id = raw && typeof raw === 'object' && 'id' in raw ? ` (finding ${String((raw as { id: unknown }).id)})` : '';
+  const issues = r.error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`).join('; ');
+  throw new StateError(`Invalid stored finding state at ${where}${id}: ${issues}`);
+}
+
+/** Resolved records older than this are dropped from state (DynamoDB: by TTL). */
+export const RESOLVED_RETENTION_DAYS = 90;
+
+export interface ReconcileAndStoreOptions {
+  now: Date;
+  suppressions?: readonly Suppression[];
+  /** State already loaded (the CLI loads it before scanning, so a bad state file fails fast). */
+  stored?: StoredState;
+}
+
+/** load → reconcile → commit, the reconcile stage of every runner (CLI, finalize function). */
+export async function reconcileWithStore(
+  store: FindingStateStore,
+  report: ScanReport,
+  options: ReconcileAndStoreOptions,
+): Promise<ReconcileResult & { record: ScanRecord }> {
+  const stored = options.stored ?? (await store.load());
+  const result = reconcile(stored.findings, report, {
+    now: options.now,
+    suppressions: options.suppressions ?? [],
+    previousScanId: stored.lastScan?.id ?? null,
+  });
+  const record = scanRecordOf(result.report);
+  await store.commit(result.changed, record);
+  return { ...result, record };
+}
