@@ -10,6 +10,7 @@ import { parseInput } from './input.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import type { StoredPlan } from './plan.ts';
 import { logger, metrics, withMiddleware } from './powertools.ts';
+import { envNotifiers, envReportStore, envStateStore, lifecyclePublisher } from './publisher.ts';
 import { SCAN_ID } from './scan-request.ts';
 import type { ScanRuns } from './scan-runs.ts';
 import type { StoredTargetResult } from './scan-target.ts';
@@ -69,7 +70,13 @@ export const defaultDeps: FinalizeDeps = {
     return envRuns();
   },
   get publisher() {
-    return reportOnlyPublisher(envObjects());
+    return lifecyclePublisher({
+      state: envStateStore(),
+      reports: envReportStore(),
+      notifiers: envNotifiers(),
+      objects: envObjects(),
+      clock: () => new Date(),
+    });
   },
   clock: () => new Date(),
 };

@@ -186,6 +186,7 @@ export class ScannerStack extends Stack {
     this.allowObjects(this.plan, 'Plan', ['s3:PutObject']);
     this.allowObjects(this.scanTarget, 'ScanTarget', ['s3:GetObject', 's3:PutObject']);
     this.allowObjects(this.finalize, 'Finalize', ['s3:GetObject', 's3:PutObject']);
+    this.allowLatestPointer(this.finalize);
     this.allowObjects(this.api, 'Api', ['s3:GetObject']);
     for (const f of [this.plan, this.finalize, this.api]) {
       this.table.grant(f, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
@@ -257,6 +258,19 @@ export class ScannerStack extends Stack {
     f.node.addDependency(policy);
     if (acks.length > 0) Validations.of(policy).acknowledge(...acks);
     return policy;
+  }
+
+  /** `latest/scan.json`: the pointer to the newest report, which finalize reads and moves forward. */
+  private allowLatestPointer(f: ScannerFunction) {
+    this.attach(
+      f,
+      'FinalizeLatestPointerPolicy',
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects('latest/scan.json')],
+      }),
+    );
   }
 
   private allowObjects(f: ScannerFunction, name: string, actions: string[]) {

@@ -3,6 +3,9 @@
  * Map runs them: bounded concurrency, each item the event) → finalize, against the simulated
  * fleet, with an in-memory results bucket and scan-run table. The report must be the CLI's.
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checks } from '../checks/index.ts';
@@ -14,13 +17,16 @@ import { createGcpCollector } from '../collectors/gcp/index.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import type { Finding } from '../core/finding.ts';
 import type { ScanReport } from '../core/report.ts';
+import type { Notifier, ReportStore } from '../core/state.ts';
 import type { CollectorFactory } from '../functions/collectors.ts';
-import { makeFinalizeHandler, reportOnlyPublisher } from '../functions/finalize.ts';
-import { memoryObjectStore, scanKeys } from '../functions/objects.ts';
+import { makeFinalizeHandler, reportOnlyPublisher, type ScanPublisher } from '../functions/finalize.ts';
+import { memoryObjectStore, type ObjectStore, scanKeys } from '../functions/objects.ts';
 import { makePlanHandler, type PlanDeps, type StoredPlan } from '../functions/plan.ts';
 import { withMiddleware } from '../functions/powertools.ts';
+import { lifecyclePublisher } from '../functions/publisher.ts';
 import { memoryScanRuns } from '../functions/scan-runs.ts';
 import { makeScanTargetHandler, type ScanTargetItem } from '../functions/scan-target.ts';
+import { createLocalStateStore } from '../publish/stores/local.ts';
 import { simAzureCredential, simGoogleAuthClient } from '../sim/clients.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
 import { parseReport, runCli } from './helpers.ts';
@@ -80,7 +86,12 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
   });
 
   /** The state machine, locally: the Distributed Map reads the item list and runs scan-target per item. */
-  async function runWorkflow(c: ScanConfig, input: unknown, maxConcurrency = 4) {
+  async function runWorkflow(
+    c: ScanConfig,
+    input: unknown,
+    maxConcurrency = 4,
+    publisherFor: (objects: ObjectStore) => ScanPublisher = reportOnlyPublisher,
+  ) {
     const objects = memoryObjectStore();
     const runs = memoryScanRuns();
     const clock = () => new Date();
@@ -88,9 +99,7 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
       makePlanHandler({ collectorFor, config: c, organizationAccounts, objects, runs, clock }),
     );
     const scanTarget = withMiddleware(makeScanTargetHandler({ collectorFor, checks, config: c, clock, objects }));
-    const finalize = withMiddleware(
-      makeFinalizeHandler({ objects, runs, publisher: reportOnlyPublisher(objects), clock }),
-    );
+    const finalize = withMiddleware(makeFinalizeHandler({ objects, runs, publisher: publisherFor(objects), clock }));
 
     const planned = await plan(input, context);
     const items = JSON.parse((await objects.get(planned.itemsKey))!) as ScanTargetItem[];
@@ -125,6 +134,59 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
       reportKey: finalized.reportKey,
       summary: { ...cli.summary, errors: cli.errors.length },
     });
+  });
+
+  it('reconciles each scheduled scan against stored state and alerts once per scan; a filtered scan changes nothing', async () => {
+    // Prepare: one finding-state store and one report store across three runs, as in a deployment.
+    const state = createLocalStateStore(await mkdtemp(join(tmpdir(), 'kubeposture-state-')));
+    // As in production, the report store writes the reconciled report into the results bucket.
+    const reportsIn = (objects: ObjectStore): ReportStore => ({
+      async put(scanId, artifacts) {
+        const keys: string[] = [];
+        for (const a of artifacts) {
+          keys.push(`scans/${scanId}/${a.name}`);
+          await objects.put(`scans/${scanId}/${a.name}`, a.body);
+        }
+        return { keys, latest: 'latest/scan.json' };
+      },
+    });
+    const alerts: ScanReport[] = [];
+    const notifier: Notifier = { name: 'recording', notify: async (r) => void alerts.push(r) };
+    const publisherFor = (objects: ObjectStore) =>
+      lifecyclePublisher({
+        state,
+        reports: reportsIn(objects),
+        notifiers: [notifier],
+        objects,
+        clock: () => new Date(),
+      });
+    const narrowed = parseConfig({ ...config, azure: undefined, gcp: undefined });
+
+    // Act
+    const first = await runWorkflow(narrowed, { trigger: 'schedule' }, 4, publisherFor);
+    const second = await runWorkflow(narrowed, { trigger: 'schedule' }, 4, publisherFor);
+    const before = await state.load();
+    const filtered = await runWorkflow(
+      narrowed,
+      { trigger: 'api', filter: { accounts: ['111111111111'], clusters: ['checkout-api'] } },
+      4,
+      publisherFor,
+    );
+
+    // Assess: the reconciled reports went to the report store, with their lifecycle.
+    const firstReport = first.report;
+    const secondReport = second.report;
+    const failing = firstReport.findings.filter((f) => f.status === 'FAIL').length;
+    expect(failing).toBeGreaterThan(0);
+    expect(firstReport.delta?.counts).toMatchObject({ new: failing, resolved: 0 });
+    expect(secondReport.delta).toMatchObject({ previousScanId: first.planned.scanId });
+    expect(secondReport.delta?.counts).toMatchObject({ new: 0, regressed: 0, resolved: 0, persisting: failing });
+    expect(await first.objects.get(`scans/${first.planned.scanId}/report.html`)).toContain('<!doctype html>');
+    expect(alerts.map((r) => r.scan.id)).toEqual([first.planned.scanId, second.planned.scanId]);
+    // The filtered scan saw one cluster: it is archived, but resolves nothing and alerts no one.
+    expect(filtered.report.findings.every((f) => f.clusterName === 'checkout-api')).toBe(true);
+    expect(await state.load()).toEqual(before);
+    expect(alerts).toHaveLength(2);
   });
 
   it('lists the organization once, from the plan, and never from a scan-target invocation', async () => {

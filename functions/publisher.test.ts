@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { notifiersFromEnv } from './publisher.ts';
+
+describe('notifiersFromEnv', () => {
+  it('notifies Slack when the stack made its secret, and the alerts topic when it is set', () => {
+    const names = notifiersFromEnv({
+      KUBEPOSTURE_SLACK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:999999999999:secret:SlackWebhook-abc',
+      KUBEPOSTURE_ALERTS_TOPIC_ARN: 'arn:aws:sns:us-east-1:999999999999:Alerts',
+      KUBEPOSTURE_ALERT_SEVERITY: 'medium',
+    }).map((n) => n.name);
+    expect(names.sort()).toEqual(['slack', 'sns']);
+  });
+
+  it('builds no notifier when nothing is configured', () => {
+    expect(notifiersFromEnv({})).toEqual([]);
+  });
+
+  it('refuses an alert severity that is not one of the scale, naming the variable and the values', () => {
+    expect(() => notifiersFromEnv({ KUBEPOSTURE_ALERT_SEVERITY: 'severe' })).toThrow(
+      /KUBEPOSTURE_ALERT_SEVERITY must be one of critical, high, medium, low, info/,
+    );
+  });
+});
