@@ -344,7 +344,7 @@ describe('scan runs in DynamoDB', () => {
   });
   afterAll(() => dynamo?.close());
 
-  it('creates a run once, updates fields, and finds the newest finished one', async () => {
+  it('creates a run once, updates fields, and finds the newest finished full scan', async () => {
     const runs = createDynamoScanRuns({ client: dynamo.client, tableName: 'runs' });
     const run = { scanId: '20260601T120000Z-111111', status: 'QUEUED' as const, trigger: 'api', requestedAt: 'x' };
     expect(await runs.create(run)).toBe(true);
@@ -352,7 +352,17 @@ describe('scan runs in DynamoDB', () => {
     await runs.update(run.scanId, { status: 'SUCCEEDED', targets: 2 });
     await runs.update('20260601T130000Z-222222', { status: 'FAILED', trigger: 'schedule' });
     expect(await runs.get(run.scanId)).toEqual({ ...run, status: 'SUCCEEDED', targets: 2 });
-    expect((await runs.latestSucceeded())?.scanId).toBe(run.scanId);
+    expect((await runs.latestFullScan())?.scanId).toBe(run.scanId);
+    // A newer filtered scan saw part of the fleet: it is not the current posture.
+    await runs.create({
+      scanId: '20260601T140000Z-333333',
+      status: 'QUEUED',
+      trigger: 'api',
+      requestedAt: 'x',
+      filter: { clusters: ['checkout-api'] },
+    });
+    await runs.update('20260601T140000Z-333333', { status: 'SUCCEEDED' });
+    expect((await runs.latestFullScan())?.scanId).toBe(run.scanId);
     expect(await runs.get('20990101T000000Z-000000')).toBeUndefined();
   });
 });

@@ -240,7 +240,7 @@ export function idempotencyStore(client: DynamoDBClient, tableName: string): Dyn
 /** The newest finished scan's report, read from the results bucket. */
 export function latestReportFindings(runs: ScanRuns, objects: ObjectStore): FindingsQuery {
   return reportFindingsQuery({
-    latestScanId: async () => (await runs.latestSucceeded())?.scanId,
+    latestScanId: async () => (await runs.latestFullScan())?.scanId,
     async findingsOf(scanId) {
       const text = await objects.get(scanKeys.report(scanId));
       return text === undefined ? undefined : (JSON.parse(text) as ScanReport).findings;

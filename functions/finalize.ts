@@ -19,20 +19,15 @@ import type { StoredTargetResult } from './scan-target.ts';
 export const FinalizeInputSchema = z.object({ scanId: SCAN_ID }).passthrough();
 
 /**
- * The publishing stage, behind a port. Issue #6 brings reconcile (finding lifecycle against the
- * stored state), the report store and the notifiers; until both branches meet, `reportOnlyPublisher`
- * archives the report and reconciles nothing.
- *
- * MERGE SEAM (#6): implement with `reconcileWithStore(createDynamoStateStore(...), report, { now })`,
- * then `ReportStore.put` and each `Notifier.notify`. A `partial` scan (an on-demand filter) must not
- * resolve findings of clusters it did not look at: reconcile it with coverage limited to its targets,
- * or skip the state commit.
+ * The publishing stage, behind a port. Production uses `lifecyclePublisher` (functions/publisher.ts):
+ * reconcile against the stored finding state, the reconciled report to S3, then the notifiers.
+ * `partial` is true for a filtered on-demand scan, which must not resolve what it did not look at.
  */
 export interface ScanPublisher {
   publish(report: ScanReport, options: { partial: boolean }): Promise<{ reportKey: string }>;
 }
 
-/** Archives `report.json` beside the scan's results; no state, no notifications. */
+/** Archives `report.json` beside the scan's results; no state, no notifications (tests, and filtered scans). */
 export function reportOnlyPublisher(objects: ObjectStore): ScanPublisher {
   return {
     async publish(report) {

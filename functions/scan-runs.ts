@@ -38,8 +38,11 @@ export interface ScanRuns {
   /** Sets the given fields, creating the item when the run started without the API (schedule). */
   update(scanId: string, fields: Partial<Omit<ScanRun, 'scanId'>>): Promise<void>;
   get(scanId: string): Promise<ScanRun | undefined>;
-  /** The newest run that finished (SUCCEEDED); scan ids sort by time. */
-  latestSucceeded(): Promise<ScanRun | undefined>;
+  /**
+   * The newest full scan that finished (SUCCEEDED, no filter); scan ids sort by time. A filtered
+   * on-demand scan saw part of the fleet, so it never stands for the current posture.
+   */
+  latestFullScan(): Promise<ScanRun | undefined>;
 }
 
 /**
@@ -90,15 +93,15 @@ export function createDynamoScanRuns(deps: { client: DynamoDBClient; tableName: 
       if (!out.Item) return undefined;
       return withoutKeys(out.Item);
     },
-    async latestSucceeded() {
+    async latestFullScan() {
       let start: Record<string, unknown> | undefined;
       do {
         const page = await doc.send(
           new QueryCommand({
             TableName,
             KeyConditionExpression: 'pk = :pk',
-            FilterExpression: '#s = :done',
-            ExpressionAttributeNames: { '#s': 'status' },
+            FilterExpression: '#s = :done AND attribute_not_exists(#f)',
+            ExpressionAttributeNames: { '#s': 'status', '#f': 'filter' },
             ExpressionAttributeValues: { ':pk': SCAN_RUN_PK, ':done': 'SUCCEEDED' },
             ScanIndexForward: false,
             Limit: 25,
@@ -136,8 +139,8 @@ export function memoryScanRuns(): ScanRuns & { runs: Map<string, ScanRun> } {
       const run = runs.get(scanId);
       return run && structuredClone(run);
     },
-    async latestSucceeded() {
-      const done = [...runs.values()].filter((r) => r.status === 'SUCCEEDED');
+    async latestFullScan() {
+      const done = [...runs.values()].filter((r) => r.status === 'SUCCEEDED' && r.filter === undefined);
       done.sort((a, b) => b.scanId.localeCompare(a.scanId));
       return done[0] && structuredClone(done[0]);
     },
