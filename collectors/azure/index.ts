@@ -6,16 +6,19 @@ import type {
 } from '@azure/arm-containerservice';
 import type { DiagnosticSettingsResource } from '@azure/arm-monitor';
 import type { TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import type { AksClusterSnapshot, CollectionGap } from '../../core/snapshot.ts';
 import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
 import { type AzureClientOptions, containerServiceClient, listSubscriptionIds, monitorClient } from './clients.ts';
+import { azureCredentialFromEnv } from './credential.ts';
 import { classifyAzureError, describeAzureError } from './errors.ts';
 
 export interface AzureCollectorDeps {
-  /** Default: `DefaultAzureCredential` (env, workload identity, managed identity, Azure CLI), made on first use. */
+  /**
+   * Default, made on first use: `azureCredentialFromEnv()`, i.e. the AWS-federated `ClientAssertionCredential` when
+   * `KUBEPOSTURE_AZURE_FEDERATION=aws-web-identity` (Lambda), else `DefaultAzureCredential`.
+   */
   credential?: TokenCredential;
   /** ARM base URL (tests, the simulator). Default: https://management.azure.com. */
   endpoint?: string;
@@ -51,7 +54,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
   const clock = deps.clock ?? (() => new Date());
   let credential = deps.credential;
   const cred = () => {
-    credential ??= new DefaultAzureCredential();
+    credential ??= azureCredentialFromEnv();
     return credential;
   };
   const options: AzureClientOptions = {
