@@ -1,5 +1,6 @@
 import { ClusterManagerClient } from '@google-cloud/container';
-import { type AuthClient, GoogleAuth } from 'google-auth-library';
+import { type AuthClient, AwsClient, GoogleAuth } from 'google-auth-library';
+import { type GcpAwsCredentialConfig, gcpCredentialConfigFromEnv } from './credential-config.ts';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const RESOURCE_MANAGER = 'https://cloudresourcemanager.googleapis.com';
@@ -28,8 +29,24 @@ export function clusterManagerClient(auth: AuthClient, o: GcpClientOptions): Clu
   } as ConstructorParameters<typeof ClusterManagerClient>[0]);
 }
 
-/** Application Default Credentials (a local gcloud login, or the workload identity federation config of the Lambda). */
-export async function defaultAuthClient(): Promise<AuthClient> {
+/**
+ * The AWS workload identity federation client for a checked credential configuration. Building it makes no call:
+ * the first token request signs a GetCallerIdentity with the AWS_* environment credentials (Lambda's role) and
+ * exchanges it at Google STS.
+ */
+export function federatedAuthClient(config: GcpAwsCredentialConfig): AuthClient {
+  // AwsClient directly rather than ExternalAccountClient.fromJSON: parseGcpCredentialConfig has already checked the
+  // type and URLs that fromJSON warns it does not.
+  return new AwsClient({ ...config, scopes: [CLOUD_PLATFORM_SCOPE] });
+}
+
+/**
+ * The auth client when none is injected: the federated one when `KUBEPOSTURE_GCP_CREDENTIAL_CONFIG` is set (Lambda,
+ * where there is neither a gcloud login nor a metadata server), else Application Default Credentials.
+ */
+export async function defaultAuthClient(env: Record<string, string | undefined> = process.env): Promise<AuthClient> {
+  const config = gcpCredentialConfigFromEnv(env);
+  if (config) return federatedAuthClient(config);
   return (await new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }).getClient()) as AuthClient;
 }
 

@@ -7,7 +7,10 @@ import { clusterManagerClient, defaultAuthClient, type GcpClientOptions, listPro
 import { classifyGcpError, describeGcpError } from './errors.ts';
 
 export interface GcpCollectorDeps {
-  /** Default: Application Default Credentials, resolved on first use. */
+  /**
+   * Default, resolved on first use: the AWS workload identity federation client when `KUBEPOSTURE_GCP_CREDENTIAL_CONFIG`
+   * is set, else Application Default Credentials.
+   */
   authClient?: AuthClient;
   /** GKE and Resource Manager REST base URL (the simulator). Default: the Google APIs over gRPC / https. */
   endpoint?: string;
