@@ -7,9 +7,10 @@ import type { Collector, Target } from '../core/target.ts';
 export type CollectorFactory = (provider: Provider, config: ScanConfig) => Collector;
 
 /**
- * Production collectors, on each SDK's default credential chain. In Lambda that is the function's
- * role for AWS, and for GCP a workload identity federation config named by GOOGLE_APPLICATION_CREDENTIALS
- * (docs/deploy.md); Azure needs the federation wiring of docs/deploy.md.
+ * Production collectors. In Lambda: the function's role for AWS; for Azure, a ClientAssertionCredential fed by
+ * sts:GetWebIdentityToken (KUBEPOSTURE_AZURE_FEDERATION, AZURE_TENANT_ID, AZURE_CLIENT_ID); for GCP, the workload identity
+ * federation config in KUBEPOSTURE_GCP_CREDENTIAL_CONFIG. The stack sets these from `kubeposture.federation`
+ * (docs/deploy.md §5); unset, each SDK's default chain applies, as on a workstation.
  */
 export const defaultCollectors: CollectorFactory = (provider, config) => {
   if (provider === 'azure') {

@@ -1,6 +1,7 @@
 /**
  * The CDK app (`cdk synth`, `cdk deploy`). Context (cdk.json or `-c key=value`):
- * - `kubeposture`: the deployment (schedule, scan configuration, map limits, notifications), validated
+ * - `kubeposture`: the deployment (schedule, scan configuration, map limits, notifications, Azure and GCP
+ *   federation), validated
  *   at synth by stacks/deployment-config.ts; errors name the key;
  * - `kubeposture:readerRoleName`: the role assumed in member accounts (default KubepostureReader);
  * - `kubeposture:scanTargetConcurrency`: reserved concurrency of the scan-target function;

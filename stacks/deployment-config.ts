@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gcpCredentialConfigIssue } from '../collectors/gcp/credential-config.ts';
 import { formatIssuePath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { SEVERITIES } from '../core/severity.ts';
@@ -8,6 +9,8 @@ import { SEVERITIES } from '../core/severity.ts';
  * Validated at synth, so a bad value never deploys; an error names the key (`kubeposture.map.maxConcurrency`).
  * The scan configuration itself (`scan`) is the CLI's document and is validated with the CLI's schema.
  */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export const DeploymentConfigSchema = z
   .object({
     /** EventBridge Scheduler expression, in UTC unless `timezone` says otherwise. */
@@ -38,6 +41,41 @@ export const DeploymentConfigSchema = z
       })
       .strict()
       .default({ emails: [], slack: true, severityThreshold: 'high' }),
+    /**
+     * How plan and scan-target reach Azure and Google Cloud with no stored secret (docs/deploy.md §5). Each cloud is
+     * wired (environment, and for Azure the `sts:GetWebIdentityToken` grant) only when its section is present.
+     */
+    federation: z
+      .object({
+        /** Entra ID app registration or user-assigned managed identity with a federated credential for the AWS roles. */
+        azure: z
+          .object({
+            /** Directory (tenant) id, or its verified domain. */
+            tenantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]*$/, 'a tenant GUID or domain'),
+            /** Application (client) id of the app registration or managed identity. */
+            clientId: z.string().regex(GUID, 'a GUID'),
+          })
+          .strict()
+          .optional(),
+        gcp: z
+          .object({
+            /** The output of `gcloud iam workload-identity-pools create-cred-config ... --aws` (it holds no secret). */
+            credentialConfig: z.record(z.string(), z.unknown()).superRefine((cfg, ctx) => {
+              const problem = gcpCredentialConfigIssue(cfg);
+              if (problem) {
+                ctx.addIssue({
+                  code: 'custom',
+                  message: problem.message,
+                  path: problem.field ? problem.field.split('.') : [],
+                });
+              }
+            }),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({}),
     /** Results are kept this long (days), then expire. */
     retentionDays: z.number().int().min(30).max(3650).default(400),
   })

@@ -41,6 +41,30 @@ const main = synth({
     notifications: { emails: ['secops@example.com'] },
   },
 });
+// Azure and Google Cloud reached by federation (docs/deploy.md §5); not bundled, only configuration and IAM matter.
+const GCP_CREDENTIAL_CONFIG = {
+  type: 'external_account',
+  audience: '//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/kp/providers/aws',
+  subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+  token_url: 'https://sts.googleapis.com/v1/token',
+  credential_source: {
+    environment_id: 'aws1',
+    regional_cred_verification_url: 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
+  },
+};
+const AZURE_FEDERATION = {
+  tenantId: '33333333-3333-4333-8333-333333333333',
+  clientId: '44444444-4444-4444-8444-444444444444',
+};
+const federated = synth(
+  {
+    deployment: {
+      scan: { aws: { organization: {} }, azure: {}, gcp: {} },
+      federation: { azure: AZURE_FEDERATION, gcp: { credentialConfig: GCP_CREDENTIAL_CONFIG } },
+    },
+  },
+  { bundle: false },
+);
 const memberApp = new App({ context: CDK_CONTEXT });
 const member = new MemberReaderStack(memberApp, 'Member', {
   scannerAccountId: '999999999999',
@@ -298,6 +322,103 @@ describe('ScannerStack', () => {
     expect(main.template.toJSON()).toMatchSnapshot();
   });
 
+  it('signs in to Azure and Google Cloud by federation only when configured: plan and scan-target, env and grant', () => {
+    const fnEnv = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).map(
+        (fn) =>
+          [
+            fn.Properties.Description as string,
+            fn.Properties.Environment.Variables as Record<string, unknown>,
+          ] as const,
+      );
+    const FEDERATION_VARS = [
+      'KUBEPOSTURE_AZURE_FEDERATION',
+      'AZURE_TENANT_ID',
+      'AZURE_CLIENT_ID',
+      'KUBEPOSTURE_GCP_CREDENTIAL_CONFIG',
+    ];
+    for (const [, env] of fnEnv(main.template)) for (const v of FEDERATION_VARS) expect(env).not.toHaveProperty(v);
+    const tokenStatements = (t: Template) =>
+      statementsOf(t).filter((s) => asArray(s.Action).some((a) => a.startsWith('sts:GetWebIdentityToken')));
+    expect(tokenStatements(main.template)).toEqual([]);
+
+    const withFederation = fnEnv(federated.template).filter(([, env]) => 'KUBEPOSTURE_AZURE_FEDERATION' in env);
+    expect(withFederation.map(([d]) => d).sort()).toEqual([
+      'kubeposture: collects and evaluates one target',
+      'kubeposture: lists the targets of a scan (Organizations, subscriptions, projects)',
+    ]);
+    for (const [, env] of withFederation) {
+      expect(env).toMatchObject({
+        KUBEPOSTURE_AZURE_FEDERATION: 'aws-web-identity',
+        AZURE_TENANT_ID: AZURE_FEDERATION.tenantId,
+        AZURE_CLIENT_ID: AZURE_FEDERATION.clientId,
+      });
+      expect(JSON.parse(env.KUBEPOSTURE_GCP_CREDENTIAL_CONFIG as string)).toEqual(GCP_CREDENTIAL_CONFIG);
+    }
+    // Finalize and the API never call Azure or Google Cloud.
+    for (const [, env] of fnEnv(federated.template).filter(([, e]) => !('KUBEPOSTURE_AZURE_FEDERATION' in e))) {
+      for (const v of FEDERATION_VARS) expect(env).not.toHaveProperty(v);
+    }
+
+    const { stack } = federated;
+    const roleIds = (fns: { role?: unknown }[]) =>
+      fns.map((f) => stack.getLogicalId((f.role as { node: { defaultChild: never } }).node.defaultChild)).sort();
+    const grants = Object.values(federated.template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => s.Action === 'sts:GetWebIdentityToken'),
+    );
+    expect(grants.flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref)).sort()).toEqual(
+      roleIds([stack.plan, stack.scanTarget]),
+    );
+    for (const p of grants) {
+      expect(p.Properties.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'AzureFederationToken',
+          Effect: 'Allow',
+          Action: 'sts:GetWebIdentityToken',
+          Resource: '*',
+          Condition: {
+            'ForAllValues:StringEquals': { 'sts:IdentityTokenAudience': ['api://AzureADTokenExchange'] },
+            StringEquals: { 'sts:SigningAlgorithm': 'RS256' },
+            NumericLessThanEquals: { 'sts:DurationSeconds': 300 },
+          },
+        },
+      ]);
+    }
+  });
+
+  it('wires only the cloud that is configured', () => {
+    const gcpOnly = synth(
+      { deployment: { scan: { gcp: {} }, federation: { gcp: { credentialConfig: GCP_CREDENTIAL_CONFIG } } } },
+      { bundle: false },
+    );
+    expect(statementsOf(gcpOnly.template).filter((s) => s.Action === 'sts:GetWebIdentityToken')).toEqual([]);
+    gcpOnly.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KUBEPOSTURE_GCP_CREDENTIAL_CONFIG: Match.anyValue() }) },
+    });
+    for (const fn of Object.values(gcpOnly.template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('KUBEPOSTURE_AZURE_FEDERATION');
+    }
+  });
+
+  it('refuses, at synth, a federation setting that is wrong, naming the key', () => {
+    expect(() => parseDeploymentConfig({ federation: { azure: { tenantId: AZURE_FEDERATION.tenantId } } })).toThrow(
+      /kubeposture\.federation\.azure\.clientId/,
+    );
+    expect(() => parseDeploymentConfig({ federation: { azure: { ...AZURE_FEDERATION, clientId: 'my-app' } } })).toThrow(
+      /kubeposture\.federation\.azure\.clientId: a GUID/,
+    );
+    expect(() =>
+      parseDeploymentConfig({
+        federation: {
+          gcp: { credentialConfig: { ...GCP_CREDENTIAL_CONFIG, credential_source: { environment_id: 'azure1' } } },
+        },
+      }),
+    ).toThrow(/kubeposture\.federation\.gcp\.credentialConfig\.credential_source\.environment_id: must be 'aws1'/);
+    expect(() =>
+      parseDeploymentConfig({ federation: { gcp: { credentialConfig: { type: 'service_account' } } } }),
+    ).toThrow(/kubeposture\.federation\.gcp\.credentialConfig\.type: .*stored secret/);
+  });
+
   it('refuses, at synth, a deployment setting that is wrong, naming the key', () => {
     expect(() => parseDeploymentConfig({ map: { maxConcurrency: 0 } })).toThrow(/kubeposture\.map\.maxConcurrency/);
     expect(() => parseDeploymentConfig({ schedule: 'every day' })).toThrow(/kubeposture\.schedule/);
@@ -403,6 +524,7 @@ describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['scanner', main.app, main.stack],
     ['member reader', memberApp, member],
+    ['federated scanner', federated.app, federated.stack],
   ] as [string, App, Stack][])('reports no unacknowledged error or warning on the %s stack', (_name, app, stack) => {
     const report = new AwsSolutionsChecks(app).validateScope(stack);
     const open = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`);
@@ -427,11 +549,12 @@ describe('cdk-nag AwsSolutions', () => {
     };
     visit(main.app);
     visit(memberApp);
+    visit(federated.app);
 
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       expect(
-        [main.app.node.path, main.stack.node.path, member.node.path],
+        [main.app.node.path, main.stack.node.path, member.node.path, federated.stack.node.path],
         `${ack.id} is app- or stack-wide`,
       ).not.toContain(ack.path);
       expect(ack.isResourceOwner, `${ack.id} at ${ack.path} is not on a resource`).toBe(true);

@@ -23,6 +23,14 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { checks as registeredChecks } from '../checks/index.ts';
+import {
+  AWS_WEB_IDENTITY,
+  AZURE_FEDERATION_ENV,
+  AZURE_TOKEN_EXCHANGE_AUDIENCE,
+  WEB_IDENTITY_SIGNING_ALGORITHM,
+  WEB_IDENTITY_TOKEN_SECONDS,
+} from '../collectors/azure/federation.ts';
+import { GCP_CREDENTIAL_CONFIG_ENV } from '../collectors/gcp/credential-config.ts';
 import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { ScanWorkflow } from './constructs/scan-workflow.ts';
@@ -199,6 +207,8 @@ export class ScannerStack extends Stack {
     for (const f of [this.plan, this.scanTarget]) this.allowAssumeReader(f, readerRoleNames);
     if (readsOwnAccount) for (const f of [this.plan, this.scanTarget]) this.allowReadOwnAccount(f);
     if (config.aws && (config.aws as { organization?: unknown }).organization) this.allowListAccounts(this.plan);
+    // Azure and Google Cloud: only plan (subscription / project listing) and scan-target call them.
+    this.configureFederation([this.plan, this.scanTarget]);
 
     this.workflow = new ScanWorkflow(this, 'Workflow', {
       plan: this.plan,
@@ -333,6 +343,43 @@ export class ScannerStack extends Stack {
           'region of this account, which an identity policy cannot extend beyond this account anyway.',
       },
     );
+  }
+
+  /**
+   * Azure: the functions sign in to Entra ID with a JWT from sts:GetWebIdentityToken (collectors/azure/credential.ts).
+   * Google Cloud: google-auth-library exchanges a signed GetCallerIdentity, which needs no extra AWS permission.
+   */
+  private configureFederation(fns: ScannerFunction[]) {
+    const { azure, gcp } = this.deployment.federation;
+    for (const f of fns) {
+      if (azure) {
+        f.addEnvironment(AZURE_FEDERATION_ENV, AWS_WEB_IDENTITY);
+        f.addEnvironment('AZURE_TENANT_ID', azure.tenantId);
+        f.addEnvironment('AZURE_CLIENT_ID', azure.clientId);
+        this.attach(
+          f,
+          `${f.node.id}AzureFederationTokenPolicy`,
+          new PolicyStatement({
+            sid: 'AzureFederationToken',
+            actions: ['sts:GetWebIdentityToken'],
+            resources: ['*'],
+            // Only the token the credential asks for: Entra's audience, RS256, at most five minutes.
+            conditions: {
+              'ForAllValues:StringEquals': { 'sts:IdentityTokenAudience': [AZURE_TOKEN_EXCHANGE_AUDIENCE] },
+              StringEquals: { 'sts:SigningAlgorithm': WEB_IDENTITY_SIGNING_ALGORITHM },
+              NumericLessThanEquals: { 'sts:DurationSeconds': WEB_IDENTITY_TOKEN_SECONDS },
+            },
+          }),
+          {
+            id: 'AwsSolutions-IAM5[Resource::*]',
+            reason:
+              'sts:GetWebIdentityToken has no resource type (Resource must be *): the token always speaks for the ' +
+              'calling role. Conditions limit it to the api://AzureADTokenExchange audience, RS256 and 300 seconds.',
+          },
+        );
+      }
+      if (gcp) f.addEnvironment(GCP_CREDENTIAL_CONFIG_ENV, JSON.stringify(gcp.credentialConfig));
+    }
   }
 
   private allowListAccounts(f: ScannerFunction) {

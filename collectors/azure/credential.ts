@@ -2,16 +2,15 @@ import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { TokenCredential } from '@azure/core-auth';
 import { ClientAssertionCredential, DefaultAzureCredential } from '@azure/identity';
 import { ConfigError, errorMessage } from '../../core/errors.ts';
+import {
+  AWS_WEB_IDENTITY,
+  AZURE_FEDERATION_ENV,
+  AZURE_TOKEN_EXCHANGE_AUDIENCE,
+  WEB_IDENTITY_SIGNING_ALGORITHM,
+  WEB_IDENTITY_TOKEN_SECONDS,
+} from './federation.ts';
 
-/** Selects how the collector authenticates to Entra ID when no credential is injected. */
-export const AZURE_FEDERATION_ENV = 'KUBEPOSTURE_AZURE_FEDERATION';
-/** The one federation mode: an AWS-signed JWT (IAM outbound identity federation) as the client assertion. */
-export const AWS_WEB_IDENTITY = 'aws-web-identity';
-/** The audience Entra ID requires of a federated identity credential's token. */
-export const AZURE_TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
-/** Token lifetime asked of STS; the stack's IAM condition caps it at this value (stacks/scanner-stack.ts). */
-export const WEB_IDENTITY_TOKEN_SECONDS = 300;
-export const WEB_IDENTITY_SIGNING_ALGORITHM = 'RS256';
+export { AWS_WEB_IDENTITY, AZURE_FEDERATION_ENV, AZURE_TOKEN_EXCHANGE_AUDIENCE };
 
 /** The one STS call the assertion needs; an `STSClient` fits, and tests give a fake. */
 export interface WebIdentityTokenSts {

@@ -24,10 +24,50 @@ const AWS_STS_URL = /^https:\/\/sts\.(\{region\}|[a-z0-9-]+)\.amazonaws\.com(\.c
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Parses and checks a credential configuration; an error names the source and the field (`<source>.credential_source.
- * environment_id`). Only the AWS provider is accepted: a file-, URL- or executable-sourced config would not work in
- * Lambda, and a service-account key (`type: service_account`) is the stored secret this path exists to avoid.
+ * The first problem with a credential configuration, as the field (dotted, '' for the whole value) and what is wrong;
+ * undefined when it is an AWS workload identity federation config. Only the AWS provider is accepted: a file-, URL- or
+ * executable-sourced config would not work in Lambda, and a service-account key (`type: service_account`) is the
+ * stored secret this path exists to avoid.
  */
+export function gcpCredentialConfigIssue(cfg: unknown): { field: string; message: string } | undefined {
+  const issue = (field: string, message: string) => ({ field, message });
+  if (!isObject(cfg))
+    return issue('', 'must be a JSON object (a workload identity federation credential configuration)');
+  if (cfg.type !== 'external_account') {
+    return issue(
+      'type',
+      `must be 'external_account' (a workload identity federation config), not ${JSON.stringify(cfg.type)}` +
+        (cfg.type === 'service_account' ? ': a service-account key is a stored secret' : ''),
+    );
+  }
+  for (const field of ['audience', 'subject_token_type', 'token_url'] as const) {
+    if (typeof cfg[field] !== 'string' || cfg[field] === '') return issue(field, 'must be a non-empty string');
+  }
+  if (!isObject(cfg.credential_source)) return issue('credential_source', 'must be an object');
+  if (cfg.credential_source.environment_id !== 'aws1') {
+    return issue(
+      'credential_source.environment_id',
+      `must be 'aws1' (a config for an AWS workload identity provider), not ${JSON.stringify(cfg.credential_source.environment_id)}`,
+    );
+  }
+  // The library sends the AWS-signed request and the Google tokens to these URLs as given; Google asks callers to
+  // check them (externally-sourced credentials), so a config cannot point them elsewhere.
+  if (!GOOGLE_URL.test(cfg.token_url as string)) return issue('token_url', 'must be an https://*.googleapis.com URL');
+  const impersonation = cfg.service_account_impersonation_url;
+  if (impersonation !== undefined && (typeof impersonation !== 'string' || !GOOGLE_URL.test(impersonation))) {
+    return issue('service_account_impersonation_url', 'must be an https://*.googleapis.com URL when present');
+  }
+  const verification = cfg.credential_source.regional_cred_verification_url;
+  if (typeof verification !== 'string' || !AWS_STS_URL.test(verification)) {
+    return issue(
+      'credential_source.regional_cred_verification_url',
+      'must be the regional AWS STS GetCallerIdentity URL (https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15)',
+    );
+  }
+  return undefined;
+}
+
+/** Parses (JSON text or an object) and checks a credential configuration; a ConfigError names the source and field. */
 export function parseGcpCredentialConfig(value: unknown, source = GCP_CREDENTIAL_CONFIG_ENV): GcpAwsCredentialConfig {
   let cfg = value;
   if (typeof cfg === 'string') {
@@ -37,42 +77,10 @@ export function parseGcpCredentialConfig(value: unknown, source = GCP_CREDENTIAL
       throw new ConfigError(`${source} is not valid JSON`);
     }
   }
-  const fail = (field: string, message: string): never => {
-    const path = field ? `${source}.${field}` : source;
-    throw new ConfigError(`${path}: ${message}`, [{ path, message }]);
-  };
-  if (!isObject(cfg))
-    return fail('', 'must be a JSON object (a workload identity federation credential configuration)');
-  if (cfg.type !== 'external_account') {
-    fail(
-      'type',
-      `must be 'external_account' (a workload identity federation config), not ${JSON.stringify(cfg.type)}` +
-        (cfg.type === 'service_account' ? ': a service-account key is a stored secret' : ''),
-    );
-  }
-  for (const field of ['audience', 'subject_token_type', 'token_url'] as const) {
-    if (typeof cfg[field] !== 'string' || cfg[field] === '') fail(field, 'must be a non-empty string');
-  }
-  if (!isObject(cfg.credential_source)) return fail('credential_source', 'must be an object');
-  if (cfg.credential_source.environment_id !== 'aws1') {
-    fail(
-      'credential_source.environment_id',
-      `must be 'aws1' (a config for an AWS workload identity provider), not ${JSON.stringify(cfg.credential_source.environment_id)}`,
-    );
-  }
-  // The library sends the AWS-signed request and the Google tokens to these URLs as given; Google asks callers to
-  // check them (externally-sourced credentials), so a config cannot point them elsewhere.
-  if (!GOOGLE_URL.test(cfg.token_url as string)) fail('token_url', 'must be an https://*.googleapis.com URL');
-  const impersonation = cfg.service_account_impersonation_url;
-  if (impersonation !== undefined && (typeof impersonation !== 'string' || !GOOGLE_URL.test(impersonation))) {
-    fail('service_account_impersonation_url', 'must be an https://*.googleapis.com URL when present');
-  }
-  const verification = cfg.credential_source.regional_cred_verification_url;
-  if (typeof verification !== 'string' || !AWS_STS_URL.test(verification)) {
-    fail(
-      'credential_source.regional_cred_verification_url',
-      'must be the regional AWS STS GetCallerIdentity URL (https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15)',
-    );
+  const problem = gcpCredentialConfigIssue(cfg);
+  if (problem) {
+    const path = problem.field ? `${source}.${problem.field}` : source;
+    throw new ConfigError(`${path}: ${problem.message}`, [{ path, message: problem.message }]);
   }
   return cfg as GcpAwsCredentialConfig;
 }
