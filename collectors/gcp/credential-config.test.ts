@@ -18,8 +18,8 @@ const CONFIG = {
     'https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/kubeposture@sec.iam.gserviceaccount.com:generateAccessToken',
   credential_source: {
     environment_id: 'aws1',
-    region_url: 'http://169.254.169.254/latest/meta-data/placement/availability-zone',
-    url: 'http://169.254.169.254/latest/meta-data/iam/security-credentials',
+    // No region_url / url (the instance metadata endpoints): in Lambda, google-auth-library reads the region and
+    // credentials from the environment, and a test must never be able to reach a metadata address.
     regional_cred_verification_url: 'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
   },
 };
