@@ -80,7 +80,7 @@ function list(v: string | undefined): string[] | undefined {
 }
 
 /** File, then flags on top; validated once, so every error names its field. */
-async function buildConfig(o: ScanOptions, cwd: string): Promise<{ config: ScanConfig; raw: Record<string, unknown> }> {
+async function buildConfig(o: ScanOptions, cwd: string): Promise<ScanConfig> {
   let raw: Record<string, unknown> = o.config ? await readConfigFile(resolve(cwd, o.config)) : {};
   const aws = { ...((raw.aws as Record<string, unknown> | undefined) ?? {}) };
   const accounts = list(o.accounts);
@@ -104,7 +104,7 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<{ config: ScanC
     else delete raw.gcp;
   }
   if (o.failOn) raw.failOn = o.failOn;
-  return { config: parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags'), raw };
+  return parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags');
 }
 
 /** `1 cluster`, `2 clusters`. */
@@ -153,7 +153,7 @@ function progressReporter(
 }
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
-  const { config: baseConfig } = await buildConfig(o, io.cwd);
+  const baseConfig = await buildConfig(o, io.cwd);
   // Suppressions and state are read before the scan, so a bad file fails in a second, not after it.
   const suppressions: Suppression[] = o.suppressions ? await readSuppressionsFile(resolve(io.cwd, o.suppressions)) : [];
   const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);

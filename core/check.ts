@@ -91,7 +91,4 @@ export function defineCheck<P extends Provider>(check: Check<P>): Check<P> {
   return check;
 }
 
-export type EksCheck = Check<'aws'>;
-export type AksCheck = Check<'azure'>;
-export type GkeCheck = Check<'gcp'>;
 export type { AksClusterSnapshot, EksClusterSnapshot, GkeClusterSnapshot };

@@ -167,16 +167,3 @@ export function launchTemplateVersionKey(launchTemplateId: string, version: stri
 
 /** Provider-tagged union; each cloud's snapshot lives in its own file (snapshot-aks.ts, snapshot-gke.ts). */
 export type ClusterSnapshot = EksClusterSnapshot | AksClusterSnapshot | GkeClusterSnapshot;
-
-/** Where a cluster lives, in the provider's terms: used in findings and reports. */
-export interface ClusterLocation {
-  provider: Provider;
-  accountId: string;
-  region: string;
-  clusterName: string;
-  clusterId: string;
-}
-
-export function locationOf(s: ClusterSnapshot): ClusterLocation {
-  return { provider: s.provider, accountId: s.accountId, region: s.region, clusterName: s.name, clusterId: s.id };
-}
