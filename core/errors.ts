@@ -8,7 +8,18 @@ export interface ErrorScope {
 }
 
 /** Codes shared by every collector, so reports and alerts can group failures. */
-export type FailureCode = 'AccessDenied' | 'Throttled' | 'NotFound' | 'Unreachable' | 'Malformed' | 'Unknown';
+/**
+ * `Timeout`: a call got no answer within its timeout (after every attempt), or the target's deadline passed.
+ * `Malformed`: an answer without the fields the API always returns, or a page walk that did not terminate.
+ */
+export type FailureCode =
+  | 'AccessDenied'
+  | 'Throttled'
+  | 'NotFound'
+  | 'Unreachable'
+  | 'Timeout'
+  | 'Malformed'
+  | 'Unknown';
 
 export class KubepostureError extends Error {
   override name = 'KubepostureError';
