@@ -147,6 +147,26 @@ export const GcpConfigSchema = z
   })
   .strict();
 
+/** Time and size limits of every cloud call, for AWS, Azure and Google alike. */
+export const CollectionSettingsSchema = z
+  .object({
+    /** A connection not established within this is a transient failure, retried like a 5xx. */
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(3_000),
+    /**
+     * One request with no complete answer within this is abandoned and retried: a hung call costs at most
+     * this × the cloud's maxAttempts. 15 s is many times the slowest real List/Describe answer.
+     */
+    requestTimeoutMs: z.number().int().min(100).max(300_000).default(15_000),
+    /**
+     * One target (account × region, subscription, project) in the CLI; what is not collected by then becomes gaps
+     * (code Timeout). In Lambda the function's remaining time decides instead.
+     */
+    targetTimeoutMs: z.number().int().min(1_000).max(86_400_000).default(900_000),
+    /** Pages of one list walk beyond which it is cut and recorded as a gap ("pagination did not terminate"). */
+    maxPages: z.number().int().min(1).max(100_000).default(1_000),
+  })
+  .strict();
+
 export const CheckSettingsSchema = z
   .object({
     logging: z
@@ -188,6 +208,7 @@ export const ScanConfigSchema = z
       })
       .strict()
       .default({ targets: 8, clustersPerTarget: 4 }),
+    collection: CollectionSettingsSchema.default(CollectionSettingsSchema.parse({})),
     checks: CheckSettingsSchema.default(CheckSettingsSchema.parse({})),
     /** Exit non-zero when a FAIL at or above this severity exists (CLI). */
     failOn: z.enum(SEVERITIES).optional(),
@@ -198,6 +219,7 @@ export type AwsConfig = z.infer<typeof AwsConfigSchema>;
 export type AzureConfig = z.infer<typeof AzureConfigSchema>;
 export type GcpConfig = z.infer<typeof GcpConfigSchema>;
 export type CheckSettings = z.infer<typeof CheckSettingsSchema>;
+export type CollectionSettings = z.infer<typeof CollectionSettingsSchema>;
 export type ScanConfig = z.infer<typeof ScanConfigSchema>;
 
 /** `aws.accounts[0].id` style paths, so an error names the field. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { AnyCheck, EvalContext } from './check.ts';
 import type { ScanConfig } from './config.ts';
+import { Deadline } from './deadline.ts';
 import { evaluateSnapshots } from './engine.ts';
 import { errorMessage } from './errors.ts';
 import type { Finding } from './finding.ts';
@@ -69,10 +70,11 @@ export async function scanTarget(
   target: Target,
   checks: readonly AnyCheck[],
   ctx: EvalContext,
+  deadline: Deadline = Deadline.none(),
 ): Promise<TargetResult> {
   let collection: TargetCollection;
   try {
-    collection = await collector.collect(target);
+    collection = await withinDeadline(collector.collect(target, { deadline }), deadline, target);
   } catch (e) {
     collection = {
       target,
@@ -85,6 +87,45 @@ export async function scanTarget(
     errors: collection.errors,
     findings: evaluateSnapshots(collection.snapshots, checks, ctx),
   };
+}
+
+/**
+ * Time a collector gets after its deadline to turn what it could not read into gaps. Past it the target is given up
+ * as a whole: a collector that ignores its deadline can still never hold a scan (or a Lambda) to its kill.
+ */
+export const DEADLINE_GRACE_MS = 5_000;
+
+async function withinDeadline(
+  collecting: Promise<TargetCollection>,
+  deadline: Deadline,
+  target: Target,
+): Promise<TargetCollection> {
+  if (!Number.isFinite(deadline.remainingMs())) return collecting;
+  let timer: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<TargetCollection>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          target,
+          snapshots: [],
+          errors: [
+            {
+              ...pick(target),
+              stage: 'collect',
+              code: 'Timeout',
+              message: `Timeout: collection did not finish within the target deadline (+${DEADLINE_GRACE_MS} ms); nothing of this target was kept`,
+            },
+          ],
+        }),
+      deadline.remainingMs() + DEADLINE_GRACE_MS,
+    );
+    timer.unref();
+  });
+  try {
+    return await Promise.race([collecting, givenUp]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A target (or an account, a whole cloud: `*`) that failed before it could be collected. */
@@ -140,7 +181,10 @@ export async function runScan(deps: ScanDeps): Promise<ScanReport> {
     planned.map(({ collector, target }) =>
       limit(async () => {
         deps.onProgress?.({ type: 'target-started', target });
-        const result = await scanTarget(collector, target, deps.checks, ctx);
+        const deadline = Deadline.after(deps.config.collection.targetTimeoutMs);
+        const result = await scanTarget(collector, target, deps.checks, ctx, deadline).finally(() =>
+          deadline.dispose(),
+        );
         targets.push(result.summary);
         errors.push(...result.errors);
         findings.push(...result.findings);

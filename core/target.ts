@@ -1,3 +1,4 @@
+import type { Deadline } from './deadline.ts';
 import type { FailureCode } from './errors.ts';
 import type { ClusterSnapshot, Provider } from './snapshot.ts';
 
@@ -39,7 +40,17 @@ export interface TargetPlan {
 export interface Collector {
   provider: Provider;
   plan(): Promise<TargetPlan>;
-  collect(target: Target): Promise<TargetCollection>;
+  /**
+   * Never throws for a cloud failure: what could not be read becomes gaps or errors. Calls give `deadline.signal`
+   * to the SDK (abortSignal) and make no new call once it has passed; what was not collected by then is a gap
+   * with code `Timeout`.
+   */
+  collect(target: Target, options?: CollectOptions): Promise<TargetCollection>;
+}
+
+export interface CollectOptions {
+  /** When this target's collection must end (CLI: `collection.targetTimeoutMs`; Lambda: its remaining time). */
+  deadline?: Deadline;
 }
 
 export function targetKey(t: Pick<Target, 'provider' | 'accountId' | 'region'>): string {

@@ -35,7 +35,7 @@ function deferred(provider: Provider, load: () => Promise<Collector>): Collector
   return {
     provider,
     plan: async () => (await get()).plan(),
-    collect: async (target) => (await get()).collect(target),
+    collect: async (target, options) => (await get()).collect(target, options),
   };
 }
 
@@ -67,8 +67,8 @@ export function onlyClusters(collector: Collector, names: readonly string[] | un
   const wanted = new Set(names);
   return {
     ...collector,
-    async collect(target) {
-      const c = await collector.collect(target);
+    async collect(target, options) {
+      const c = await collector.collect(target, options);
       return { ...c, snapshots: c.snapshots.filter((s) => wanted.has(s.name)) };
     },
   };

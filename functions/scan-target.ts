@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checks as registeredChecks } from '../checks/index.ts';
 import type { AnyCheck } from '../core/check.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
+import { Deadline } from '../core/deadline.ts';
 import { type ScanSummary, summarize, type TargetSummary } from '../core/report.ts';
 import { scanTarget, type TargetResult } from '../core/scan.ts';
 import type { Target } from '../core/target.ts';
@@ -115,9 +116,16 @@ function outputOf(stored: StoredTargetResult, resultKey: string, reused: boolean
  * Collection failures never throw: they come back in `errors`, with no PASS for what was not
  * seen. Only an invalid event (InvalidInputError, naming the field) or a failed S3 write throws.
  */
+/** Kept from the Lambda's remaining time for the deadline's grace, the S3 write and the log line. */
+export const RESULT_RESERVE_MS = 20_000;
+
+interface LambdaTime {
+  getRemainingTimeInMillis?: () => number;
+}
+
 export function makeScanTargetHandler(deps: ScanTargetDeps) {
   const config = deps.config;
-  return async function scanTargetHandler(event: unknown): Promise<ScanTargetOutput> {
+  return async function scanTargetHandler(event: unknown, context?: LambdaTime): Promise<ScanTargetOutput> {
     const input = parseInput(ScanTargetInputSchema, event, 'scan-target input');
     const { scanId, target } = input;
     logger.appendKeys({ scanId, provider: target.provider, accountId: target.accountId, region: target.region });
@@ -134,7 +142,18 @@ export function makeScanTargetHandler(deps: ScanTargetDeps) {
     // A collector per invocation: it caches AssumeRole results and failures for one scan, and a
     // warm container must not carry a denial (or credentials) from one scan into the next.
     const collector = onlyClusters(deps.collectorFor(target.provider, targetConfig), input.clusters);
-    const result = await scanTarget(collector, target, deps.checks, { now: started, settings: config.checks });
+    // The function's own timeout is the deadline, less a reserve to write the result: what is not collected by then
+    // becomes gaps, instead of a killed invocation that loses the whole target.
+    const deadline = context?.getRemainingTimeInMillis
+      ? Deadline.fromRemaining(context.getRemainingTimeInMillis(), RESULT_RESERVE_MS)
+      : Deadline.after(config.collection.targetTimeoutMs);
+    const result = await scanTarget(
+      collector,
+      target,
+      deps.checks,
+      { now: started, settings: config.checks },
+      deadline,
+    ).finally(() => deadline.dispose());
     const stored: StoredTargetResult = { scanId, target, ...result };
     await deps.objects.put(resultKey, JSON.stringify(stored));
 

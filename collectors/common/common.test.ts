@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Deadline } from './deadline.ts';
+import { Deadline } from '../../core/deadline.ts';
 import { collectPages, guardPages } from './pages.ts';
 import { checkResponse, MalformedResponseError } from './response.ts';
 

@@ -1,4 +1,4 @@
-import { CollectorError } from '../../core/errors.ts';
+import { CollectorError } from './errors.ts';
 
 /**
  * The time one target may take. Past it, calls still in flight are aborted and calls not yet made fail at once,
