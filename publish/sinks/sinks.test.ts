@@ -11,7 +11,7 @@ import { aFinding, aReconciledReport } from '../../test/findings.ts';
 import { SLACK_LIMITS, toEmailDigest, toSlackDigest } from '../formats/digest.ts';
 import { createSesNotifier, createSnsNotifier } from './email.ts';
 import { createSecurityHubSink } from './securityhub.ts';
-import { createSlackNotifier, SlackError } from './slack.ts';
+import { createSlackNotifier, redactWebhook, SlackError } from './slack.ts';
 
 /** Many new findings, with long messages, to push the digest into Slack's limits. */
 const flood = Array.from({ length: 120 }, (_, i) =>
@@ -175,6 +175,13 @@ describe('Slack notifier (a webhook answered on 127.0.0.1)', () => {
       expect(error.message).not.toContain(secret);
     expect(error.cause).toBeUndefined();
     respond = (res) => res.end('ok');
+  });
+
+  it('redacts token-looking text but keeps Slack error codes readable', () => {
+    const hook = new URL('https://hooks.slack.com/services/T0/B0/SECRETTOKEN');
+    expect(
+      redactWebhook('posting_to_general_channel_denied; other hook aB3dE5fG7hJ9kL1mN3pQ5rS7 token xoxb-12-ab', hook),
+    ).toBe('posting_to_general_channel_denied; other hook [redacted] token [redacted]');
   });
 
   it('names the missing variable, and never the URL, when it cannot connect', async () => {

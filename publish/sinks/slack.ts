@@ -98,7 +98,8 @@ export function redactWebhook(text: string, url: URL): string {
   out = out
     .replace(/\/(services|triggers|workflows)\/[^\s"'<>]+/g, `/$1/${REDACTED}`)
     .replace(/xox[a-z]-[\w-]+/gi, REDACTED)
-    .replace(/[A-Za-z0-9_-]{24,}/g, REDACTED);
+    // Token-like: long runs mixing letters and digits (Slack's error codes are words and survive).
+    .replace(/(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,}/g, REDACTED);
   return escapeControl(out);
 }
 

@@ -163,6 +163,16 @@ describe('local state store (a folder)', () => {
     await expect(store.load()).rejects.toThrow(/not a kubeposture state file of version 1 \(schemaVersion: missing\)/);
   });
 
+  it('removes temporary files a killed writer left, under the lock', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'scans'), { recursive: true });
+    await writeFile(join(dir, 'state.json.4242.abcd.tmp'), '{"schemaVer');
+    await writeFile(join(dir, 'scans', 'scan-0.json.4242.abcd.tmp'), '{"id"');
+    await reconcileWithStore(createLocalStateStore(dir), aStoreReport('scan-1', []), { now: new Date() });
+    expect(await readdir(dir)).toEqual(['scans', 'state.json']);
+    expect(await readdir(join(dir, 'scans'))).toEqual(['scan-1.json']);
+  });
+
   it('writes atomically: the old file stays whole when the write fails, and no temporary file is left', async () => {
     const dir = await tempDir();
     const target = join(dir, 'scans');

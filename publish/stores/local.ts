@@ -288,6 +288,19 @@ export function createLocalStateStore(dir: string, options: LocalStateStoreOptio
     }
   }
 
+  /**
+   * Temporary files of a writer killed mid-write. Every write of state.json and of scan records happens under the
+   * lock, which we hold, so any such file is a leftover (lock candidates, `state.lock.*`, are not touched).
+   */
+  async function removeLeftovers(): Promise<void> {
+    const leftovers = async (folder: string, prefix: string) =>
+      (await readdir(folder).catch(() => [] as string[]))
+        .filter((n) => n.startsWith(prefix) && n.endsWith('.tmp'))
+        .map((n) => join(folder, n));
+    const files = [...(await leftovers(dir, 'state.json.')), ...(await leftovers(scansDir, ''))];
+    await Promise.all(files.map((f) => rm(f, { force: true })));
+  }
+
   async function withLock<T>(fn: () => Promise<T>): Promise<T> {
     await acquire();
     try {
@@ -330,6 +343,7 @@ export function createLocalStateStore(dir: string, options: LocalStateStoreOptio
           .sort((a, b) => a.id.localeCompare(b.id));
         const file: StateFile = { schemaVersion: LOCAL_STATE_VERSION, findings: kept };
         await mkdir(scansDir, { recursive: true });
+        await removeLeftovers();
         // State first: it is the authority; a scan record lost to a crash here only costs the delta's label.
         await writeFileAtomic(statePath, `${JSON.stringify(file, null, 2)}\n`);
         await writeFileAtomic(scanPath, `${JSON.stringify(scan, null, 2)}\n`);
