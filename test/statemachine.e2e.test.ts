@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -125,6 +126,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
   let definition: Parameters<typeof runDefinition>[0];
   let scheduleInput: unknown;
   let scanTargetRole: string;
+  let planRole: string;
   const runs = () => createDynamoScanRuns({ client: dynamo.client, tableName: TABLE });
   const state = () => createDynamoStateStore({ client: dynamo.client, tableName: TABLE });
   const text = (key: string) => simS3(cloud.fleet).text(BUCKET, key);
@@ -186,6 +188,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
       expect(env).toMatchObject({ KUBEPOSTURE_BUCKET: BUCKET, KUBEPOSTURE_TABLE: TABLE });
       const { credentials, roleArn } = asRole(logicalId);
       if (logicalId === ids.scanTarget) scanTargetRole = roleArn;
+      if (logicalId === ids.plan) planRole = roleArn;
       return [
         refs[`${logicalId}.Arn`]!,
         { name: logicalId, timeoutMs: timeoutOf(logicalId), handler: build(env, credentials) },
@@ -418,5 +421,48 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
     expect(text(`scans/${scanId}/report.json`)).toBeUndefined();
     expect(text('latest/scan.json')).toBe(latest);
     expect(digests).toHaveLength(posted);
+  });
+  it('records an on-demand scan whose plan failed as FAILED, under the id the API gave it', async () => {
+    // Prepare: the plan cannot write this scan's item list.
+    const scanId = '20261203T090000Z-api001';
+    simS3(cloud.fleet).attachPolicy(planRole, [
+      { Effect: 'Deny', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/scans/${scanId}/*` },
+    ]);
+
+    // Act: as the API starts it
+    const failed = await run({ scanId, trigger: 'api', filter: { accounts: ['111111111111'] } });
+
+    // Assess: caught, and marked through the requested id (the plan produced none)
+    expect(failed.error?.name).toBe('ScanFailed');
+    expect(await runs().get(scanId)).toMatchObject({ status: 'FAILED', failure: { error: 'AccessDenied' } });
+  });
+
+  it('leaves no scheduled run RUNNING when its plan fails', async () => {
+    // Prepare: the plan cannot write any item list.
+    simS3(cloud.fleet).attachPolicy(planRole, [
+      { Effect: 'Deny', Action: 's3:PutObject', Resource: `arn:aws:s3:::${BUCKET}/scans/*` },
+    ]);
+
+    // Act
+    const failed = await run(scheduleInput);
+
+    // Assess: the execution failed, and every run record says how each scan ended.
+    expect(failed.error?.name).toBe('ScanFailed');
+    const { Items = [] } = await dynamo.client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'RUN' } },
+        ConsistentRead: true,
+      }),
+    );
+    const statuses = Items.map((i) => i.status?.S);
+    expect(statuses).not.toContain('RUNNING');
+    const planFailures = Items.filter((i) => i.failure?.M?.state?.S === 'Plan');
+    expect(planFailures).toHaveLength(1);
+    expect(planFailures[0]).toMatchObject({
+      status: { S: 'FAILED' },
+      failure: { M: { error: { S: 'AccessDenied' } } },
+    });
   });
 });
