@@ -64,14 +64,17 @@ export function resolveIntrinsics(value: unknown, refs: Record<string, string>):
   return Object.fromEntries(keys.map((k) => [k, resolveIntrinsics(o[k], refs)]));
 }
 
+/** A role's name: its `RoleName`, or (CloudFormation would generate one) its logical id. */
+export const roleName = (template: Template, roleId: string) =>
+  (template.Resources[roleId]?.Properties?.RoleName as string | undefined) ?? roleId;
+
 /** The role a resource runs as: `Role` (Lambda) or `RoleArn` (state machine), `Fn::GetAtt [role, Arn]`. */
 export function roleOf(template: Template, logicalId: string): { logicalId: string; roleName: string } {
   const props = template.Resources[logicalId]?.Properties ?? {};
   const ref = (props.Role ?? props.RoleArn) as { 'Fn::GetAtt'?: [string, string] } | undefined;
   const roleId = ref?.['Fn::GetAtt']?.[0];
   if (!roleId) throw new Error(`${logicalId} has no role given as Fn::GetAtt`);
-  const roleName = (template.Resources[roleId]?.Properties?.RoleName as string | undefined) ?? roleId;
-  return { logicalId: roleId, roleName };
+  return { logicalId: roleId, roleName: roleName(template, roleId) };
 }
 
 /**

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -45,6 +46,7 @@ import {
   type EngineDeps,
   type LambdaFunction,
   resolveIntrinsics,
+  roleName,
   roleOf,
   runDefinition,
   s3StatementsOf,
@@ -98,7 +100,7 @@ function refsFor(template: Template, ids: ReturnType<typeof synthesize>['ids']):
     refs[id] = arn;
     refs[`${id}.Arn`] = arn;
     if (r.Type === 'AWS::Lambda::Function') refs[`${id}.Arn`] = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;
-    if (r.Type === 'AWS::IAM::Role') refs[`${id}.Arn`] = `arn:aws:iam::${ACCOUNT}:role/${roleOfName(template, id)}`;
+    if (r.Type === 'AWS::IAM::Role') refs[`${id}.Arn`] = `arn:aws:iam::${ACCOUNT}:role/${roleName(template, id)}`;
   }
   refs[ids.bucket] = BUCKET;
   refs[`${ids.bucket}.Arn`] = `arn:aws:s3:::${BUCKET}`;
@@ -106,9 +108,6 @@ function refsFor(template: Template, ids: ReturnType<typeof synthesize>['ids']):
   refs[ids.stateMachine] = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${ids.stateMachine}`;
   return refs;
 }
-
-const roleOfName = (template: Template, roleId: string) =>
-  (template.Resources[roleId]?.Properties?.RoleName as string | undefined) ?? roleId;
 
 interface Execution {
   trigger: string;
@@ -145,7 +144,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
     const spec = await loadSampleFleet();
     [cloud, dynamo] = await Promise.all([startSimulatedCloud(spec), startLocalDynamo()]);
     await dynamo.createStateTable(TABLE);
-    await simS3Client(cloud).send(new (await import('@aws-sdk/client-s3')).CreateBucketCommand({ Bucket: BUCKET }));
+    await simS3Client(cloud).send(new CreateBucketCommand({ Bucket: BUCKET }));
     slack = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => {
