@@ -42,7 +42,8 @@ async function collectorWith({ rules = [], regions = ['us-east-1', 'eu-west-1'],
   proxy = await startFaultProxy(sim.aws.endpoint, rules);
   const config = parseConfig({
     aws: { accounts: [{ id: PROD }], regions, roleName: sim.spec.readerRoleName, maxAttempts, retryBaseDelayMs: 1 },
-    collection: { requestTimeoutMs: 300, connectTimeoutMs: 300, ...collection },
+    // Generous by default (the machine may be busy); the timeout tests set their own.
+    collection: { requestTimeoutMs: 5_000, connectTimeoutMs: 2_000, ...collection },
   });
   const collector = createAwsCollector(config, {
     endpoint: proxy.endpoint,
@@ -232,8 +233,9 @@ describe('every call has a timeout and every target a deadline', () => {
     const { snapshots, findings } = await collectAll({
       rules: [{ match: rest('GET', /^\/clusters\/payments-prod$/), answer: { hang: true } }],
       regions: ['us-east-1'],
+      collection: { requestTimeoutMs: 1_000 },
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
     expect(cluster(snapshots, 'payments-prod').gaps).toContainEqual({
       need: 'eks:DescribeCluster',
       code: 'Timeout',
@@ -248,6 +250,7 @@ describe('every call has a timeout and every target a deadline', () => {
     const { snapshots } = await collectAll({
       rules: [{ match: rest('GET', /^\/clusters\/payments-prod$/), answer: { hang: true }, times: 1 }],
       regions: ['us-east-1'],
+      collection: { requestTimeoutMs: 1_000 },
     });
     expect(cluster(snapshots, 'payments-prod').gaps).toEqual([]);
     expect(proxy!.hits[0]).toBe(1);
@@ -291,18 +294,21 @@ describe('every call has a timeout and every target a deadline', () => {
 
   it("one target's deadline does not poison the account's shared IAM walk for its other targets", async () => {
     const { collector } = await collectorWith({
-      rules: [{ match: queryAction('ListRoles'), answer: { delayMs: 1_000 } }],
-      collection: { requestTimeoutMs: 5_000 },
+      rules: [{ match: queryAction('ListRoles'), answer: { delayMs: 3_000 } }],
+      collection: { requestTimeoutMs: 10_000 },
     });
-    const short = Deadline.after(400);
-    const [hurried, patient] = await Promise.all([
-      collector.collect({ provider: 'aws', accountId: PROD, region: 'us-east-1' }, { deadline: short }),
-      collector.collect(
-        { provider: 'aws', accountId: PROD, region: 'eu-west-1' },
-        { deadline: Deadline.after(20_000) },
-      ),
-    ]);
+    const short = Deadline.after(1_500);
+    const long = Deadline.after(20_000);
+    // The hurried target starts the walk; the patient one joins it while it is in flight.
+    const hurrying = collector.collect({ provider: 'aws', accountId: PROD, region: 'us-east-1' }, { deadline: short });
+    while (proxy!.hits[0] === 0) await new Promise((r) => setTimeout(r, 10));
+    const patient = await collector.collect(
+      { provider: 'aws', accountId: PROD, region: 'eu-west-1' },
+      { deadline: long },
+    );
+    const hurried = await hurrying;
     short.dispose();
+    long.dispose();
     const hurriedGaps = hurried.snapshots.flatMap((s) => s.gaps);
     expect(hurriedGaps).toContainEqual(expect.objectContaining({ need: 'iam:ListRoles', code: 'Timeout' }));
     const patientGaps = patient.snapshots.flatMap((s) => s.gaps);
