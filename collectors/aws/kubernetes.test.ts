@@ -1,7 +1,9 @@
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import selfsigned from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readerCredentials, simClientConfig } from '../../sim/clients.ts';
 import { type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
@@ -179,8 +181,6 @@ describe('kubernetesGet', () => {
 
   it('bounds the whole answer, not only silence: a body that drips a byte at a time is a Timeout', async () => {
     // Answers 200 with headers at once, then one byte every 50 ms: never idle, never done.
-    const { createServer: createTls } = await import('node:https');
-    const selfsigned = await import('selfsigned');
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'drip' }], {
       keyType: 'ec',
       curve: 'P-256',
@@ -191,7 +191,7 @@ describe('kubernetesGet', () => {
       ],
     });
     const timers = new Set<NodeJS.Timeout>();
-    const drip = createTls({ key: pems.private, cert: pems.cert }, (_req, res) => {
+    const drip = createTlsServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       const t = setInterval(() => res.write(' '), 50);
       timers.add(t);

@@ -6,6 +6,7 @@ import { ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks } from '../../checks/index.ts';
 import { parseConfig } from '../../core/config.ts';
 import { simClientConfig } from '../../sim/clients.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
@@ -45,6 +46,12 @@ describe('every AWS call the collector makes has a response schema', () => {
     expect(Object.keys(RESPONSE_SCHEMAS).filter((action) => !sent.has(action))).toEqual([]);
     // The Kubernetes API read (aws-auth) has its own schema, checked in kubernetes.test.ts.
     expect(sim.count({ service: 'k8s' })).toBeGreaterThan(0);
+  });
+
+  it("names every AWS check's needs as the actions whose gaps the collector records, so a gap finds its checks", () => {
+    const needs = new Set(checks.filter((c) => c.provider === 'aws').flatMap((c) => c.needs));
+    const known = new Set([...Object.keys(RESPONSE_SCHEMAS), 'k8s:aws-auth']);
+    expect([...needs].filter((n) => !known.has(n))).toEqual([]);
   });
 
   it('refuses the answer of a command without a schema, so a new call cannot skip validation', async () => {
