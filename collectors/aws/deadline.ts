@@ -1,4 +1,13 @@
+import { setMaxListeners } from 'node:events';
 import type { Deadline } from '../../core/deadline.ts';
+
+/**
+ * A target has dozens of calls in flight, each listening for the deadline's abort (here and in the HTTP handler):
+ * lift Node's 10-listener warning for this signal, which would otherwise print a false "memory leak" on stderr.
+ */
+export function listenFreely(deadline: Deadline): void {
+  setMaxListeners(0, deadline.signal);
+}
 
 /**
  * `work`, or the deadline's Timeout error as soon as the deadline passes, whichever comes first. A failure after the
@@ -37,6 +46,7 @@ type Sendable = { send(command: any, options?: any): Promise<any> };
  */
 export function withDeadline<C extends Sendable>(client: C, deadline: Deadline): C {
   if (!Number.isFinite(deadline.remainingMs())) return client;
+  listenFreely(deadline);
   const send = client.send.bind(client);
   client.send = ((command: unknown, options?: Record<string, unknown>) => {
     if (deadline.expired) return Promise.reject(deadline.error());

@@ -24,7 +24,7 @@ import {
   stsClient,
 } from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
-import { untilDeadline, withDeadline } from './deadline.ts';
+import { listenFreely, untilDeadline, withDeadline } from './deadline.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
 import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
@@ -245,6 +245,7 @@ export function createAwsCollector(
    */
   async function collectTarget(target: Target, deadline: Deadline): Promise<TargetCollection> {
     const { accountId, region } = target;
+    listenFreely(deadline);
     let session: AccountSession;
     try {
       session = sessionFor(accountId);
