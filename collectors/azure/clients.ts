@@ -4,6 +4,7 @@ import { createContainerService } from '@azure/arm-containerservice/api';
 import { MonitorClient } from '@azure/arm-monitor';
 import type { TokenCredential } from '@azure/core-auth';
 import {
+  bearerTokenAuthenticationPolicyName,
   type Pipeline,
   type PipelinePolicy,
   type PipelineResponse,
@@ -179,7 +180,9 @@ const validatePolicy: PipelinePolicy = {
 function harden(pipeline: Pipeline, o: AzureClientOptions): void {
   const removed = pipeline.removePolicy({ name: 'defaultRetryPolicy' });
   if (removed.length !== 1) throw new Error('The Azure SDK pipeline no longer has its defaultRetryPolicy');
-  if (o.deadline) pipeline.addPolicy(deadlinePolicy(o.deadline));
+  // Before the bearer-token policy, which hands `request.abortSignal` to the credential: getting a token is bounded too.
+  if (o.deadline)
+    pipeline.addPolicy(deadlinePolicy(o.deadline), { beforePolicies: [bearerTokenAuthenticationPolicyName] });
   pipeline.addPolicy(validatePolicy);
   pipeline.addPolicy(retryPolicy([transientRetry], { maxRetries: Math.max(0, o.maxAttempts - 1) }), { phase: 'Retry' });
   pipeline.addPolicy(attemptTimeoutPolicy(o.requestTimeoutMs), { afterPhase: 'Sign' });

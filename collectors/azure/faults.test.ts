@@ -317,9 +317,22 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
     it('starts no call once it has passed', async () => {
       const deadline = Deadline.after(0);
       await new Promise((r) => setTimeout(r, 5));
-      const { errors } = await collector().collect(TARGET, { deadline });
+      let tokens = 0;
+      const c = createAzureCollector(parseConfig({ azure: {} }), {
+        credential: {
+          getToken: async () => {
+            tokens += 1;
+            return simAzureCredential().getToken('');
+          },
+        },
+        endpoint: proxy!.url,
+        ca: cloud.azure!.ca,
+      });
+      const { errors } = await c.collect(TARGET, { deadline });
       expect(errors).toEqual([expect.objectContaining({ stage: 'list-clusters', code: 'Timeout' })]);
       expect(proxy!.calls).toEqual([]);
+      // Not even a token is asked for.
+      expect(tokens).toBe(0);
     });
 
     it('cuts a retry wait short', async () => {
