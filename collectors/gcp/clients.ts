@@ -107,9 +107,10 @@ export function withConnectTimeout(auth: AuthClient, connectTimeoutMs: number): 
   const https = connectTimeoutHttpsAgent(connectTimeoutMs);
   auth.transporter.interceptors.request.add({
     resolved: async (opts) => {
-      // Only a missing agent or gax's plain keep-alive ones are replaced: a proxy agent (HTTPS_PROXY) is left alone.
+      // Only a missing agent or gax's plain keep-alive ones (given as a function of the URL) are replaced: a proxy
+      // agent (HTTPS_PROXY, an Agent subclass) is left alone.
       const kind = opts.agent?.constructor;
-      if (!opts.agent || kind === nodeHttp.Agent || kind === nodeHttps.Agent)
+      if (!opts.agent || typeof opts.agent === 'function' || kind === nodeHttp.Agent || kind === nodeHttps.Agent)
         opts.agent = opts.url.protocol === 'http:' ? http : https;
       return opts;
     },

@@ -45,7 +45,14 @@ export function classifyGcpError(e: unknown): FailureCode {
   if (code === GRPC.PERMISSION_DENIED || code === GRPC.UNAUTHENTICATED || http === 401 || http === 403)
     return 'AccessDenied';
   if (code === GRPC.NOT_FOUND || http === 404) return 'NotFound';
-  if (code === GRPC.DEADLINE_EXCEEDED || (typeof code === 'string' && TIMEOUT.has(code))) return 'Timeout';
+  // gax reports a transport failure as UNAVAILABLE, with the network error (a connect timeout) as its cause.
+  const causeCode = (err.cause as { code?: unknown } | undefined)?.code;
+  if (
+    code === GRPC.DEADLINE_EXCEEDED ||
+    (typeof code === 'string' && TIMEOUT.has(code)) ||
+    (typeof causeCode === 'string' && TIMEOUT.has(causeCode))
+  )
+    return 'Timeout';
   if (
     code === GRPC.UNAVAILABLE ||
     (typeof code === 'string' && UNREACHABLE.has(code)) ||

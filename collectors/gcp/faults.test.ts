@@ -1,3 +1,4 @@
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
@@ -190,6 +191,28 @@ describe('GCP collector under faults (real GKE and Resource Manager clients, sim
       expect(proxy!.count(PROJECTS)).toBe(GCP_MAX_ATTEMPTS);
     }, 10_000);
   });
+
+  it('a server that accepts TCP but never finishes TLS fails on the connect timeout, retried', async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((s) => held.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const c = createGcpCollector(
+        parseConfig({ gcp: {}, collection: { connectTimeoutMs: 200, requestTimeoutMs: 60_000 } }),
+        { authClient: simGoogleAuthClient(), endpoint: `https://127.0.0.1:${(silent.address() as AddressInfo).port}` },
+      );
+      const started = Date.now();
+      const plan = await c.plan();
+      const { errors } = await c.collect(TARGET);
+      expect(plan.errors).toEqual([expect.objectContaining({ stage: 'list-projects', code: 'Timeout' })]);
+      expect(errors).toEqual([expect.objectContaining({ stage: 'list-clusters', code: 'Timeout' })]);
+      expect(held).toHaveLength(2 * GCP_MAX_ATTEMPTS);
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      for (const s of held) s.destroy();
+      silent.close();
+    }
+  }, 15_000);
 
   describe('429 and 5xx are retried', () => {
     it.each([
