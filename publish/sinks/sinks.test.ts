@@ -7,10 +7,12 @@ import type { PublishCommand, PublishCommandInput } from '@aws-sdk/client-sns';
 import type { KnownBlock } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
+import type { ScanReport } from '../../core/report.ts';
 import { aFinding, aReconciledReport } from '../../test/findings.ts';
+import { toAsff } from '../formats/asff.ts';
 import { SLACK_LIMITS, toEmailDigest, toSlackDigest } from '../formats/digest.ts';
 import { createSesNotifier, createSnsNotifier } from './email.ts';
-import { createSecurityHubSink } from './securityhub.ts';
+import { createSecurityHubSink, persistingRefreshDue, selectForSecurityHub } from './securityhub.ts';
 import { createSlackNotifier, SlackError } from './slack.ts';
 
 /** Many new findings, with long messages, to push the digest into Slack's limits. */
@@ -196,11 +198,27 @@ describe('Security Hub sink', () => {
       },
     });
     await sink.notify(many, {});
-    expect(calls.map((c) => c.Findings!.length)).toEqual([100, 100, 37]);
+    // 230 + 3 new or regressed, 2 resolved; the persisting and the stale one are not re-sent (refresh not due).
+    expect(calls.map((c) => c.Findings!.length)).toEqual([100, 100, 35]);
     expect(sleeps).toEqual([100, 100]);
     const all = calls.flatMap((c) => c.Findings!);
     expect(new Set(all.map((f) => f.Id)).size).toBe(all.length);
     expect(all.filter((f) => f.RecordState === 'ARCHIVED')).toHaveLength(2);
+  });
+
+  it('sends only what changed, unless persisting findings are due their refresh (90-day expiry) or all are asked for', async () => {
+    const lifecycles = (r: ScanReport, select?: 'changes' | 'all') =>
+      toAsff(selectForSecurityHub(r, select), checks).map((f) => f.ProductFields!['kubeposture/Lifecycle']);
+    expect(lifecycles(report).sort()).toEqual(['new', 'new', 'regressed', 'resolved', 'resolved']);
+    expect(lifecycles(report, 'all')).toEqual(expect.arrayContaining(['persisting', 'persisting (stale)']));
+    // The previous scan was in the last 30-day window: the first scan of a new window refreshes every open finding.
+    const nextWindow = { ...report, scan: { ...report.scan, startedAt: '2026-07-15T08:00:00.000Z' } };
+    expect(persistingRefreshDue(report)).toBe(false);
+    expect(persistingRefreshDue(nextWindow)).toBe(true);
+    expect(lifecycles(nextWindow)).toEqual(expect.arrayContaining(['persisting', 'persisting (stale)']));
+    // Unknown previous scan time: refresh rather than risk letting a finding expire.
+    const unknown = { ...report, delta: { ...report.delta!, previousScanId: 'manual-1' } };
+    expect(persistingRefreshDue(unknown)).toBe(true);
   });
 
   it('reports the findings Security Hub rejected, after trying every batch', async () => {
