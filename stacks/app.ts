@@ -33,7 +33,7 @@ const readerRoleName = context('kubeposture:readerRoleName');
 // First, so a synth without it fails at once, before the scanner's bundles are built.
 const scannerAccountId = resolveScannerAccountId(context('kubeposture:scannerAccountId'), env.account);
 
-new ScannerStack(app, 'Kubeposture', {
+const scanner = new ScannerStack(app, 'Kubeposture', {
   description: 'kubeposture: serverless posture scanner for managed Kubernetes (security account)',
   env,
   deployment: context('kubeposture'),
@@ -41,6 +41,14 @@ new ScannerStack(app, 'Kubeposture', {
 });
 
 const externalId = context('kubeposture:externalId');
+// The member role demands the external id the scanner sends (scan config aws.externalId): they must agree.
+const sentExternalId = (scanner.deployment.scan.aws as { externalId?: unknown } | undefined)?.externalId;
+if (externalId !== undefined && sentExternalId !== externalId) {
+  throw new ConfigError(
+    `kubeposture:externalId (${String(externalId)}) must equal kubeposture.scan.aws.externalId ` +
+      `(${sentExternalId === undefined ? 'unset' : String(sentExternalId)}): the member role would refuse the scanner`,
+  );
+}
 // Synthesized as a template for a service-managed StackSet (docs/deploy.md §4); not deployed into this account.
 new MemberReaderStack(app, 'KubepostureMemberReader', {
   description: 'kubeposture: read-only role for the posture scanner (deploy to member accounts with StackSets)',

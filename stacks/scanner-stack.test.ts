@@ -206,9 +206,12 @@ describe('ScannerStack', () => {
       Object.values(main.template.findResources('AWS::IAM::Policy'))
         .filter((p) => JSON.stringify(p.Properties.Roles).includes(fragment))
         .flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => asArray(s.Action)));
-    expect(byRole('PlanRole')).toContain('organizations:ListAccounts');
+    expect(byRole('PlanRole')).toEqual(
+      expect.arrayContaining(['organizations:ListAccounts', 'organizations:DescribeOrganization']),
+    );
     for (const role of ['ScanTargetRole', 'FinalizeRole', 'ApiRole']) {
       expect(byRole(role)).not.toContain('organizations:ListAccounts');
+      expect(byRole(role)).not.toContain('organizations:DescribeOrganization');
     }
     const assume = statementsOf(main.template).filter((s) => asArray(s.Action).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(2);
@@ -615,7 +618,7 @@ describe('the member template, as a service-managed StackSet deploys it', () => 
     ).toThrow(/kubeposture:scannerAccountId/);
   });
 
-  it('makes `cdk synth` of the app fail without a scanner account, and succeed with one', () => {
+  it('makes `cdk synth` of the app fail without a scanner account or with an external id the scanner does not send', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'kubeposture-synth-'));
     const run = (context: Record<string, unknown>) =>
       spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./app.ts', import.meta.url))], {
@@ -635,6 +638,10 @@ describe('the member template, as a service-managed StackSet deploys it', () => 
       expect(without.status).not.toBe(0);
       expect(without.stderr).toContain('kubeposture:scannerAccountId is not set');
 
+      const mismatch = run({ 'kubeposture:scannerAccountId': '444444444444', 'kubeposture:externalId': 'org-7f3a' });
+      expect(mismatch.status).not.toBe(0);
+      expect(mismatch.stderr).toContain('kubeposture:externalId (org-7f3a) must equal kubeposture.scan.aws.externalId');
+
       const withAccount = run({ 'kubeposture:scannerAccountId': '444444444444' });
       expect(withAccount.status, withAccount.stderr).toBe(0);
       const template = JSON.parse(readFileSync(join(outdir, 'KubepostureMemberReader.template.json'), 'utf8'));
@@ -644,7 +651,7 @@ describe('the member template, as a service-managed StackSet deploys it', () => 
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
-  });
+  }, 150_000); // three app processes, each loading the CDK
 });
 
 describe('keys, alarms and logs that work once deployed', () => {

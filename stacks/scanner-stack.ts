@@ -501,14 +501,16 @@ export class ScannerStack extends Stack {
       'PlanListAccountsPolicy',
       new PolicyStatement({
         sid: 'ListOrganizationAccounts',
-        actions: ['organizations:ListAccounts'],
+        // DescribeOrganization names the management account, which plan leaves out (no StackSet role there).
+        actions: ['organizations:ListAccounts', 'organizations:DescribeOrganization'],
         resources: ['*'],
       }),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'organizations:ListAccounts supports no resource-level permissions (Resource must be *). It is read-only, ' +
-          'granted to the plan function only, and works only where the organization delegates it to this account.',
+          'organizations:ListAccounts and DescribeOrganization support no resource-level permissions (Resource must ' +
+          'be *). They are read-only, granted to the plan function only; ListAccounts works only where the ' +
+          'organization delegates it to this account.',
       },
     );
   }
