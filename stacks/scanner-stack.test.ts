@@ -648,6 +648,7 @@ describe('the member template, as a service-managed StackSet deploys it', () => 
       expect(template.Parameters?.BootstrapVersion).toBeUndefined();
       expect(template.Rules).toBeUndefined();
       expect(JSON.stringify(template)).toContain(':iam::444444444444:role/kubeposture-scan-target');
+      expect(JSON.stringify(template)).not.toContain('arn:aws:');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
