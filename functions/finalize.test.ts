@@ -17,13 +17,13 @@ import { createLocalStateStore } from '../publish/stores/local.ts';
 import { aFinding } from '../test/findings.ts';
 import { aLambdaContext } from '../test/lambda-context.ts';
 import { makeFinalizeHandler } from './finalize.ts';
-import { METRIC } from './metric-names.ts';
 import { memoryObjectStore, scanKeys } from './objects.ts';
 import type { StoredPlan } from './plan.ts';
 import { withMiddleware } from './powertools.ts';
 import { lifecyclePublisher, notifiersFromEnv, securityHubClient } from './publisher.ts';
 import { memoryScanRuns } from './scan-runs.ts';
 import type { StoredTargetResult } from './scan-target.ts';
+import { METRIC, SECURITY_HUB_IMPORT_KEY } from './stack-contract.ts';
 
 const SECURITY_ACCOUNT = '999999999999';
 const TARGET: Target = { provider: 'aws', accountId: '111111111111', region: 'us-east-1' };
@@ -118,7 +118,7 @@ describe('finalize → Security Hub (BatchImportFindings on loopback)', () => {
     });
     const notifiers = notifiersFromEnv(
       { KUBEPOSTURE_SECURITYHUB_ACCOUNT: SECURITY_ACCOUNT, AWS_REGION: 'eu-west-1' },
-      { securityHub: client },
+      { securityHub: client, objects },
     );
     expect(notifiers.map((n) => n.name)).toEqual(['securityhub']);
     const publisher = lifecyclePublisher({
@@ -177,6 +177,9 @@ describe('finalize → Security Hub (BatchImportFindings on loopback)', () => {
       [METRIC.failedFindings]: 150,
     });
     expect(first.metrics[METRIC.scanDuration]).toBeGreaterThanOrEqual(0);
+    expect(JSON.parse((await objects.get(SECURITY_HUB_IMPORT_KEY))!)).toEqual({
+      lastFullImport: '2026-06-01T06:00:00.000Z',
+    });
 
     // Act 2: a day later 120 clusters pass, 30 still fail, and 5 new findings appear.
     const fixed = clusters.slice(0, 120);
@@ -187,7 +190,8 @@ describe('finalize → Security Hub (BatchImportFindings on loopback)', () => {
       ...fresh,
     ]);
 
-    // Assess 2: only what changed: 120 resolved (ARCHIVED, PASSED) and 5 new; the 30 persisting are not re-sent.
+    // Assess 2: only what changed: 120 resolved (ARCHIVED, PASSED) and 5 new; the 30 persisting are not re-sent
+    // (the first import, complete, was recorded a day ago).
     expect(second.calls.map((c) => c.findings.length)).toEqual([100, 25]);
     // ≤ 10 calls a second: the second call cannot start within 100 ms of the first, which started after `started`.
     expect(second.calls[1]!.at - second.started).toBeGreaterThanOrEqual(100);

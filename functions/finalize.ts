@@ -8,7 +8,6 @@ import { assembleReport, failedTarget } from '../core/scan.ts';
 import type { TargetError } from '../core/target.ts';
 import { envObjects, envRuns } from './env.ts';
 import { parseInput } from './input.ts';
-import { METRIC } from './metric-names.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import type { StoredPlan } from './plan.ts';
 import { logger, metrics, withMiddleware } from './powertools.ts';
@@ -16,6 +15,7 @@ import { envNotifiers, envReportStore, envStateStore, lifecyclePublisher } from 
 import { SCAN_ID } from './scan-request.ts';
 import type { ScanRuns } from './scan-runs.ts';
 import type { StoredTargetResult } from './scan-target.ts';
+import { METRIC } from './stack-contract.ts';
 
 /** The plan's output, as the state machine passes it on (the map's own output is not needed: results are in S3). */
 export const FinalizeInputSchema = z.object({ scanId: SCAN_ID }).passthrough();

@@ -12,12 +12,12 @@ import type { Target, TargetError } from '../core/target.ts';
 import { type CollectorFactory, configuredProviders, defaultCollectors } from './collectors.ts';
 import { envObjects, envRuns, lazy } from './env.ts';
 import { parseInput } from './input.ts';
-import { METRIC } from './metric-names.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, metrics, traced, withMiddleware } from './powertools.ts';
 import { inFilter, SCAN_ID, type ScanFilter, ScanFilterSchema } from './scan-request.ts';
 import type { ScanRuns } from './scan-runs.ts';
 import { configFromEnv, type ScanTargetItem } from './scan-target.ts';
+import { METRIC } from './stack-contract.ts';
 
 /** The state machine's input: from the schedule (`{ trigger: 'schedule' }`) or the API (with a scan id). */
 export const PlanInputSchema = z

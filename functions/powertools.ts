@@ -7,7 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { InvalidInputError } from './input.ts';
-import { METRIC_NAMESPACE, METRIC_SERVICE } from './metric-names.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICE } from './stack-contract.ts';
 
 /** One logger and one metrics object per container, shared by every function of the bundle. */
 export const logger = new Logger({ serviceName: 'kubeposture' });

@@ -10,14 +10,15 @@ import { SEVERITIES, type Severity } from '../core/severity.ts';
 import type { FindingStateStore, Notifier, ReportStore } from '../core/state.ts';
 import { reportArtifacts } from '../publish/artifacts.ts';
 import { createSnsNotifier } from '../publish/sinks/email.ts';
-import { createSecurityHubSink } from '../publish/sinks/securityhub.ts';
+import { createSecurityHubSink, type FullImportRecord } from '../publish/sinks/securityhub.ts';
 import { createSlackNotifier } from '../publish/sinks/slack.ts';
 import { createDynamoStateStore } from '../publish/stores/dynamodb.ts';
 import { createS3ReportStore } from '../publish/stores/s3.ts';
-import { bucketFromEnv, lazy, tableFromEnv } from './env.ts';
+import { bucketFromEnv, envObjects, lazy, tableFromEnv } from './env.ts';
 import type { ScanPublisher } from './finalize.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, traced } from './powertools.ts';
+import { SECURITY_HUB_IMPORT_KEY } from './stack-contract.ts';
 
 export interface LifecyclePublisherDeps {
   state: FindingStateStore;
@@ -76,11 +77,32 @@ export function securityHubClient(config: SecurityHubClientConfig = {}): Securit
   return new SecurityHubClient({ maxAttempts: 8, retryMode: 'standard', ...config });
 }
 
+/** The full-import record in the results bucket: `{ "lastFullImport": "<ISO time of the scan>" }`. */
+export function objectFullImportRecord(objects: () => ObjectStore): FullImportRecord {
+  return {
+    async last() {
+      const text = await objects().get(SECURITY_HUB_IMPORT_KEY);
+      if (text === undefined) return undefined;
+      try {
+        const value = (JSON.parse(text) as { lastFullImport?: unknown }).lastFullImport;
+        return typeof value === 'string' ? value : undefined;
+      } catch {
+        return undefined; // unreadable: import everything again, which repairs it
+      }
+    },
+    async done(at) {
+      await objects().put(SECURITY_HUB_IMPORT_KEY, JSON.stringify({ lastFullImport: at }));
+    },
+  };
+}
+
 /** Clients the notifiers use; tests pass ones pointed at a local endpoint with fake credentials. */
 export interface NotifierClients {
   secretsManager: Pick<SecretsManagerClient, 'send'>;
   sns: Pick<SNSClient, 'send'>;
   securityHub: Pick<SecurityHubClient, 'send'>;
+  /** Where the Security Hub full-import record lives (the results bucket). */
+  objects: ObjectStore;
 }
 
 /**
@@ -123,6 +145,7 @@ export function notifiersFromEnv(
     out.push(
       createSecurityHubSink({
         client: clients.securityHub ?? traced(securityHubClient()),
+        fullImports: objectFullImportRecord(() => clients.objects ?? envObjects()),
         catalogue: checks,
         accountId: securityHubAccount,
         ...(region ? { region } : {}),

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
 import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import { ConfigError } from '../core/errors.ts';
-import { METRIC } from '../functions/metric-names.ts';
+import { METRIC, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
 import { parseDeploymentConfig } from './deployment-config.ts';
 import { MemberReaderStack, memberReadActions, resolveScannerAccountId } from './member-reader-stack.ts';
 import {
@@ -830,6 +830,12 @@ describe('Security Hub', () => {
       },
     ]);
     expect(finalizeEnv(template).KUBEPOSTURE_SECURITYHUB_ACCOUNT).toEqual({ Ref: 'AWS::AccountId' });
+    // Its record of the last complete import: one object of the results bucket.
+    const record = statementsOf(template).filter((s) => JSON.stringify(s.Resource).includes(SECURITY_HUB_IMPORT_KEY));
+    expect(record.map((s) => s.Action)).toEqual([['s3:GetObject', 's3:PutObject']]);
+    expect(
+      statementsOf(main.template).filter((s) => JSON.stringify(s.Resource).includes(SECURITY_HUB_IMPORT_KEY)),
+    ).toEqual([]);
   });
 });
 

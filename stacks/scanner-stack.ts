@@ -54,7 +54,7 @@ import {
 import { GCP_CREDENTIAL_CONFIG_ENV } from '../collectors/gcp/credential-config.ts';
 import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
-import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE } from '../functions/metric-names.ts';
+import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
 import { ScanWorkflow } from './constructs/scan-workflow.ts';
 import { ScannerFunction } from './constructs/scanner-function.ts';
 import { type DeploymentConfig, parseDeploymentConfig, scanTargetConcurrency } from './deployment-config.ts';
@@ -358,6 +358,15 @@ export class ScannerStack extends Stack {
    */
   private importIntoSecurityHub(f: ScannerFunction) {
     f.addEnvironment('KUBEPOSTURE_SECURITYHUB_ACCOUNT', Aws.ACCOUNT_ID);
+    // When the last complete import happened (functions/publisher.ts SECURITY_HUB_IMPORT_KEY): one object.
+    this.attach(
+      f,
+      'FinalizeSecurityHubImportRecordPolicy',
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects(SECURITY_HUB_IMPORT_KEY)],
+      }),
+    );
     f.addToRolePolicy(
       new PolicyStatement({
         sid: 'ImportFindingsIntoSecurityHub',
@@ -682,7 +691,7 @@ export class ScannerStack extends Stack {
 
   /**
    * One page for operators: what the last scans found and how they ran (the EMF metrics finalize emits,
-   * functions/metric-names.ts), and the machinery's health (Lambda errors and throttles, workflow failures,
+   * functions/stack-contract.ts), and the machinery's health (Lambda errors and throttles, workflow failures,
    * dead-lettered scheduled starts, API errors).
    */
   private buildDashboard(): Dashboard {
@@ -768,7 +777,7 @@ export class ScannerStack extends Stack {
   }
 }
 
-/** A metric finalize emits once per scan, by its name in functions/metric-names.ts. */
+/** A metric finalize emits once per scan, by its name in functions/stack-contract.ts. */
 function scanMetric(name: string, statistic: string, period = Duration.hours(1)): Metric {
   return new Metric({
     namespace: METRIC_NAMESPACE,

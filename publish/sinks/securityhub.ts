@@ -15,10 +15,16 @@ export const SECURITY_HUB_LIMITS = { batch: 100, batchBytes: 6 * 1024 * 1024, ra
 
 /**
  * Security Hub CSPM deletes a finding 90 days after its last update. A finding that only persists is not
- * re-sent every scan, but at least once per this many days, so a long-standing problem never silently
- * disappears from Security Hub.
+ * re-sent every scan, but in a full import at least once per this many days, so a long-standing problem
+ * never silently disappears from Security Hub.
  */
-export const PERSISTING_REFRESH_DAYS = 30;
+export const FULL_IMPORT_DAYS = 30;
+
+/** When the last complete import (every open finding) succeeded; finalize keeps it in the results bucket. */
+export interface FullImportRecord {
+  last(): Promise<string | undefined>;
+  done(at: string): Promise<void>;
+}
 
 export class SecurityHubImportError extends KubepostureError {
   override name = 'SecurityHubImportError';
@@ -34,10 +40,10 @@ export interface SecurityHubSinkDeps extends AsffOptions {
   client: Pick<SecurityHubClient, 'send'>;
   catalogue: readonly CheckMeta[];
   /**
-   * `changes` (default): new, regressed and resolved findings, plus persisting ones when their refresh is due
-   * (`PERSISTING_REFRESH_DAYS`). `all`: every finding with a lifecycle, every scan.
+   * With a record: new, regressed and resolved findings only, and everything (a full import) when none succeeded
+   * yet or the last is `FULL_IMPORT_DAYS` old. Without one: every finding with a lifecycle, every scan.
    */
-  select?: 'changes' | 'all';
+  fullImports?: FullImportRecord;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -61,40 +67,28 @@ export function batches(findings: readonly AwsSecurityFinding[]): AwsSecurityFin
   return out;
 }
 
-/** The time a scan id (`20260601T060000Z-3f9a1c`, core/scan.ts `newScanId`) was made at, when it has that form. */
-function scanIdTime(id: string | null | undefined): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id ?? '');
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  return Date.UTC(y, mo - 1, d, h, mi, s);
-}
-
-/**
- * Whether this scan re-sends persisting findings: when it is the first scan of a new refresh window
- * (fixed windows of `PERSISTING_REFRESH_DAYS` days), or when the previous scan's time is unknown.
- * With any schedule shorter than the window, every open finding is updated at least once per window.
- */
-export function persistingRefreshDue(report: ScanReport): boolean {
-  const window = PERSISTING_REFRESH_DAYS * 86_400_000;
-  const previous = scanIdTime(report.delta?.previousScanId);
-  const current = Date.parse(report.scan.startedAt);
-  if (previous === undefined || Number.isNaN(current)) return true;
-  return Math.floor(previous / window) !== Math.floor(current / window);
+/** Whether this scan imports every open finding: the first import, a failed or old last one, or no record kept. */
+export async function fullImportDue(report: ScanReport, record: FullImportRecord | undefined): Promise<boolean> {
+  if (!record) return true;
+  const last = Date.parse((await record.last()) ?? '');
+  const now = Date.parse(report.scan.startedAt);
+  if (Number.isNaN(last) || Number.isNaN(now)) return true;
+  return now - last >= FULL_IMPORT_DAYS * 86_400_000;
 }
 
 const CHANGES = new Set(['new', 'regressed', 'resolved']);
 
-/** The report narrowed to what this scan sends (the resolved references in `delta` always go). */
-export function selectForSecurityHub(report: ScanReport, select: 'changes' | 'all' = 'changes'): ScanReport {
-  if (select === 'all' || persistingRefreshDue(report)) return report;
+/** The report narrowed to what changed (the resolved references in `delta` always go), or all of it. */
+export function selectForSecurityHub(report: ScanReport, full: boolean): ScanReport {
+  if (full) return report;
   const changed = (f: Finding) => f.lifecycle !== undefined && CHANGES.has(f.lifecycle.state);
   return { ...report, findings: report.findings.filter(changed) };
 }
 
 /**
  * Imports the scan's findings into Security Hub CSPM as ASFF: open ones ACTIVE, resolved ones ARCHIVED
- * (Compliance PASSED), each under its stable id. By default only what changed (new, regressed,
- * resolved) plus a periodic refresh of persisting ones. Calls are spaced to stay under 10 per second;
+ * (Compliance PASSED), each under its stable id. With a full-import record, only what changed (new, regressed,
+ * resolved), and every open finding on the first import and every `FULL_IMPORT_DAYS`. Calls are spaced to stay under 10 per second;
  * throttling is retried by the client's retry strategy (`securityHubClient`); findings Security Hub
  * rejects are collected and reported together after every batch was tried.
  */
@@ -111,7 +105,8 @@ export function createSecurityHubSink(deps: SecurityHubSinkDeps): Notifier {
       };
       const failed: { id: string; code: string; message: string }[] = [];
       let last = -Infinity;
-      const selected = selectForSecurityHub(report, deps.select);
+      const full = await fullImportDue(report, deps.fullImports);
+      const selected = selectForSecurityHub(report, full);
       for (const batch of batches(toAsff(selected, deps.catalogue, options))) {
         const wait = last + gap - now();
         if (wait > 0) await sleep(wait);
@@ -128,6 +123,8 @@ export function createSecurityHubSink(deps: SecurityHubSinkDeps): Notifier {
           .join('; ');
         throw new SecurityHubImportError(`Security Hub rejected ${failed.length} findings (${sample})`, failed);
       }
+      // Only a complete, accepted import counts: after a failure the next scan imports everything again.
+      if (full) await deps.fullImports?.done(report.scan.startedAt);
     },
   };
 }

@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
 import type { ScanReport } from '../../core/report.ts';
 import { aFinding, aReconciledReport } from '../../test/findings.ts';
-import { toAsff } from '../formats/asff.ts';
 import { SLACK_LIMITS, toEmailDigest, toSlackDigest } from '../formats/digest.ts';
 import { createSesNotifier, createSnsNotifier } from './email.ts';
-import { createSecurityHubSink, persistingRefreshDue, selectForSecurityHub } from './securityhub.ts';
+import { createSecurityHubSink, SecurityHubImportError } from './securityhub.ts';
 import { createSlackNotifier, SlackError } from './slack.ts';
 
 /** Many new findings, with long messages, to push the digest into Slack's limits. */
@@ -198,27 +197,48 @@ describe('Security Hub sink', () => {
       },
     });
     await sink.notify(many, {});
-    // 230 + 3 new or regressed, 2 resolved; the persisting and the stale one are not re-sent (refresh not due).
-    expect(calls.map((c) => c.Findings!.length)).toEqual([100, 100, 35]);
+    expect(calls.map((c) => c.Findings!.length)).toEqual([100, 100, 37]);
     expect(sleeps).toEqual([100, 100]);
     const all = calls.flatMap((c) => c.Findings!);
     expect(new Set(all.map((f) => f.Id)).size).toBe(all.length);
     expect(all.filter((f) => f.RecordState === 'ARCHIVED')).toHaveLength(2);
   });
 
-  it('sends only what changed, unless persisting findings are due their refresh (90-day expiry) or all are asked for', async () => {
-    const lifecycles = (r: ScanReport, select?: 'changes' | 'all') =>
-      toAsff(selectForSecurityHub(r, select), checks).map((f) => f.ProductFields!['kubeposture/Lifecycle']);
-    expect(lifecycles(report).sort()).toEqual(['new', 'new', 'regressed', 'resolved', 'resolved']);
-    expect(lifecycles(report, 'all')).toEqual(expect.arrayContaining(['persisting', 'persisting (stale)']));
-    // The previous scan was in the last 30-day window: the first scan of a new window refreshes every open finding.
-    const nextWindow = { ...report, scan: { ...report.scan, startedAt: '2026-07-15T08:00:00.000Z' } };
-    expect(persistingRefreshDue(report)).toBe(false);
-    expect(persistingRefreshDue(nextWindow)).toBe(true);
-    expect(lifecycles(nextWindow)).toEqual(expect.arrayContaining(['persisting', 'persisting (stale)']));
-    // Unknown previous scan time: refresh rather than risk letting a finding expire.
-    const unknown = { ...report, delta: { ...report.delta!, previousScanId: 'manual-1' } };
-    expect(persistingRefreshDue(unknown)).toBe(true);
+  it('imports everything first and every 30 days, otherwise only what changed; a failed full import is redone', async () => {
+    // Prepare: a record of the last complete import, and a Security Hub that rejects one finding on demand.
+    let recorded: string | undefined;
+    const record = { last: async () => recorded, done: async (at: string) => void (recorded = at) };
+    let reject = false;
+    const sent: string[][] = [];
+    const sink = createSecurityHubSink({
+      client: {
+        send: async (c: BatchImportFindingsCommand) => {
+          sent.push(c.input.Findings!.map((f) => f.ProductFields!['kubeposture/Lifecycle']!));
+          return reject
+            ? { FailedCount: 1, FailedFindings: [{ Id: 'x', ErrorCode: 'InvalidInput', ErrorMessage: 'no' }] }
+            : { FailedCount: 0, FailedFindings: [] };
+        },
+      } as never,
+      catalogue: checks,
+      fullImports: record,
+      sleep: async () => {},
+    });
+    const at = (startedAt: string): ScanReport => ({ ...report, scan: { ...report.scan, startedAt } });
+    const everything = ['new', 'new', 'persisting', 'persisting (stale)', 'regressed', 'resolved', 'resolved'];
+    const changes = ['new', 'new', 'regressed', 'resolved', 'resolved'];
+
+    // Act + assess: no record yet → everything; it is recorded only when Security Hub accepted it all.
+    reject = true;
+    await expect(sink.notify(at('2026-06-01T08:00:00.000Z'), {})).rejects.toThrow(SecurityHubImportError);
+    expect(recorded).toBeUndefined();
+    reject = false;
+    await sink.notify(at('2026-06-01T08:00:00.000Z'), {});
+    expect(recorded).toBe('2026-06-01T08:00:00.000Z');
+    // The next day: only the changes; 30 days after the last full import: everything again.
+    await sink.notify(at('2026-06-02T08:00:00.000Z'), {});
+    await sink.notify(at('2026-07-01T08:00:00.000Z'), {});
+    expect(sent.map((lifecycles) => [...lifecycles].sort())).toEqual([everything, everything, changes, everything]);
+    expect(recorded).toBe('2026-07-01T08:00:00.000Z');
   });
 
   it('reports the findings Security Hub rejected, after trying every batch', async () => {

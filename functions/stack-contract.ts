@@ -1,6 +1,8 @@
 /**
- * The names of the EMF metrics the functions emit (namespace `kubeposture`, dimension `service=kubeposture`),
- * shared with the stack's alarms and dashboard so the two cannot drift apart. Plain data: the CDK app imports it.
+ * Names the functions and the stack share, so the two cannot drift apart. Plain data: the CDK app imports it.
+ *
+ * The EMF metrics the functions emit (namespace `kubeposture`, dimension `service=kubeposture`), which the stack's
+ * alarms and dashboard read.
  */
 export const METRIC_NAMESPACE = 'kubeposture';
 export const METRIC_SERVICE = 'kubeposture';
@@ -20,3 +22,9 @@ export const METRIC = {
   targetsPlanned: 'TargetsPlanned',
   planningErrors: 'PlanningErrors',
 } as const;
+
+/**
+ * The results-bucket object where finalize records its last complete Security Hub import; the stack lets
+ * finalize read and write exactly this key when Security Hub is enabled.
+ */
+export const SECURITY_HUB_IMPORT_KEY = 'latest/securityhub-import.json';
