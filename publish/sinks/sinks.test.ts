@@ -207,7 +207,12 @@ describe('Security Hub sink', () => {
   it('imports everything first and every 30 days, otherwise only what changed; a failed full import is redone', async () => {
     // Prepare: a record of the last complete import, and a Security Hub that rejects one finding on demand.
     let recorded: string | undefined;
-    const record = { last: async () => recorded, done: async (at: string) => void (recorded = at) };
+    const record = {
+      last: async () => recorded,
+      done: async (at: string) => {
+        recorded = at;
+      },
+    };
     let reject = false;
     const sent: string[][] = [];
     const sink = createSecurityHubSink({
