@@ -17,7 +17,7 @@ export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: M
 
 /**
  * X-Ray segments for the handlers (the functions run with active tracing). Off outside Lambda (the tracer checks
- * `AWS_EXECUTION_ENV`), so tests and the CLI, which never import this module, pay nothing. Outgoing HTTPS is
+ * `AWS_EXECUTION_ENV`), so in tests it does nothing, and the CLI never loads this module. Outgoing HTTPS is
  * captured too, which covers the collectors' SDK clients; clients built in the functions are captured by name.
  */
 export const tracer = new Tracer({ serviceName: 'kubeposture' });
