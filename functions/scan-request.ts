@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AwsConfigSchema } from '../core/config.ts';
+import {
+  AWS_ACCOUNT_ID,
+  AWS_REGION,
+  AZURE_SUBSCRIPTION_ID,
+  boundedList,
+  GCP_PROJECT_ID,
+  LIMITS,
+} from '../core/config.ts';
 import type { Target } from '../core/target.ts';
 
 /** Scan ids become S3 prefixes, DynamoDB keys and Step Functions execution names: a safe alphabet only. */
@@ -9,13 +16,9 @@ export const SCAN_ID = z
 
 export const PROVIDERS = ['aws', 'azure', 'gcp'] as const;
 
-// The account and region rules are the configuration's own, so the two can never disagree.
-const AWS_ACCOUNT_ID = AwsConfigSchema.shape.accounts.unwrap().element.shape.id;
-const AWS_REGION = AwsConfigSchema.shape.regions.unwrap().element;
-const AZURE_SUBSCRIPTION = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Azure subscription id (a GUID)');
-const GCP_PROJECT = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
+// The account, subscription, project and region rules are the configuration's own, so the two never disagree.
+const AZURE_SUBSCRIPTION = AZURE_SUBSCRIPTION_ID;
+const GCP_PROJECT = GCP_PROJECT_ID;
 /** Azure and GCP targets are a whole subscription / project: every location in one call. */
 const ALL_LOCATIONS = z.literal('*');
 
@@ -39,10 +42,10 @@ const ACCOUNT = z.union([AWS_ACCOUNT_ID, AZURE_SUBSCRIPTION, GCP_PROJECT], {
  */
 export const ScanFilterSchema = z
   .object({
-    providers: z.array(z.enum(PROVIDERS)).min(1).max(3).optional(),
-    accounts: z.array(ACCOUNT).min(1).max(1000).optional(),
-    regions: z.array(AWS_REGION).min(1).max(50).optional(),
-    clusters: z.array(CLUSTER_NAME).min(1).max(100).optional(),
+    providers: boundedList(z.enum(PROVIDERS), { min: 1, max: 3, noun: 'providers' }).optional(),
+    accounts: boundedList(ACCOUNT, { min: 1, max: 1000, noun: 'accounts' }).optional(),
+    regions: boundedList(AWS_REGION, { min: 1, max: LIMITS.regions, noun: 'regions' }).optional(),
+    clusters: boundedList(CLUSTER_NAME, { min: 1, max: 100, noun: 'clusters' }).optional(),
   })
   .strict();
 
