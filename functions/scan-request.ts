@@ -62,3 +62,39 @@ export function inFilter(
   if (filter.regions && t.provider === 'aws' && t.region !== '*' && !filter.regions.includes(t.region)) return false;
   return true;
 }
+
+/** The cloud an account id belongs to: the three id formats never overlap. */
+function providerOfAccount(id: string): (typeof PROVIDERS)[number] | undefined {
+  if (AWS_ACCOUNT_ID.safeParse(id).success) return 'aws';
+  if (AZURE_SUBSCRIPTION.safeParse(id).success) return 'azure';
+  if (GCP_PROJECT.safeParse(id).success) return 'gcp';
+  return undefined;
+}
+
+/** The accounts of one cloud a filter scans: undefined = all of them, [] = none. */
+function accountsOf(filter: ScanFilter | undefined, provider: (typeof PROVIDERS)[number]): string[] | undefined {
+  if (!filter?.accounts) return undefined;
+  return filter.accounts.filter((id) => providerOfAccount(id) === provider).map((id) => id.toLowerCase());
+}
+
+/** undefined = everything, [] = nothing. */
+function intersect(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a?.length === 0 || b?.length === 0) return false;
+  return !a || !b || a.some((v) => b.includes(v));
+}
+
+/**
+ * Whether two scans (undefined = the whole configured fleet) would read a common target: some cloud both include,
+ * a common account of it (or no account list), and for AWS a common region (or no region list). Cluster names do not
+ * make scopes disjoint: a target is collected whole whatever the cluster filter, so both scans would call the same
+ * account and region APIs.
+ */
+export function scopesOverlap(a: ScanFilter | undefined, b: ScanFilter | undefined): boolean {
+  return PROVIDERS.some(
+    (p) =>
+      (!a?.providers || a.providers.includes(p)) &&
+      (!b?.providers || b.providers.includes(p)) &&
+      intersect(accountsOf(a, p), accountsOf(b, p)) &&
+      (p !== 'aws' || intersect(a?.regions, b?.regions)),
+  );
+}
