@@ -205,7 +205,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     }
     if (sim.gcp && (!providers || providers.includes('gcp'))) {
       gcpDeps = { endpoint: sim.gcp.endpoint, authClient: simGoogleAuthClient() };
-      config = { ...config, gcp: config.gcp ?? { projects: spec.gcp?.projects.map((p) => p.id) } };
+      config = { ...config, gcp: config.gcp ?? { maxAttempts: 2, projects: spec.gcp?.projects.map((p) => p.id) } };
     }
   }
   const providers = list(o.providers);

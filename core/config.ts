@@ -217,6 +217,8 @@ export const GcpConfigSchema = z
   .object({
     /** Projects to scan. None: every active project the identity can list (Cloud Resource Manager). */
     projects: boundedList(GCP_PROJECT_ID, { min: 1, max: LIMITS.projects, noun: 'projects' }).optional(),
+    /** Total attempts per GKE / Resource Manager call (429, 5xx, timeouts and UNAVAILABLE are retried). */
+    maxAttempts: z.number().int().min(1).max(20).default(4),
   })
   .strict();
 

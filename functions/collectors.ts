@@ -53,7 +53,8 @@ export function configForTarget(config: ScanConfig, target: Target): ScanConfig 
   if (target.provider === 'azure') {
     return { ...config, azure: { maxAttempts: 4, ...config.azure, subscriptions: [target.accountId] } };
   }
-  if (target.provider === 'gcp') return { ...config, gcp: { ...config.gcp, projects: [target.accountId] } };
+  if (target.provider === 'gcp')
+    return { ...config, gcp: { maxAttempts: 4, ...config.gcp, projects: [target.accountId] } };
   const { organization, ...aws } = config.aws;
   // Neither a list nor an organization: the scanner's own account, with its own credentials.
   if (!organization && !aws.accounts) return config;

@@ -52,10 +52,10 @@ describe('GCP collector under faults (real GKE and Resource Manager clients, sim
     proxy!.reset();
   });
 
-  const collector = (collection: Record<string, number> = {}) =>
+  const collector = (collection: Record<string, number> = {}, gcp: Record<string, number> = {}) =>
     createGcpCollector(
       parseConfig({
-        gcp: {},
+        gcp,
         // Generous for calls without a fault, so a loaded machine does not time them out.
         collection: { requestTimeoutMs: 2_000, connectTimeoutMs: 1_000, maxPages: 50, ...collection },
       }),
@@ -240,6 +240,14 @@ describe('GCP collector under faults (real GKE and Resource Manager clients, sim
       const { errors } = await collector().collect(TARGET);
       expect(errors).toEqual([expect.objectContaining({ code: 'Throttled' })]);
       expect(proxy!.count(CLUSTERS)).toBe(GCP_MAX_ATTEMPTS);
+    }, 10_000);
+
+    it('makes as many attempts as gcp.maxAttempts says', async () => {
+      fault = on(CLUSTERS, { status: 503 });
+      const { errors, snapshots } = await collector({}, { maxAttempts: 2 }).collect(TARGET);
+      expect(snapshots).toEqual([]);
+      expect(errors).toHaveLength(1);
+      expect(proxy!.count(CLUSTERS)).toBe(2);
     }, 10_000);
   });
 

@@ -35,10 +35,7 @@ export interface GcpCollectorDeps {
 
 export const GCP_NEEDS = { serverConfig: 'gke:GetServerConfig' } as const;
 
-/**
- * Total attempts per GKE / Resource Manager call, as Azure's default `maxAttempts` (the GCP config section has no
- * such setting yet).
- */
+/** Total attempts per GKE / Resource Manager call when `gcp.maxAttempts` is not set (as Azure's default). */
 export const GCP_MAX_ATTEMPTS = 4;
 
 /** Every location of a project is one target: `locations/-` lists them all in one call. */
@@ -46,11 +43,11 @@ export const ALL_LOCATIONS = '*';
 
 /** GKE across Google Cloud projects: one target per project (all its locations). */
 export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = {}): Collector {
-  const gcp = config.gcp ?? {};
+  const gcp = config.gcp ?? { maxAttempts: GCP_MAX_ATTEMPTS };
   const clock = deps.clock ?? (() => new Date());
   const options: GcpClientOptions = deps.endpoint ? { endpoint: deps.endpoint } : {};
   const { connectTimeoutMs, requestTimeoutMs, maxPages } = config.collection;
-  const settings: GcpCallSettings = { maxAttempts: GCP_MAX_ATTEMPTS, requestTimeoutMs, maxPages };
+  const settings: GcpCallSettings = { maxAttempts: gcp.maxAttempts, requestTimeoutMs, maxPages };
   let auth: Promise<AuthClient> | undefined;
   let client: Promise<ClusterManagerClient> | undefined;
   const authClient = () => {
