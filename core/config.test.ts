@@ -93,7 +93,7 @@ describe('parseConfig: strict types and bounded lists', () => {
     const c = parseConfig({ aws: null, azure: null, gcp: null });
     expect(c.aws.roleName).toBe('KubepostureReader');
     expect(c.azure).toEqual({ maxAttempts: 4 });
-    expect(c.gcp).toEqual({});
+    expect(c.gcp).toEqual({ maxAttempts: 4 });
   });
 
   it('bounds each list, checking its size before its items', () => {
