@@ -158,7 +158,7 @@ interface Rule extends FaultRule {
 
 /** The live fault layer of one simulated cloud: `set`/`clear` between scans, `injected` to see what happened. */
 export class FaultInjector {
-  /** Every fault injected since the start (or the last `set`/`clear`), in order. */
+  /** Every fault injected since the last `set` (or the start), in order. */
   readonly injected: InjectedFault[] = [];
   private rules: Rule[] = [];
   private random: () => number = prng(1);
@@ -181,10 +181,12 @@ export class FaultInjector {
     this.echoed.clear();
   }
 
-  /** No faults from now on. Hung requests stay hung (until the client gives up, `releaseHung()` or close). */
+  /**
+   * No faults from now on; `injected` keeps the record of the plan that ran. Hung requests stay hung (until the
+   * client gives up, `releaseHung()` or close).
+   */
   clear(): void {
     this.rules = [];
-    this.injected.length = 0;
     this.echoed.clear();
   }
 
