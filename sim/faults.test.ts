@@ -235,6 +235,7 @@ describe('fault plans', () => {
     expect((await gke(c, GKE_LIST)).status).toBe(200);
     expect(c.faults.injected).toEqual([
       {
+        request: expect.any(String),
         kind: 'throttle',
         cloud: 'aws',
         service: 'eks',
@@ -253,6 +254,24 @@ describe('fault plans', () => {
     c.faults.clear();
     expect(c.faults.injected).toHaveLength(1); // the record of the plan that ran is kept
     await expect(eksOf(c).send(new ListClustersCommand({}))).resolves.toMatchObject({ clusters: ['alpha', 'bravo'] });
+  });
+});
+
+describe('fault records', () => {
+  it('fingerprint each request, so a retry of a faulted call is recognisable as the same request', async () => {
+    const c = await startFaulted({ rules: [{ kind: 'server-error', rate: 1, limit: 1, action: 'ListClusters' }] });
+    const eks = new EKSClient({
+      ...simClientConfig(c, { credentials: readerCredentials(c, '111111111111') }),
+      retryStrategy: new ConfiguredRetryStrategy(2, () => 1),
+    });
+    await eks.send(new ListClustersCommand({}));
+    await eks.send(new ListClustersCommand({ maxResults: 1 }));
+    const [faulted, retried, other] = c.calls.filter((x) => x.action === 'ListClusters');
+    expect(faulted).toMatchObject({ status: 500, fault: 'server-error' });
+    expect(retried).toMatchObject({ status: 200, request: faulted!.request });
+    expect(retried!.fault).toBeUndefined();
+    expect(other!.request).not.toBe(faulted!.request);
+    expect(c.faults.injected[0]!.request).toBe(faulted!.request);
   });
 });
 

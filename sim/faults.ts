@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { AwsProtocol, SimResponse } from './aws/protocol.ts';
@@ -87,6 +88,19 @@ export interface InjectedFault {
   region?: string;
   /** `truncated`: close | length; `repeat-token`: the token repeated; `throttle`/`server-error`: the error code. */
   detail?: string;
+  /** The faulted request's fingerprint (`SimCall.request`): a later call with the same one is its retry. */
+  request?: string;
+}
+
+/**
+ * Names one request by what it asks (method, path, query, body), not by when: a retry has the same fingerprint, so a
+ * test can tell a fault that was retried away from one whose data was lost.
+ */
+export function requestFingerprint(method: string | undefined, url: string | undefined, body = ''): string {
+  return createHash('sha256')
+    .update(`${method ?? 'GET'} ${url ?? '/'}\n${body}`)
+    .digest('base64url')
+    .slice(0, 16);
 }
 
 /** Validates a plan; throws naming the field (`faults.rules[2].rate: ...`). */
@@ -234,6 +248,7 @@ export class FaultInjector {
       action: d.call.action,
       ...(d.call.accountId ? { accountId: d.call.accountId } : {}),
       ...(d.call.region ? { region: d.call.region } : {}),
+      ...(d.call.request ? { request: d.call.request } : {}),
     };
     this.injected.push(fault);
     d.call.fault = rule.kind;

@@ -7,7 +7,7 @@ import selfsigned from 'selfsigned';
 import { stringify } from 'yaml';
 import type { IdentityStore, Principal } from './aws/identity.ts';
 import type { SimCall } from './aws/router.ts';
-import type { FaultInjector } from './faults.ts';
+import { type FaultInjector, requestFingerprint } from './faults.ts';
 import type { SimCluster, SimFleet } from './fleet.ts';
 
 /**
@@ -158,6 +158,7 @@ export async function startKubernetesApis(
           accountId: c.accountId,
           region: c.region,
           status: 0,
+          request: requestFingerprint(req.method, req.url),
         };
         const answer = (code: number, body: unknown, errorCode?: string) => {
           call.status = code;

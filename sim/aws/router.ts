@@ -8,6 +8,7 @@ import {
   type FaultInjector,
   type FaultKind,
   type Paging,
+  requestFingerprint,
   stripFaultTokens,
 } from '../faults.ts';
 import { isOptInRegion, type SimFleet } from '../fleet.ts';
@@ -40,6 +41,8 @@ export interface SimCall {
   errorCode?: string;
   /** The fault the simulator injected instead of (or into) the answer (sim/faults.ts). */
   fault?: FaultKind;
+  /** What was asked (`requestFingerprint`: method, URL, body), the same for a retry of the same request. */
+  request?: string;
 }
 
 /** What each service answers for an internal failure (the `server-error` fault), by signing name. */
@@ -126,6 +129,7 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
   async function answer(req: IncomingMessage, requestId: string, call: SimCall, seen: Answered): Promise<SimResponse> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
+    call.request = requestFingerprint(req.method, req.url, body);
     const scope = scopeOf(req, url);
     if (!scope) {
       const e = new AwsError(403, 'MissingAuthenticationToken', 'Request is missing a SigV4 Authorization header.');

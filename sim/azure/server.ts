@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { generate } from 'selfsigned';
 import type { SimCall } from '../aws/router.ts';
-import { armPaging, type FaultInjector } from '../faults.ts';
+import { armPaging, type FaultInjector, requestFingerprint } from '../faults.ts';
 import type { SimAksCluster, SimAzure, SimSubscription } from './fleet.ts';
 
 /**
@@ -69,6 +69,7 @@ export function createArmHandler(deps: ArmDeps) {
         service: 'arm',
         action,
         status,
+        request: requestFingerprint(req.method, req.url),
         ...(subscriptionId ? { accountId: subscriptionId } : {}),
         ...(errorCode ? { errorCode } : {}),
       };

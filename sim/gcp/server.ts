@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCall } from '../aws/router.ts';
-import { type FaultInjector, googlePaging } from '../faults.ts';
+import { type FaultInjector, googlePaging, requestFingerprint } from '../faults.ts';
 import type { SimGcp, SimProject } from './fleet.ts';
 
 /**
@@ -40,6 +40,7 @@ export function createGkeHandler(deps: GkeDeps) {
         service,
         action,
         status,
+        request: requestFingerprint(req.method, req.url),
         ...(projectId ? { accountId: projectId } : {}),
         ...(errorCode ? { errorCode } : {}),
       };
