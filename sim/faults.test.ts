@@ -1,5 +1,6 @@
-import { get as httpGet } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient, ListClustersCommand, paginateListClusters, ThrottlingException } from '@aws-sdk/client-eks';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
@@ -382,6 +383,32 @@ describe('fault kinds on the wire', () => {
     );
     expect((await arm(c, MC_LIST)).body).toBe('{}');
     expect((await gke(c, GKE_LIST)).body).toBe('{}');
+  });
+
+  it('empty: the bare root element for XML of any other protocol (REST-XML, such as S3)', async () => {
+    const faults = new FaultInjector({ rules: [{ kind: 'empty', rate: 1 }] });
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name></ListBucketResult>';
+    const server = createServer((req, res) =>
+      faults.deliver({
+        cloud: 'aws',
+        protocol: 'restXml' as never,
+        req,
+        res,
+        call: { service: 's3', action: 'ListObjectsV2', status: 0 },
+        response: { status: 200, headers: { 'content-type': 'application/xml' }, body: xml },
+        record: () => {},
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect((await rawGet(`http://127.0.0.1:${port}/b?list-type=2`)).body).toBe(
+        '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></ListBucketResult>',
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('empty and the other body faults leave error answers alone', async () => {

@@ -475,8 +475,11 @@ function emptyBody(d: Delivery): string {
       );
     case 'ec2Query':
       return `<${d.call.action}Response xmlns="${xmlns}"><requestId>${requestId}</requestId></${d.call.action}Response>`;
-    default:
-      return '{}';
+    default: {
+      // Any other XML (a REST-XML service): its root element, empty.
+      const root = /^\s*(?:<\?xml[^>]*\?>\s*)?<([\w:.-]+)/.exec(body)?.[1];
+      return root ? `<${root}${xmlns ? ` xmlns="${xmlns}"` : ''}></${root}>` : '{}';
+    }
   }
 }
 
@@ -579,6 +582,9 @@ export function awsWithToken(protocol: AwsProtocol, action: string, body: string
           `<${action}Result>`,
           `<${action}Result><IsTruncated>true</IsTruncated><Marker>${xmlText(token)}</Marker>`,
         );
+    default:
+      // A protocol without token paging here: list its actions in AWS_PAGED_ACTIONS only once it has a case.
+      return body;
   }
 }
 
