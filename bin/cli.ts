@@ -16,12 +16,13 @@ import { SEVERITIES, type Severity } from '../core/severity.ts';
 import type { StoredState } from '../core/state.ts';
 import type { Suppression } from '../core/suppressions.ts';
 import type { Collector } from '../core/target.ts';
+import { escapeControl } from '../core/text.ts';
 import { VERSION } from '../core/version.ts';
 import { pretty, reportArtifacts } from '../publish/artifacts.ts';
 import { toAsff } from '../publish/formats/asff.ts';
 import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toJson } from '../publish/json.ts';
-import { createSlackNotifier } from '../publish/sinks/slack.ts';
+import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/slack.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { table, toTerminal } from '../publish/terminal.ts';
 
@@ -33,6 +34,8 @@ export interface CliIo {
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Transport for notifications (tests inject one answering on loopback); the webhook URL is checked first. */
+  fetch?: typeof fetch;
 }
 
 /** The Slack incoming-webhook URL for `--slack` (a secret: read from the environment, never printed). */
@@ -139,8 +142,9 @@ function progressReporter(
         errors += e.errors.length;
         if (!tty) {
           const t = e.target;
+          // Account ids and regions can come from cloud listings: never raw on a terminal.
           io.stderr.write(
-            `${e.summary.status} ${t.provider} ${t.accountId} ${t.region}: ${plural(e.summary.clusters, 'cluster')}\n`,
+            `${e.summary.status} ${escapeControl(`${t.provider} ${t.accountId} ${t.region}`)}: ${plural(e.summary.clusters, 'cluster')}\n`,
           );
         }
       }
@@ -154,10 +158,19 @@ function progressReporter(
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const baseConfig = await buildConfig(o, io.cwd);
+  const slackWebhook = { env: SLACK_WEBHOOK_ENV, vars: io.env };
+  if (o.slack) {
+    // A webhook that could never be used (unset, not https, another host) stops the CLI before it scans.
+    await webhookUrl(slackWebhook, Date.now(), baseConfig.slack.webhookHosts).catch((e: unknown) => {
+      throw e instanceof SlackError ? new ConfigError(`--slack: ${e.message}`) : e;
+    });
+  }
   // Suppressions and state are read before the scan, so a bad file fails in a second, not after it.
   const suppressions: Suppression[] = o.suppressions ? await readSuppressionsFile(resolve(io.cwd, o.suppressions)) : [];
   const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);
-  const store = stateDir ? createLocalStateStore(stateDir) : undefined;
+  const store = stateDir
+    ? createLocalStateStore(stateDir, { onWarning: (m) => io.stderr.write(`Warning: ${escapeControl(m)}\n`) })
+    : undefined;
   const stored: StoredState = store ? await store.load() : { findings: [], lastScan: undefined };
   let config = baseConfig;
   let deps: Parameters<typeof createAwsCollector>[1] = {};
@@ -211,7 +224,14 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     });
     progress.done();
     const notifiers = o.slack
-      ? [createSlackNotifier({ webhook: { env: SLACK_WEBHOOK_ENV, vars: io.env }, minSeverity: o.slackSeverity })]
+      ? [
+          createSlackNotifier({
+            webhook: slackWebhook,
+            webhookHosts: config.slack.webhookHosts,
+            minSeverity: o.slackSeverity,
+            ...(io.fetch ? { fetch: io.fetch } : {}),
+          }),
+        ]
       : [];
     const { report, failures } = await finalizeScan(scanned, {
       ...(store ? { state: store, stored } : {}),
@@ -220,7 +240,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       now: new Date(),
     });
     await emit(report, o, io, stateDir);
-    for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${f.error}\n`);
+    for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${escapeControl(f.error)}\n`);
     if (failures.length > 0) return EXIT.runtime;
     if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
       io.stderr.write(`FAIL findings at or above ${config.failOn}: exiting with ${EXIT.findings}\n`);
@@ -331,19 +351,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (e.exitCode === 0) return EXIT.ok; // --help, --version
       return EXIT.config;
     }
+    // Messages can quote file contents or cloud answers: shown with control characters escaped.
+    const say = (label: string, message: string) =>
+      io.stderr.write(`${label}: ${escapeControl(message, { multiline: true })}\n`);
     if (e instanceof ConfigError) {
-      io.stderr.write(`Configuration error: ${e.message}\n`);
+      say('Configuration error', e.message);
       return EXIT.config;
     }
     if (e instanceof StateError) {
-      io.stderr.write(`State error: ${e.message}\n`);
+      say('State error', e.message);
       return EXIT.config;
     }
     if (e instanceof StateConflictError) {
-      io.stderr.write(`State conflict: ${e.message}\n`);
+      say('State conflict', e.message);
       return EXIT.runtime;
     }
-    io.stderr.write(`kubeposture failed: ${errorMessage(e)}\n`);
+    say('kubeposture failed', errorMessage(e));
     return EXIT.runtime;
   }
 }

@@ -167,6 +167,27 @@ export const CollectionSettingsSchema = z
   })
   .strict();
 
+/** Slack delivery (state-secrets): the webhook URL itself is a secret and never lives in this file. */
+export const SlackSettingsSchema = z
+  .object({
+    /**
+     * Hosts a Slack webhook URL may point to besides hooks.slack.com (a proxy, a GovSlack host); https is required
+     * whatever the host, and a URL to any other host is refused before the scan starts.
+     */
+    webhookHosts: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+            'a lowercase host name like hooks.example.com (no scheme, port or path)',
+          ),
+      )
+      .max(20)
+      .default([]),
+  })
+  .strict();
+
 export const CheckSettingsSchema = z
   .object({
     logging: z
@@ -210,6 +231,7 @@ export const ScanConfigSchema = z
       .default({ targets: 8, clustersPerTarget: 4 }),
     collection: CollectionSettingsSchema.default(CollectionSettingsSchema.parse({})),
     checks: CheckSettingsSchema.default(CheckSettingsSchema.parse({})),
+    slack: SlackSettingsSchema.default({ webhookHosts: [] }),
     /** Exit non-zero when a FAIL at or above this severity exists (CLI). */
     failOn: z.enum(SEVERITIES).optional(),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, type RESULT_STATUSES } from './check.ts';
+import { CATEGORIES, RESULT_STATUSES } from './check.ts';
 import { formatIssuePath } from './config.ts';
 import { StateError } from './errors.ts';
 import { type DeltaCounts, type FindingState, type ReconcileResult, reconcile } from './lifecycle.ts';
@@ -121,6 +121,36 @@ export function parseFindingState(raw: unknown, where: string): FindingState {
   const id = raw && typeof raw === 'object' && 'id' in raw ? ` (finding ${String((raw as { id: unknown }).id)})` : '';
   const issues = r.error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`).join('; ');
   throw new StateError(`Invalid stored finding state at ${where}${id}: ${issues}`);
+}
+
+const COUNT = z.number().int().min(0);
+const countsOf = <K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, COUNT])) as Record<K, typeof COUNT>);
+
+/** A scan record read back from a store: one that does not parse is reported and skipped (state.json is the authority). */
+export const ScanRecordSchema = z.object({
+  id: z.string().min(1),
+  trigger: z.string(),
+  startedAt: ISO,
+  finishedAt: ISO,
+  targets: countsOf(['total', 'scanned', 'partial', 'failed'] as const),
+  clusters: COUNT,
+  byStatus: countsOf(RESULT_STATUSES),
+  failBySeverity: countsOf(SEVERITIES),
+  delta: countsOf(['new', 'regressed', 'persisting', 'resolved', 'stale', 'suppressed', 'open'] as const).nullable(),
+});
+
+/** What is wrong with a stored scan record, by field (`targets.total: ...`), or undefined when it is valid. */
+export function scanRecordProblem(raw: unknown): string | undefined {
+  const r = ScanRecordSchema.safeParse(raw);
+  return r.success ? undefined : r.error.issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`).join('; ');
+}
+
+/** A JSON value's kind for messages: `string`, `array`, `null`, `object`, ... */
+export function jsonKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
 }
 
 /** Resolved records older than this are dropped from state (DynamoDB: by TTL). */

@@ -45,7 +45,7 @@ export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore {
   };
 }
 
-/** In memory, for tests and the local fan-out driver. */
+/** In memory, for handler unit tests (the end-to-end tests use the simulated S3). */
 export function memoryObjectStore(): ObjectStore & { objects: Map<string, string> } {
   const objects = new Map<string, string>();
   return {

@@ -150,53 +150,63 @@ export function makePlanHandler(deps: PlanDeps) {
       ...(input.scanId ? {} : { requestedAt: now.toISOString() }),
     });
 
-    const errors: TargetError[] = [];
-    const collectors = [];
-    for (const provider of configuredProviders(config)) {
-      if (filter?.providers && !filter.providers.includes(provider)) continue;
-      if (provider !== 'aws') {
-        collectors.push(deps.collectorFor(provider, config));
-        continue;
+    try {
+      const errors: TargetError[] = [];
+      const collectors = [];
+      for (const provider of configuredProviders(config)) {
+        if (filter?.providers && !filter.providers.includes(provider)) continue;
+        if (provider !== 'aws') {
+          collectors.push(deps.collectorFor(provider, config));
+          continue;
+        }
+        const aws = await awsConfigFor(config, deps, filter);
+        if (aws.error) errors.push(aws.error);
+        if (aws.config) collectors.push(deps.collectorFor('aws', aws.config));
       }
-      const aws = await awsConfigFor(config, deps, filter);
-      if (aws.error) errors.push(aws.error);
-      if (aws.config) collectors.push(deps.collectorFor('aws', aws.config));
+      const plan = await planTargets(collectors);
+      errors.push(...plan.errors);
+      const targets = plan.planned.map((p) => p.target).filter((t) => inFilter(t, filter));
+      const keptErrors = errors.filter((e) => inFilter(e, filter));
+
+      const items: ScanTargetItem[] = targets.map((target) => ({
+        scanId,
+        target,
+        ...(filter?.clusters ? { clusters: filter.clusters } : {}),
+      }));
+      const stored: StoredPlan = {
+        scanId,
+        trigger,
+        startedAt: now.toISOString(),
+        ...(filter ? { filter } : {}),
+        targets,
+        errors: keptErrors,
+      };
+      await deps.objects.put(scanKeys.items(scanId), JSON.stringify(items));
+      await deps.objects.put(scanKeys.plan(scanId), JSON.stringify(stored));
+      await deps.runs.update(scanId, { targets: targets.length });
+
+      logger.info('Scan planned', { targets: targets.length, errors: keptErrors.length });
+      for (const { message, ...where } of keptErrors) logger.warn('Planning error', { ...where, error: message });
+      metrics.addMetric('TargetsPlanned', MetricUnit.Count, targets.length);
+      metrics.addMetric('PlanningErrors', MetricUnit.Count, keptErrors.length);
+      return {
+        scanId,
+        trigger,
+        startedAt: stored.startedAt,
+        targets: targets.length,
+        errors: keptErrors.length,
+        itemsKey: scanKeys.items(scanId),
+        planKey: scanKeys.plan(scanId),
+      };
+    } catch (e) {
+      // A scheduled scan's id is made here, so the state machine's failure path cannot name its run (it marks
+      // a requested scan's): mark it failed before failing, or it stays RUNNING for good. A retry makes a new id.
+      if (!input.scanId) {
+        const error = e instanceof Error ? e.name : 'Error';
+        await deps.runs.update(scanId, { status: 'FAILED', failure: { state: 'Plan', error } }).catch(() => undefined);
+      }
+      throw e;
     }
-    const plan = await planTargets(collectors);
-    errors.push(...plan.errors);
-    const targets = plan.planned.map((p) => p.target).filter((t) => inFilter(t, filter));
-    const keptErrors = errors.filter((e) => inFilter(e, filter));
-
-    const items: ScanTargetItem[] = targets.map((target) => ({
-      scanId,
-      target,
-      ...(filter?.clusters ? { clusters: filter.clusters } : {}),
-    }));
-    const stored: StoredPlan = {
-      scanId,
-      trigger,
-      startedAt: now.toISOString(),
-      ...(filter ? { filter } : {}),
-      targets,
-      errors: keptErrors,
-    };
-    await deps.objects.put(scanKeys.items(scanId), JSON.stringify(items));
-    await deps.objects.put(scanKeys.plan(scanId), JSON.stringify(stored));
-    await deps.runs.update(scanId, { targets: targets.length });
-
-    logger.info('Scan planned', { targets: targets.length, errors: keptErrors.length });
-    for (const { message, ...where } of keptErrors) logger.warn('Planning error', { ...where, error: message });
-    metrics.addMetric('TargetsPlanned', MetricUnit.Count, targets.length);
-    metrics.addMetric('PlanningErrors', MetricUnit.Count, keptErrors.length);
-    return {
-      scanId,
-      trigger,
-      startedAt: stored.startedAt,
-      targets: targets.length,
-      errors: keptErrors.length,
-      itemsKey: scanKeys.items(scanId),
-      planKey: scanKeys.plan(scanId),
-    };
   };
 }
 

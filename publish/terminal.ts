@@ -5,6 +5,7 @@ import type { Finding } from '../core/finding.ts';
 import { alertable } from '../core/lifecycle.ts';
 import type { ScanReport } from '../core/report.ts';
 import { compareSeverity, SEVERITIES, type Severity } from '../core/severity.ts';
+import { escapeControl, escapeControlDeep } from '../core/text.ts';
 
 type Colors = ReturnType<typeof pc.createColors>;
 
@@ -61,7 +62,10 @@ export interface TerminalOptions {
 }
 
 /** The human summary: counts by status × severity, failing findings by cluster, collection errors. */
-export function toTerminal(report: ScanReport, opts: TerminalOptions): string {
+export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string {
+  // Cloud data (names, ARNs, messages) is escaped before our own colour codes are added around it.
+  const report = escapeControlDeep(untrusted);
+  if (opts.stateLabel !== undefined) opts = { ...opts, stateLabel: escapeControl(opts.stateLabel) };
   const c = pc.createColors(opts.color);
   const s = report.summary;
   const out: string[] = [];

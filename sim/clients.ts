@@ -1,4 +1,5 @@
 import type { EKSClientConfig } from '@aws-sdk/client-eks';
+import { S3Client } from '@aws-sdk/client-s3';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { TokenCredential } from '@azure/core-auth';
 import { OAuth2Client } from 'google-auth-library';
@@ -19,6 +20,14 @@ export function simClientConfig(
     endpoint: cloud.aws.endpoint,
     credentials: o.credentials ?? cloud.callerCredentials,
   };
+}
+
+/** An S3 client for the simulated S3: path-style (`/bucket/key`), explicit credentials, no retries. */
+export function simS3Client(
+  cloud: Pick<SimulatedCloud, 'aws' | 'callerCredentials'>,
+  o: { region?: string; credentials?: EKSClientConfig['credentials'] } = {},
+): S3Client {
+  return new S3Client({ ...simClientConfig(cloud, o), forcePathStyle: true, maxAttempts: 1 });
 }
 
 /** Credentials for the fleet's reader role in `accountId`, assumed through the simulated STS with the caller's keys. */

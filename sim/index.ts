@@ -83,6 +83,11 @@ export interface SimulatedCloud {
   callerCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Env for a child process / the SDK's standard mechanisms: AWS_ENDPOINT_URL, keys, AWS_REGION. */
   env: Record<string, string>;
+  /**
+   * Credentials of a session of `roleName` in the caller's account, as Lambda hands a function its
+   * execution role's: requests signed with them are that role's (`sim/aws/s3.ts` checks policies by role ARN).
+   */
+  roleCredentials(roleName: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
   /** Every request answered, in order (a faulted one carries `fault`; hung and reset ones have status 0). */
   calls: SimCall[];
   /** The live fault layer: `set(plan)`, `clear()`, `injected`, `count(filter)`, `releaseHung()`. */
@@ -187,6 +192,11 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
       AWS_SECRET_ACCESS_KEY: secretAccessKey,
       AWS_REGION: 'us-east-1',
       AWS_EC2_METADATA_DISABLED: 'true',
+    },
+    roleCredentials(roleName) {
+      const accountId = fleet.caller.accountId;
+      const p = identities.issue(`arn:aws:iam::${accountId}:role/${roleName}`, accountId, roleName, roleName, 43_200);
+      return { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken! };
     },
     calls,
     faults,

@@ -284,17 +284,22 @@ export class ScannerStack extends Stack {
   }
 
   private allowObjects(f: ScannerFunction, name: string, actions: string[]) {
-    this.attach(
-      f,
-      `${name}ObjectsPolicy`,
+    const statements = [
       new PolicyStatement({ effect: Effect.ALLOW, actions, resources: [this.bucket.arnForObjects('scans/*')] }),
-      {
-        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/scans/*]`,
-        reason:
-          'Object keys carry the scan id and target (scans/<scanId>/...), known only at run time. The actions are ' +
-          'exact (no wildcard action), the resource is this stack’s results bucket, and only its scans/ prefix.',
-      },
-    );
+    ];
+    // A reader of keys that may be absent (a target's result, the report) needs s3:ListBucket: without it S3
+    // answers a missing key with 403 AccessDenied, not 404 NoSuchKey, and the "absent" branch becomes a failure.
+    if (actions.includes('s3:GetObject')) {
+      statements.push(
+        new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
+      );
+    }
+    this.attach(f, `${name}ObjectsPolicy`, statements, {
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/scans/*]`,
+      reason:
+        'Object keys carry the scan id and target (scans/<scanId>/...), known only at run time. The actions are ' +
+        'exact (no wildcard action), the resource is this stack’s results bucket, and only its scans/ prefix.',
+    });
     this.key.grant(f, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 

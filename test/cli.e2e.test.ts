@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
@@ -447,33 +449,87 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
   it('posts one Slack digest with --slack to the webhook in the environment, never printing its URL', async () => {
     const { createServer } = await import('node:http');
     const bodies: string[] = [];
+    let echo = false;
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         bodies.push(body);
-        res.end('ok');
+        // An endpoint that echoes the request path in its error body, as the issue found.
+        if (echo) res.writeHead(404).end(`no_service: nothing at ${req.url} (https://hooks.slack.com${req.url})`);
+        else res.end('ok');
       });
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     try {
       const { port } = server.address() as { port: number };
-      const url = `http://127.0.0.1:${port}/services/T0/B0/SECRETTOKEN`;
-      const run = await runCli(['scan', '--sample', '--slack', '--slack-severity', 'medium'], {
-        KUBEPOSTURE_SLACK_WEBHOOK_URL: url,
-      });
+      // The real webhook shape, answered on loopback by the injected transport: tests never leave the machine.
+      const url = 'https://hooks.slack.com/services/T0/B0/SECRETTOKEN';
+      const loopback: typeof fetch = (input, init) =>
+        fetch(`http://127.0.0.1:${port}${new URL(String(input)).pathname}`, init);
+      const env = { KUBEPOSTURE_SLACK_WEBHOOK_URL: url };
+      const run = await runCli(['scan', '--sample', '--slack', '--slack-severity', 'medium'], env, { fetch: loopback });
       expect(run.code, run.stderr).toBe(0);
       expect(bodies).toHaveLength(1);
       const message = JSON.parse(bodies[0]!) as { text: string; blocks: unknown[] };
       expect(message.text).toMatch(/kubeposture: \d+ new or regressed findings/);
       expect(message.blocks.length).toBeLessThanOrEqual(50);
       expect(run.stdout + run.stderr).not.toContain('SECRETTOKEN');
-      const unset = await runCli(['scan', '--sample', '--slack']);
-      expect(unset.code).toBe(3);
-      expect(unset.stderr).toContain('Could not notify slack: The Slack webhook URL is not set');
+      echo = true;
+      const failed = await runCli(['scan', '--sample', '--slack'], env, { fetch: loopback });
+      expect(failed.code).toBe(3);
+      expect(failed.stderr).toContain(
+        'Could not notify slack: Slack webhook answered 404: no_service: nothing at [redacted]',
+      );
+      expect(failed.stdout + failed.stderr).not.toMatch(/SECRETTOKEN|T0\/B0/);
     } finally {
       await new Promise<void>((ok) => server.close(() => ok()));
     }
+  });
+
+  it('exits 2 before scanning when --slack has no webhook, or one that is not https on hooks.slack.com, without printing its path', async () => {
+    const unset = await runCli(['scan', '--sample', '--slack']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain(
+      'Configuration error: --slack: The Slack webhook URL is not set: environment variable KUBEPOSTURE_SLACK_WEBHOOK_URL is empty',
+    );
+    expect(unset.stderr).not.toContain('planned');
+    let sent = 0;
+    const count: typeof fetch = async () => {
+      sent++;
+      return new Response('ok');
+    };
+    for (const [url, why] of [
+      ['http://hooks.slack.com/services/T0/B0/SECRETTOKEN', 'must use https, not http (host hooks.slack.com;'],
+      ['https://127.0.0.1:8443/services/T0/B0/SECRETTOKEN', 'must point to hooks.slack.com, not 127.0.0.1'],
+    ] as const) {
+      const run = await runCli(
+        ['scan', '--sample', '--slack'],
+        { KUBEPOSTURE_SLACK_WEBHOOK_URL: url },
+        { fetch: count },
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `Configuration error: --slack: The Slack webhook URL in environment variable KUBEPOSTURE_SLACK_WEBHOOK_URL ${why}`,
+      );
+      expect(run.stderr).not.toMatch(/SECRETTOKEN|\/services|planned/);
+    }
+    expect(sent).toBe(0);
+    // A host the configuration names is accepted (https still required); a bad entry is named.
+    await withTempDir(async (dir) => {
+      const config = await writeYaml(dir, 'config.yaml', { slack: { webhookHosts: ['slack-proxy.example.test'] } });
+      const proxied = await runCli(
+        ['scan', '--sample', '--slack', '--config', config],
+        { KUBEPOSTURE_SLACK_WEBHOOK_URL: 'https://slack-proxy.example.test/services/T0/B0/SECRETTOKEN' },
+        { fetch: count },
+      );
+      expect(proxied.code, proxied.stderr).toBe(0);
+      expect(sent).toBe(1);
+      const badConfig = await writeYaml(dir, 'bad.yaml', { slack: { webhookHosts: ['https://proxy.example.test/'] } });
+      const bad = await runCli(['scan', '--sample', '--config', badConfig]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('slack.webhookHosts[0]: a lowercase host name like hooks.example.com');
+    });
   });
 
   it('exits 2 naming the entry when the suppressions file is invalid, before scanning, and leaves state alone', async () => {
@@ -495,6 +551,94 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/State error: .*state\.json is not valid JSON/);
       expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe('{"oops"');
+    });
+  });
+
+  it('exits 2 naming the field when state.json findings is not an array, and leaves the file as it was', async () => {
+    await withTempDir(async (dir) => {
+      const bad = '{"schemaVersion": 1, "findings": "none"}';
+      await writeFile(join(dir, 'state.json'), bad);
+      const run = await runCli(['scan', '--sample', '--state', dir]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/State error: .*state\.json findings: expected an array, got string/);
+      expect(run.stderr).not.toMatch(/version|planned/);
+      expect(await readFile(join(dir, 'state.json'), 'utf8')).toBe(bad);
+    });
+  });
+
+  it('takes over, with a warning, the lock of a scan that was killed, and refuses one whose scan still runs', async () => {
+    await withTempDir(async (dir) => {
+      const lock = join(dir, 'state.lock');
+      // A scan killed with SIGKILL while it held the lock: its process is gone, its lock file stays.
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+      await writeFile(lock, JSON.stringify({ pid: child.pid, host: hostname(), at: new Date().toISOString() }));
+      await new Promise<void>((ok) => {
+        child.on('exit', () => ok());
+        child.kill('SIGKILL');
+      });
+      const run = await runCli(['scan', '--sample', '--state', dir]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `Warning: Took over the lock .*state\\.lock: its holder \\(process ${child.pid} on ${hostname()} since .*\\) is no longer running`,
+        ),
+      );
+      expect(await readdir(dir)).not.toContain('state.lock');
+      // A live holder (this test process) is still refused, and named.
+      await writeFile(lock, JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() }));
+      const busy = await runCli(['scan', '--sample', '--state', dir]);
+      expect(busy.code).toBe(3);
+      expect(busy.stderr).toContain(`State conflict: Another scan (process ${process.pid} on ${hostname()} since`);
+      expect(busy.stderr).toContain('wait for it to finish. If it is not running, remove');
+    });
+  });
+
+  it('reports and skips a truncated scan record, and the next scan completes against state.json', async () => {
+    await withTempDir(async (dir) => {
+      const first = await runCli(['scan', '--sample', '--state', dir, '--format', 'json']);
+      expect(first.code, first.stderr).toBe(0);
+      const id = parseReport(first).scan.id;
+      const record = join(dir, 'scans', `${id}.json`);
+      await writeFile(record, (await readFile(record, 'utf8')).slice(0, 50));
+      const second = await runCli(['scan', '--sample', '--state', dir, '--format', 'json']);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toContain(`Warning: Skipping unreadable scan record ${record} (`);
+      // The findings' history comes from state.json: nothing is new again.
+      expect(parseReport(second).delta?.counts).toMatchObject({ new: 0, regressed: 0, resolved: 0 });
+    });
+  });
+
+  it('prints a role ARN with ESC/OSC sequences from aws-auth as visible escapes, colour off or on', async () => {
+    await withTempDir(async (dir) => {
+      const spec = await loadSampleFleet();
+      const hostileArn =
+        'arn:aws:iam::111111111111:role/legacy-admin\x1b]0;pwned\x07\x1b[2J\x1b]8;;https://evil.test\x1b\\\u202e';
+      const prod = spec.accounts.find((a) => a.id === '111111111111')!;
+      const cluster = prod.clusters.find((c) => c.name === 'checkout-api')!;
+      const roles = cluster.awsAuth!.mapRoles as { rolearn: string }[]; // the sample gives a list, not raw YAML
+      const mapRoles = roles.map((r) => (r.rolearn.endsWith('/legacy-admin') ? { ...r, rolearn: hostileArn } : r));
+      const { azure: _a, gcp: _g, ...aws } = spec;
+      const fleet = await writeYaml(dir, 'fleet.yaml', {
+        ...aws,
+        accounts: [
+          {
+            ...prod,
+            enabledRegions: ['us-east-1'],
+            clusters: [{ ...cluster, awsAuth: { ...cluster.awsAuth, mapRoles } }],
+          },
+        ],
+      });
+      const plain = await runCli(['scan', '--fleet', fleet]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).toContain(
+        'role/legacy-admin\\u001b]0;pwned\\u0007\\u001b[2J\\u001b]8;;https://evil.test\\u001b\\\\u202e',
+      );
+      for (const raw of ['\x1b', '\x07', '\u202e']) expect(plain.stdout + plain.stderr).not.toContain(raw);
+      const colour = await runCli(['scan', '--fleet', fleet], { NO_COLOR: '', FORCE_COLOR: '1' });
+      const sgr = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`, 'g');
+      expect(colour.stdout).toMatch(sgr); // our colours still work
+      expect(colour.stdout).toContain('legacy-admin\\u001b]0;pwned');
+      for (const raw of ['\x1b', '\x07', '\u202e']) expect(colour.stdout.replace(sgr, '')).not.toContain(raw);
     });
   });
 });

@@ -1,11 +1,14 @@
 /**
  * The serverless path, locally: plan → one scan-target invocation per item (as the Distributed
  * Map runs them: bounded concurrency, each item the event) → finalize, against the simulated
- * fleet, with an in-memory results bucket and scan-run table. The report must be the CLI's.
+ * fleet, with the results bucket in the simulator's S3 (over its REST API) and an in-memory scan-run table.
+ * The report must be the CLI's. The state machine itself, as the stack defines it, is run by
+ * test/statemachine.e2e.test.ts.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checks } from '../checks/index.ts';
@@ -20,14 +23,14 @@ import type { ScanReport } from '../core/report.ts';
 import type { Notifier, ReportStore } from '../core/state.ts';
 import type { CollectorFactory } from '../functions/collectors.ts';
 import { makeFinalizeHandler, reportOnlyPublisher, type ScanPublisher } from '../functions/finalize.ts';
-import { memoryObjectStore, type ObjectStore, scanKeys } from '../functions/objects.ts';
+import { type ObjectStore, s3ObjectStore, scanKeys } from '../functions/objects.ts';
 import { makePlanHandler, type PlanDeps, type StoredPlan } from '../functions/plan.ts';
 import { withMiddleware } from '../functions/powertools.ts';
 import { lifecyclePublisher } from '../functions/publisher.ts';
 import { memoryScanRuns } from '../functions/scan-runs.ts';
 import { makeScanTargetHandler, type ScanTargetItem } from '../functions/scan-target.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
-import { simAzureCredential, simGoogleAuthClient } from '../sim/clients.ts';
+import { simAzureCredential, simGoogleAuthClient, simS3Client } from '../sim/clients.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
 import { parseReport, runCli } from './helpers.ts';
 import { aLambdaContext } from './lambda-context.ts';
@@ -78,6 +81,15 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     });
   });
   afterAll(() => cloud?.close());
+
+  /** A fresh results bucket in the simulated S3, so each run starts empty. */
+  let buckets = 0;
+  async function resultsBucket(): Promise<ObjectStore> {
+    const s3 = simS3Client(cloud);
+    const bucket = `fanout-results-${++buckets}`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    return s3ObjectStore(s3, bucket);
+  }
   beforeEach(() => {
     // The functions log JSON lines (and EMF metrics) to stdout/stderr; keep the test output readable.
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -92,7 +104,7 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     maxConcurrency = 4,
     publisherFor: (objects: ObjectStore) => ScanPublisher = reportOnlyPublisher,
   ) {
-    const objects = memoryObjectStore();
+    const objects = await resultsBucket();
     const runs = memoryScanRuns();
     const clock = () => new Date();
     const plan = withMiddleware(
@@ -233,7 +245,7 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
 
   it('reports a target whose scan-target failed for good as a failed target with an error, never as passing', async () => {
     // Prepare: plan, then drop one item's result as if its child execution failed after its retries.
-    const objects = memoryObjectStore();
+    const objects = await resultsBucket();
     const runs = memoryScanRuns();
     const clock = () => new Date();
     const narrowed = parseConfig({ ...config, azure: undefined, gcp: undefined });

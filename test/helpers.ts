@@ -26,8 +26,15 @@ function isolated(args: string[]): string[] {
   return [...args, '--no-state'];
 }
 
-/** Runs the CLI in this process (fast): same code path as the binary, output captured. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/**
+ * Runs the CLI in this process (fast): same code path as the binary, output captured. `extra.fetch` replaces the
+ * notification transport (a test answers the real webhook URL on loopback).
+ */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  extra: Pick<CliIo, 'fetch'> = {},
+): Promise<CliRun> {
   const args = isolated(argv);
   let stdout = '';
   let stderr = '';
@@ -36,6 +43,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promi
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     env: { NO_COLOR: '1', ...env },
     cwd: ROOT,
+    ...extra,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };

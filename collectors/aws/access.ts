@@ -18,7 +18,8 @@ import type {
   IamPrincipalFacts,
   IamRoleFacts,
 } from '../../core/snapshot.ts';
-import { describeAll, gap } from './eks.ts';
+import { collectPages } from '../common/pages.ts';
+import { describeAll, eksNextToken, gap } from './eks.ts';
 import type { AccountIam } from './iam.ts';
 
 export type AccessFields = Pick<
@@ -30,6 +31,8 @@ export interface AccessScope {
   eks: EKSClient;
   accountId: string;
   concurrency: number;
+  /** `collection.maxPages`: the cap of every list walk. */
+  maxPages?: number;
   iam: AccountIam;
   /** Reads the cluster's aws-auth ConfigMap through its Kubernetes API (token, CA, timeout are the caller's). */
   readAwsAuth(cluster: Cluster): Promise<AwsAuthConfigMap>;
@@ -39,10 +42,14 @@ export function emptyAccess(): AccessFields {
   return { accessEntries: [], podIdentityAssociations: [], iam: {}, oidcProviders: [], irsaRoles: [] };
 }
 
-async function listAll<P, T>(pages: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> {
-  const out: T[] = [];
-  for await (const p of pages) out.push(...(pick(p) ?? []));
-  return out;
+/** Every item of an EKS walk, guarded: a repeated token or too many pages rejects (Malformed) instead of looping. */
+function listAll<P, T>(
+  a: AccessScope,
+  action: string,
+  pages: AsyncIterable<P>,
+  pick: (p: P) => T[] | undefined,
+): Promise<T[]> {
+  return collectPages(pages, pick, { action, nextToken: eksNextToken, maxPages: a.maxPages });
 }
 
 async function accessEntries(a: AccessScope, name: string, gaps: CollectionGap[]): Promise<EksAccessEntry[]> {
@@ -54,13 +61,21 @@ async function accessEntries(a: AccessScope, name: string, gaps: CollectionGap[]
     gaps,
     'eks:ListAccessEntries',
     'eks:DescribeAccessEntry',
-    () => listAll(paginateListAccessEntries({ client: eks }, { clusterName: name }), (p) => p.accessEntries),
+    () =>
+      listAll(
+        a,
+        'eks:ListAccessEntries',
+        paginateListAccessEntries({ client: eks }, { clusterName: name }),
+        (p) => p.accessEntries,
+      ),
     async (principalArn) => {
-      const entry = (await eks.send(new DescribeAccessEntryCommand({ clusterName: name, principalArn }))).accessEntry;
-      if (!entry) throw new Error(`DescribeAccessEntry returned no entry for ${principalArn}`);
+      // The response schema guarantees `accessEntry` (collectors/aws/responses.ts).
+      const entry = (await eks.send(new DescribeAccessEntryCommand({ clusterName: name, principalArn }))).accessEntry!;
       let policies: AssociatedAccessPolicy[] = [];
       try {
         policies = await listAll(
+          a,
+          'eks:ListAssociatedAccessPolicies',
           paginateListAssociatedAccessPolicies({ client: eks }, { clusterName: name, principalArn }),
           (p) => p.associatedAccessPolicies,
         );
@@ -83,7 +98,7 @@ function awsAuthGap(cluster: Cluster, e: unknown): CollectionGap {
   const code = e instanceof CollectorError ? e.code : 'Unknown';
   const privateOnly = cluster.resourcesVpcConfig?.endpointPublicAccess === false;
   const hint =
-    code === 'Unreachable' && privateOnly
+    (code === 'Unreachable' || code === 'Timeout') && privateOnly
       ? ' (the endpoint is private-only: run the scanner where it can reach the cluster VPC)'
       : '';
   const message = errorMessage(e);
@@ -114,14 +129,16 @@ export async function collectAccess(a: AccessScope, cluster: Cluster, gaps: Coll
       'eks:ListPodIdentityAssociations',
       'eks:DescribePodIdentityAssociation',
       () =>
-        listAll(paginateListPodIdentityAssociations({ client: a.eks }, { clusterName: name }), (p) =>
-          p.associations?.map((x) => x.associationId ?? ''),
+        listAll(
+          a,
+          'eks:ListPodIdentityAssociations',
+          paginateListPodIdentityAssociations({ client: a.eks }, { clusterName: name }),
+          (p) => p.associations?.map((x) => x.associationId!),
         ),
-      async (associationId) => {
-        const out = await a.eks.send(new DescribePodIdentityAssociationCommand({ clusterName: name, associationId }));
-        if (!out.association) throw new Error(`DescribePodIdentityAssociation returned nothing for ${associationId}`);
-        return out.association;
-      },
+      // The response schema guarantees `association` (collectors/aws/responses.ts).
+      async (associationId) =>
+        (await a.eks.send(new DescribePodIdentityAssociationCommand({ clusterName: name, associationId })))
+          .association!,
     ),
     mode === 'API'
       ? Promise.resolve(undefined)

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-eks';
 import pLimit from 'p-limit';
 import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
+import { collectPages } from '../common/pages.ts';
 import { type AccessScope, collectAccess, emptyAccess } from './access.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 
@@ -28,10 +29,16 @@ export function eksClusterArn(accountId: string, region: string, name: string): 
   return `arn:${partitionOf(region)}:eks:${region}:${accountId}:cluster/${name}`;
 }
 
-export async function listClusterNames(eks: EKSClient): Promise<string[]> {
-  const names: string[] = [];
-  for await (const page of paginateListClusters({ client: eks }, {})) names.push(...(page.clusters ?? []));
-  return names;
+/** The token of the page after this one, for the guard of every EKS walk (restJson: `nextToken`). */
+export const eksNextToken = (page: unknown) => (page as { nextToken?: string }).nextToken;
+
+/** Every cluster name; rejects (Malformed) on a walk that does not terminate: the target then fails, never half-read. */
+export function listClusterNames(eks: EKSClient, maxPages?: number): Promise<string[]> {
+  return collectPages(paginateListClusters({ client: eks }, {}), (p) => p.clusters, {
+    action: 'eks:ListClusters',
+    nextToken: eksNextToken,
+    maxPages,
+  });
 }
 
 export function gap(need: string, e: unknown): CollectionGap {
@@ -44,9 +51,11 @@ interface ClusterScope {
   region: string;
   /** Bounds describe calls inside one cluster (node groups, add-ons). */
   concurrency: number;
+  /** `collection.maxPages`: the cap of every list walk. */
+  maxPages?: number;
   now: () => Date;
   /** Access and identity collection (issue 3): IAM of the account and the cluster's Kubernetes API. */
-  access: Omit<AccessScope, 'eks' | 'accountId' | 'concurrency'>;
+  access: Omit<AccessScope, 'eks' | 'accountId' | 'concurrency' | 'maxPages'>;
   /** Node, version and GuardDuty facts (collectors/aws/nodes.ts); without it those fields stay empty. */
   nodeFacts?: (s: EksClusterSnapshot) => Promise<NodeFacts>;
 }
@@ -62,13 +71,12 @@ type NodeFacts = Pick<
  * only when the cluster disappeared between ListClusters and DescribeCluster.
  */
 export async function collectEksCluster(scope: ClusterScope, name: string): Promise<EksClusterSnapshot | undefined> {
-  const { eks, accountId, region } = scope;
+  const { eks, accountId, region, maxPages } = scope;
   const gaps: CollectionGap[] = [];
   let cluster: Cluster | undefined;
   try {
+    // The response schema guarantees `cluster` (collectors/aws/responses.ts).
     cluster = (await eks.send(new DescribeClusterCommand({ name }))).cluster;
-    if (!cluster)
-      gaps.push({ need: 'eks:DescribeCluster', code: 'Malformed', error: 'DescribeCluster returned no cluster' });
   } catch (e) {
     if (classifyAwsError(e) === 'NotFound') return undefined;
     gaps.push(gap('eks:DescribeCluster', e));
@@ -80,12 +88,12 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
       gaps,
       'eks:ListNodegroups',
       'eks:DescribeNodegroup',
-      async () => {
-        const out: string[] = [];
-        for await (const p of paginateListNodegroups({ client: eks }, { clusterName: name }))
-          out.push(...(p.nodegroups ?? []));
-        return out;
-      },
+      () =>
+        collectPages(paginateListNodegroups({ client: eks }, { clusterName: name }), (p) => p.nodegroups, {
+          action: 'eks:ListNodegroups',
+          nextToken: eksNextToken,
+          maxPages,
+        }),
       async (ng) =>
         (await eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup as Nodegroup,
     ),
@@ -94,16 +102,17 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
       gaps,
       'eks:ListAddons',
       'eks:DescribeAddon',
-      async () => {
-        const out: string[] = [];
-        for await (const p of paginateListAddons({ client: eks }, { clusterName: name })) out.push(...(p.addons ?? []));
-        return out;
-      },
+      () =>
+        collectPages(paginateListAddons({ client: eks }, { clusterName: name }), (p) => p.addons, {
+          action: 'eks:ListAddons',
+          nextToken: eksNextToken,
+          maxPages,
+        }),
       async (addonName) => (await eks.send(new DescribeAddonCommand({ clusterName: name, addonName }))).addon as Addon,
     ),
     // Without DescribeCluster the mode and issuer are unknown; every access check needs it, so they say ERROR.
     cluster
-      ? collectAccess({ ...scope.access, eks, accountId, concurrency: scope.concurrency }, cluster, gaps)
+      ? collectAccess({ ...scope.access, eks, accountId, concurrency: scope.concurrency, maxPages }, cluster, gaps)
       : emptyAccess(),
   ]);
 

@@ -5,6 +5,7 @@ import {
   paginateListRoles,
 } from '@aws-sdk/client-iam';
 import type { IamPolicyDocument, IamRoleFacts } from '../../core/snapshot.ts';
+import { guardPages } from '../common/pages.ts';
 import { classifyAwsError } from './errors.ts';
 
 /** A role from the account-wide ListRoles walk, with its trust policy both parsed and as text (for cheap matching). */
@@ -47,7 +48,11 @@ export function decodePolicyDocument(encoded: string | undefined): {
   }
 }
 
-export function accountIam(iam: IAMClient): AccountIam {
+/**
+ * `maxPages`: the cap of the ListRoles walk (`collection.maxPages`). The walk follows `Marker` while `IsTruncated`
+ * (the response schema makes sure a truncated page has one) and stops, as Malformed, on a Marker it already sent.
+ */
+export function accountIam(iam: IAMClient, maxPages?: number): AccountIam {
   let roles: Promise<Map<string, ListedRole>> | undefined;
   let providers: Promise<string[]> | undefined;
   const users = new Map<string, Promise<boolean>>();
@@ -55,7 +60,13 @@ export function accountIam(iam: IAMClient): AccountIam {
     roles() {
       roles ??= (async () => {
         const out = new Map<string, ListedRole>();
-        for await (const page of paginateListRoles({ client: iam }, {})) {
+        const pages = guardPages(paginateListRoles({ client: iam }, {}), {
+          action: 'iam:ListRoles',
+          nextToken: (p) => (p as { Marker?: string }).Marker,
+          maxPages,
+        });
+        for await (const page of pages) {
+          // RoleName and Arn: guaranteed by the response schema (collectors/aws/responses.ts).
           for (const r of page.Roles ?? []) {
             if (!r.RoleName || !r.Arn) continue;
             const { text, doc } = decodePolicyDocument(r.AssumeRolePolicyDocument);

@@ -3,8 +3,16 @@ import type { Cluster } from '@aws-sdk/client-eks';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
+import { Deadline } from '../../core/deadline.ts';
 import type { EksClusterSnapshot } from '../../core/snapshot.ts';
-import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
+import type {
+  CollectOptions,
+  Collector,
+  Target,
+  TargetCollection,
+  TargetError,
+  TargetPlan,
+} from '../../core/target.ts';
 import {
   type AwsClientOptions,
   type AwsCredentials,
@@ -16,6 +24,7 @@ import {
   stsClient,
 } from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
+import { listenFreely, untilDeadline, withDeadline } from './deadline.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
 import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
@@ -75,42 +84,63 @@ export function createAwsCollector(
   const clientOptions: AwsClientOptions = {
     maxAttempts: aws.maxAttempts,
     retryBaseDelayMs: aws.retryBaseDelayMs,
+    connectTimeoutMs: config.collection.connectTimeoutMs,
+    requestTimeoutMs: config.collection.requestTimeoutMs,
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   };
+  const maxPages = config.collection.maxPages;
   const baseSts = stsClient(homeRegion, deps.credentials, clientOptions);
   const sessions = new Map<string, AccountSession & { calls?: () => number }>();
   // One IAM view per account per scan: a single ListRoles walk serves all its regions and clusters.
   const iamByAccount = new Map<string, AccountIam>();
   const tokens = eksTokenCache(clock);
 
-  function iamOf(session: AccountSession): AccountIam {
+  /**
+   * The account's IAM facts, shared by all its targets: its client carries no target's deadline (one target's
+   * deadline must not fail the walk for the others; timeouts bound it), and each target stops waiting at its own.
+   */
+  function iamOf(session: AccountSession, deadline: Deadline): AccountIam {
     let facts = iamByAccount.get(session.accountId);
     if (!facts) {
-      facts = accountIam(iamClient(homeRegion, session.credentials, clientOptions));
+      facts = accountIam(iamClient(homeRegion, session.credentials, clientOptions), maxPages);
       iamByAccount.set(session.accountId, facts);
     }
-    return facts;
+    const shared = facts;
+    return {
+      roles: () => untilDeadline(shared.roles(), deadline),
+      oidcProviders: () => untilDeadline(shared.oidcProviders(), deadline),
+      userExists: (userName) => untilDeadline(shared.userExists(userName), deadline),
+    };
   }
 
   /** aws-auth through the cluster's Kubernetes API, as the account's reader role (the credentials EKS sees). */
-  function awsAuthReader(session: AccountSession, eks: ReturnType<typeof eksClient>, region: string) {
-    return async (cluster: Cluster) => {
+  function awsAuthReader(
+    session: AccountSession,
+    eks: ReturnType<typeof eksClient>,
+    region: string,
+    deadline: Deadline,
+  ) {
+    const read = async (cluster: Cluster) => {
       if (!cluster.endpoint || !cluster.certificateAuthority?.data) {
         throw new Error('DescribeCluster returned no endpoint or certificateAuthority to reach the Kubernetes API');
       }
+      deadline.check();
       const credentials = await eks.config.credentials();
       const token = await tokens(session.accountId, { clusterName: cluster.name ?? '', region, credentials });
+      deadline.check();
       const configMap = await kubernetesGet(AWS_AUTH_PATH, {
         endpoint: cluster.endpoint,
         caData: cluster.certificateAuthority.data,
         token,
         timeoutMs: aws.kubernetesApiTimeoutMs,
+        signal: deadline.signal,
       });
       return parseAwsAuth(configMap);
     };
+    return (cluster: Cluster) => untilDeadline(read(cluster), deadline);
   }
   // Public reference data (version calendar, recommended releases, add-on versions): once per region per scan.
-  const references = createReferenceSource();
+  const references = createReferenceSource(maxPages);
   let callerAccount: Promise<string> | undefined;
 
   const callerAccountId = () => {
@@ -144,11 +174,14 @@ export function createAwsCollector(
     return session;
   }
 
-  /** Resolves the account's credentials up front, so a denied AssumeRole is reported as such. */
-  async function ready(session: AccountSession): Promise<TargetError | undefined> {
+  /**
+   * Resolves the account's credentials up front, so a denied AssumeRole is reported as such. The AssumeRole is shared
+   * by the account's targets: a target whose deadline passes stops waiting, the call goes on for the others.
+   */
+  async function ready(session: AccountSession, deadline = Deadline.none()): Promise<TargetError | undefined> {
     if (!session.roleArn || typeof session.credentials !== 'function') return undefined;
     try {
-      await session.credentials();
+      await untilDeadline(session.credentials(), deadline);
       return undefined;
     } catch (e) {
       return {
@@ -195,6 +228,82 @@ export function createAwsCollector(
     }
   }
 
+  function failed(target: Target, stage: string, e: unknown, prefix = ''): TargetCollection {
+    const { accountId, region } = target;
+    return {
+      target,
+      snapshots: [],
+      errors: [
+        { provider: 'aws', accountId, region, stage, code: classifyAwsError(e), message: prefix + describeAwsError(e) },
+      ],
+    };
+  }
+
+  /**
+   * One account × region. Its clients are bound to the deadline (every call gets its abort signal; none starts
+   * after it), so what is not read by then becomes gaps with code Timeout, each naming its need.
+   */
+  async function collectTarget(target: Target, deadline: Deadline): Promise<TargetCollection> {
+    const { accountId, region } = target;
+    listenFreely(deadline);
+    let session: AccountSession;
+    try {
+      session = sessionFor(accountId);
+    } catch (e) {
+      return failed(target, 'assume-role', e);
+    }
+    const denied = await ready(session, deadline);
+    if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
+
+    const clients: { destroy(): void }[] = [];
+    const bound = <C extends { send(...args: never[]): Promise<unknown>; destroy(): void }>(client: C): C => {
+      clients.push(client);
+      return withDeadline(client, deadline);
+    };
+    try {
+      const eks = bound(eksClient(region, session.credentials, clientOptions));
+      let names: string[];
+      try {
+        names = await listClusterNames(eks, maxPages);
+      } catch (e) {
+        return failed(target, 'list-clusters', e, 'Cannot list EKS clusters: ');
+      }
+      const limit = pLimit(config.concurrency.clustersPerTarget);
+      let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
+      const nodeScope = {
+        ec2: bound(ec2Client(region, session.credentials, clientOptions)),
+        region,
+        references,
+        maxPages,
+        referenceScope: { accountId, region, eks, ssm: bound(ssmClient(region, session.credentials, clientOptions)) },
+        guardDuty: () => {
+          // Lazily, so a region without clusters costs no GuardDuty call.
+          guardDuty ??= collectGuardDuty(bound(guardDutyClient(region, session.credentials, clientOptions)), maxPages);
+          return guardDuty;
+        },
+      };
+      const scope = {
+        eks,
+        accountId,
+        region,
+        concurrency: config.concurrency.clustersPerTarget,
+        maxPages,
+        now: clock,
+        access: { iam: iamOf(session, deadline), readAwsAuth: awsAuthReader(session, eks, region, deadline) },
+        nodeFacts: (s: EksClusterSnapshot) => collectNodeFacts(nodeScope, s),
+      };
+      const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
+      return {
+        target,
+        snapshots: snapshots.filter((s): s is EksClusterSnapshot => s !== undefined),
+        errors: [],
+      };
+    } finally {
+      // This target's connections: nothing else uses them (shared reference reads it started have settled).
+      for (const c of clients) c.destroy();
+    }
+  }
+
   return {
     provider: 'aws',
 
@@ -208,66 +317,13 @@ export function createAwsCollector(
       };
     },
 
-    async collect(target: Target): Promise<TargetCollection> {
-      const { accountId, region } = target;
-      const fail = (stage: string, e: unknown, prefix = ''): TargetCollection => ({
-        target,
-        snapshots: [],
-        errors: [
-          {
-            provider: 'aws',
-            accountId,
-            region,
-            stage,
-            code: classifyAwsError(e),
-            message: prefix + describeAwsError(e),
-          },
-        ],
-      });
-      let session: AccountSession;
+    async collect(target: Target, options: CollectOptions = {}): Promise<TargetCollection> {
       try {
-        session = sessionFor(accountId);
+        return await collectTarget(target, options.deadline ?? Deadline.none());
       } catch (e) {
-        return fail('assume-role', e);
+        // A bug or an unforeseen failure still never costs more than this target, and says so.
+        return failed(target, 'collect', e);
       }
-      const denied = await ready(session);
-      if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
-
-      const eks = eksClient(region, session.credentials, clientOptions);
-      let names: string[];
-      try {
-        names = await listClusterNames(eks);
-      } catch (e) {
-        return fail('list-clusters', e, 'Cannot list EKS clusters: ');
-      }
-      const limit = pLimit(config.concurrency.clustersPerTarget);
-      let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
-      const nodeScope = {
-        ec2: ec2Client(region, session.credentials, clientOptions),
-        region,
-        references,
-        referenceScope: { accountId, region, eks, ssm: ssmClient(region, session.credentials, clientOptions) },
-        guardDuty: () => {
-          // Lazily, so a region without clusters costs no GuardDuty call.
-          guardDuty ??= collectGuardDuty(guardDutyClient(region, session.credentials, clientOptions));
-          return guardDuty;
-        },
-      };
-      const scope = {
-        eks,
-        accountId,
-        region,
-        concurrency: config.concurrency.clustersPerTarget,
-        now: clock,
-        access: { iam: iamOf(session), readAwsAuth: awsAuthReader(session, eks, region) },
-        nodeFacts: (s: EksClusterSnapshot) => collectNodeFacts(nodeScope, s),
-      };
-      const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
-      return {
-        target,
-        snapshots: snapshots.filter((s): s is EksClusterSnapshot => s !== undefined),
-        errors: [],
-      };
     },
 
     assumeRoleCalls() {

@@ -1,7 +1,9 @@
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import selfsigned from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readerCredentials, simClientConfig } from '../../sim/clients.ts';
 import { type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
@@ -157,7 +159,7 @@ describe('kubernetesGet', () => {
     await expect(get(cluster)).rejects.toMatchObject({ code, message: expect.stringContaining(says) });
   });
 
-  it('calls a server that never answers Unreachable after the timeout', async () => {
+  it('calls a server that accepts the connection but never answers a Timeout after the timeout', async () => {
     const silent: Server = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
@@ -170,7 +172,66 @@ describe('kubernetesGet', () => {
           token: 'k8s-aws-v1.x',
           timeoutMs: 200,
         }),
-      ).rejects.toMatchObject({ code: 'Unreachable', message: expect.stringContaining('200 ms') });
+      ).rejects.toMatchObject({ code: 'Timeout', message: expect.stringContaining('200 ms') });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('bounds the whole answer, not only silence: a body that drips a byte at a time is a Timeout', async () => {
+    // Answers 200 with headers at once, then one byte every 50 ms: never idle, never done.
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'drip' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+      ],
+    });
+    const timers = new Set<NodeJS.Timeout>();
+    const drip = createTlsServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const t = setInterval(() => res.write(' '), 50);
+      timers.add(t);
+      res.on('close', () => clearInterval(t));
+    });
+    await new Promise<void>((r) => drip.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = drip.address() as AddressInfo;
+      const started = Date.now();
+      await expect(
+        kubernetesGet(AWS_AUTH_PATH, {
+          endpoint: `https://127.0.0.1:${port}`,
+          caData: Buffer.from(pems.cert).toString('base64'),
+          token: 'k8s-aws-v1.x',
+          timeoutMs: 400,
+        }),
+      ).rejects.toMatchObject({ code: 'Timeout', message: expect.stringContaining('no complete answer') });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      for (const t of timers) clearInterval(t);
+      drip.closeAllConnections();
+      drip.close();
+    }
+  });
+
+  it('stops at once when its signal aborts (the target deadline), as a Timeout', async () => {
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const started = Date.now();
+      await expect(
+        kubernetesGet(AWS_AUTH_PATH, {
+          endpoint: `https://127.0.0.1:${port}`,
+          caData: clusters.get('alpha')!.caData,
+          token: 'k8s-aws-v1.x',
+          timeoutMs: 30_000,
+          signal: AbortSignal.timeout(100),
+        }),
+      ).rejects.toMatchObject({ code: 'Timeout', message: expect.stringContaining('deadline') });
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       silent.close();
@@ -191,6 +252,26 @@ describe('kubernetesGet', () => {
     ],
     ['mapAccounts that is not a list', { mapAccounts: 'nope' }, /mapAccounts is not a YAML list/],
   ])('rejects %s', (_name, data, message) => {
-    expect(() => parseAwsAuth({ data })).toThrow(message);
+    expect(() => parseAwsAuth(configMap(data))).toThrow(message);
+  });
+
+  it.each([
+    ['an empty object', {}],
+    ['a ConfigMap of another name', { ...configMap({}), metadata: { name: 'other', namespace: 'kube-system' } }],
+    ['another kind', { ...configMap({}), kind: 'Secret' }],
+    ['data that is not strings', configMap({ mapRoles: [{ rolearn: 'x' }] })],
+    ['a list', []],
+  ])('rejects %s as Malformed, never as an aws-auth that maps nobody', (_name, body) => {
+    expect(() => parseAwsAuth(body)).toThrow(/^Malformed: k8s:aws-auth answered a body without the fields/);
+  });
+
+  it('reads a ConfigMap without data as one that maps nobody', () => {
+    const { data: _data, ...empty } = configMap({});
+    expect(parseAwsAuth(empty)).toEqual({ exists: true, mapRoles: [], mapUsers: [], mapAccounts: [] });
   });
 });
+
+/** What the Kubernetes API returns for aws-auth, with `data`. */
+function configMap(data: Record<string, unknown>) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data };
+}

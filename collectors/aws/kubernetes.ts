@@ -1,7 +1,9 @@
 import { request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { CollectorError, type FailureCode } from '../../core/errors.ts';
 import type { AwsAuthConfigMap } from '../../core/snapshot.ts';
+import { checkResponse } from '../common/response.ts';
 import { NETWORK_ERROR_CODES } from './errors.ts';
 
 export const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
@@ -14,7 +16,10 @@ export interface KubernetesGet {
   /** `cluster.certificateAuthority.data`: base64 of the PEM bundle to trust, and nothing else. */
   caData: string;
   token: string;
+  /** The whole request: connecting, TLS, and the complete answer. */
   timeoutMs: number;
+  /** Aborts the request (the target deadline). */
+  signal?: AbortSignal;
 }
 
 function fail(code: FailureCode, message: string, cause?: unknown): CollectorError {
@@ -23,11 +28,21 @@ function fail(code: FailureCode, message: string, cause?: unknown): CollectorErr
 
 /**
  * GET a Kubernetes API path over HTTPS, verified against the cluster's own CA. Resolves to the parsed JSON,
- * or undefined on 404. Every failure is a CollectorError with a code: Unreachable (network, timeout),
+ * or undefined on 404. Every failure is a CollectorError with a code: Unreachable (network, no connection within
+ * `timeoutMs`), Timeout (connected, but no complete answer within `timeoutMs`, or aborted by `signal`),
  * AccessDenied (401/403), Malformed (bad TLS identity, not JSON), Unknown (other statuses).
  */
 export function kubernetesGet(path: string, o: KubernetesGet): Promise<unknown> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveGet, rejectGet) => {
+    let timer: NodeJS.Timeout | undefined;
+    const resolve = (value: unknown) => {
+      clearTimeout(timer);
+      resolveGet(value);
+    };
+    const reject = (e: unknown) => {
+      clearTimeout(timer);
+      rejectGet(e);
+    };
     let url: URL;
     try {
       url = new URL(path, o.endpoint);
@@ -41,7 +56,7 @@ export function kubernetesGet(path: string, o: KubernetesGet): Promise<unknown> 
         method: 'GET',
         ca: Buffer.from(o.caData, 'base64').toString('utf8'),
         headers: { authorization: `Bearer ${o.token}`, accept: 'application/json' },
-        timeout: o.timeoutMs,
+        ...(o.signal ? { signal: o.signal } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -73,11 +88,29 @@ export function kubernetesGet(path: string, o: KubernetesGet): Promise<unknown> 
         res.on('error', (e) => reject(fail('Unreachable', `connection to ${url.host} failed: ${e.message}`, e)));
       },
     );
-    req.on('timeout', () =>
-      req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
-    );
+    // One timer for the whole exchange, connecting included: a socket idle timeout alone would let an answer that
+    // drips a byte at a time run forever.
+    timer = setTimeout(() => {
+      const connected = req.socket ? !req.socket.connecting : false;
+      reject(
+        connected
+          ? fail(
+              'Timeout',
+              `the Kubernetes API at ${url.host} gave no complete answer to GET ${path} within ${o.timeoutMs} ms`,
+            )
+          : fail(
+              'Unreachable',
+              `cannot reach the Kubernetes API at ${url.host}: no connection within ${o.timeoutMs} ms`,
+            ),
+      );
+      req.destroy();
+    }, o.timeoutMs);
+    timer.unref();
     req.on('error', (e: Error & { code?: string }) => {
       if (e instanceof CollectorError) return reject(e);
+      if (e.name === 'AbortError') {
+        return reject(fail('Timeout', `GET ${path} on ${url.host} was aborted: the target deadline passed`, e));
+      }
       const code = e.code ?? '';
       if (NETWORK_ERROR_CODES.has(code) || /socket hang up|disconnected/i.test(e.message)) {
         return reject(
@@ -134,11 +167,24 @@ function mapping(item: unknown, key: 'rolearn' | 'userarn', at: string) {
   };
 }
 
-/** Parses the aws-auth ConfigMap as the EKS authenticator reads it; anything it would reject is Malformed. */
+/**
+ * What the Kubernetes API always returns for a ConfigMap (its `data` is absent when empty, and holds strings only).
+ * `{}`, or another object, is not "an aws-auth that maps nobody": believing it would pass the access checks.
+ */
+export const CONFIG_MAP_SCHEMA = z.object({
+  apiVersion: z.literal('v1'),
+  kind: z.literal('ConfigMap'),
+  metadata: z.object({ name: z.literal('aws-auth'), namespace: z.literal('kube-system') }),
+  data: z.record(z.string(), z.string()).nullish(),
+});
+
+/**
+ * Parses the aws-auth ConfigMap as the EKS authenticator reads it: first its shape (checkResponse, as for every
+ * cloud answer), then the YAML lists in it; anything either would reject is Malformed.
+ */
 export function parseAwsAuth(configMap: unknown): AwsAuthConfigMap {
   if (configMap === undefined) return { exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] };
-  const data = ((configMap as { data?: unknown })?.data ?? {}) as Record<string, unknown>;
-  if (typeof data !== 'object' || Array.isArray(data)) throw fail('Malformed', 'aws-auth data is not an object');
+  const data: Record<string, unknown> = checkResponse('k8s:aws-auth', CONFIG_MAP_SCHEMA, configMap).data ?? {};
   return {
     exists: true,
     mapRoles: yamlList(data, 'mapRoles').map((item, i) => {

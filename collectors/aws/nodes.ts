@@ -15,6 +15,7 @@ import {
   type RecommendedRelease,
   recommendedReleaseKey,
 } from '../../core/snapshot.ts';
+import { guardPages } from '../common/pages.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 import type { GuardDutyResult } from './guardduty.ts';
 import type { ReferenceScope, ReferenceSource } from './references.ts';
@@ -27,6 +28,8 @@ export interface NodeScope {
   references: ReferenceSource;
   /** The target account's EKS and SSM clients for the reference data (shared across accounts by `references`). */
   referenceScope: ReferenceScope;
+  /** `collection.maxPages`: the cap of each DescribeInstances walk. */
+  maxPages?: number;
   /** This target's GuardDuty, read once for all its clusters. */
   guardDuty: () => Promise<GuardDutyResult>;
 }
@@ -163,7 +166,12 @@ async function instances(scope: NodeScope, s: EksClusterSnapshot, gaps: Collecti
       { Name: 'tag-key', Values: [`kubernetes.io/cluster/${s.name}`] },
       { Name: 'tag:eks:cluster-name', Values: [s.name] },
     ]) {
-      for await (const page of paginateDescribeInstances({ client: scope.ec2 }, { Filters: [filter, state] }))
+      const pages = guardPages(paginateDescribeInstances({ client: scope.ec2 }, { Filters: [filter, state] }), {
+        action: 'ec2:DescribeInstances',
+        nextToken: (p) => (p as { NextToken?: string }).NextToken,
+        maxPages: scope.maxPages,
+      });
+      for await (const page of pages)
         for (const r of page.Reservations ?? [])
           for (const i of r.Instances ?? []) if (i.InstanceId) byId.set(i.InstanceId, i);
     }

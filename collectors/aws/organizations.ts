@@ -1,5 +1,6 @@
 import { type OrganizationsClient, paginateListAccounts } from '@aws-sdk/client-organizations';
 import type { AwsConfig } from '../../core/config.ts';
+import { guardPages } from '../common/pages.ts';
 
 export interface OrganizationAccount {
   id: string;
@@ -12,9 +13,18 @@ export interface OrganizationAccount {
  * Every account of the organization, one paginated ListAccounts walk. Called once per scan, by the
  * plan step only: Organizations publishes no rate limit and throttles concurrent callers.
  */
-export async function listOrganizationAccounts(client: OrganizationsClient): Promise<OrganizationAccount[]> {
+export async function listOrganizationAccounts(
+  client: OrganizationsClient,
+  options: { maxPages?: number } = {},
+): Promise<OrganizationAccount[]> {
   const out: OrganizationAccount[] = [];
-  for await (const page of paginateListAccounts({ client, pageSize: 20 }, {})) {
+  // Guarded: a NextToken that repeats rejects (Malformed) instead of listing the same accounts forever.
+  const pages = guardPages(paginateListAccounts({ client, pageSize: 20 }, {}), {
+    action: 'organizations:ListAccounts',
+    nextToken: (p) => (p as { NextToken?: string }).NextToken,
+    maxPages: options.maxPages,
+  });
+  for await (const page of pages) {
     for (const a of page.Accounts ?? []) {
       if (!a.Id) continue;
       out.push({ id: a.Id, ...(a.Name ? { name: a.Name } : {}), status: a.Status ?? 'UNKNOWN' });

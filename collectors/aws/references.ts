@@ -6,6 +6,8 @@ import {
 } from '@aws-sdk/client-eks';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { ClusterVersionsReference, RecommendedRelease } from '../../core/snapshot.ts';
+import { collectPages } from '../common/pages.ts';
+import { eksNextToken } from './eks.ts';
 import { describeAwsError } from './errors.ts';
 import { fallbackVersions } from './versions.ts';
 
@@ -68,7 +70,8 @@ export class SharedAcrossAccounts<T> {
   }
 }
 
-export function createReferenceSource(): ReferenceSource {
+/** `maxPages`: the cap of each reference walk (`collection.maxPages`). */
+export function createReferenceSource(maxPages?: number): ReferenceSource {
   const versions = new SharedAcrossAccounts<ClusterVersionsReference>();
   const parameters = new SharedAcrossAccounts<RecommendedRelease>();
   const addons = new SharedAcrossAccounts<Record<string, AddonInfo>>();
@@ -77,12 +80,14 @@ export function createReferenceSource(): ReferenceSource {
     versions: (scope) =>
       versions
         .get(scope.region, scope.accountId, async () => {
-          const out: ClusterVersionsReference = { source: 'api', versions: [] };
           // includeAll: versions past extended support too, so a cluster still on one is judged, not skipped.
-          for await (const page of paginateDescribeClusterVersions({ client: scope.eks }, { includeAll: true }))
-            out.versions.push(...(page.clusterVersions ?? []));
-          if (out.versions.length === 0) throw new Error('DescribeClusterVersions returned no versions');
-          return out;
+          const versions = await collectPages(
+            paginateDescribeClusterVersions({ client: scope.eks }, { includeAll: true }),
+            (p) => p.clusterVersions,
+            { action: 'eks:DescribeClusterVersions', nextToken: eksNextToken, maxPages },
+          );
+          if (versions.length === 0) throw new Error('DescribeClusterVersions returned no versions');
+          return { source: 'api', versions };
         })
         .catch((e: unknown) => fallbackVersions(`eks:DescribeClusterVersions: ${describeAwsError(e)}`)),
 
@@ -105,8 +110,12 @@ export function createReferenceSource(): ReferenceSource {
     addonVersions: (scope, kubernetesVersion) =>
       addons.get(`${scope.region} ${kubernetesVersion}`, scope.accountId, async () => {
         const out: Record<string, AddonInfo> = {};
-        for await (const page of paginateDescribeAddonVersions({ client: scope.eks }, { kubernetesVersion }))
-          for (const a of page.addons ?? []) if (a.addonName) out[a.addonName] = a;
+        const addons = await collectPages(
+          paginateDescribeAddonVersions({ client: scope.eks }, { kubernetesVersion }),
+          (p) => p.addons,
+          { action: 'eks:DescribeAddonVersions', nextToken: eksNextToken, maxPages },
+        );
+        for (const a of addons) if (a.addonName) out[a.addonName] = a;
         return out;
       }),
   };

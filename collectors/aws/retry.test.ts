@@ -1,6 +1,7 @@
 import type { RetryErrorInfo } from '@smithy/types';
 import { describe, expect, it } from 'vitest';
-import { PatientRetryStrategy } from './retry.ts';
+import { MalformedResponseError } from '../common/response.ts';
+import { MALFORMED_MAX_ATTEMPTS, PatientRetryStrategy } from './retry.ts';
 
 const throttled: RetryErrorInfo = { errorType: 'THROTTLING' };
 
@@ -30,6 +31,30 @@ describe('PatientRetryStrategy', () => {
     await expect(
       s.refreshRetryTokenForRetry(await s.acquireInitialRetryToken('sts'), { errorType: 'CLIENT_ERROR' }),
     ).rejects.toThrow();
+  });
+
+  it('retries a request timeout (the SDK calls it TRANSIENT) like a 5xx, up to maxAttempts', async () => {
+    const s = new PatientRetryStrategy({ maxAttempts: 4, delay: () => 0 });
+    const timeout: RetryErrorInfo = {
+      errorType: 'TRANSIENT',
+      error: Object.assign(new Error('a request has exceeded the configured 300 ms requestTimeout.'), {
+        name: 'TimeoutError',
+      }),
+    } as RetryErrorInfo;
+    let token = await s.acquireInitialRetryToken('eks');
+    for (let i = 0; i < 3; i++) token = await s.refreshRetryTokenForRetry(token, timeout);
+    await expect(s.refreshRetryTokenForRetry(token, timeout)).rejects.toThrow();
+  });
+
+  it('retries a malformed answer only a little: a service that keeps sending it will not change its mind', async () => {
+    const s = new PatientRetryStrategy({ maxAttempts: 8, delay: () => 0 });
+    const malformed = {
+      errorType: 'CLIENT_ERROR',
+      error: new MalformedResponseError('eks:ListClusters', '{}'),
+    } as RetryErrorInfo;
+    let token = await s.acquireInitialRetryToken('eks');
+    for (let i = 1; i < MALFORMED_MAX_ATTEMPTS; i++) token = await s.refreshRetryTokenForRetry(token, malformed);
+    await expect(s.refreshRetryTokenForRetry(token, malformed)).rejects.toThrow();
   });
 
   it('honours Retry-After, up to 30 seconds', async () => {

@@ -1,7 +1,13 @@
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { classifyAwsError } from './errors.ts';
 
 /** Longest we honour a server's Retry-After, so one answer cannot stall a scan. */
 const MAX_RETRY_AFTER_MS = 30_000;
+/**
+ * Attempts for an answer that failed its schema or did not parse (a truncated or empty body): a second try usually
+ * gets the real answer through a flaky hop, but a service that keeps answering it will not change its mind.
+ */
+export const MALFORMED_MAX_ATTEMPTS = 3;
 
 export interface PatientRetryOptions {
   maxAttempts: number;
@@ -24,7 +30,9 @@ class Token implements RetryToken {
 }
 
 /**
- * Retries throttling and transient errors up to `maxAttempts`, with the given backoff.
+ * Retries throttling and transient errors (5xx, resets, the HTTP handler's `TimeoutError` for a request or socket
+ * timeout) up to `maxAttempts`, and malformed answers up to MALFORMED_MAX_ATTEMPTS, with the given backoff.
+ * An aborted call (the target deadline) is never retried: the SDK classifies `AbortError` as a client error.
  *
  * Unlike the SDK's standard strategy it keeps no per-client retry quota: that quota (500 tokens,
  * 5 per retry, refunded only partly on success) runs dry under sustained throttling and then
@@ -43,8 +51,12 @@ export class PatientRetryStrategy implements RetryStrategyV2 {
 
   async refreshRetryTokenForRetry(token: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const retry = token.getRetryCount() + 1;
-    const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT';
-    if (!retryable || retry >= this.options.maxAttempts) {
+    const malformed = info.errorType === 'CLIENT_ERROR' && classifyAwsError(info.error) === 'Malformed';
+    const retryable = info.errorType === 'THROTTLING' || info.errorType === 'TRANSIENT' || malformed;
+    const maxAttempts = malformed
+      ? Math.min(MALFORMED_MAX_ATTEMPTS, this.options.maxAttempts)
+      : this.options.maxAttempts;
+    if (!retryable || retry >= maxAttempts) {
       // The middleware rethrows the original error, with $metadata.attempts set.
       throw new Error('No retry token available');
     }

@@ -9,10 +9,25 @@ import type { TokenCredential } from '@azure/core-auth';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import type { AksClusterSnapshot, CollectionGap } from '../../core/snapshot.ts';
-import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
-import { type AzureClientOptions, containerServiceClient, listSubscriptionIds, monitorClient } from './clients.ts';
+import type {
+  CollectOptions,
+  Collector,
+  Target,
+  TargetCollection,
+  TargetError,
+  TargetPlan,
+} from '../../core/target.ts';
+import { collectPages } from '../common/pages.ts';
+import {
+  type AzureClientOptions,
+  armAgent,
+  containerServiceClient,
+  listSubscriptionIds,
+  monitorClient,
+} from './clients.ts';
 import { azureCredentialFromEnv } from './credential.ts';
 import { classifyAzureError, describeAzureError } from './errors.ts';
+import { ARM_ROUTES } from './schemas.ts';
 
 export interface AzureCollectorDeps {
   /**
@@ -44,6 +59,9 @@ function resourceGroupOf(id: string): string {
   return m[1]!;
 }
 
+/** The continuation token of an ARM `byPage()` page: the absolute nextLink of the page after it. */
+const continuation = (page: unknown) => (page as { continuationToken?: string }).continuationToken;
+
 function gap(need: string, e: unknown): CollectionGap {
   return { need, code: classifyAzureError(e), error: describeAzureError(e) };
 }
@@ -57,8 +75,13 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     credential ??= azureCredentialFromEnv();
     return credential;
   };
+  const { connectTimeoutMs, requestTimeoutMs, maxPages } = config.collection;
   const options: AzureClientOptions = {
     maxAttempts: azure.maxAttempts,
+    connectTimeoutMs,
+    requestTimeoutMs,
+    maxPages,
+    agent: armAgent({ connectTimeoutMs, ...(deps.ca ? { ca: deps.ca } : {}) }),
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
     ...(deps.ca ? { ca: deps.ca } : {}),
   };
@@ -71,6 +94,8 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     if (!p) {
       p = aks.managedClusters.listKubernetesVersions(location).then((r) => r.values ?? []);
       versions.set(key, p);
+      // Only successes are kept: one target's failure (or deadline) must not become another target's gap.
+      p.catch(() => versions.delete(key));
     }
     return p;
   }
@@ -79,6 +104,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     aks: ContainerServiceClient,
     subscriptionId: string,
     cluster: ManagedCluster,
+    clientOptions: AzureClientOptions,
   ): Promise<AksClusterSnapshot> {
     const id = cluster.id ?? '';
     const name = cluster.name ?? '';
@@ -93,7 +119,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
       }
     };
     const pools = (cluster.agentPoolProfiles ?? []).map((p) => p.name ?? '');
-    const monitor = monitorClient(cred(), subscriptionId, options);
+    const monitor = monitorClient(cred(), subscriptionId, clientOptions);
     const [upgradeProfile, poolProfiles, diagnosticSettings, kubernetesVersions] = await Promise.all([
       attempt(AZURE_NEEDS.upgradeProfile, () => aks.managedClusters.getUpgradeProfile(resourceGroup, name)),
       Promise.all(
@@ -105,11 +131,13 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
           }
         }),
       ),
-      attempt(AZURE_NEEDS.diagnosticSettings, async () => {
-        const out: DiagnosticSettingsResource[] = [];
-        for await (const d of monitor.diagnosticSettings.list(id)) out.push(d);
-        return out;
-      }),
+      attempt(AZURE_NEEDS.diagnosticSettings, () =>
+        collectPages<DiagnosticSettingsResource[] & { continuationToken?: string }, DiagnosticSettingsResource>(
+          monitor.diagnosticSettings.list(id).byPage(),
+          (page) => page,
+          { action: ARM_ROUTES.listDiagnosticSettings.action, nextToken: continuation, maxPages },
+        ),
+      ),
       attempt(AZURE_NEEDS.kubernetesVersions, () => versionsFor(aks, subscriptionId, cluster.location)),
     ]);
     const failedPools = poolProfiles.filter(([, , e]) => e !== undefined);
@@ -164,12 +192,21 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
       return { targets: ids.map((accountId) => ({ provider: 'azure', accountId, region: ALL_LOCATIONS })), errors: [] };
     },
 
-    async collect(target: Target): Promise<TargetCollection> {
+    async collect(target: Target, collectOptions: CollectOptions = {}): Promise<TargetCollection> {
       const subscriptionId = target.accountId;
-      const aks = containerServiceClient(cred(), subscriptionId, options);
-      const clusters: ManagedCluster[] = [];
+      // The deadline rides in the clients' pipelines: every request of this target (pages, retries) carries it.
+      const clientOptions: AzureClientOptions = {
+        ...options,
+        ...(collectOptions.deadline ? { deadline: collectOptions.deadline } : {}),
+      };
+      const aks = containerServiceClient(cred(), subscriptionId, clientOptions);
+      let clusters: ManagedCluster[];
       try {
-        for await (const c of aks.managedClusters.list()) clusters.push(c);
+        clusters = await collectPages<ManagedCluster[] & { continuationToken?: string }, ManagedCluster>(
+          aks.managedClusters.list().byPage(),
+          (page) => page,
+          { action: ARM_ROUTES.listManagedClusters.action, nextToken: continuation, maxPages },
+        );
       } catch (e) {
         const error: TargetError = {
           provider: 'azure',
@@ -182,7 +219,9 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
         return { target, snapshots: [], errors: [error] };
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
-      const snapshots = await Promise.all(clusters.map((c) => limit(() => collectCluster(aks, subscriptionId, c))));
+      const snapshots = await Promise.all(
+        clusters.map((c) => limit(() => collectCluster(aks, subscriptionId, c, clientOptions))),
+      );
       return { target, snapshots, errors: [] };
     },
   };

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Deadline } from '../../core/deadline.ts';
 import { collectPages, guardPages } from './pages.ts';
@@ -67,9 +67,14 @@ describe('guardPages', () => {
 
 describe('Deadline', () => {
   it('aborts its signal when it passes, with a Timeout error', async () => {
-    const d = Deadline.after(10);
+    vi.useFakeTimers();
+    const d = Deadline.after(10_000);
     expect(d.expired).toBe(false);
-    await new Promise((r) => d.signal.addEventListener('abort', r));
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(d.signal.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    vi.useRealTimers();
+    expect(d.signal.aborted).toBe(true);
     expect(d.expired).toBe(true);
     expect(() => d.check()).toThrow(/deadline/);
     expect(d.signal.reason).toMatchObject({ code: 'Timeout' });

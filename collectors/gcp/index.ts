@@ -2,8 +2,24 @@ import type { ClusterManagerClient } from '@google-cloud/container';
 import type { AuthClient } from 'google-auth-library';
 import type { ScanConfig } from '../../core/config.ts';
 import type { GkeCluster, GkeClusterSnapshot, GkeServerConfig } from '../../core/snapshot-gke.ts';
-import type { Collector, Target, TargetCollection, TargetError, TargetPlan } from '../../core/target.ts';
-import { clusterManagerClient, defaultAuthClient, type GcpClientOptions, listProjectIds } from './clients.ts';
+import type {
+  CollectOptions,
+  Collector,
+  Target,
+  TargetCollection,
+  TargetError,
+  TargetPlan,
+} from '../../core/target.ts';
+import {
+  clusterManagerClient,
+  defaultAuthClient,
+  type GcpCallSettings,
+  type GcpClientOptions,
+  gaxOptions,
+  gcpCall,
+  listProjectIds,
+  withConnectTimeout,
+} from './clients.ts';
 import { classifyGcpError, describeGcpError } from './errors.ts';
 
 export interface GcpCollectorDeps {
@@ -19,6 +35,12 @@ export interface GcpCollectorDeps {
 
 export const GCP_NEEDS = { serverConfig: 'gke:GetServerConfig' } as const;
 
+/**
+ * Total attempts per GKE / Resource Manager call, as Azure's default `maxAttempts` (the GCP config section has no
+ * such setting yet).
+ */
+export const GCP_MAX_ATTEMPTS = 4;
+
 /** Every location of a project is one target: `locations/-` lists them all in one call. */
 export const ALL_LOCATIONS = '*';
 
@@ -27,10 +49,14 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
   const gcp = config.gcp ?? {};
   const clock = deps.clock ?? (() => new Date());
   const options: GcpClientOptions = deps.endpoint ? { endpoint: deps.endpoint } : {};
+  const { connectTimeoutMs, requestTimeoutMs, maxPages } = config.collection;
+  const settings: GcpCallSettings = { maxAttempts: GCP_MAX_ATTEMPTS, requestTimeoutMs, maxPages };
   let auth: Promise<AuthClient> | undefined;
   let client: Promise<ClusterManagerClient> | undefined;
   const authClient = () => {
-    auth ??= deps.authClient ? Promise.resolve(deps.authClient) : defaultAuthClient();
+    auth ??= (deps.authClient ? Promise.resolve(deps.authClient) : defaultAuthClient()).then((a) =>
+      withConnectTimeout(a, connectTimeoutMs),
+    );
     return auth;
   };
   const gke = () => {
@@ -42,10 +68,17 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
    * kept, so one project's denial does not become every project's gap.
    */
   const serverConfigs = new Map<string, Promise<GkeServerConfig>>();
-  function serverConfig(c: ClusterManagerClient, projectId: string, location: string): Promise<GkeServerConfig> {
+  function serverConfig(
+    c: ClusterManagerClient,
+    projectId: string,
+    location: string,
+    s: GcpCallSettings,
+  ): Promise<GkeServerConfig> {
     let p = serverConfigs.get(location);
     if (!p) {
-      p = c.getServerConfig({ name: `projects/${projectId}/locations/${location}` }).then(([r]) => r);
+      p = gcpCall('gke:GetServerConfig', s, (o) =>
+        c.getServerConfig({ name: `projects/${projectId}/locations/${location}` }, gaxOptions(o)).then(([r]) => r),
+      );
       serverConfigs.set(location, p);
       p.catch(() => serverConfigs.delete(location));
     }
@@ -60,7 +93,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
       if (gcp.projects) ids = gcp.projects;
       else {
         try {
-          ids = await listProjectIds(await authClient(), options);
+          ids = await listProjectIds(await authClient(), { ...options, ...settings });
         } catch (e) {
           const error: TargetError = {
             provider: 'gcp',
@@ -76,8 +109,12 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
       return { targets: ids.map((accountId) => ({ provider: 'gcp', accountId, region: ALL_LOCATIONS })), errors: [] };
     },
 
-    async collect(target: Target): Promise<TargetCollection> {
+    async collect(target: Target, collectOptions: CollectOptions = {}): Promise<TargetCollection> {
       const projectId = target.accountId;
+      const s: GcpCallSettings = {
+        ...settings,
+        ...(collectOptions.deadline ? { deadline: collectOptions.deadline } : {}),
+      };
       const fail = (stage: string, code: TargetError['code'], message: string): TargetError => ({
         provider: 'gcp',
         accountId: projectId,
@@ -91,7 +128,10 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
       const errors: TargetError[] = [];
       try {
         c = await gke();
-        const [res] = await c.listClusters({ parent: `projects/${projectId}/locations/-` });
+        const parent = `projects/${projectId}/locations/-`;
+        const res = await gcpCall('gke:ListClusters', s, (o) =>
+          c.listClusters({ parent }, gaxOptions(o)).then(([r]) => r),
+        );
         clusters = res.clusters ?? [];
         // Zones that did not answer: their clusters are missing from the list, so say so (never a silent pass).
         if (res.missingZones?.length)
@@ -111,7 +151,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           const gaps: GkeClusterSnapshot['gaps'] = [];
           let config: GkeServerConfig | undefined;
           try {
-            config = await serverConfig(c, projectId, location);
+            config = await serverConfig(c, projectId, location, s);
           } catch (e) {
             gaps.push({ need: GCP_NEEDS.serverConfig, code: classifyGcpError(e), error: describeGcpError(e) });
           }

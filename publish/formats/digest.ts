@@ -3,6 +3,7 @@ import type { Finding } from '../../core/finding.ts';
 import { alertable } from '../../core/lifecycle.ts';
 import type { ScanReport } from '../../core/report.ts';
 import { atLeast, compareSeverity, type Severity } from '../../core/severity.ts';
+import { escapeControlDeep } from '../../core/text.ts';
 import { escapeHtml } from '../html-escape.ts';
 
 /** Slack's documented limits: 50 blocks per message, 3,000 characters per section text, 150 per header. */
@@ -51,7 +52,9 @@ function mrkdwn(s: string): string {
  * One Block Kit message per scan: counts, the top new/regressed findings, resolved and stale counts,
  * and a link. Stays within Slack's limits by listing fewer findings and saying "and N more".
  */
-export function toSlackDigest(report: ScanReport, o: DigestOptions): { text: string; blocks: KnownBlock[] } {
+export function toSlackDigest(untrusted: ScanReport, o: DigestOptions): { text: string; blocks: KnownBlock[] } {
+  // Control and bidi characters from cloud data are shown as escapes, never sent raw (see core/text.ts).
+  const report = escapeControlDeep(untrusted);
   const listed = digestFindings(report, o.minSeverity);
   const s = report.summary;
   const head: KnownBlock[] = [
@@ -72,7 +75,7 @@ export function toSlackDigest(report: ScanReport, o: DigestOptions): { text: str
         {
           type: 'mrkdwn',
           text: clip(
-            `Scan \`${report.scan.id}\` · ${report.scan.trigger} · ${report.scan.finishedAt}`,
+            `Scan \`${mrkdwn(report.scan.id)}\` · ${mrkdwn(report.scan.trigger)} · ${mrkdwn(report.scan.finishedAt)}`,
             SLACK_LIMITS.contextText,
           ),
         },
@@ -116,7 +119,7 @@ export function toSlackDigest(report: ScanReport, o: DigestOptions): { text: str
       text: {
         type: 'mrkdwn',
         text: clip(
-          `*${f.severity.toUpperCase()}* ${label} · *${f.checkId}* ${mrkdwn(f.title)}\n${mrkdwn(f.clusterName)} (${f.provider} ${f.accountId} ${f.region})\n${mrkdwn(f.message)}`,
+          `*${f.severity.toUpperCase()}* ${label} · *${f.checkId}* ${mrkdwn(f.title)}\n${mrkdwn(f.clusterName)} (${mrkdwn(`${f.provider} ${f.accountId} ${f.region}`)})\n${mrkdwn(f.message)}`,
           SLACK_LIMITS.sectionText,
         ),
       },
@@ -135,7 +138,8 @@ export interface EmailDigest {
 }
 
 /** The same digest for email: plain text and a small HTML body (inline styles only). */
-export function toEmailDigest(report: ScanReport, o: DigestOptions): EmailDigest {
+export function toEmailDigest(untrusted: ScanReport, o: DigestOptions): EmailDigest {
+  const report = escapeControlDeep(untrusted);
   const listed = digestFindings(report, o.minSeverity);
   const max = o.maxFindings ?? 50;
   const shown = listed.slice(0, max);

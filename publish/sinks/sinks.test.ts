@@ -11,7 +11,7 @@ import { aFinding, aReconciledReport } from '../../test/findings.ts';
 import { SLACK_LIMITS, toEmailDigest, toSlackDigest } from '../formats/digest.ts';
 import { createSesNotifier, createSnsNotifier } from './email.ts';
 import { createSecurityHubSink } from './securityhub.ts';
-import { createSlackNotifier, SlackError } from './slack.ts';
+import { createSlackNotifier, redactWebhook, SlackError } from './slack.ts';
 
 /** Many new findings, with long messages, to push the digest into Slack's limits. */
 const flood = Array.from({ length: 120 }, (_, i) =>
@@ -57,11 +57,41 @@ describe('Slack digest (Block Kit)', () => {
   });
 });
 
-describe('Slack notifier (a webhook on 127.0.0.1)', () => {
+/** ESC/OSC sequences, a C1 CSI, a bidi override and a newline, as a hostile cloud could put in a name or message. */
+const HOSTILE = '\x1b]0;pwned\x07\x1b[31m\x9b2J\u202eevil\n<!channel>';
+/** What HOSTILE holds raw; none of it may reach a digest. */
+const RAW = ['\x1b', '\x07', '\x9b', '\u202e'];
+const rawIn = (s: string) => RAW.filter((c) => s.includes(c));
+const hostile = aReconciledReport([
+  aFinding({ checkId: 'EKS.AUTH.1', cluster: `c${HOSTILE}`, severity: 'critical', message: `role/${HOSTILE}` }),
+]);
+
+describe('digests of hostile cloud data', () => {
+  it('sends Slack no control or bidi character, and no mention or link', () => {
+    const { text, blocks } = toSlackDigest(hostile, { minSeverity: 'low' });
+    const all = [text, ...textsOf(blocks)].join('\n');
+    expect(rawIn(all)).toEqual([]);
+    expect(all).toContain('role/\\u001b]0;pwned\\u0007\\u001b[31m\\u009b2J\\u202eevil\\n&lt;!channel&gt;');
+  });
+
+  it('sends email (text and HTML) no control or bidi character', () => {
+    const d = toEmailDigest(hostile, { minSeverity: 'low' });
+    for (const part of [d.subject, d.text, d.html]) expect(rawIn(part)).toEqual([]);
+    expect(d.text).toContain('role/\\u001b]0;pwned\\u0007\\u001b[31m\\u009b2J\\u202eevil\\n<!channel>');
+    expect(d.html).toContain('role/\\u001b]0;pwned\\u0007\\u001b[31m\\u009b2J\\u202eevil\\n&lt;!channel&gt;');
+  });
+});
+
+describe('Slack notifier (a webhook answered on 127.0.0.1)', () => {
   let server: Server;
-  let url: string;
+  let port: number;
+  /** The real webhook shape: tests cannot reach hooks.slack.com, so the transport below answers on loopback. */
+  const url = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
   const received: { body: string; path: string }[] = [];
-  let respond: (res: ServerResponse) => void = (res) => res.end('ok');
+  let respond: (res: ServerResponse, req: IncomingMessage) => void = (res) => res.end('ok');
+  /** An injected fetch: the URL the sink checked and chose, sent to the loopback server with the same path. */
+  const loopback: typeof fetch = (input, init) =>
+    fetch(`http://127.0.0.1:${port}${new URL(String(input)).pathname}`, init);
 
   beforeAll(async () => {
     server = createServer((req: IncomingMessage, res) => {
@@ -69,11 +99,11 @@ describe('Slack notifier (a webhook on 127.0.0.1)', () => {
       req.on('data', (c) => (body += c));
       req.on('end', () => {
         received.push({ body, path: req.url ?? '' });
-        respond(res);
+        respond(res, req);
       });
     });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/SECRETTOKEN`;
+    port = (server.address() as AddressInfo).port;
   });
   afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
@@ -90,6 +120,7 @@ describe('Slack notifier (a webhook on 127.0.0.1)', () => {
     const slack = createSlackNotifier({
       webhook: { secretId: 'kubeposture/slack-test-1', client: secrets as never },
       minSeverity: 'low',
+      fetch: loopback,
     });
     await slack.notify(report, { reportUrl: 'https://example.test/r.html' });
     await slack.notify(report, {});
@@ -112,6 +143,7 @@ describe('Slack notifier (a webhook on 127.0.0.1)', () => {
     const slack = createSlackNotifier({
       webhook: { env: 'SLACK_URL', vars: { SLACK_URL: url } },
       minSeverity: 'low',
+      fetch: loopback,
       sleep: async (ms) => {
         waits.push(ms);
       },
@@ -124,19 +156,127 @@ describe('Slack notifier (a webhook on 127.0.0.1)', () => {
     respond = (res) => res.end('ok');
   });
 
+  it('redacts the webhook path when the endpoint echoes it (plain, encoded, as a URL) in its error body', async () => {
+    respond = (res, req) =>
+      res
+        .writeHead(403)
+        .end(
+          `invalid_token: no hook at ${req.url} (https://hooks.slack.com${req.url}, ${encodeURIComponent(req.url ?? '')}); token SECRETTOKEN\x1b]0;x\x07`,
+        );
+    const slack = createSlackNotifier({
+      webhook: { env: 'SLACK_URL', vars: { SLACK_URL: url } },
+      minSeverity: 'low',
+      fetch: loopback,
+    });
+    const error = (await slack.notify(report, {}).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(SlackError);
+    expect(error.message).toMatch(/^Slack webhook answered 403: invalid_token: no hook at \[redacted\]/);
+    for (const secret of ['SECRETTOKEN', 'T000/B000', 'T000%2FB000', '\x1b'])
+      expect(error.message).not.toContain(secret);
+    expect(error.cause).toBeUndefined();
+    respond = (res) => res.end('ok');
+  });
+
+  it('redacts token-looking text but keeps Slack error codes readable', () => {
+    const hook = new URL('https://hooks.slack.com/services/T0/B0/SECRETTOKEN');
+    expect(
+      redactWebhook('posting_to_general_channel_denied; other hook aB3dE5fG7hJ9kL1mN3pQ5rS7 token xoxb-12-ab', hook),
+    ).toBe('posting_to_general_channel_denied; other hook [redacted] token [redacted]');
+  });
+
   it('names the missing variable, and never the URL, when it cannot connect', async () => {
     const missing = createSlackNotifier({ webhook: { env: 'NOPE', vars: {} }, minSeverity: 'low' });
     await expect(missing.notify(report, {})).rejects.toThrow('environment variable NOPE is empty');
+    // A real undici error (connection refused on a port just closed), whose cause names the address.
+    const probe = createServer();
+    await new Promise<void>((ok) => probe.listen(0, '127.0.0.1', ok));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((ok) => probe.close(() => ok()));
     const closed = createSlackNotifier({
-      webhook: { env: 'U', vars: { U: 'http://127.0.0.1:9/services/T/B/SECRETTOKEN' } },
+      webhook: { env: 'U', vars: { U: url } },
       minSeverity: 'low',
+      fetch: (input, init) => fetch(`http://127.0.0.1:${closedPort}${new URL(String(input)).pathname}`, init),
     });
     const error = (await closed.notify(report, {}).catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(/Slack webhook request failed/);
-    expect(`${error.message} ${String(error.cause ?? '')}`).not.toContain('SECRETTOKEN');
+    expect(error.message).toBe('Slack webhook request failed (ECONNREFUSED)');
+    expect(error.cause).toBeUndefined();
+    // A transport whose error message and cause both quote the URL.
+    const leaky = createSlackNotifier({
+      webhook: { env: 'U', vars: { U: url } },
+      minSeverity: 'low',
+      fetch: async (input) => {
+        throw new TypeError(`fetch failed: ${String(input)}`, { cause: { code: `bad ${String(input)}` } });
+      },
+    });
+    const e2 = (await leaky.notify(report, {}).catch((e: unknown) => e)) as Error;
+    expect(e2.message).toBe('Slack webhook request failed (TypeError)');
+    expect(JSON.stringify(e2) + String(e2.cause)).not.toContain('SECRETTOKEN');
+  });
+
+  it.each([
+    ['http', 'http://hooks.slack.com/services/T0/B0/SECRETTOKEN', 'must use https, not http (host hooks.slack.com;'],
+    [
+      'another host',
+      'https://evil.example/services/T0/B0/SECRETTOKEN',
+      'must point to hooks.slack.com, not evil.example',
+    ],
+    ['loopback', 'https://127.0.0.1:8443/services/T0/B0/SECRETTOKEN', 'must point to hooks.slack.com, not 127.0.0.1'],
+    [
+      'a look-alike host',
+      'https://hooks.slack.com.evil.example/services/SECRETTOKEN',
+      'must point to hooks.slack.com, not hooks.slack.com.evil.example',
+    ],
+    [
+      'credentials in the URL',
+      'https://u:SECRETTOKEN@hooks.slack.com/services/x',
+      'must not carry a user name or password',
+    ],
+    [
+      'not a URL',
+      'hooks.slack.com/services/T0/B0/SECRETTOKEN',
+      'is not a URL (its value is a secret and is not shown)',
+    ],
+  ])('refuses %s before sending anything, without printing the path', async (_, bad, message) => {
+    let sent = 0;
+    const slack = createSlackNotifier({
+      webhook: { env: 'SLACK_URL', vars: { SLACK_URL: bad } },
+      minSeverity: 'low',
+      fetch: async () => {
+        sent++;
+        return new Response('ok');
+      },
+    });
+    const error = (await slack.notify(report, {}).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(SlackError);
+    expect(error.message).toContain(`The Slack webhook URL in environment variable SLACK_URL ${message}`);
+    expect(error.message).not.toContain('SECRETTOKEN');
+    expect(error.message).not.toContain('/services');
+    expect(sent).toBe(0);
+  });
+
+  it('accepts, over https only, a host the configuration names; a secret is checked the same way', async () => {
+    received.length = 0;
+    const proxied = createSlackNotifier({
+      webhook: { env: 'U', vars: { U: 'https://slack-proxy.example.test/services/T0/B0/SECRETTOKEN' } },
+      webhookHosts: ['slack-proxy.example.test'],
+      minSeverity: 'low',
+      fetch: loopback,
+    });
+    await proxied.notify(report, {});
+    expect(received.map((r) => r.path)).toEqual(['/services/T0/B0/SECRETTOKEN']);
+    const secret = createSlackNotifier({
+      webhook: {
+        secretId: 'kubeposture/slack-test-http',
+        client: { send: async () => ({ SecretString: 'http://hooks.slack.com/services/T0/B0/SECRETTOKEN' }) } as never,
+      },
+      minSeverity: 'low',
+      fetch: loopback,
+    });
+    await expect(secret.notify(report, {})).rejects.toThrow(
+      'The Slack webhook URL in secret kubeposture/slack-test-http must use https',
+    );
   });
 });
-
 describe('email digests', () => {
   it('sends HTML and text through SES v2', async () => {
     const sent: SendEmailCommandInput[] = [];

@@ -3,6 +3,7 @@ import { KubepostureError } from '../../core/errors.ts';
 import type { ScanReport } from '../../core/report.ts';
 import type { Severity } from '../../core/severity.ts';
 import type { Notifier } from '../../core/state.ts';
+import { escapeControl } from '../../core/text.ts';
 import { toSlackDigest } from '../formats/digest.ts';
 
 /** A Slack delivery failed. Its message never contains the webhook URL (the URL is the credential). */
@@ -10,37 +11,111 @@ export class SlackError extends KubepostureError {
   override name = 'SlackError';
 }
 
+/** Where Slack serves incoming webhooks. Other hosts only when the configuration names them (`slack.webhookHosts`). */
+export const SLACK_WEBHOOK_HOST = 'hooks.slack.com';
+
 /** Where the webhook URL comes from: Secrets Manager in AWS, an environment variable locally. */
 export type WebhookSource =
   | { secretId: string; client: Pick<SecretsManagerClient, 'send'>; maxAgeMs?: number }
   | { env: string; vars?: Record<string, string | undefined> };
 
-const cache = new Map<string, { value: string; at: number }>();
+function describeSource(source: WebhookSource): string {
+  return 'env' in source ? `environment variable ${source.env}` : `secret ${source.secretId}`;
+}
 
-/** Reads the webhook URL, caching a secret for a few minutes so a scan costs about one read. */
-export async function webhookUrl(source: WebhookSource, now = Date.now()): Promise<string> {
-  if ('env' in source) {
-    const value = (source.vars ?? process.env)[source.env];
-    if (!value) throw new SlackError(`The Slack webhook URL is not set: environment variable ${source.env} is empty`);
-    return value;
+/**
+ * Checks a webhook URL before anything is sent to it: https only (the path is a bearer credential and the body is
+ * the scan's findings), and on Slack's webhook host or one the configuration names. Errors name the scheme and the
+ * host, never the path.
+ */
+export function checkWebhookUrl(value: string, where: string, extraHosts: readonly string[] = []): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SlackError(`The Slack webhook URL in ${where} is not a URL (its value is a secret and is not shown)`);
   }
-  const hit = cache.get(source.secretId);
+  const hosts = [SLACK_WEBHOOK_HOST, ...extraHosts.map((h) => h.toLowerCase())];
+  if (url.protocol !== 'https:') {
+    throw new SlackError(
+      `The Slack webhook URL in ${where} must use https, not ${escapeControl(url.protocol.replace(/:$/, ''))} (host ${escapeControl(url.host)}; the path is a secret and is not shown)`,
+    );
+  }
+  if (!hosts.includes(url.hostname)) {
+    throw new SlackError(
+      `The Slack webhook URL in ${where} must point to ${hosts.join(' or ')}, not ${escapeControl(url.hostname)} (name other hosts in the configuration's slack.webhookHosts; the path is a secret and is not shown)`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new SlackError(`The Slack webhook URL in ${where} must not carry a user name or password`);
+  }
+  return url;
+}
+
+const cache = new Map<string, { value: URL; at: number }>();
+
+/**
+ * Reads and checks the webhook URL, caching a secret for a few minutes so a scan costs about one read.
+ * `extraHosts`: hosts allowed besides hooks.slack.com (from the configuration, never from the URL's own source).
+ */
+export async function webhookUrl(
+  source: WebhookSource,
+  now = Date.now(),
+  extraHosts: readonly string[] = [],
+): Promise<URL> {
+  const where = describeSource(source);
+  if ('env' in source) {
+    const value = (source.vars ?? process.env)[source.env]?.trim();
+    if (!value) throw new SlackError(`The Slack webhook URL is not set: environment variable ${source.env} is empty`);
+    return checkWebhookUrl(value, where, extraHosts);
+  }
+  const key = `${source.secretId}\n${extraHosts.join(',')}`;
+  const hit = cache.get(key);
   if (hit && now - hit.at < (source.maxAgeMs ?? 300_000)) return hit.value;
   const out = await source.client.send(new GetSecretValueCommand({ SecretId: source.secretId }));
   const value = out.SecretString?.trim();
   if (!value) throw new SlackError(`Secret ${source.secretId} has no string value for the Slack webhook URL`);
-  cache.set(source.secretId, { value, at: now });
-  return value;
+  const url = checkWebhookUrl(value, where, extraHosts);
+  cache.set(key, { value: url, at: now });
+  return url;
+}
+
+const REDACTED = '[redacted]';
+
+/**
+ * Removes the webhook's secret parts from text that came back from the endpoint (an error body may echo the request
+ * path): the URL, its path (plain and percent-encoded), each long path segment, anything that looks like a Slack
+ * webhook path or token, and control characters (the body is shown on a terminal).
+ */
+export function redactWebhook(text: string, url: URL): string {
+  const path = `${url.pathname}${url.search}`;
+  const secrets = new Set([url.href, path, url.pathname, encodeURIComponent(path), encodeURIComponent(url.pathname)]);
+  for (const segment of url.pathname.split('/')) if (segment.length >= 8) secrets.add(segment);
+  let out = text;
+  for (const s of [...secrets].filter((x) => x.length > 1).sort((a, b) => b.length - a.length)) {
+    out = out.split(s).join(REDACTED);
+  }
+  out = out
+    .replace(/\/(services|triggers|workflows)\/[^\s"'<>]+/g, `/$1/${REDACTED}`)
+    .replace(/xox[a-z]-[\w-]+/gi, REDACTED)
+    // Token-like: long runs mixing letters and digits (Slack's error codes are words and survive).
+    .replace(/(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{20,}/g, REDACTED);
+  return escapeControl(out);
 }
 
 export interface SlackNotifierDeps {
   webhook: WebhookSource;
   minSeverity: Severity;
   maxFindings?: number;
+  /** Hosts allowed besides hooks.slack.com, from the configuration (`slack.webhookHosts`); https still required. */
+  webhookHosts?: readonly string[];
+  /** The transport (tests inject one that answers on loopback; the URL is still checked first). */
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   /** Longest Retry-After honoured on a 429 before giving up. */
   maxRetryAfterMs?: number;
+  /** One POST with no answer within this is abandoned (default 10 s). */
+  timeoutMs?: number;
 }
 
 /** Posts one Block Kit digest per scan to an incoming webhook; retries once on 429 after Retry-After. */
@@ -50,7 +125,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
   return {
     name: 'slack',
     async notify(report: ScanReport, context: { reportUrl?: string }) {
-      const url = await webhookUrl(deps.webhook);
+      const url = await webhookUrl(deps.webhook, Date.now(), deps.webhookHosts);
       const body = JSON.stringify(
         toSlackDigest(report, {
           minSeverity: deps.minSeverity,
@@ -61,14 +136,26 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
       for (let attempt = 1; ; attempt++) {
         let res: Response;
         try {
-          res = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          res = await doFetch(url.href, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            // A webhook never redirects; following one would send the findings wherever it points.
+            redirect: 'error',
+            signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+          });
         } catch (e) {
-          // fetch's own errors can carry the URL in their cause: keep only the code.
-          const code = (e as { cause?: { code?: string } })?.cause?.code ?? (e as Error)?.name ?? 'error';
+          // fetch's own errors carry the URL in their message or cause: keep only a code, and no cause.
+          const safe = (v: unknown) => (typeof v === 'string' && /^[A-Za-z_]{1,40}$/.test(v) ? v : undefined);
+          const code = safe((e as { cause?: { code?: unknown } })?.cause?.code) ?? safe((e as Error)?.name) ?? 'error';
           throw new SlackError(`Slack webhook request failed (${code})`);
         }
-        if (res.ok) return;
-        const detail = (await res.text().catch(() => '')).slice(0, 200);
+        if (res.ok) {
+          await res.body?.cancel().catch(() => undefined);
+          return;
+        }
+        // Redacted before it is cut, so a cut cannot leave half a token unrecognised.
+        const detail = redactWebhook((await res.text().catch(() => '')).slice(0, 65_536), url).slice(0, 200);
         if (res.status === 429 && attempt === 1) {
           const wait = Number(res.headers.get('retry-after') ?? '1') * 1000;
           if (wait <= (deps.maxRetryAfterMs ?? 30_000)) {

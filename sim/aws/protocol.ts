@@ -7,7 +7,7 @@
  *   timestamps, errors in `__type`.
  */
 
-export type AwsProtocol = 'awsQuery' | 'ec2Query' | 'restJson1' | 'awsJson1_1';
+export type AwsProtocol = 'awsQuery' | 'ec2Query' | 'restJson1' | 'awsJson1_1' | 'restXml';
 
 export interface SimResponse {
   status: number;

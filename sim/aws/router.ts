@@ -19,13 +19,14 @@ import { iam } from './iam.ts';
 import type { IdentityStore, Principal } from './identity.ts';
 import { organizations } from './organizations.ts';
 import { AwsError, awsError, awsQueryError, type ErrorShape, restJsonError, type SimResponse } from './protocol.ts';
+import { s3 } from './s3.ts';
 import type { AwsRequest, AwsService, RequestContext, ResolvedSimOptions } from './service.ts';
 import { ssm } from './ssm.ts';
 import { sts } from './sts.ts';
 import type { TokenBuckets } from './throttle.ts';
 
 /** The services one endpoint serves, by SigV4 signing name. Add KMS, ... here. */
-export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, iam, ssm, guardduty, organizations];
+export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, iam, ssm, guardduty, organizations, s3];
 
 /** One request the simulated cloud answered, for tests and benchmarks. */
 export interface SimCall {
@@ -62,6 +63,7 @@ export const AWS_SERVER_ERRORS: Readonly<Record<string, ErrorShape>> = {
     message: 'The request failed due to an internal error.',
   },
   organizations: { status: 500, code: 'ServiceException', message: 'AWS Organizations cannot process the request.' },
+  s3: { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' },
 };
 
 export interface AwsRouterDeps {

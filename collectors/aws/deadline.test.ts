@@ -1,0 +1,41 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { Deadline } from '../../core/deadline.ts';
+import { untilDeadline, withDeadline } from './deadline.ts';
+
+describe('withDeadline', () => {
+  it('passes the abort signal to every call and refuses new calls once the deadline has passed', async () => {
+    const seen: unknown[] = [];
+    const client = { send: async (_c: unknown, o?: { abortSignal?: AbortSignal }) => seen.push(o?.abortSignal) };
+    const deadline = Deadline.after(50);
+    withDeadline(client, deadline);
+    await client.send({});
+    expect(seen).toEqual([deadline.signal]);
+    await new Promise((r) => setTimeout(r, 80));
+    await expect(client.send({})).rejects.toMatchObject({ code: 'Timeout' });
+    expect(seen).toHaveLength(1);
+  });
+
+  it("lifts Node's 10-listener warning on the deadline's signal: a target has dozens of calls in flight", async () => {
+    const deadline = Deadline.after(100);
+    setMaxListeners(10, deadline.signal); // Node's default outside the test runner, which lifts it
+    const client = withDeadline({ send: () => new Promise<never>(() => {}) }, deadline);
+    expect(getMaxListeners(deadline.signal)).toBe(0);
+    const calls = Array.from({ length: 30 }, () => client.send().catch((e: unknown) => e));
+    expect(await Promise.all(calls)).toEqual(calls.map(() => expect.objectContaining({ code: 'Timeout' })));
+    deadline.dispose();
+  });
+});
+
+describe('untilDeadline', () => {
+  it('stops waiting at the deadline while the shared work goes on for others', async () => {
+    let finish: (v: string) => void = () => {};
+    const shared = new Promise<string>((r) => {
+      finish = r;
+    });
+    const deadline = Deadline.after(30);
+    await expect(untilDeadline(shared, deadline)).rejects.toMatchObject({ code: 'Timeout' });
+    finish('roles');
+    expect(await untilDeadline(shared, Deadline.none())).toBe('roles');
+  });
+});

@@ -1,0 +1,327 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checks } from '../../checks/index.ts';
+import { parseConfig } from '../../core/config.ts';
+import { Deadline } from '../../core/deadline.ts';
+import { evaluateSnapshots } from '../../core/engine.ts';
+import type { Finding } from '../../core/finding.ts';
+import { reconcile } from '../../core/lifecycle.ts';
+import { runScan } from '../../core/scan.ts';
+import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import type { TargetCollection } from '../../core/target.ts';
+import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
+import { organizationsClient } from './clients.ts';
+import { type FaultProxy, type FaultRule, jsonTarget, queryAction, rest, startFaultProxy } from './fault-proxy.ts';
+import { createAwsCollector } from './index.ts';
+import { listOrganizationAccounts } from './organizations.ts';
+
+/**
+ * The collector through the real SDK clients, with one fault at a time injected on the wire by a loopback proxy in
+ * front of the simulated fleet (the sample: account 111111111111 has clusters in us-east-1 and eu-west-1).
+ */
+const PROD = '111111111111';
+let sim: SimulatedCloud;
+let proxy: FaultProxy | undefined;
+
+beforeAll(async () => {
+  sim = await startSimulatedCloud(await loadSampleFleet());
+});
+afterAll(() => sim?.close());
+afterEach(async () => {
+  await proxy?.close();
+  proxy = undefined;
+});
+
+interface Setup {
+  rules?: FaultRule[];
+  regions?: string[];
+  collection?: Record<string, number>;
+  maxAttempts?: number;
+}
+
+async function collectorWith({ rules = [], regions = ['us-east-1', 'eu-west-1'], collection, maxAttempts = 2 }: Setup) {
+  proxy = await startFaultProxy(sim.aws.endpoint, rules);
+  const config = parseConfig({
+    aws: { accounts: [{ id: PROD }], regions, roleName: sim.spec.readerRoleName, maxAttempts, retryBaseDelayMs: 1 },
+    // Generous by default (the machine may be busy); the timeout tests set their own.
+    collection: { requestTimeoutMs: 5_000, connectTimeoutMs: 2_000, ...collection },
+  });
+  const collector = createAwsCollector(config, {
+    endpoint: proxy.endpoint,
+    credentials: sim.callerCredentials,
+    homeRegion: 'us-east-1',
+  });
+  return { config, collector };
+}
+
+async function collectAll(setup: Setup) {
+  const { config, collector } = await collectorWith(setup);
+  const regions = setup.regions ?? ['us-east-1', 'eu-west-1'];
+  const collected = await Promise.all(
+    regions.map((region) => collector.collect({ provider: 'aws', accountId: PROD, region })),
+  );
+  const snapshots = collected.flatMap((c) => c.snapshots) as EksClusterSnapshot[];
+  const findings = evaluateSnapshots(snapshots, checks, { now: new Date(), settings: config.checks });
+  return { collected, snapshots, findings };
+}
+
+const status = (findings: Finding[], checkId: string, cluster: string) => [
+  ...new Set(findings.filter((f) => f.checkId === checkId && f.clusterName === cluster).map((f) => f.status)),
+];
+const cluster = (snapshots: EksClusterSnapshot[], name: string) => snapshots.find((s) => s.name === name)!;
+
+const EMPTY_JSON = { body: '{}' };
+/** The three empty-but-well-formed answers of the issue: access entries, GuardDuty detectors, add-ons. */
+const EMPTY_ANSWERS: FaultRule[] = [
+  { match: rest('GET', /^\/clusters\/[^/]+\/access-entries$/), answer: EMPTY_JSON },
+  { match: rest('GET', /^\/detector$/), answer: EMPTY_JSON },
+  { match: rest('GET', /^\/clusters\/[^/]+\/addons$/), answer: EMPTY_JSON },
+];
+
+describe('an empty but well-formed 200 is a gap naming the action, never "nothing there"', () => {
+  it('ListAccessEntries answering {} makes EKS.ACCESS.3 ERROR, not PASS, on a cluster that fails it', async () => {
+    const baseline = await collectAll({});
+    expect(status(baseline.findings, 'EKS.ACCESS.3', 'payments-eu')).toEqual(['FAIL']);
+
+    const { snapshots, findings } = await collectAll({ rules: [EMPTY_ANSWERS[0]!] });
+    expect(status(findings, 'EKS.ACCESS.3', 'payments-eu')).toEqual(['ERROR']);
+    expect(cluster(snapshots, 'payments-eu').gaps).toContainEqual({
+      need: 'eks:ListAccessEntries',
+      code: 'Malformed',
+      error: expect.stringMatching(/^Malformed: eks:ListAccessEntries answered a body without .*accessEntries/),
+    });
+    expect(proxy!.hits[0]).toBeGreaterThan(0);
+  });
+
+  it('empty GuardDuty and add-on answers make their checks ERROR, not FAIL', async () => {
+    const baseline = await collectAll({});
+    expect(status(baseline.findings, 'EKS.LOGGING.2', 'payments-prod')).toEqual(['PASS']);
+    expect(status(baseline.findings, 'EKS.IDENTITY.1', 'payments-prod')).toEqual(['PASS']);
+
+    const { snapshots, findings } = await collectAll({ rules: EMPTY_ANSWERS.slice(1) });
+    expect(status(findings, 'EKS.LOGGING.2', 'payments-prod')).toEqual(['ERROR']);
+    expect(status(findings, 'EKS.IDENTITY.1', 'payments-prod')).toEqual(['ERROR']);
+    const needs = cluster(snapshots, 'payments-prod').gaps.map((g) => [g.need, g.code]);
+    expect(needs).toEqual(
+      expect.arrayContaining([
+        ['guardduty:ListDetectors', 'Malformed'],
+        ['eks:ListAddons', 'Malformed'],
+      ]),
+    );
+  });
+
+  it('a scan with empty answers resolves, opens and regresses nothing against the baseline state', async () => {
+    const scan = async (rules: FaultRule[]) => {
+      const { config, collector } = await collectorWith({ rules });
+      const report = await runScan({ collectors: [collector], checks, config });
+      await proxy?.close();
+      proxy = undefined;
+      return report;
+    };
+    const now = new Date();
+    const baseline = reconcile([], await scan([]), { now });
+    expect(baseline.delta.counts.open).toBeGreaterThan(0);
+    const faulted = reconcile(baseline.nextState, await scan(EMPTY_ANSWERS), { now });
+    expect(faulted.delta.counts).toMatchObject({ new: 0, regressed: 0, resolved: 0 });
+    expect(faulted.delta.counts.stale).toBeGreaterThan(0); // what could not be re-judged stays open, marked stale
+  });
+
+  it('a detail answer without its object (DescribeCluster {}) is a gap, not a cluster without settings', async () => {
+    const { snapshots, findings } = await collectAll({
+      rules: [{ match: rest('GET', /^\/clusters\/payments-prod$/), answer: EMPTY_JSON }],
+      regions: ['us-east-1'],
+    });
+    expect(cluster(snapshots, 'payments-prod').gaps).toContainEqual(
+      expect.objectContaining({ need: 'eks:DescribeCluster', code: 'Malformed' }),
+    );
+    expect(status(findings, 'EKS.ENDPOINT.1', 'payments-prod')).toEqual(['ERROR']);
+    // Retried a little (a truncated body through a flaky hop), not maxAttempts times.
+    expect(proxy!.hits[0]).toBe(2);
+  });
+});
+
+describe('every page walk terminates', () => {
+  const loop = (body: object): FaultRule['answer'] => ({ body: JSON.stringify(body) });
+
+  it('a ListClusters token that repeats fails the target as Malformed after two pages, never loops', async () => {
+    const { collected } = await collectAll({
+      rules: [
+        { match: rest('GET', /^\/clusters$/), answer: loop({ clusters: ['payments-prod'], nextToken: 'again' }) },
+      ],
+      regions: ['us-east-1'],
+    });
+    expect(collected[0]!.snapshots).toEqual([]);
+    expect(collected[0]!.errors).toEqual([
+      expect.objectContaining({
+        stage: 'list-clusters',
+        code: 'Malformed',
+        message: expect.stringContaining('pagination did not terminate'),
+      }),
+    ]);
+    expect(proxy!.hits[0]).toBe(2);
+  });
+
+  it('a Marker that repeats in the IAM ListRoles walk is an iam:ListRoles gap on each cluster', async () => {
+    const page = (marker: string) =>
+      '<ListRolesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListRolesResult>' +
+      `<IsTruncated>true</IsTruncated><Marker>${marker}</Marker><Roles><member><Path>/</Path><RoleName>r</RoleName>` +
+      '<RoleId>AROA0000</RoleId><Arn>arn:aws:iam::111111111111:role/r</Arn><CreateDate>2026-01-01T00:00:00Z</CreateDate>' +
+      '</member></Roles></ListRolesResult></ListRolesResponse>';
+    const { snapshots, findings } = await collectAll({
+      rules: [{ match: queryAction('ListRoles'), answer: { contentType: 'text/xml', body: () => page('A') } }],
+    });
+    for (const s of snapshots) {
+      expect(s.gaps).toContainEqual(
+        expect.objectContaining({
+          need: 'iam:ListRoles',
+          code: 'Malformed',
+          error: expect.stringContaining('already'),
+        }),
+      );
+    }
+    expect(status(findings, 'EKS.IDENTITY.3', 'payments-eu')).toEqual(['ERROR']);
+    expect(proxy!.hits[0]).toBe(2); // one walk per account, cut at the repeat
+  });
+
+  it('a walk whose tokens never repeat is cut at collection.maxPages, as a gap', async () => {
+    const { snapshots } = await collectAll({
+      rules: [
+        {
+          match: rest('GET', /^\/clusters\/payments-prod\/addons$/),
+          answer: { body: (_r, hit) => JSON.stringify({ addons: [], nextToken: `t${hit}` }) },
+        },
+      ],
+      regions: ['us-east-1'],
+      collection: { maxPages: 5 },
+    });
+    expect(cluster(snapshots, 'payments-prod').gaps).toContainEqual(
+      expect.objectContaining({ need: 'eks:ListAddons', code: 'Malformed', error: expect.stringContaining('5 pages') }),
+    );
+    expect(proxy!.hits[0]).toBe(6);
+  });
+
+  it('GuardDuty ListDetectors and Organizations ListAccounts stop on a repeated token too', async () => {
+    const { snapshots } = await collectAll({
+      rules: [{ match: rest('GET', /^\/detector$/), answer: loop({ detectorIds: ['d'], nextToken: 'again' }) }],
+      regions: ['us-east-1'],
+    });
+    expect(cluster(snapshots, 'payments-prod').gaps).toContainEqual(
+      expect.objectContaining({ need: 'guardduty:ListDetectors', code: 'Malformed' }),
+    );
+    await proxy?.close();
+    proxy = await startFaultProxy(sim.aws.endpoint, [
+      {
+        match: jsonTarget('ListAccounts'),
+        answer: { contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ Accounts: [], NextToken: 'x' }) },
+      },
+    ]);
+    const client = organizationsClient('us-east-1', sim.callerCredentials, {
+      maxAttempts: 1,
+      retryBaseDelayMs: 1,
+      endpoint: proxy.endpoint,
+    });
+    await expect(listOrganizationAccounts(client)).rejects.toMatchObject({
+      code: 'Malformed',
+      message: expect.stringContaining('organizations:ListAccounts'),
+    });
+    expect(proxy.hits[0]).toBe(2);
+  });
+});
+
+describe('every call has a timeout and every target a deadline', () => {
+  it('a response that never comes costs requestTimeoutMs × maxAttempts, then a Timeout gap', async () => {
+    const started = Date.now();
+    const { snapshots, findings } = await collectAll({
+      rules: [{ match: rest('GET', /^\/clusters\/payments-prod$/), answer: { hang: true } }],
+      regions: ['us-east-1'],
+      collection: { requestTimeoutMs: 1_000 },
+    });
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(cluster(snapshots, 'payments-prod').gaps).toContainEqual({
+      need: 'eks:DescribeCluster',
+      code: 'Timeout',
+      error: expect.stringContaining('(after 2 attempts)'),
+    });
+    expect(status(findings, 'EKS.ENDPOINT.1', 'payments-prod')).toEqual(['ERROR']);
+    expect(status(findings, 'EKS.ENDPOINT.1', 'checkout-api')).not.toEqual(['ERROR']);
+    expect(proxy!.hits[0]).toBe(2); // the timed-out attempt was retried as transient
+  });
+
+  it('a request that timed out once is retried and read', async () => {
+    const { snapshots } = await collectAll({
+      rules: [{ match: rest('GET', /^\/clusters\/payments-prod$/), answer: { hang: true }, times: 1 }],
+      regions: ['us-east-1'],
+      collection: { requestTimeoutMs: 1_000 },
+    });
+    expect(cluster(snapshots, 'payments-prod').gaps).toEqual([]);
+    expect(proxy!.hits[0]).toBe(1);
+  });
+
+  it('past the target deadline nothing new is called and what was not read is a Timeout gap naming it', async () => {
+    const { collector, config } = await collectorWith({
+      rules: [{ match: rest('GET', /^\/clusters\/[^/]+$/), answer: { hang: true } }],
+      regions: ['us-east-1'],
+      // Long timeouts: only the deadline can end this.
+      collection: { requestTimeoutMs: 60_000 },
+      maxAttempts: 8,
+    });
+    const nodegroupCalls = () => sim.count({ service: 'eks', action: 'ListNodegroups', accountId: PROD });
+    const before = nodegroupCalls();
+    const started = Date.now();
+    const deadline = Deadline.after(500);
+    const out: TargetCollection = await collector.collect(
+      { provider: 'aws', accountId: PROD, region: 'us-east-1' },
+      { deadline },
+    );
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(out.errors).toEqual([]);
+    const snapshots = out.snapshots as EksClusterSnapshot[];
+    expect(snapshots.map((s) => s.name).sort()).toEqual(['checkout-api', 'data-pipeline', 'payments-prod']);
+    for (const s of snapshots) {
+      expect(s.gaps).toContainEqual({
+        need: 'eks:DescribeCluster',
+        code: 'Timeout',
+        error: 'Timeout: the target deadline passed before this was collected',
+      });
+      expect(s.gaps).toContainEqual(expect.objectContaining({ need: 'eks:ListNodegroups', code: 'Timeout' }));
+    }
+    // Every call after DescribeCluster would have started past the deadline: none did.
+    expect(nodegroupCalls()).toBe(before);
+    const findings = evaluateSnapshots(snapshots, checks, { now: new Date(), settings: config.checks });
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.status === 'ERROR')).toBe(true);
+    deadline.dispose();
+  });
+
+  it("one target's deadline does not poison the account's shared IAM walk for its other targets", async () => {
+    const { collector } = await collectorWith({
+      rules: [{ match: queryAction('ListRoles'), answer: { delayMs: 3_000 } }],
+      collection: { requestTimeoutMs: 10_000 },
+    });
+    const short = Deadline.after(1_500);
+    const long = Deadline.after(20_000);
+    // The hurried target starts the walk; the patient one joins it while it is in flight.
+    const hurrying = collector.collect({ provider: 'aws', accountId: PROD, region: 'us-east-1' }, { deadline: short });
+    while (proxy!.hits[0] === 0) await new Promise((r) => setTimeout(r, 10));
+    const patient = await collector.collect(
+      { provider: 'aws', accountId: PROD, region: 'eu-west-1' },
+      { deadline: long },
+    );
+    const hurried = await hurrying;
+    short.dispose();
+    long.dispose();
+    const hurriedGaps = hurried.snapshots.flatMap((s) => s.gaps);
+    expect(hurriedGaps).toContainEqual(expect.objectContaining({ need: 'iam:ListRoles', code: 'Timeout' }));
+    const patientGaps = patient.snapshots.flatMap((s) => s.gaps);
+    expect(patient.snapshots.length).toBeGreaterThan(0);
+    expect(patientGaps).toEqual([]);
+    expect(proxy!.hits[0]).toBe(1); // one walk, shared
+  });
+});
+
+describe('response schemas', () => {
+  it('the sample fleet passes every schema: no Malformed gap or error anywhere', async () => {
+    const { collected, snapshots } = await collectAll({});
+    expect(collected.flatMap((c) => c.errors)).toEqual([]);
+    expect(snapshots.flatMap((s) => s.gaps).filter((g) => g.code === 'Malformed')).toEqual([]);
+  });
+});

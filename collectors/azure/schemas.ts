@@ -1,0 +1,113 @@
+import { z } from 'zod';
+
+/**
+ * What each ARM answer the collector believes ALWAYS carries (ARM wire JSON, checked by the pipeline policy in
+ * clients.ts before the SDK's deserializer can turn a missing field into `undefined`, which a check would read as
+ * "not configured"). Only the fields the REST specs mark required, or that ARM sets on every resource; everything
+ * else passes through untouched. An empty list is `{ "value": [] }`: ARM lists always carry `value`.
+ */
+
+const nextLink = z.string().min(1).nullish();
+
+const resource = {
+  id: z.string().min(1),
+  name: z.string().min(1),
+};
+
+/** `GET /subscriptions` (2022-12-01): every subscription has its id and a state. */
+const subscriptionsPage = z.looseObject({
+  value: z.array(z.looseObject({ subscriptionId: z.string().min(1), state: z.string().min(1) })),
+  nextLink,
+});
+
+/**
+ * `managedClusters` list page. A cluster always has its ARM id (with the resource group the per-cluster reads need),
+ * name, location and `properties` with a provisioning state and at least one agent pool (AKS cannot exist without a
+ * system pool): a cluster missing them would make every pool and version check vacuously pass.
+ */
+export const managedCluster = z.looseObject({
+  ...resource,
+  id: z.string().regex(/\/resourceGroups\/[^/]+\//i, 'an ARM id with /resourceGroups/<name>/'),
+  location: z.string().min(1),
+  properties: z.looseObject({
+    provisioningState: z.string().min(1),
+    agentPoolProfiles: z.array(z.looseObject({ name: z.string().min(1) })).min(1),
+  }),
+});
+const managedClustersPage = z.looseObject({ value: z.array(managedCluster), nextLink });
+
+/** `upgradeProfiles/default` of a cluster: `controlPlaneProfile` and `agentPoolProfiles` are required by the spec. */
+const upgradeProfile = z.looseObject({
+  properties: z.looseObject({
+    controlPlaneProfile: z.looseObject({ kubernetesVersion: z.string().min(1) }),
+    agentPoolProfiles: z.array(z.looseObject({ kubernetesVersion: z.string().min(1) })),
+  }),
+});
+
+/** `agentPools/{pool}/upgradeProfiles/default`: `kubernetesVersion` and `osType` are required by the spec. */
+const agentPoolUpgradeProfile = z.looseObject({
+  properties: z.looseObject({ kubernetesVersion: z.string().min(1), osType: z.string().min(1) }),
+});
+
+/** `locations/{l}/kubernetesVersions`: a location where AKS runs always offers versions. */
+const kubernetesVersions = z.looseObject({
+  values: z.array(z.looseObject({ version: z.string().min(1) })).min(1),
+});
+
+/** `diagnosticSettings` on a cluster: `value` (empty when there are none), each setting with its `properties`. */
+const diagnosticSettingsPage = z.looseObject({
+  value: z.array(z.looseObject({ name: z.string().min(1), properties: z.looseObject({}) })),
+  nextLink,
+});
+
+export interface ArmRoute {
+  /** Named by gaps and errors: `aks:ListManagedClusters`. */
+  action: string;
+  /** Matched against the request path (case-insensitive, repeated slashes collapsed). */
+  path: RegExp;
+  schema: z.ZodType;
+}
+
+const SUB = '/subscriptions/[^/]+';
+const CLUSTER = `${SUB}/resourceGroups/[^/]+/providers/Microsoft\\.ContainerService/managedClusters/[^/]+`;
+const route = (action: string, path: string, schema: z.ZodType): ArmRoute => ({
+  action,
+  path: new RegExp(`^${path}$`, 'i'),
+  schema,
+});
+
+/** The one registry of ARM answers: every GET the Azure collector makes must match one route (or it is refused). */
+export const ARM_ROUTES = {
+  listSubscriptions: route('arm:ListSubscriptions', '/subscriptions', subscriptionsPage),
+  listManagedClusters: route(
+    'aks:ListManagedClusters',
+    `${SUB}/providers/Microsoft\\.ContainerService/managedClusters`,
+    managedClustersPage,
+  ),
+  getUpgradeProfile: route('aks:GetUpgradeProfile', `${CLUSTER}/upgradeProfiles/default`, upgradeProfile),
+  getAgentPoolUpgradeProfile: route(
+    'aks:GetAgentPoolUpgradeProfile',
+    `${CLUSTER}/agentPools/[^/]+/upgradeProfiles/default`,
+    agentPoolUpgradeProfile,
+  ),
+  listKubernetesVersions: route(
+    'aks:ListKubernetesVersions',
+    `${SUB}/providers/Microsoft\\.ContainerService/locations/[^/]+/kubernetesVersions`,
+    kubernetesVersions,
+  ),
+  listDiagnosticSettings: route(
+    'monitor:ListDiagnosticSettings',
+    `${CLUSTER}/providers/Microsoft\\.Insights/diagnosticSettings`,
+    diagnosticSettingsPage,
+  ),
+} as const;
+
+export type SubscriptionsPage = z.output<typeof subscriptionsPage>;
+
+/** The route of a request path, or undefined (a call the registry does not know: refused, never believed). */
+export function armRouteOf(pathname: string): ArmRoute | undefined {
+  const path = decodeURIComponent(pathname)
+    .replace(/\/{2,}/g, '/')
+    .replace(/\/+$/, '');
+  return Object.values(ARM_ROUTES).find((r) => r.path.test(path));
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * What each Google answer the collector believes ALWAYS carries. GKE answers are checked as the client decoded them:
+ * both transports (gRPC in production, REST in the simulator) decode with protobuf `defaults: true`, so a field the
+ * wire omitted arrives as `''`, `[]` or the enum's `*_UNSPECIFIED` and is told apart from a real value here by
+ * requiring non-empty values. Proto3 JSON omits empty repeated fields, so an empty `{}` list answer is also what a
+ * project without clusters (or an identity without projects) gets: it cannot be refused as malformed.
+ */
+
+const nonEmpty = z.string().min(1);
+/** An enum the decoder filled with its zero value (`STATUS_UNSPECIFIED`, or 0 as a number) was not sent. */
+const sentEnum = z.union([
+  z
+    .string()
+    .min(1)
+    .refine((s) => !s.endsWith('_UNSPECIFIED'), 'unspecified'),
+  z.number().int().positive(),
+]);
+
+/** A GKE cluster always has these, in every state (PROVISIONING included). */
+export const gkeCluster = z.looseObject({
+  name: nonEmpty,
+  location: nonEmpty,
+  selfLink: nonEmpty,
+  status: sentEnum,
+});
+
+const listClusters = z.looseObject({
+  clusters: z.array(gkeCluster),
+  missingZones: z.array(z.string()),
+});
+
+/** Valid versions: a GKE location always offers some, and a default. */
+const serverConfig = z.looseObject({
+  defaultClusterVersion: nonEmpty,
+  validMasterVersions: z.array(nonEmpty).min(1),
+});
+
+/** Cloud Resource Manager v1 `projects.list`, raw JSON: `projects` is omitted when there are none. */
+const listProjects = z.looseObject({
+  projects: z.array(z.looseObject({ projectId: nonEmpty, lifecycleState: nonEmpty })).optional(),
+  nextPageToken: z.string().optional(),
+});
+
+/** The one registry of Google answers: every GKE and Resource Manager call the collector makes is checked here. */
+export const GCP_SCHEMAS = {
+  'gke:ListClusters': listClusters,
+  'gke:GetServerConfig': serverConfig,
+  'crm:ListProjects': listProjects,
+} as const;
+
+export type GcpAction = keyof typeof GCP_SCHEMAS;
+export type ListProjectsPage = z.output<typeof listProjects>;
