@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { checkSections } from './config.ts';
 import { ConfigError, errorMessage } from './errors.ts';
 import { parseSuppressions, type Suppression } from './suppressions.ts';
 
@@ -29,9 +30,13 @@ async function readYamlMapping(path: string, what: string, items: string): Promi
   return raw as Record<string, unknown>;
 }
 
-/** Reads a YAML configuration file as a raw mapping, for `parseConfig` after any overrides. */
-export function readConfigFile(path: string): Promise<Record<string, unknown>> {
-  return readYamlMapping(path, 'Configuration file', 'settings');
+/**
+ * Reads a YAML configuration file as a raw mapping, for `parseConfig` after any overrides. Its sections are checked
+ * to be mappings here, before the CLI spreads flags into them (`{ ...aws, regions }` would turn `aws: 5` into `{}`);
+ * an empty section (`azure:` with nothing under it) becomes `{}`.
+ */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  return checkSections(await readYamlMapping(path, 'Configuration file', 'settings'), `configuration file ${path}`);
 }
 
 /** Reads and validates a suppressions file; errors name the bad entry. */

@@ -62,3 +62,94 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ failOn: 'severe' })).toThrow(/critical.*high.*medium.*low.*info/);
   });
 });
+
+describe('parseConfig: strict types and bounded lists', () => {
+  const message = (raw: unknown): string => {
+    try {
+      parseConfig(raw);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    return expect.unreachable('should have thrown');
+  };
+
+  it.each([
+    [{ aws: 5 }, 'aws: expected a mapping, got a number'],
+    [{ azure: 'x' }, 'azure: expected a mapping, got a string'],
+    [{ gcp: [] }, 'gcp: expected a mapping, got a list'],
+    [{ concurrency: true }, 'concurrency: expected a mapping, got true or false'],
+    [{ checks: 1 }, 'checks: expected a mapping, got a number'],
+    [{ collection: 'fast' }, 'collection: expected a mapping, got a string'],
+    [{ aws: { regions: 'eu-west-1' } }, 'aws.regions: expected a list, got a string'],
+    [{ aws: { accounts: [{ id: 111111111111 }] } }, 'aws.accounts[0].id: expected a string, got a number'],
+    [{ aws: { maxAttempts: '3' } }, 'aws.maxAttempts: expected a number, got a string'],
+    [{ suppressions: {} }, 'Unrecognized key: "suppressions"'],
+  ])('rejects %j naming the field and the expected type', (raw, expected) => {
+    expect(message(raw)).toContain(expected);
+  });
+
+  it('takes an empty section (YAML `azure:` with nothing under it) as the section with its defaults', () => {
+    const c = parseConfig({ aws: null, azure: null, gcp: null });
+    expect(c.aws.roleName).toBe('KubepostureReader');
+    expect(c.azure).toEqual({ maxAttempts: 4 });
+    expect(c.gcp).toEqual({});
+  });
+
+  it('bounds each list, checking its size before its items', () => {
+    const regions = Array.from({ length: 300_000 }, () => 'not a region');
+    const started = performance.now();
+    const text = message({ aws: { regions } });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(text).toContain('aws.regions: at most 64 regions');
+    expect(text.split('\n')).toHaveLength(2); // one problem, not 300,000
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => String(100_000_000_000 + i));
+    expect(message({ aws: { accounts: ids(10_001).map((id) => ({ id })) } })).toContain(
+      'aws.accounts: at most 10,000 accounts',
+    );
+    expect(message({ aws: { organization: { exclude: ids(10_001) } } })).toContain(
+      'aws.organization.exclude: at most 10,000 accounts',
+    );
+    expect(message({ gcp: { projects: Array(10_001).fill('shop-prod-1234') } })).toContain(
+      'gcp.projects: at most 10,000 projects',
+    );
+    expect(message({ azure: { subscriptions: Array(10_001).fill('00000000-0000-0000-0000-000000000001') } })).toContain(
+      'azure.subscriptions: at most 10,000 subscriptions',
+    );
+    expect(parseConfig({ aws: { accounts: ids(10_000).map((id) => ({ id })) } }).aws.accounts).toHaveLength(10_000);
+  });
+
+  it('lists at most 20 problems, then says how many more', () => {
+    const text = message({ aws: { regions: Array.from({ length: 50 }, (_, i) => `bad-${i}`) } });
+    expect(text).toContain('aws.regions[19]');
+    expect(text).not.toContain('aws.regions[20]');
+    expect(text).toContain('… and 30 more');
+  });
+
+  it('scans a region, account, subscription or project listed twice once', () => {
+    const c = parseConfig({
+      aws: {
+        regions: ['eu-west-1', 'us-east-1', 'eu-west-1'],
+        accounts: [{ id: '111111111111' }, { id: '222222222222' }, { id: '111111111111' }],
+        organization: { include: ['111111111111', '111111111111'], exclude: ['333333333333', '333333333333'] },
+      },
+      azure: {
+        subscriptions: ['AAAAAAAA-0000-0000-0000-000000000001', 'aaaaaaaa-0000-0000-0000-000000000001'],
+      },
+      gcp: { projects: ['shop-prod-1234', 'shop-prod-1234'] },
+      checks: { logging: { requiredTypes: ['audit', 'audit', 'api'] } },
+    });
+    expect(c.aws.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(c.aws.accounts?.map((a) => a.id)).toEqual(['111111111111', '222222222222']);
+    expect(c.aws.organization).toEqual({ include: ['111111111111'], exclude: ['333333333333'] });
+    expect(c.azure?.subscriptions).toEqual(['AAAAAAAA-0000-0000-0000-000000000001']);
+    expect(c.gcp?.projects).toEqual(['shop-prod-1234']);
+    expect(c.checks.logging.requiredTypes).toEqual(['audit', 'api']);
+  });
+
+  it('refuses one account listed twice with different settings, naming both entries', () => {
+    expect(
+      message({ aws: { accounts: [{ id: '111111111111' }, { id: '111111111111', roleName: 'Other' }] } }),
+    ).toContain('aws.accounts[1].id: 111111111111 is listed twice with different settings (also aws.accounts[0])');
+  });
+});

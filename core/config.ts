@@ -2,9 +2,42 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { SEVERITIES } from './severity.ts';
 
-const AWS_ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
-const AWS_REGION = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region looks like eu-west-1');
+export const AWS_ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
+export const AWS_REGION = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'an AWS region looks like eu-west-1');
 const ROLE_NAME = z.string().regex(/^[\w+=,.@/-]{1,64}$/, 'an IAM role name (letters, digits and +=,.@_-; up to 64)');
+
+/**
+ * List limits. AWS has about 35 regions (GovCloud and ISO included), so 64 leaves room; 10,000 accounts, subscriptions
+ * or projects is beyond the largest organizations and keeps one plan's item list and one scan bounded.
+ */
+export const LIMITS = { regions: 64, accounts: 10_000, subscriptions: 10_000, projects: 10_000 } as const;
+
+/**
+ * A list of at most `max` items, checked for size before its items (so 300,000 bad entries cost one message, not
+ * 300,000), then de-duplicated keeping the first spelling: a region or account listed twice is scanned once.
+ */
+export function boundedList<T extends z.ZodType<string>>(
+  element: T,
+  options: { max: number; noun: string; min?: number; key?: (v: string) => string },
+) {
+  const key = options.key ?? ((v: string) => v);
+  return z
+    .array(z.unknown())
+    .min(options.min ?? 0, `at least ${options.min} ${options.noun}`)
+    .max(options.max, `at most ${options.max.toLocaleString('en-US')} ${options.noun}`)
+    .pipe(z.array(element))
+    .transform((items) => {
+      const seen = new Set<string>();
+      return items.filter((v) => {
+        const k = key(v as string);
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    });
+}
 
 export const EKS_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
 
@@ -21,16 +54,38 @@ const AwsAccountSchema = z
 const AwsOrganizationSchema = z
   .object({
     /** Only these accounts (when they are active members). */
-    include: z.array(AWS_ACCOUNT_ID).min(1).optional(),
+    include: boundedList(AWS_ACCOUNT_ID, { min: 1, max: LIMITS.accounts, noun: 'accounts' }).optional(),
     /** Never these accounts (e.g. the security account itself, a sandbox). */
-    exclude: z.array(AWS_ACCOUNT_ID).default([]),
+    exclude: boundedList(AWS_ACCOUNT_ID, { max: LIMITS.accounts, noun: 'accounts' }).default([]),
   })
   .strict();
 
 export const AwsConfigSchema = z
   .object({
     /** Accounts to scan, each through a reader role. None: only the caller's own account, with its own credentials. */
-    accounts: z.array(AwsAccountSchema).min(1).optional(),
+    accounts: z
+      .array(z.unknown())
+      .min(1, 'at least 1 account')
+      .max(LIMITS.accounts, `at most ${LIMITS.accounts.toLocaleString('en-US')} accounts`)
+      .pipe(z.array(AwsAccountSchema))
+      .superRefine((accounts, ctx) => {
+        // The same account twice with different settings is ambiguous: which role would be assumed?
+        const first = new Map<string, number>();
+        accounts.forEach((a, i) => {
+          const j = first.get(a.id);
+          if (j === undefined) first.set(a.id, i);
+          else if (!sameAccount(accounts[j]!, a)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'id'],
+              message: `${a.id} is listed twice with different settings (also aws.accounts[${j}]); keep one entry`,
+            });
+          }
+        });
+      })
+      // Identical repeats collapse: an account listed twice is scanned once.
+      .transform((accounts) => accounts.filter((a, i) => accounts.findIndex((b) => b.id === a.id) === i))
+      .optional(),
     /**
      * Scan the organization's active accounts instead of a fixed list (the serverless `plan` step lists
      * them once per scan). `accounts`, if also given, only overrides role name and external id per account.
@@ -43,7 +98,7 @@ export const AwsConfigSchema = z
       .default('kubeposture'),
     externalId: z.string().min(2).max(1224).optional(),
     /** Regions to scan. None: the regions each account has enabled (EC2 DescribeRegions). */
-    regions: z.array(AWS_REGION).min(1).optional(),
+    regions: boundedList(AWS_REGION, { min: 1, max: LIMITS.regions, noun: 'regions' }).optional(),
     /** Total attempts per API call, retries with exponential backoff and jitter included. */
     maxAttempts: z.number().int().min(1).max(20).default(8),
     retryBaseDelayMs: z.number().int().min(1).max(10_000).default(250),
@@ -108,19 +163,31 @@ const HygieneSettingsSchema = z
   .object({
     /** A cluster is production when any of these tag keys has one of its values (compared case-insensitively). */
     productionTags: z
-      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .record(
+        z.string().min(1).max(128, 'a tag key has at most 128 characters'),
+        boundedList(z.string().min(1).max(256, 'a tag value has at most 256 characters'), {
+          min: 1,
+          max: 100,
+          noun: 'values',
+        }),
+      )
       .refine((t) => Object.keys(t).length > 0, 'at least one tag key')
+      .refine((t) => Object.keys(t).length <= 50, 'at most 50 tag keys')
       .default({ env: ['prod', 'production'], environment: ['prod', 'production'], stage: ['prod', 'production'] }),
   })
   .strict();
 
-const AZURE_SUBSCRIPTION_ID = z
+function sameAccount(a: z.infer<typeof AwsAccountSchema>, b: z.infer<typeof AwsAccountSchema>): boolean {
+  return a.roleName === b.roleName && a.externalId === b.externalId;
+}
+
+export const AZURE_SUBSCRIPTION_ID = z
   .string()
   .regex(
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
     'an Azure subscription id is a GUID like 00000000-0000-0000-0000-000000000000',
   );
-const GCP_PROJECT_ID = z
+export const GCP_PROJECT_ID = z
   .string()
   .regex(
     /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
@@ -131,9 +198,15 @@ const GCP_PROJECT_ID = z
 export const AzureConfigSchema = z
   .object({
     /** Subscriptions to scan. None: every subscription the identity can read (ARM `GET /subscriptions`). */
-    subscriptions: z.array(AZURE_SUBSCRIPTION_ID).min(1).optional(),
+    subscriptions: boundedList(AZURE_SUBSCRIPTION_ID, {
+      min: 1,
+      max: LIMITS.subscriptions,
+      noun: 'subscriptions',
+      // GUIDs compare without case.
+      key: (id) => id.toLowerCase(),
+    }).optional(),
     /** Entra tenant of the identity (the secretless Lambda path needs it; locally DefaultAzureCredential finds it). */
-    tenantId: z.string().min(1).optional(),
+    tenantId: z.string().min(1).max(256).optional(),
     /** Total attempts per ARM call (the Azure pipeline retries 429 and 5xx, honouring Retry-After). */
     maxAttempts: z.number().int().min(1).max(20).default(4),
   })
@@ -143,7 +216,7 @@ export const AzureConfigSchema = z
 export const GcpConfigSchema = z
   .object({
     /** Projects to scan. None: every active project the identity can list (Cloud Resource Manager). */
-    projects: z.array(GCP_PROJECT_ID).min(1).optional(),
+    projects: boundedList(GCP_PROJECT_ID, { min: 1, max: LIMITS.projects, noun: 'projects' }).optional(),
   })
   .strict();
 
@@ -193,7 +266,10 @@ export const CheckSettingsSchema = z
     logging: z
       .object({
         /** Control-plane log types a cluster must send to CloudWatch Logs. */
-        requiredTypes: z.array(z.enum(EKS_LOG_TYPES)).min(1).default(['audit', 'authenticator']),
+        requiredTypes: boundedList(z.enum(EKS_LOG_TYPES), { min: 1, max: 20, noun: 'log types' }).default([
+          'audit',
+          'authenticator',
+        ]),
       })
       .strict()
       .default({ requiredTypes: ['audit', 'authenticator'] }),
@@ -255,10 +331,74 @@ export function zodIssues(error: z.ZodError): { path: string; message: string }[
   return error.issues.map((i) => ({ path: formatIssuePath(i.path), message: i.message }));
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+function typeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return TYPE_NAMES[typeof v] ?? typeof v;
+}
+
+/**
+ * Pass to `safeParse(value, { error: readableErrors })`: a wrong type reads `expected a mapping, got a number`
+ * (zod's own says `expected object, received number`), and a missing field `required (a string)`. Values are
+ * never quoted, so the message is safe to return and to log.
+ */
+export const readableErrors: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code !== 'invalid_type') return undefined;
+  const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+  return issue.input === undefined ? `required (${expected})` : `expected ${expected}, got ${typeOf(issue.input)}`;
+};
+
+/** Error messages list at most this many problems, then say how many more. */
+const MAX_LISTED_ISSUES = 20;
+
+export function formatIssues(issues: readonly { path: string; message: string }[], indent = '  - '): string {
+  const lines = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${indent}${i.path}: ${i.message}`);
+  if (issues.length > MAX_LISTED_ISSUES) lines.push(`${indent}… and ${issues.length - MAX_LISTED_ISSUES} more`);
+  return lines.join('\n');
+}
+
+/** The top-level settings that are mappings; an empty YAML section (`azure:`) is null and means "defaults". */
+const SECTIONS = ['aws', 'azure', 'gcp', 'concurrency', 'collection', 'checks'] as const;
+
+const SectionsSchema = z.looseObject(
+  Object.fromEntries(SECTIONS.map((s) => [s, z.looseObject({}).nullish()])) as Record<
+    (typeof SECTIONS)[number],
+    z.ZodOptional<z.ZodNullable<z.ZodObject>>
+  >,
+);
+
+function invalid(source: string, error: z.ZodError): ConfigError {
+  const issues = zodIssues(error);
+  return new ConfigError(`Invalid ${source}:\n${formatIssues(issues)}`, issues);
+}
+
+/**
+ * Checks that each section present is a mapping (or empty), before flags are merged into it: spreading `aws: 5`
+ * into `{ ...aws, regions }` would silently turn it into a valid section. Returns the raw configuration with
+ * empty sections as `{}`.
+ */
+export function checkSections(raw: unknown, source = 'configuration'): Record<string, unknown> {
+  const result = SectionsSchema.safeParse(raw ?? {}, { error: readableErrors });
+  if (!result.success) throw invalid(source, result.error);
+  const out: Record<string, unknown> = { ...result.data };
+  for (const s of SECTIONS) if (out[s] === null) out[s] = {};
+  return out;
+}
+
 /** Validates a configuration once; throws ConfigError naming every bad field. */
 export function parseConfig(raw: unknown, source = 'configuration'): ScanConfig {
-  const result = ScanConfigSchema.safeParse(raw ?? {});
+  const result = ScanConfigSchema.safeParse(checkSections(raw, source), { error: readableErrors });
   if (result.success) return result.data;
-  const issues = zodIssues(result.error);
-  throw new ConfigError(`Invalid ${source}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, issues);
+  throw invalid(source, result.error);
 }

@@ -33,6 +33,16 @@ export interface ScanSummary {
   failBySeverity: Record<Severity, number>;
 }
 
+/**
+ * Something the scan deliberately left out, and why (e.g. the organization's management account, where a
+ * service-managed StackSet deploys no reader role). Not an error: nothing failed, nothing is reported as passing.
+ */
+export interface ScanNote {
+  provider: Provider;
+  accountId: string;
+  reason: string;
+}
+
 export interface ScanReport {
   schemaVersion: string;
   tool: { name: 'kubeposture'; version: string };
@@ -41,6 +51,8 @@ export interface ScanReport {
   targets: TargetSummary[];
   errors: TargetError[];
   findings: Finding[];
+  /** What the scan left out on purpose, with the reason (additive, 1.1). Absent when nothing was. */
+  notes?: ScanNote[];
   /** Against the stored state (since 1.1): counts, resolved and stale findings. Absent before reconcile. */
   delta?: Delta;
 }

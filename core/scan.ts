@@ -9,6 +9,7 @@ import type { Finding } from './finding.ts';
 import {
   REPORT_SCHEMA_VERSION,
   type ScanInfo,
+  type ScanNote,
   type ScanReport,
   sortFindings,
   summarize,
@@ -215,6 +216,7 @@ export function assembleReport(parts: {
   targets: TargetSummary[];
   errors: TargetError[];
   findings: Finding[];
+  notes?: ScanNote[];
 }): ScanReport {
   const { targets, errors, findings } = parts;
   targets.sort((a, b) => targetKey(a).localeCompare(targetKey(b)));
@@ -228,5 +230,6 @@ export function assembleReport(parts: {
     targets,
     errors,
     findings,
+    ...(parts.notes?.length ? { notes: parts.notes } : {}),
   };
 }

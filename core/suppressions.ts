@@ -4,14 +4,31 @@ import type { Finding } from './finding.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Longest `check` or `resource` glob. Resource ids (ARNs, ARM ids) stay well under 1,024 characters; the limit keeps
+ * matching cost bounded (pattern length × resource id length) and error messages short.
+ */
+export const MAX_GLOB_LENGTH = 1024;
+/** More entries than any team reviews; keeps matching cost (entries × findings) bounded. */
+export const MAX_SUPPRESSIONS = 10_000;
+
+const glob = (what: string) =>
+  z
+    .string()
+    .min(1, `a ${what} glob (* any run of characters, ? one)`)
+    .max(MAX_GLOB_LENGTH, `at most ${MAX_GLOB_LENGTH} characters`);
+
 const SuppressionEntrySchema = z
   .object({
     /** A check id (`EKS.ENDPOINT.1`) or a glob over ids (`EKS.LOGGING.*`, `*`). */
-    check: z.string().min(1),
+    check: glob('check id'),
     /** A glob over the finding's resource id (`*` matches any run of characters, `?` one). */
-    resource: z.string().min(1),
-    reason: z.string().min(3, 'say why the finding is accepted (at least 3 characters)'),
-    owner: z.string().min(1, 'name who accepted the risk'),
+    resource: glob('resource id'),
+    reason: z
+      .string()
+      .min(3, 'say why the finding is accepted (at least 3 characters)')
+      .max(2000, 'at most 2000 characters'),
+    owner: z.string().min(1, 'name who accepted the risk').max(256, 'at most 256 characters'),
     /** A date (`2026-12-31`): the suppression applies through the end of that day, UTC. */
     expires: z
       .string()
@@ -22,7 +39,10 @@ const SuppressionEntrySchema = z
 
 const SuppressionFileSchema = z
   .object({
-    suppressions: z.array(z.unknown()).default([]),
+    suppressions: z
+      .array(z.unknown())
+      .max(MAX_SUPPRESSIONS, `at most ${MAX_SUPPRESSIONS.toLocaleString('en-US')} entries`)
+      .default([]),
   })
   .strict();
 
@@ -49,23 +69,50 @@ export interface ActiveSuppression {
   expires: string;
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`);
+/**
+ * Whether `text` matches `pattern`, where `*` matches any run of characters (newlines included) and `?` exactly one;
+ * everything else is literal and case-sensitive. No RegExp is built from the pattern (a long one used to overflow
+ * V8's regex compiler): the pattern is split at `*` into segments, the first must be a prefix, the last a suffix,
+ * and each one between is taken at its leftmost occurrence, which is always safe for `*`-separated segments. Cost is
+ * at most pattern length × text length, with no backtracking across stars.
+ */
+export function globMatch(pattern: string, text: string): boolean {
+  const segments = pattern.split('*');
+  if (segments.length === 1) return text.length === pattern.length && segmentAt(text, pattern, 0);
+  const first = segments[0]!;
+  const last = segments[segments.length - 1]!;
+  if (first.length + last.length > text.length) return false;
+  if (!segmentAt(text, first, 0) || !segmentAt(text, last, text.length - last.length)) return false;
+  let pos = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < segments.length - 1; i++) {
+    const seg = segments[i]!;
+    if (seg === '') continue;
+    const at = findSegment(text, seg, pos, end);
+    if (at < 0) return false;
+    pos = at + seg.length;
+  }
+  return true;
 }
 
-const compiled = new WeakMap<Suppression, { check: RegExp; resource: RegExp }>();
-
-function patterns(s: Suppression): { check: RegExp; resource: RegExp } {
-  let p = compiled.get(s);
-  if (!p) {
-    p = { check: globToRegExp(s.check), resource: globToRegExp(s.resource) };
-    compiled.set(s, p);
+/** `seg` (literal characters and `?`) matches `text` at `at`. */
+function segmentAt(text: string, seg: string, at: number): boolean {
+  if (at < 0 || at + seg.length > text.length) return false;
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg.charCodeAt(i);
+    if (c !== 63 /* ? */ && c !== text.charCodeAt(at + i)) return false;
   }
-  return p;
+  return true;
+}
+
+/** Leftmost position ≥ from where `seg` matches and ends by `end`, or -1. */
+function findSegment(text: string, seg: string, from: number, end: number): number {
+  if (!seg.includes('?')) {
+    const at = text.indexOf(seg, from);
+    return at >= 0 && at + seg.length <= end ? at : -1;
+  }
+  for (let at = from; at + seg.length <= end; at++) if (segmentAt(text, seg, at)) return at;
+  return -1;
 }
 
 /** The first unexpired suppression matching the finding's check and resource, if any. */
@@ -76,8 +123,7 @@ export function matchSuppression(
 ): ActiveSuppression | undefined {
   for (const s of suppressions) {
     if (s.expiresAt.getTime() <= now.getTime()) continue;
-    const p = patterns(s);
-    if (p.check.test(f.checkId) && p.resource.test(f.resourceId)) {
+    if (globMatch(s.check, f.checkId) && globMatch(s.resource, f.resourceId)) {
       return {
         index: s.index,
         check: s.check,
@@ -107,10 +153,9 @@ export function parseSuppressions(raw: unknown, source = 'suppressions file'): S
   file.data.suppressions.forEach((entry, index) => {
     const parsed = SuppressionEntrySchema.safeParse(entry);
     if (!parsed.success) {
-      const check =
-        entry && typeof entry === 'object' && typeof (entry as { check?: unknown }).check === 'string'
-          ? ` (check ${(entry as { check: string }).check})`
-          : '';
+      // The check names the entry for a reader; a check too long to be valid is not echoed back.
+      const id = entry && typeof entry === 'object' ? (entry as { check?: unknown }).check : undefined;
+      const check = typeof id === 'string' && id.length <= 128 ? ` (check ${id})` : '';
       for (const i of parsed.error.issues) {
         problems.push({
           path: `suppressions[${index}]${check}`,

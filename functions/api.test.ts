@@ -1,3 +1,4 @@
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../core/finding.ts';
@@ -63,6 +64,7 @@ describe('api handler', () => {
   let dynamo: LocalDynamo;
   let runs: ScanRuns;
   let table = 0;
+  let tableName = '';
   let deps: ApiDeps;
   let starts: { scanId: string; input: unknown }[];
   let handler: (e: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -78,7 +80,7 @@ describe('api handler', () => {
     // The logger and EMF metrics write JSON lines; the assertions below read responses, not logs.
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const tableName = `state-${++table}`;
+    tableName = `state-${++table}`;
     await dynamo.createStateTable(tableName);
     runs = createDynamoScanRuns({ client: dynamo.client, tableName });
     starts = [];
@@ -225,6 +227,137 @@ describe('api handler', () => {
     });
   });
 
+  describe('POST /scans while another scan runs', () => {
+    const post = (filter?: object, key?: string) =>
+      handler(
+        anEvent('POST', '/scans', {
+          body: filter ? JSON.stringify(filter) : '',
+          headers: { ...JSON_HEADERS, ...(key ? { 'Idempotency-Key': key } : {}) },
+        }),
+      );
+    const running = async (scanId: string, filter?: object, startedAt = now) =>
+      runs.update(scanId, {
+        status: 'RUNNING',
+        trigger: 'schedule',
+        startedAt: startedAt.toISOString(),
+        ...(filter ? { filter } : {}),
+      });
+
+    it('refuses an overlapping scan with 409 naming the running one, and starts nothing', async () => {
+      // Prepare: a scheduled full scan is running (plan recorded it).
+      await running('20260601T113000Z-aaaaaa', undefined, new Date('2026-06-01T11:30:00Z'));
+
+      // Act
+      const res = await post({ providers: ['aws'], accounts: ['111111111111'] });
+
+      // Assess
+      expect(res.statusCode).toBe(409);
+      expect(JSON.parse(res.body)).toMatchObject({
+        error: 'ScanInProgress',
+        scanId: '20260601T113000Z-aaaaaa',
+        links: { scan: '/scans/20260601T113000Z-aaaaaa' },
+      });
+      expect(JSON.parse(res.body).message).toContain(
+        'Scan 20260601T113000Z-aaaaaa is RUNNING since 2026-06-01T11:30:00',
+      );
+      expect(starts).toEqual([]);
+    });
+
+    it('refuses a second request for the scope of a queued one (the first has not reached plan yet)', async () => {
+      const first = await post({ regions: ['eu-west-1'] });
+      const second = await post();
+      expect(first.statusCode).toBe(202);
+      expect(second.statusCode).toBe(409);
+      expect(JSON.parse(second.body).scanId).toBe(JSON.parse(first.body).scanId);
+    });
+
+    it.each([
+      ['another cloud', { providers: ['aws'] }, { providers: ['gcp'] }],
+      ['other accounts', { accounts: ['111111111111'] }, { accounts: ['222222222222', 'shop-prod-4821'] }],
+      [
+        'other AWS regions, AWS only',
+        { providers: ['aws'], regions: ['eu-west-1'] },
+        { regions: ['us-east-1'], providers: ['aws'] },
+      ],
+    ])('starts a scan whose scope does not overlap (%s)', async (_name, active, requested) => {
+      await running('20260601T113000Z-aaaaaa', active);
+      const res = await post(requested);
+      expect(res.statusCode, res.body).toBe(202);
+      expect(starts).toHaveLength(1);
+    });
+
+    it('still answers a replay of the running scan’s own Idempotency-Key with its original 202', async () => {
+      // Prepare
+      const first = await post({ accounts: ['111111111111'] }, 'replay-key-0001');
+      const { scanId } = JSON.parse(first.body);
+      await running(scanId, { accounts: ['111111111111'] });
+
+      // Act
+      const replay = await post({ accounts: ['111111111111'] }, 'replay-key-0001');
+      const other = await post({ accounts: ['111111111111'] }, 'other-key-0002');
+
+      // Assess
+      expect(replay.statusCode).toBe(202);
+      expect(JSON.parse(replay.body)).toEqual(JSON.parse(first.body));
+      expect(other.statusCode).toBe(409);
+      expect(JSON.parse(other.body).scanId).toBe(scanId);
+      // The refusal is not remembered against its key: once the scan is done, the same request starts one.
+      await runs.update(scanId, { status: 'SUCCEEDED' });
+      const later = await post({ accounts: ['111111111111'] }, 'other-key-0002');
+      expect(later.statusCode).toBe(202);
+      expect(JSON.parse(later.body).scanId).not.toBe(scanId);
+      expect(starts).toHaveLength(2);
+    });
+
+    it('no longer counts a run left RUNNING past the workflow timeout (6 h + 15 min)', async () => {
+      await running('20260601T050000Z-aaaaaa', undefined, new Date('2026-06-01T05:00:00Z'));
+      expect((await post()).statusCode).toBe(202);
+      await running('20260601T070000Z-bbbbbb', undefined, new Date('2026-06-01T07:00:00Z'));
+      expect((await post()).statusCode).toBe(409);
+    });
+
+    it('marks a scan whose start failed FAILED, so it blocks nothing', async () => {
+      const start = deps.startExecution;
+      deps.startExecution = async () => {
+        throw new Error('ServiceUnavailable');
+      };
+      const failed = await makeApiHandler(deps)(anEvent('POST', '/scans') as never, context);
+      deps.startExecution = start;
+      expect(failed.statusCode).toBe(500);
+      expect((await post()).statusCode).toBe(202);
+    });
+
+    it('admits exactly one of many overlapping requests arriving together', async () => {
+      const results = await Promise.all(Array.from({ length: 6 }, () => post({ providers: ['aws'] })));
+      const codes = results.map((r) => r.statusCode).sort();
+      expect(codes).toEqual([202, 409, 409, 409, 409, 409]);
+      const admitted = JSON.parse(results.find((r) => r.statusCode === 202)!.body).scanId;
+      for (const r of results.filter((x) => x.statusCode === 409)) expect(JSON.parse(r.body).scanId).toBe(admitted);
+      expect(starts).toHaveLength(1);
+    });
+
+    it('takes over an admission lease its holder left behind, and answers 503 while one is held', async () => {
+      const lease = (leaseUntil: number) =>
+        dynamo.client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              pk: { S: 'LOCK' },
+              sk: { S: 'scan-admission' },
+              owner: { S: 'dead-lambda' },
+              leaseUntil: { N: String(leaseUntil) },
+            },
+          }),
+        );
+      await lease(Date.now() - 1);
+      expect((await post({ providers: ['aws'] })).statusCode).toBe(202);
+      await lease(Date.now() + 60_000);
+      const busy = await post({ providers: ['gcp'] });
+      expect(busy.statusCode).toBe(503);
+      expect(busy.headers?.['Retry-After']).toBe('1');
+    }, 15_000);
+  });
+
   describe('GET /scans/{id}', () => {
     it('shows a scan with its status, counts and report link, and not its execution ARN', async () => {
       // Prepare
@@ -330,9 +463,108 @@ describe('api handler', () => {
     });
   });
 
-  it('answers 404 for a route it does not have', async () => {
-    const res = await handler(anEvent('DELETE', '/scans/20260601T120000Z-abcdef'));
-    expect(res.statusCode).toBe(404);
+  it('answers 404 for a path it does not have, and 405 naming the allowed methods for a wrong method', async () => {
+    const missing = await handler(anEvent('GET', '/nope'));
+    expect(missing.statusCode).toBe(404);
+    expect(JSON.parse(missing.body)).toMatchObject({ error: 'NotFound' });
+    const wrong = await handler(anEvent('DELETE', '/scans/20260601T120000Z-abcdef'));
+    expect(wrong.statusCode).toBe(405);
+    expect(wrong.headers?.Allow).toBe('GET');
+    expect(JSON.parse(wrong.body)).toMatchObject({ error: 'MethodNotAllowed' });
+    const put = await handler(anEvent('PUT', '/scans'));
+    expect(put.statusCode).toBe(405);
+    expect(put.headers?.Allow).toBe('POST');
+    expect((await handler(anEvent('GET', '/findings/'))).statusCode).toBe(200);
+  });
+
+  describe('answers every malformed event with 400 naming the field, never 500, and starts nothing', () => {
+    /** A valid event with some fields replaced (undefined removes one), as a misconfigured integration sends. */
+    const shaped = (fields: Record<string, unknown>, base = anEvent('POST', '/scans')) => {
+      const e: Record<string, unknown> = { ...base, headers: JSON_HEADERS };
+      for (const [k, v] of Object.entries(fields)) {
+        if (v === undefined) delete e[k];
+        else e[k] = v;
+      }
+      return e;
+    };
+    const cases: { name: string; event: unknown; field: string }[] = [
+      { name: 'a body that is an object', event: shaped({ body: { providers: ['aws'] } }), field: 'event.body' },
+      { name: 'a body that is a number', event: shaped({ body: 5 }), field: 'event.body' },
+      { name: 'a body that is an array', event: shaped({ body: ['aws'] }), field: 'event.body' },
+      { name: 'a body that is a JSON array', event: shaped({ body: '["aws"]' }), field: 'body' },
+      { name: 'a body that is JSON null', event: shaped({ body: 'null' }), field: 'body' },
+      { name: 'a body that is not JSON', event: shaped({ body: '{"providers":' }), field: 'body' },
+      { name: 'httpMethod null', event: shaped({ httpMethod: null }), field: 'event.httpMethod' },
+      { name: 'httpMethod missing', event: shaped({ httpMethod: undefined }), field: 'event.httpMethod' },
+      { name: 'httpMethod a number', event: shaped({ httpMethod: 1 }), field: 'event.httpMethod' },
+      { name: 'httpMethod in lower case', event: shaped({ httpMethod: 'post' }), field: 'event.httpMethod' },
+      { name: 'path missing', event: shaped({ path: undefined }), field: 'event.path' },
+      { name: 'path a number', event: shaped({ path: 7 }), field: 'event.path' },
+      { name: 'path without a leading slash', event: shaped({ path: 'scans' }), field: 'event.path' },
+      { name: 'headers a string', event: shaped({ headers: 'content-type: x' }), field: 'event.headers' },
+      {
+        name: 'a header value a number',
+        event: shaped({ headers: { 'Idempotency-Key': 12345678 } }),
+        field: 'event.headers.Idempotency-Key',
+      },
+      { name: 'isBase64Encoded a string', event: shaped({ isBase64Encoded: 'yes' }), field: 'event.isBase64Encoded' },
+      {
+        name: 'queryStringParameters a string',
+        event: shaped({ queryStringParameters: 'limit=5' }, anEvent('GET', '/findings')),
+        field: 'event.queryStringParameters',
+      },
+      {
+        name: 'a query parameter a number',
+        event: shaped({ queryStringParameters: { limit: 5 } }, anEvent('GET', '/findings')),
+        field: 'event.queryStringParameters.limit',
+      },
+      {
+        name: 'queryStringParameters an array',
+        event: shaped({ queryStringParameters: ['limit'] }, anEvent('GET', '/findings')),
+        field: 'event.queryStringParameters',
+      },
+      {
+        name: 'multiValueQueryStringParameters of strings',
+        event: shaped({ multiValueQueryStringParameters: { limit: '5' } }, anEvent('GET', '/findings')),
+        field: 'event.multiValueQueryStringParameters.limit',
+      },
+      {
+        name: 'pathParameters a number',
+        event: shaped({ pathParameters: 3 }, anEvent('GET', '/scans/20260601T120000Z-abcdef')),
+        field: 'event.pathParameters',
+      },
+      { name: 'an event that is null', event: null, field: 'event' },
+      { name: 'an event that is a string', event: 'GET /findings', field: 'event' },
+      { name: 'an event that is an array', event: [], field: 'event' },
+    ];
+    it.each(cases)('$name', async (c) => {
+      // Act
+      const res = await handler(c.event as APIGatewayProxyEvent);
+
+      // Assess
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.headers?.['Content-Type']).toBe('application/json');
+      const body = JSON.parse(res.body);
+      expect(body.error).toBe('BadRequest');
+      expect(body.message).toContain(c.field);
+      expect(starts).toEqual([]);
+    });
+
+    it('takes null headers, query and path parameters as none', async () => {
+      const e = { ...anEvent('GET', '/findings'), headers: null, multiValueHeaders: null };
+      expect((await handler(e as never)).statusCode).toBe(200);
+      const post = { ...anEvent('POST', '/scans'), headers: null, multiValueHeaders: null };
+      expect((await handler(post as never)).statusCode).toBe(202);
+      const withBody = { ...anEvent('POST', '/scans', { body: '{}' }), headers: null };
+      expect((await handler(withBody as never)).statusCode).toBe(415);
+    });
+
+    it('refuses a body larger than a filter can be (413)', async () => {
+      const body = JSON.stringify({ clusters: ['a'.repeat(70_000)] });
+      const res = await handler(anEvent('POST', '/scans', { body, headers: JSON_HEADERS }));
+      expect(res.statusCode).toBe(413);
+      expect(starts).toEqual([]);
+    });
   });
 });
 

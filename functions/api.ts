@@ -8,48 +8,122 @@ import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { zodIssues } from '../core/config.ts';
+import { readableErrors, zodIssues } from '../core/config.ts';
 import type { ScanReport } from '../core/report.ts';
 import { newScanId } from '../core/scan.ts';
 import { bucketFromEnv, envObjects, envRuns, lazy, tableFromEnv } from './env.ts';
 import { BadPageTokenError, type FindingsQuery, FindingsQuerySchema, reportFindingsQuery } from './findings-query.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, metrics } from './powertools.ts';
-import { SCAN_ID, type ScanFilter, ScanFilterSchema } from './scan-request.ts';
-import type { ScanRun, ScanRuns } from './scan-runs.ts';
+import { SCAN_ID, type ScanFilter, ScanFilterSchema, scopesOverlap } from './scan-request.ts';
+import { runTime, ScanAdmissionBusyError, type ScanRun, type ScanRuns } from './scan-runs.ts';
 
-/** An error the client may see: status and a JSON body. Anything else becomes a bare 500. */
+/** An error the client may see: status, a JSON body and any headers. Anything else becomes a bare 500. */
 export class HttpError extends Error {
   override name = 'HttpError';
   readonly expose = true;
   constructor(
     readonly statusCode: number,
-    body: { error: string; message: string; issues?: { path: string; message: string }[] },
+    body: { error: string; message: string; issues?: { path: string; message: string }[]; [k: string]: unknown },
+    readonly headers: Record<string, string> = {},
   ) {
     super(JSON.stringify(body));
   }
 }
 
+/** Paths name fields of the request (header or parameter names included): long ones are cut, not echoed whole. */
+const clip = (s: string) => (s.length > 100 ? `${s.slice(0, 100)}…` : s);
+/** A request with more problems than this gets the first ones and a count. */
+const MAX_ISSUES = 10;
+
 /** 400 naming each bad field and the rule it broke, never the value sent. */
 function badRequest(where: string, error: z.ZodError): HttpError {
-  const issues = zodIssues(error).map((i) => ({
-    path: i.path === '(root)' ? where : `${where}.${i.path}`,
+  const all = zodIssues(error).map((i) => ({
+    path: clip(i.path === '(root)' ? where : `${where}.${i.path}`),
     message: i.message,
   }));
+  const issues = all.slice(0, MAX_ISSUES);
+  const more = all.length > MAX_ISSUES ? `; … and ${all.length - MAX_ISSUES} more` : '';
   return new HttpError(400, {
     error: 'BadRequest',
-    message: `Invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    message: `Invalid ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}${more}`,
     issues,
   });
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: readableErrors });
   if (!r.success) throw badRequest(where, r.error);
   return r.data;
+}
+
+const STRING_MAP = z.record(z.string(), z.string());
+const LIST_MAP = z.record(z.string(), z.array(z.string()));
+
+/**
+ * The parts of an API Gateway REST (v1) proxy event the handler reads, checked before anything reads them: a
+ * test invocation, a misconfigured integration or a hand-made event gets a 400 naming the field, never a 500.
+ * Null maps are what API Gateway sends for "none".
+ */
+export const ApiEventSchema = z.looseObject({
+  httpMethod: z.string().regex(/^[A-Z]{1,16}$/, 'an HTTP method in capitals, like GET'),
+  path: z.string().max(2048, 'at most 2048 characters').regex(/^\//, 'a path starting with /'),
+  body: z.string().nullish(),
+  isBase64Encoded: z.boolean().nullish(),
+  headers: STRING_MAP.nullish(),
+  multiValueHeaders: LIST_MAP.nullish(),
+  queryStringParameters: STRING_MAP.nullish(),
+  multiValueQueryStringParameters: LIST_MAP.nullish(),
+  pathParameters: STRING_MAP.nullish(),
+});
+
+/** Runs first, so the normalizers and the routes only ever see an event of the right shape. */
+const validateEvent = {
+  before: (request: { event: unknown }) => {
+    parseWith(ApiEventSchema, request.event, 'event');
+  },
+};
+
+/** `POST /scans` bodies are a small filter; anything near this size is not one. */
+export const MAX_BODY_CHARS = 64 * 1024;
+
+type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: Handler;
+}
+
+/**
+ * Routes by path, then method: no route for the path is 404, a route for another method is 405 with `Allow`.
+ * `{name}` matches one path segment and becomes `pathParameters.name`; a trailing slash is ignored.
+ */
+function router(routes: Route[]): Handler {
+  const compiled = routes.map((r) => ({
+    ...r,
+    // Built from the route table in this file, never from a request.
+    pattern: new RegExp(`^${r.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}/?$`),
+  }));
+  return async (event) => {
+    const matches = compiled.flatMap((r) => {
+      const m = r.pattern.exec(event.path);
+      return m ? [{ route: r, params: m.groups ?? {} }] : [];
+    });
+    if (matches.length === 0) throw new HttpError(404, { error: 'NotFound', message: 'No such resource' });
+    const hit = matches.find((m) => m.route.method === event.httpMethod);
+    if (!hit) {
+      const allow = [...new Set(matches.map((m) => m.route.method))].join(', ');
+      throw new HttpError(
+        405,
+        { error: 'MethodNotAllowed', message: `This resource allows ${allow}` },
+        { Allow: allow },
+      );
+    }
+    event.pathParameters = { ...(event.pathParameters ?? {}), ...hit.params };
+    return hit.route.handler(event);
+  };
 }
 
 const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult => ({
@@ -92,15 +166,53 @@ export function makeApiRoutes(deps: ApiDeps) {
     const scanId = newScanId(now);
     const requestedAt = now.toISOString();
     const run: ScanRun = { scanId, status: 'QUEUED', trigger: 'api', requestedAt, ...(filter ? { filter } : {}) };
-    await deps.runs.create(run);
-    await deps.startExecution(scanId, { scanId, trigger: 'api', ...(filter ? { filter } : {}) });
+    let admitted: Awaited<ReturnType<ScanRuns['admit']>>;
+    try {
+      admitted = await deps.runs.admit(run, { now, blocks: (active) => scopesOverlap(filter, active.filter) });
+    } catch (e) {
+      if (!(e instanceof ScanAdmissionBusyError)) throw e;
+      throw new HttpError(
+        503,
+        { error: 'Busy', message: 'Another scan request is being admitted; retry in a second' },
+        { 'Retry-After': '1' },
+      );
+    }
+    if (admitted.conflict) throw conflict(admitted.conflict);
+    try {
+      await deps.startExecution(scanId, { scanId, trigger: 'api', ...(filter ? { filter } : {}) });
+    } catch (e) {
+      // A run that never started must not block the next request until it ages out.
+      await deps.runs
+        .update(scanId, { status: 'FAILED', finishedAt: deps.clock().toISOString(), failure: { error: 'StartFailed' } })
+        .catch((err) => logger.error('Could not mark the scan failed', err instanceof Error ? err : String(err)));
+      throw e;
+    }
     logger.info('Scan started', { scanId, filter });
     return { scanId, requestedAt };
   }
 
+  /** 409 naming the running scan a new one would overlap. */
+  function conflict(active: ScanRun): HttpError {
+    const since = runTime(active)?.toISOString();
+    return new HttpError(409, {
+      error: 'ScanInProgress',
+      message:
+        `Scan ${active.scanId} is ${active.status}${since ? ` since ${since}` : ''} over an overlapping scope ` +
+        '(providers, accounts and regions in common); wait for it to finish, or narrow the filter to what it does not cover',
+      scanId: active.scanId,
+      links: { scan: `/scans/${active.scanId}` },
+    });
+  }
+
   async function postScans(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     let raw: unknown = {};
-    if (event.body !== null && event.body !== undefined && event.body.trim() !== '') {
+    if (typeof event.body === 'string' && event.body.length > MAX_BODY_CHARS) {
+      throw new HttpError(413, {
+        error: 'PayloadTooLarge',
+        message: `The body must be at most ${MAX_BODY_CHARS} bytes`,
+      });
+    }
+    if (typeof event.body === 'string' && event.body.trim() !== '') {
       const type = event.headers?.['content-type'] ?? '';
       if (!/^application\/json\b/i.test(type)) {
         throw new HttpError(415, { error: 'UnsupportedMediaType', message: 'The body must be application/json' });
@@ -159,10 +271,10 @@ export function makeApiRoutes(deps: ApiDeps) {
   }
 
   return [
-    { method: 'POST' as const, path: '/scans', handler: postScans },
-    { method: 'GET' as const, path: '/scans/{id}', handler: getScan },
-    { method: 'GET' as const, path: '/findings', handler: getFindings },
-  ];
+    { method: 'POST', path: '/scans', handler: postScans },
+    { method: 'GET', path: '/scans/{id}', handler: getScan },
+    { method: 'GET', path: '/findings', handler: getFindings },
+  ] satisfies Route[];
 }
 
 /** Maps the idempotency layer's refusals to HTTP; anything else stays a 500 with no detail. */
@@ -206,10 +318,11 @@ export function makeApiHandler(deps: ApiDeps) {
       }),
     )
     .use(logHttpError)
+    .use(validateEvent)
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
     .use(idempotencyErrors)
-    .handler(httpRouterHandler(makeApiRoutes(deps)) as never);
+    .handler(router(makeApiRoutes(deps)) as never);
 }
 
 /** Idempotency records share the state table (`pk = IDEMPOTENCY`, `sk = <hash>`), with its TTL attribute. */

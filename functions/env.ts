@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type ObjectStore, s3ObjectStore } from './objects.ts';
+import { traced } from './powertools.ts';
 import { createDynamoScanRuns, type ScanRuns } from './scan-runs.ts';
 
 /** A value built on first use and kept for the container's life (clients, parsed settings). */
@@ -26,7 +27,7 @@ export const tableFromEnv = (env: Record<string, string | undefined> = process.e
   required(env, 'KUBEPOSTURE_TABLE');
 
 /** Production stores, shared by the functions of one bundle; nothing is built until a handler asks. */
-export const envObjects: () => ObjectStore = lazy(() => s3ObjectStore(new S3Client({}), bucketFromEnv()));
+export const envObjects: () => ObjectStore = lazy(() => s3ObjectStore(traced(new S3Client({})), bucketFromEnv()));
 export const envRuns: () => ScanRuns = lazy(() =>
-  createDynamoScanRuns({ client: new DynamoDBClient({}), tableName: tableFromEnv() }),
+  createDynamoScanRuns({ client: traced(new DynamoDBClient({})), tableName: tableFromEnv() }),
 );

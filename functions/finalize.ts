@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import type { Finding } from '../core/finding.ts';
+import type { DeltaCounts } from '../core/lifecycle.ts';
 import type { ScanReport, ScanSummary, TargetSummary } from '../core/report.ts';
 import { assembleReport, failedTarget } from '../core/scan.ts';
 import type { TargetError } from '../core/target.ts';
@@ -14,6 +15,7 @@ import { envNotifiers, envReportStore, envStateStore, lifecyclePublisher } from 
 import { SCAN_ID } from './scan-request.ts';
 import type { ScanRuns } from './scan-runs.ts';
 import type { StoredTargetResult } from './scan-target.ts';
+import { METRIC } from './stack-contract.ts';
 
 /** The plan's output, as the state machine passes it on (the map's own output is not needed: results are in S3). */
 export const FinalizeInputSchema = z.object({ scanId: SCAN_ID }).passthrough();
@@ -24,7 +26,16 @@ export const FinalizeInputSchema = z.object({ scanId: SCAN_ID }).passthrough();
  * `partial` is true for a filtered on-demand scan, which must not resolve what it did not look at.
  */
 export interface ScanPublisher {
-  publish(report: ScanReport, options: { partial: boolean }): Promise<{ reportKey: string }>;
+  publish(
+    report: ScanReport,
+    options: { partial: boolean },
+  ): Promise<{
+    reportKey: string;
+    /** Against the stored state; absent when the scan was not reconciled (filtered scans, report-only). */
+    delta?: DeltaCounts;
+    /** Sinks that failed (the others ran). */
+    failedSinks?: string[];
+  }>;
 }
 
 /** Archives `report.json` beside the scan's results; no state, no notifications (tests, and filtered scans). */
@@ -124,8 +135,11 @@ export function makeFinalizeHandler(deps: FinalizeDeps) {
       targets,
       errors,
       findings,
+      ...(plan.notes ? { notes: plan.notes } : {}),
     });
-    const { reportKey } = await deps.publisher.publish(report, { partial: plan.filter !== undefined });
+    const { reportKey, delta, failedSinks } = await deps.publisher.publish(report, {
+      partial: plan.filter !== undefined,
+    });
     await deps.runs.update(scanId, {
       status: 'SUCCEEDED',
       finishedAt,
@@ -140,9 +154,18 @@ export function makeFinalizeHandler(deps: FinalizeDeps) {
       errors: report.errors.length,
       missingResults,
     });
-    // One data point per scan: the "scan with collection errors" alarm watches it.
-    metrics.addMetric('ScanCollectionErrors', MetricUnit.Count, report.errors.length);
-    metrics.addMetric('FailedFindings', MetricUnit.Count, report.summary.byStatus.FAIL);
+    // One data point per scan: the alarms and the dashboard (stacks/scanner-stack.ts) read these names.
+    metrics.addMetric(METRIC.scanCollectionErrors, MetricUnit.Count, report.errors.length);
+    metrics.addMetric(METRIC.failedFindings, MetricUnit.Count, report.summary.byStatus.FAIL);
+    metrics.addMetric(METRIC.targetsFailed, MetricUnit.Count, report.summary.targets.failed);
+    const duration = (Date.parse(finishedAt) - Date.parse(plan.startedAt)) / 1000;
+    if (Number.isFinite(duration)) metrics.addMetric(METRIC.scanDuration, MetricUnit.Seconds, Math.max(0, duration));
+    if (delta) {
+      metrics.addMetric(METRIC.findingsNew, MetricUnit.Count, delta.new);
+      metrics.addMetric(METRIC.findingsRegressed, MetricUnit.Count, delta.regressed);
+      metrics.addMetric(METRIC.findingsResolved, MetricUnit.Count, delta.resolved);
+    }
+    metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, failedSinks?.length ?? 0);
     return {
       scanId,
       status: 'SUCCEEDED',

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { zodIssues } from '../core/config.ts';
+import { readableErrors, zodIssues } from '../core/config.ts';
 import { ConfigError, KubepostureError } from '../core/errors.ts';
 
 /**
@@ -18,10 +18,13 @@ export class InvalidInputError extends KubepostureError {
 
 /** Validates an event against a handler's schema; throws InvalidInputError naming each bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, event: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(event);
+  const result = schema.safeParse(event, { error: readableErrors });
   if (result.success) return result.data;
   const issues = zodIssues(result.error);
-  throw new InvalidInputError(`Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  // A huge malformed event must not become a huge message: the first problems, then a count.
+  const shown = issues.slice(0, 10).map((i) => `${i.path}: ${i.message}`);
+  if (issues.length > 10) shown.push(`… and ${issues.length - 10} more`);
+  throw new InvalidInputError(`Invalid ${what}: ${shown.join('; ')}`, issues.slice(0, 10));
 }
 
 /**

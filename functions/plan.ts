@@ -1,19 +1,23 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DescribeOrganizationCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
 import { organizationsClient } from '../collectors/aws/clients.ts';
 import { classifyAwsError, describeAwsError } from '../collectors/aws/errors.ts';
 import { listOrganizationAccounts, type OrganizationAccount, selectAccounts } from '../collectors/aws/organizations.ts';
+import { checkResponse } from '../collectors/common/response.ts';
 import type { ScanConfig } from '../core/config.ts';
+import type { ScanNote } from '../core/report.ts';
 import { newScanId, planTargets } from '../core/scan.ts';
 import type { Target, TargetError } from '../core/target.ts';
 import { type CollectorFactory, configuredProviders, defaultCollectors } from './collectors.ts';
 import { envObjects, envRuns, lazy } from './env.ts';
 import { parseInput } from './input.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
-import { logger, metrics, withMiddleware } from './powertools.ts';
+import { logger, metrics, traced, withMiddleware } from './powertools.ts';
 import { inFilter, SCAN_ID, type ScanFilter, ScanFilterSchema } from './scan-request.ts';
 import type { ScanRuns } from './scan-runs.ts';
 import { configFromEnv, type ScanTargetItem } from './scan-target.ts';
+import { METRIC } from './stack-contract.ts';
 
 /** The state machine's input: from the schedule (`{ trigger: 'schedule' }`) or the API (with a scan id). */
 export const PlanInputSchema = z
@@ -48,6 +52,8 @@ export interface StoredPlan {
   targets: Target[];
   /** Accounts, subscriptions or whole clouds that could not be planned. */
   errors: TargetError[];
+  /** What was left out on purpose (the management account), carried into the report. */
+  notes?: ScanNote[];
 }
 
 /** Small, for the state machine: the Distributed Map reads `itemsKey` from the results bucket. */
@@ -66,6 +72,11 @@ export interface PlanDeps {
   config: ScanConfig;
   /** The organization's accounts (Organizations ListAccounts), when `aws.organization` is configured. */
   organizationAccounts(config: ScanConfig): Promise<OrganizationAccount[]>;
+  /**
+   * The organization's management account (Organizations DescribeOrganization), when `aws.organization` is
+   * configured. Absent: nothing is excluded (tests that do not model the organization).
+   */
+  managementAccount?(config: ScanConfig): Promise<string>;
   objects: ObjectStore;
   runs: ScanRuns;
   clock: () => Date;
@@ -73,18 +84,34 @@ export interface PlanDeps {
 
 const envConfig = lazy(() => configFromEnv());
 
+const OrganizationSchema = z.object({
+  Organization: z.object({ MasterAccountId: z.string().regex(/^\d{12}$/) }),
+});
+
+/**
+ * The management account's id, from DescribeOrganization (any member account may call it). Validated:
+ * an answer without it must not silently leave the management account in or out.
+ */
+export async function describeManagementAccount(client: Pick<OrganizationsClient, 'send'>): Promise<string> {
+  const out = await client.send(new DescribeOrganizationCommand({}));
+  return checkResponse('organizations:DescribeOrganization', OrganizationSchema, out).Organization.MasterAccountId;
+}
+
+const envOrganizations = (config: ScanConfig) =>
+  traced(
+    organizationsClient('us-east-1', undefined, {
+      maxAttempts: config.aws.maxAttempts,
+      retryBaseDelayMs: config.aws.retryBaseDelayMs,
+    }),
+  );
+
 export const defaultDeps: PlanDeps = {
   collectorFor: defaultCollectors,
   get config() {
     return envConfig();
   },
-  organizationAccounts: (config) =>
-    listOrganizationAccounts(
-      organizationsClient('us-east-1', undefined, {
-        maxAttempts: config.aws.maxAttempts,
-        retryBaseDelayMs: config.aws.retryBaseDelayMs,
-      }),
-    ),
+  organizationAccounts: (config) => listOrganizationAccounts(envOrganizations(config)),
+  managementAccount: (config) => describeManagementAccount(envOrganizations(config)),
   get objects() {
     return envObjects();
   },
@@ -103,12 +130,16 @@ async function awsConfigFor(
   config: ScanConfig,
   deps: PlanDeps,
   filter: ScanFilter | undefined,
-): Promise<{ config?: ScanConfig; error?: TargetError }> {
+): Promise<{ config?: ScanConfig; error?: TargetError; notes: ScanNote[] }> {
   const aws = config.aws;
+  const notes: ScanNote[] = [];
   let ids: string[] | undefined = aws.accounts?.map((a) => a.id);
   if (aws.organization) {
     try {
       ids = selectAccounts(await deps.organizationAccounts(config), aws.organization);
+      const management = await managementAccountNote(config, deps, ids);
+      if (management?.skip) ids = ids.filter((id) => id !== management.skip);
+      if (management?.note) notes.push(management.note);
     } catch (e) {
       return {
         error: {
@@ -119,14 +150,57 @@ async function awsConfigFor(
           code: classifyAwsError(e),
           message: `Cannot list the organization's accounts: ${describeAwsError(e)}`,
         },
+        notes,
       };
     }
   }
   if (ids && filter?.accounts) ids = ids.filter((id) => filter.accounts!.includes(id));
-  if (ids && ids.length === 0) return {};
+  if (ids && ids.length === 0) return { notes };
   const { organization: _o, ...rest } = aws;
   const accounts = ids?.map((id) => aws.accounts?.find((a) => a.id === id) ?? { id });
-  return { config: { ...config, aws: { ...rest, ...(accounts ? { accounts } : {}) } } };
+  return { config: { ...config, aws: { ...rest, ...(accounts ? { accounts } : {}) } }, notes };
+}
+
+/**
+ * A service-managed StackSet never deploys into the organization's management account, so it has no reader
+ * role unless one was made there by hand (docs/deploy.md §4). Scanning it by default would report it failed on
+ * every scan and fire the collection-errors alarm; it is left out with a note instead. Listing it in
+ * `aws.accounts` (the role it has, optionally) scans it like any member.
+ */
+async function managementAccountNote(
+  config: ScanConfig,
+  deps: PlanDeps,
+  selected: readonly string[],
+): Promise<{ skip?: string; note?: ScanNote } | undefined> {
+  if (!deps.managementAccount) return undefined;
+  let id: string;
+  try {
+    id = await deps.managementAccount(config);
+  } catch (e) {
+    // Unknown: nothing is dropped. Without a role there, the management account then fails like any unreadable account.
+    logger.warn('Cannot identify the management account', { error: describeAwsError(e) });
+    return {
+      note: {
+        provider: 'aws',
+        accountId: '*',
+        reason:
+          `The organization's management account could not be identified (organizations:DescribeOrganization: ` +
+          `${describeAwsError(e)}), so it was not left out; without a reader role there it fails like any unreadable account.`,
+      },
+    };
+  }
+  if (!selected.includes(id)) return undefined;
+  if (config.aws.accounts?.some((a) => a.id === id)) return undefined; // configured with a role: scanned
+  return {
+    skip: id,
+    note: {
+      provider: 'aws',
+      accountId: id,
+      reason:
+        'Management account: not scanned. A service-managed StackSet does not deploy the reader role there; ' +
+        'to scan it, create the role in it and list the account in aws.accounts (docs/deploy.md §4).',
+    },
+  };
 }
 
 /**
@@ -152,6 +226,7 @@ export function makePlanHandler(deps: PlanDeps) {
 
     try {
       const errors: TargetError[] = [];
+      const notes: ScanNote[] = [];
       const collectors = [];
       for (const provider of configuredProviders(config)) {
         if (filter?.providers && !filter.providers.includes(provider)) continue;
@@ -161,12 +236,14 @@ export function makePlanHandler(deps: PlanDeps) {
         }
         const aws = await awsConfigFor(config, deps, filter);
         if (aws.error) errors.push(aws.error);
+        notes.push(...aws.notes);
         if (aws.config) collectors.push(deps.collectorFor('aws', aws.config));
       }
       const plan = await planTargets(collectors);
       errors.push(...plan.errors);
       const targets = plan.planned.map((p) => p.target).filter((t) => inFilter(t, filter));
       const keptErrors = errors.filter((e) => inFilter(e, filter));
+      const keptNotes = notes.filter((n) => inFilter({ ...n, region: '*' }, filter));
 
       const items: ScanTargetItem[] = targets.map((target) => ({
         scanId,
@@ -180,6 +257,7 @@ export function makePlanHandler(deps: PlanDeps) {
         ...(filter ? { filter } : {}),
         targets,
         errors: keptErrors,
+        ...(keptNotes.length ? { notes: keptNotes } : {}),
       };
       await deps.objects.put(scanKeys.items(scanId), JSON.stringify(items));
       await deps.objects.put(scanKeys.plan(scanId), JSON.stringify(stored));
@@ -187,8 +265,9 @@ export function makePlanHandler(deps: PlanDeps) {
 
       logger.info('Scan planned', { targets: targets.length, errors: keptErrors.length });
       for (const { message, ...where } of keptErrors) logger.warn('Planning error', { ...where, error: message });
-      metrics.addMetric('TargetsPlanned', MetricUnit.Count, targets.length);
-      metrics.addMetric('PlanningErrors', MetricUnit.Count, keptErrors.length);
+      for (const note of keptNotes) logger.info('Left out of the scan', { ...note });
+      metrics.addMetric(METRIC.targetsPlanned, MetricUnit.Count, targets.length);
+      metrics.addMetric(METRIC.planningErrors, MetricUnit.Count, keptErrors.length);
       return {
         scanId,
         trigger,

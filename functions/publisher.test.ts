@@ -11,6 +11,16 @@ describe('notifiersFromEnv', () => {
     expect(names.sort()).toEqual(['slack', 'sns']);
   });
 
+  it('imports into Security Hub only when the stack set its account, and refuses a malformed one', () => {
+    const fake = { send: async () => ({}) };
+    expect(
+      notifiersFromEnv({ KUBEPOSTURE_SECURITYHUB_ACCOUNT: '999999999999' }, { securityHub: fake }).map((n) => n.name),
+    ).toEqual(['securityhub']);
+    expect(() => notifiersFromEnv({ KUBEPOSTURE_SECURITYHUB_ACCOUNT: 'me' }, { securityHub: fake })).toThrow(
+      /KUBEPOSTURE_SECURITYHUB_ACCOUNT must be a 12-digit AWS account id/,
+    );
+  });
+
   it('builds no notifier when nothing is configured', () => {
     expect(notifiersFromEnv({})).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecurityHubClient, type SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { checks } from '../checks/index.ts';
 import { finalizeScan } from '../core/finalize.ts';
@@ -9,13 +10,15 @@ import { SEVERITIES, type Severity } from '../core/severity.ts';
 import type { FindingStateStore, Notifier, ReportStore } from '../core/state.ts';
 import { reportArtifacts } from '../publish/artifacts.ts';
 import { createSnsNotifier } from '../publish/sinks/email.ts';
+import { createSecurityHubSink, type FullImportRecord } from '../publish/sinks/securityhub.ts';
 import { createSlackNotifier } from '../publish/sinks/slack.ts';
 import { createDynamoStateStore } from '../publish/stores/dynamodb.ts';
 import { createS3ReportStore } from '../publish/stores/s3.ts';
-import { bucketFromEnv, lazy, tableFromEnv } from './env.ts';
+import { bucketFromEnv, envObjects, lazy, tableFromEnv } from './env.ts';
 import type { ScanPublisher } from './finalize.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
-import { logger } from './powertools.ts';
+import { logger, traced } from './powertools.ts';
+import { SECURITY_HUB_IMPORT_KEY } from './stack-contract.ts';
 
 export interface LifecyclePublisherDeps {
   state: FindingStateStore;
@@ -52,7 +55,7 @@ export function lifecyclePublisher(deps: LifecyclePublisherDeps): ScanPublisher 
       });
       for (const f of result.failures) logger.warn('A publishing sink failed; the others ran', f);
       logger.info('Scan reconciled', { delta: result.report.delta });
-      return { reportKey };
+      return { reportKey, delta: result.delta.counts, failedSinks: result.failures.map((f) => f.sink) };
     },
   };
 }
@@ -65,27 +68,98 @@ function alertSeverity(env: Record<string, string | undefined>): Severity {
   return value as Severity;
 }
 
-/** Notifiers the stack configured through the environment: Slack when its secret exists, the alerts topic. */
-export function notifiersFromEnv(env: Record<string, string | undefined> = process.env): Notifier[] {
+/**
+ * The Security Hub client finalize imports with. BatchImportFindings allows 10 calls per second (burst 30) per
+ * account and region; the sink paces itself under that, and throttling that still happens (another importer in
+ * the account) is retried by the SDK's standard strategy, with more attempts than the default three.
+ */
+export function securityHubClient(config: SecurityHubClientConfig = {}): SecurityHubClient {
+  return new SecurityHubClient({ maxAttempts: 8, retryMode: 'standard', ...config });
+}
+
+/** The full-import record in the results bucket: `{ "lastFullImport": "<ISO time of the scan>" }`. */
+export function objectFullImportRecord(objects: () => ObjectStore): FullImportRecord {
+  return {
+    async last() {
+      const text = await objects().get(SECURITY_HUB_IMPORT_KEY);
+      if (text === undefined) return undefined;
+      try {
+        const value = (JSON.parse(text) as { lastFullImport?: unknown }).lastFullImport;
+        return typeof value === 'string' ? value : undefined;
+      } catch {
+        return undefined; // unreadable: import everything again, which repairs it
+      }
+    },
+    async done(at) {
+      await objects().put(SECURITY_HUB_IMPORT_KEY, JSON.stringify({ lastFullImport: at }));
+    },
+  };
+}
+
+/** Clients the notifiers use; tests pass ones pointed at a local endpoint with fake credentials. */
+export interface NotifierClients {
+  secretsManager: Pick<SecretsManagerClient, 'send'>;
+  sns: Pick<SNSClient, 'send'>;
+  securityHub: Pick<SecurityHubClient, 'send'>;
+  /** Where the Security Hub full-import record lives (the results bucket). */
+  objects: ObjectStore;
+}
+
+/**
+ * Notifiers the stack configured through the environment: Slack when its secret exists, the alerts topic,
+ * Security Hub when `KUBEPOSTURE_SECURITYHUB_ACCOUNT` is set (the security account: BatchImportFindings
+ * accepts only findings stamped with the calling account).
+ */
+export function notifiersFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  clients: Partial<NotifierClients> = {},
+): Notifier[] {
   const minSeverity = alertSeverity(env);
   const out: Notifier[] = [];
   if (env.KUBEPOSTURE_SLACK_SECRET_ARN) {
     out.push(
       createSlackNotifier({
-        webhook: { secretId: env.KUBEPOSTURE_SLACK_SECRET_ARN, client: new SecretsManagerClient({}) },
+        webhook: {
+          secretId: env.KUBEPOSTURE_SLACK_SECRET_ARN,
+          client: (clients.secretsManager ?? traced(new SecretsManagerClient({}))) as SecretsManagerClient,
+        },
         minSeverity,
       }),
     );
   }
   if (env.KUBEPOSTURE_ALERTS_TOPIC_ARN) {
-    out.push(createSnsNotifier({ client: new SNSClient({}), topicArn: env.KUBEPOSTURE_ALERTS_TOPIC_ARN, minSeverity }));
+    out.push(
+      createSnsNotifier({
+        client: (clients.sns ?? traced(new SNSClient({}))) as SNSClient,
+        topicArn: env.KUBEPOSTURE_ALERTS_TOPIC_ARN,
+        minSeverity,
+      }),
+    );
+  }
+  const securityHubAccount = env.KUBEPOSTURE_SECURITYHUB_ACCOUNT;
+  if (securityHubAccount !== undefined) {
+    if (!/^\d{12}$/.test(securityHubAccount)) {
+      throw new Error('KUBEPOSTURE_SECURITYHUB_ACCOUNT must be a 12-digit AWS account id');
+    }
+    const region = env.AWS_REGION;
+    out.push(
+      createSecurityHubSink({
+        client: clients.securityHub ?? traced(securityHubClient()),
+        fullImports: objectFullImportRecord(() => clients.objects ?? envObjects()),
+        catalogue: checks,
+        accountId: securityHubAccount,
+        ...(region ? { region } : {}),
+      }),
+    );
   }
   return out;
 }
 
 /** Production stores for finalize, built on first use and kept for the container's life. */
 export const envStateStore = lazy(() =>
-  createDynamoStateStore({ client: new DynamoDBClient({}), tableName: tableFromEnv() }),
+  createDynamoStateStore({ client: traced(new DynamoDBClient({})), tableName: tableFromEnv() }),
 );
-export const envReportStore = lazy(() => createS3ReportStore({ client: new S3Client({}), bucket: bucketFromEnv() }));
+export const envReportStore = lazy(() =>
+  createS3ReportStore({ client: traced(new S3Client({})), bucket: bucketFromEnv() }),
+);
 export const envNotifiers = lazy(() => notifiersFromEnv());

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AwsConfigSchema } from '../core/config.ts';
+import {
+  AWS_ACCOUNT_ID,
+  AWS_REGION,
+  AZURE_SUBSCRIPTION_ID,
+  boundedList,
+  GCP_PROJECT_ID,
+  LIMITS,
+} from '../core/config.ts';
 import type { Target } from '../core/target.ts';
 
 /** Scan ids become S3 prefixes, DynamoDB keys and Step Functions execution names: a safe alphabet only. */
@@ -9,13 +16,9 @@ export const SCAN_ID = z
 
 export const PROVIDERS = ['aws', 'azure', 'gcp'] as const;
 
-// The account and region rules are the configuration's own, so the two can never disagree.
-const AWS_ACCOUNT_ID = AwsConfigSchema.shape.accounts.unwrap().element.shape.id;
-const AWS_REGION = AwsConfigSchema.shape.regions.unwrap().element;
-const AZURE_SUBSCRIPTION = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'an Azure subscription id (a GUID)');
-const GCP_PROJECT = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'a Google Cloud project id');
+// The account, subscription, project and region rules are the configuration's own, so the two never disagree.
+const AZURE_SUBSCRIPTION = AZURE_SUBSCRIPTION_ID;
+const GCP_PROJECT = GCP_PROJECT_ID;
 /** Azure and GCP targets are a whole subscription / project: every location in one call. */
 const ALL_LOCATIONS = z.literal('*');
 
@@ -39,10 +42,10 @@ const ACCOUNT = z.union([AWS_ACCOUNT_ID, AZURE_SUBSCRIPTION, GCP_PROJECT], {
  */
 export const ScanFilterSchema = z
   .object({
-    providers: z.array(z.enum(PROVIDERS)).min(1).max(3).optional(),
-    accounts: z.array(ACCOUNT).min(1).max(1000).optional(),
-    regions: z.array(AWS_REGION).min(1).max(50).optional(),
-    clusters: z.array(CLUSTER_NAME).min(1).max(100).optional(),
+    providers: boundedList(z.enum(PROVIDERS), { min: 1, max: 3, noun: 'providers' }).optional(),
+    accounts: boundedList(ACCOUNT, { min: 1, max: 1000, noun: 'accounts' }).optional(),
+    regions: boundedList(AWS_REGION, { min: 1, max: LIMITS.regions, noun: 'regions' }).optional(),
+    clusters: boundedList(CLUSTER_NAME, { min: 1, max: 100, noun: 'clusters' }).optional(),
   })
   .strict();
 
@@ -58,4 +61,40 @@ export function inFilter(
   if (filter.accounts && t.accountId !== '*' && !filter.accounts.includes(t.accountId)) return false;
   if (filter.regions && t.provider === 'aws' && t.region !== '*' && !filter.regions.includes(t.region)) return false;
   return true;
+}
+
+/** The cloud an account id belongs to: the three id formats never overlap. */
+function providerOfAccount(id: string): (typeof PROVIDERS)[number] | undefined {
+  if (AWS_ACCOUNT_ID.safeParse(id).success) return 'aws';
+  if (AZURE_SUBSCRIPTION.safeParse(id).success) return 'azure';
+  if (GCP_PROJECT.safeParse(id).success) return 'gcp';
+  return undefined;
+}
+
+/** The accounts of one cloud a filter scans: undefined = all of them, [] = none. */
+function accountsOf(filter: ScanFilter | undefined, provider: (typeof PROVIDERS)[number]): string[] | undefined {
+  if (!filter?.accounts) return undefined;
+  return filter.accounts.filter((id) => providerOfAccount(id) === provider).map((id) => id.toLowerCase());
+}
+
+/** undefined = everything, [] = nothing. */
+function intersect(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a?.length === 0 || b?.length === 0) return false;
+  return !a || !b || a.some((v) => b.includes(v));
+}
+
+/**
+ * Whether two scans (undefined = the whole configured fleet) would read a common target: some cloud both include,
+ * a common account of it (or no account list), and for AWS a common region (or no region list). Cluster names do not
+ * make scopes disjoint: a target is collected whole whatever the cluster filter, so both scans would call the same
+ * account and region APIs.
+ */
+export function scopesOverlap(a: ScanFilter | undefined, b: ScanFilter | undefined): boolean {
+  return PROVIDERS.some(
+    (p) =>
+      (!a?.providers || a.providers.includes(p)) &&
+      (!b?.providers || b.providers.includes(p)) &&
+      intersect(accountsOf(a, p), accountsOf(b, p)) &&
+      (p !== 'aws' || intersect(a?.regions, b?.regions)),
+  );
 }

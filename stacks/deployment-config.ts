@@ -78,8 +78,53 @@ export const DeploymentConfigSchema = z
       .default({}),
     /** Results are kept this long (days), then expire. */
     retentionDays: z.number().int().min(30).max(3650).default(400),
+    /**
+     * Guard rails (docs/deploy.md §3): how many scan-target copies may run at once, and how fast the API answers.
+     * With IAM authorization there are no API keys, so a usage plan would meter nothing: stage and method
+     * throttling are what limit callers.
+     */
+    limits: z
+      .object({
+        /**
+         * Reserved concurrency of scan-target. Default: twice `map.maxConcurrency` (a scheduled and an on-demand
+         * scan at full speed at once), which also caps the AssumeRole rate on the security account's STS bucket
+         * and leaves the account's other concurrency to plan, finalize and the API. At least `map.maxConcurrency`.
+         */
+        scanTargetConcurrency: z.number().int().min(1).max(10_000).optional(),
+        /** Steady requests per second and burst for the whole API stage. */
+        apiRatePerSecond: z.number().min(0.1).max(10_000).default(10),
+        apiBurst: z.number().int().min(1).max(5_000).default(20),
+        /** `POST /scans` (each one may start an organization-wide scan): requests per second and burst. */
+        startScanRatePerSecond: z.number().min(0.1).max(100).default(1),
+        startScanBurst: z.number().int().min(1).max(100).default(2),
+      })
+      .strict()
+      .default({ apiRatePerSecond: 10, apiBurst: 20, startScanRatePerSecond: 1, startScanBurst: 2 }),
+    /**
+     * Security Hub CSPM: finalize imports new, regressed and resolved findings (ASFF) into the security
+     * account's Security Hub in this region (docs/deploy.md §6). Off by default; the IAM grant exists only when on.
+     */
+    securityHub: z
+      .object({ enabled: z.boolean().default(false) })
+      .strict()
+      .default({ enabled: false }),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    const reserved = d.limits.scanTargetConcurrency;
+    if (reserved !== undefined && reserved < d.map.maxConcurrency) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['limits', 'scanTargetConcurrency'],
+        message: `must be at least map.maxConcurrency (${d.map.maxConcurrency}), or the map throttles its own children`,
+      });
+    }
+  });
+
+/** The reserved concurrency scan-target gets: the setting, or twice the map's concurrency. */
+export function scanTargetConcurrency(d: DeploymentConfig): number {
+  return d.limits.scanTargetConcurrency ?? 2 * d.map.maxConcurrency;
+}
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
 

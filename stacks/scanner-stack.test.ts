@@ -1,17 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, CfnResource, type Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
 import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import { ConfigError } from '../core/errors.ts';
+import { METRIC, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
 import { parseDeploymentConfig } from './deployment-config.ts';
-import { MemberReaderStack, memberReadActions } from './member-reader-stack.ts';
+import { MemberReaderStack, memberReadActions, resolveScannerAccountId } from './member-reader-stack.ts';
 import {
   resolveScannerConfig,
   SCANNER_PUBLIC_PARAMETER_ACTIONS,
@@ -68,7 +70,7 @@ const federated = synth(
 const memberApp = new App({ context: CDK_CONTEXT });
 const member = new MemberReaderStack(memberApp, 'Member', {
   scannerAccountId: '999999999999',
-  scannerRoleArns: Object.values(SCANNER_ROLE_NAMES).map((n) => `arn:aws:iam::999999999999:role/${n}`),
+  scannerRoleNames: Object.values(SCANNER_ROLE_NAMES),
   checks,
   externalId: 'org-7f3a',
 });
@@ -204,9 +206,12 @@ describe('ScannerStack', () => {
       Object.values(main.template.findResources('AWS::IAM::Policy'))
         .filter((p) => JSON.stringify(p.Properties.Roles).includes(fragment))
         .flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => asArray(s.Action)));
-    expect(byRole('PlanRole')).toContain('organizations:ListAccounts');
+    expect(byRole('PlanRole')).toEqual(
+      expect.arrayContaining(['organizations:ListAccounts', 'organizations:DescribeOrganization']),
+    );
     for (const role of ['ScanTargetRole', 'FinalizeRole', 'ApiRole']) {
       expect(byRole(role)).not.toContain('organizations:ListAccounts');
+      expect(byRole(role)).not.toContain('organizations:DescribeOrganization');
     }
     const assume = statementsOf(main.template).filter((s) => asArray(s.Action).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(2);
@@ -279,11 +284,12 @@ describe('ScannerStack', () => {
     });
   });
 
-  it('alarms to the alerts topic on failed executions, scans with collection errors and failed scheduled starts', () => {
+  it('alarms to the alerts topic on failed executions, collection errors, failed scheduled starts and publishing', () => {
     const alarms = Object.values(main.template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
       'ApproximateNumberOfMessagesVisible',
       'ExecutionsFailed',
+      'PublishFailures',
       'ScanCollectionErrors',
     ]);
     const topicId = Object.keys(main.template.findResources('AWS::SNS::Topic'))[0];
@@ -485,11 +491,11 @@ describe('MemberReaderStack', () => {
           Match.objectLike({
             Action: 'sts:AssumeRole',
             Condition: {
+              // Partition-aware: the template also deploys in aws-cn and aws-us-gov organizations.
               ArnEquals: {
-                'aws:PrincipalArn': [
-                  'arn:aws:iam::999999999999:role/kubeposture-plan',
-                  'arn:aws:iam::999999999999:role/kubeposture-scan-target',
-                ],
+                'aws:PrincipalArn': ['kubeposture-plan', 'kubeposture-scan-target'].map((n) => ({
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::999999999999:role/${n}`]],
+                })),
               },
               StringEquals: { 'sts:ExternalId': 'org-7f3a' },
             },
@@ -504,7 +510,7 @@ describe('MemberReaderStack', () => {
     const app = new App({ context: CDK_CONTEXT });
     const stack = new MemberReaderStack(app, 'M', {
       scannerAccountId: '999999999999',
-      scannerRoleArns: ['arn:aws:iam::999999999999:role/kubeposture-scan-target'],
+      scannerRoleNames: [SCANNER_ROLE_NAMES.scanTarget],
       checks,
       eksViewAccess: { clusterNames: ['payments-prod'] },
     });
@@ -520,16 +526,24 @@ describe('MemberReaderStack', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
-  it.each([
+describe('cdk-nag AwsSolutions and Serverless', () => {
+  const stacks = [
     ['scanner', main.app, main.stack],
     ['member reader', memberApp, member],
     ['federated scanner', federated.app, federated.stack],
-  ] as [string, App, Stack][])('reports no unacknowledged error or warning on the %s stack', (_name, app, stack) => {
-    const report = new AwsSolutionsChecks(app).validateScope(stack);
-    const open = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`);
-    expect(open).toEqual([]);
-  });
+  ] as [string, App, Stack][];
+  const packs = [
+    ['AwsSolutions', (app: App) => new AwsSolutionsChecks(app)],
+    ['Serverless', (app: App) => new ServerlessChecks(app)],
+  ] as const;
+  it.each(stacks.flatMap(([name, app, stack]) => packs.map(([pack, make]) => [pack, name, app, stack, make] as const)))(
+    '%s reports no unacknowledged error or warning on the %s stack',
+    (_pack, _name, app, stack, make) => {
+      const report = make(app).validateScope(stack);
+      const open = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath)}`);
+      expect(open).toEqual([]);
+    },
+  );
 
   it('has every acknowledgement beside the resource it excuses, with a real reason', () => {
     const acks: { path: string; id: string; reason: string; isResourceOwner: boolean }[] = [];
@@ -560,5 +574,311 @@ describe('cdk-nag AwsSolutions', () => {
       expect(ack.isResourceOwner, `${ack.id} at ${ack.path} is not on a resource`).toBe(true);
       expect(ack.reason.length, `${ack.id} at ${ack.path} needs a reason`).toBeGreaterThanOrEqual(80);
     }
+  });
+});
+
+describe('the member template, as a service-managed StackSet deploys it', () => {
+  const json = JSON.stringify(memberTemplate.toJSON());
+
+  it('carries no CDK bootstrap parameter or rule, no CDK metadata and no asset', () => {
+    const t = memberTemplate.toJSON();
+    expect(t.Parameters?.BootstrapVersion).toBeUndefined();
+    expect(t.Rules?.CheckBootstrapVersion).toBeUndefined();
+    expect(Object.keys(t.Parameters ?? {})).toEqual([]);
+    expect(memberTemplate.findResources('AWS::CDK::Metadata')).toEqual({});
+    expect(json).not.toMatch(/cdk-hnb659fds|AssetParameters/);
+  });
+
+  it('hard-codes no partition: every ARN uses AWS::Partition', () => {
+    expect(json).not.toContain('arn:aws:');
+    expect(json).not.toContain('arn:aws-');
+  });
+
+  it('trusts the scanner account named at synth, never the account it is deployed into', () => {
+    expect(json).not.toContain('AWS::AccountId');
+    expect(json).toContain(':iam::999999999999:root');
+  });
+
+  it('requires the scanner account: unknown, it fails naming the setting; a bad one is refused', () => {
+    expect(() => resolveScannerAccountId(undefined, undefined)).toThrow(/kubeposture:scannerAccountId is not set/);
+    // What CDK gives when no credentials name an account: a token that would render as AWS::AccountId.
+    expect(() => resolveScannerAccountId(undefined, member.account)).toThrow(/kubeposture:scannerAccountId/);
+    expect(() => resolveScannerAccountId('12345', undefined)).toThrow(
+      /kubeposture:scannerAccountId must be a 12-digit AWS account id \(got "12345"\)/,
+    );
+    expect(resolveScannerAccountId(undefined, '222222222222')).toBe('222222222222');
+    expect(resolveScannerAccountId(333333333333, '222222222222')).toBe('333333333333');
+    expect(
+      () =>
+        new MemberReaderStack(new App({ context: CDK_CONTEXT }), 'Bad', {
+          scannerAccountId: 'not-an-account',
+          scannerRoleNames: [SCANNER_ROLE_NAMES.plan],
+          checks,
+        }),
+    ).toThrow(/kubeposture:scannerAccountId/);
+  });
+
+  it('makes `cdk synth` of the app fail without a scanner account or with an external id the scanner does not send', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'kubeposture-synth-'));
+    const run = (context: Record<string, unknown>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./app.ts', import.meta.url))], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          CDK_OUTDIR: outdir,
+          // No bundling: this is about the member template; the scanner's bundles are tested above.
+          CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context }),
+        },
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    try {
+      const without = run({});
+      expect(without.status).not.toBe(0);
+      expect(without.stderr).toContain('kubeposture:scannerAccountId is not set');
+
+      const mismatch = run({ 'kubeposture:scannerAccountId': '444444444444', 'kubeposture:externalId': 'org-7f3a' });
+      expect(mismatch.status).not.toBe(0);
+      expect(mismatch.stderr).toContain('kubeposture:externalId (org-7f3a) must equal kubeposture.scan.aws.externalId');
+
+      const withAccount = run({ 'kubeposture:scannerAccountId': '444444444444' });
+      expect(withAccount.status, withAccount.stderr).toBe(0);
+      const template = JSON.parse(readFileSync(join(outdir, 'KubepostureMemberReader.template.json'), 'utf8'));
+      expect(template.Parameters?.BootstrapVersion).toBeUndefined();
+      expect(template.Rules).toBeUndefined();
+      expect(JSON.stringify(template)).toContain(':iam::444444444444:role/kubeposture-scan-target');
+      expect(JSON.stringify(template)).not.toContain('arn:aws:');
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 150_000); // three app processes, each loading the CDK
+});
+
+describe('keys, alarms and logs that work once deployed', () => {
+  const t = main.template;
+  const [keyId, key] = Object.entries(t.findResources('AWS::KMS::Key'))[0]!;
+  const keyStatements = key.Properties.KeyPolicy.Statement as (Statement & {
+    Principal?: { Service?: unknown };
+    Condition?: Record<string, Record<string, unknown>>;
+  })[];
+  const keyArn = { 'Fn::GetAtt': [keyId, 'Arn'] };
+  const logsPrincipal = { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] };
+  const grantsInKeyPolicy = (principal: unknown, actions: string[]) =>
+    keyStatements.filter(
+      (s) =>
+        s.Effect === 'Allow' &&
+        JSON.stringify(s.Principal?.Service) === JSON.stringify(principal) &&
+        actions.every((a) => asArray(s.Action).includes(a)),
+    );
+  const roleStatements = (roleRef: unknown) =>
+    Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(JSON.stringify(roleRef)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as (Statement & { Condition?: unknown })[]);
+
+  // Each encrypted resource, and who must use the key for it to work: a service principal through the key policy
+  // (with a condition confining it to this account), or a role through its own policy.
+  const needs: { resource: string; type: string; user: string; actions: string[] }[] = [
+    {
+      resource: 'alerts topic',
+      type: 'AWS::SNS::Topic',
+      user: 'cloudwatch.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    },
+    {
+      resource: 'every log group',
+      type: 'AWS::Logs::LogGroup',
+      user: 'logs.<region>.amazonaws.com',
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:GenerateDataKey*'],
+    },
+    {
+      resource: 'schedule dead-letter queue',
+      type: 'AWS::SQS::Queue',
+      user: 'the schedule role',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    },
+  ];
+
+  it.each(needs)('lets $user use the key for the $resource', ({ type, user, actions }) => {
+    const resources = Object.values(t.findResources(type));
+    expect(resources.length).toBeGreaterThan(0);
+    for (const r of resources) {
+      expect(JSON.stringify(r.Properties.KmsMasterKeyId ?? r.Properties.KmsKeyId)).toBe(JSON.stringify(keyArn));
+    }
+    if (user === 'the schedule role') {
+      const schedule = Object.values(t.findResources('AWS::Scheduler::Schedule'))[0]!;
+      const roleId = schedule.Properties.Target.RoleArn['Fn::GetAtt'][0];
+      const grants = roleStatements({ Ref: roleId }).filter(
+        (s) =>
+          actions.every((a) => asArray(s.Action).includes(a)) && JSON.stringify(s.Resource) === JSON.stringify(keyArn),
+      );
+      expect(grants).toHaveLength(1);
+      expect(JSON.stringify(grants[0]!.Condition)).toContain('kms:ViaService');
+      return;
+    }
+    const principal = user === 'cloudwatch.amazonaws.com' ? user : logsPrincipal;
+    const grants = grantsInKeyPolicy(principal, actions);
+    expect(grants, `${user} in the key policy`).toHaveLength(1);
+    const condition = JSON.stringify(grants[0]!.Condition);
+    if (user === 'cloudwatch.amazonaws.com') {
+      expect(condition).toContain('aws:SourceAccount');
+      expect(condition).toContain(':alarm:*"');
+    } else {
+      expect(condition).toContain('kms:EncryptionContext:aws:logs:arn');
+      expect(condition).toContain(':log-group:*');
+    }
+  });
+
+  it('encrypts the log group of every function, the state machine and the API with the stack key', () => {
+    const groups = t.findResources('AWS::Logs::LogGroup');
+    const fnGroups = Object.values(t.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.LoggingConfig.LogGroup.Ref as string,
+    );
+    const sm = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    const smGroup =
+      sm.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    for (const id of [...fnGroups, smGroup]) {
+      expect(groups[id]?.Properties.KmsKeyId, id).toEqual(keyArn);
+    }
+    expect(Object.keys(groups)).toHaveLength(6);
+  });
+
+  it('lets CloudWatch alarms of this account, and no one else unnamed, publish to the alerts topic', () => {
+    const policy = Object.values(t.findResources('AWS::SNS::TopicPolicy'))[0]!;
+    const allow = (
+      policy.Properties.PolicyDocument.Statement as (Statement & { Principal: unknown; Condition: unknown })[]
+    ).filter((s) => s.Effect === 'Allow');
+    expect(allow).toHaveLength(1);
+    expect(allow[0]).toMatchObject({ Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } });
+    expect(JSON.stringify(allow[0]!.Condition)).toContain('aws:SourceAccount');
+  });
+});
+
+describe('guard rails', () => {
+  it('throttles the API stage, and starting scans more tightly (IAM auth has no API keys to meter)', () => {
+    main.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1scans',
+          ThrottlingRateLimit: 1,
+          ThrottlingBurstLimit: 2,
+        }),
+      ]),
+    });
+    main.template.resourceCountIs('AWS::ApiGateway::UsagePlan', 0);
+  });
+
+  it('reserves scan-target concurrency: twice the map’s by default, or as configured', () => {
+    const scanTarget = (t: Template) =>
+      Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('ScanTarget'))![1];
+    expect(scanTarget(main.template).Properties.ReservedConcurrentExecutions).toBe(50); // maxConcurrency 25
+    const set = synth({ deployment: { limits: { scanTargetConcurrency: 120 } } }, { bundle: false });
+    expect(scanTarget(set.template).Properties.ReservedConcurrentExecutions).toBe(120);
+    for (const [id, fn] of Object.entries(main.template.findResources('AWS::Lambda::Function'))) {
+      if (!id.startsWith('ScanTarget')) expect(fn.Properties.ReservedConcurrentExecutions, id).toBeUndefined();
+    }
+  });
+
+  it('refuses, at synth, limits that are wrong, naming the key', () => {
+    expect(() => parseDeploymentConfig({ map: { maxConcurrency: 40 }, limits: { scanTargetConcurrency: 10 } })).toThrow(
+      /kubeposture\.limits\.scanTargetConcurrency: must be at least map\.maxConcurrency \(40\)/,
+    );
+    expect(() => parseDeploymentConfig({ limits: { apiBurst: 0 } })).toThrow(/kubeposture\.limits\.apiBurst/);
+    expect(() => parseDeploymentConfig({ limits: { startScanRatePerSecond: 1000 } })).toThrow(
+      /kubeposture\.limits\.startScanRatePerSecond/,
+    );
+  });
+});
+
+describe('Security Hub', () => {
+  const importGrants = (t: Template) =>
+    statementsOf(t).filter((s) => asArray(s.Action).some((a) => a.startsWith('securityhub:')));
+  const finalizeEnv = (t: Template) =>
+    Object.entries(t.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('Finalize'))![1].Properties
+      .Environment.Variables;
+
+  it('is off by default: no grant, no setting', () => {
+    expect(importGrants(main.template)).toEqual([]);
+    expect(finalizeEnv(main.template)).not.toHaveProperty('KUBEPOSTURE_SECURITYHUB_ACCOUNT');
+  });
+
+  it('when enabled, lets finalize alone import into this account’s own product', () => {
+    const { template } = synth({ deployment: { securityHub: { enabled: true } } }, { bundle: false });
+    expect(importGrants(template)).toEqual([
+      {
+        Sid: 'ImportFindingsIntoSecurityHub',
+        Effect: 'Allow',
+        Action: 'securityhub:BatchImportFindings',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':securityhub:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':product/',
+              { Ref: 'AWS::AccountId' },
+              '/default',
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(finalizeEnv(template).KUBEPOSTURE_SECURITYHUB_ACCOUNT).toEqual({ Ref: 'AWS::AccountId' });
+    // Its record of the last complete import: one object of the results bucket.
+    const record = statementsOf(template).filter((s) => JSON.stringify(s.Resource).includes(SECURITY_HUB_IMPORT_KEY));
+    expect(record.map((s) => s.Action)).toEqual([['s3:GetObject', 's3:PutObject']]);
+    expect(
+      statementsOf(main.template).filter((s) => JSON.stringify(s.Resource).includes(SECURITY_HUB_IMPORT_KEY)),
+    ).toEqual([]);
+  });
+});
+
+describe('operations', () => {
+  // The body is a Fn::Join of JSON text and references; resolve each reference to `<LogicalId>` and parse it.
+  const dashboard = Object.values(main.template.findResources('AWS::CloudWatch::Dashboard'))[0]!;
+  const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  const body = JSON.parse(
+    parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref?: string }).Ref ?? 'token'}>`)).join(''),
+  ) as { widgets: { properties: { title: string; metrics: unknown[][] } }[] };
+  const metricsOf = (title: RegExp) =>
+    body.widgets
+      .filter((w) => title.test(w.properties.title))
+      .flatMap((w) => w.properties.metrics.map((m) => m.filter((x) => typeof x === 'string').join(' ')));
+
+  it('has a dashboard of scan duration, failed targets, new/regressed/resolved findings, by the names finalize emits', () => {
+    const emitted = (name: string) => `kubeposture ${name} service kubeposture`;
+    expect(metricsOf(/^Scan duration/)).toEqual([emitted(METRIC.scanDuration)]);
+    expect(metricsOf(/^Targets failed/)).toEqual([emitted(METRIC.targetsFailed), emitted(METRIC.scanCollectionErrors)]);
+    expect(metricsOf(/^Findings/)).toEqual(
+      [METRIC.findingsNew, METRIC.findingsRegressed, METRIC.findingsResolved].map(emitted),
+    );
+  });
+
+  it('shows Lambda errors and throttles of every function, and the workflow’s failures', () => {
+    const fnIds = Object.keys(main.template.findResources('AWS::Lambda::Function'));
+    expect(metricsOf(/^Lambda errors/)).toEqual(fnIds.map((id) => `AWS/Lambda Errors FunctionName <${id}>`));
+    expect(metricsOf(/^Lambda throttles/)).toEqual(fnIds.map((id) => `AWS/Lambda Throttles FunctionName <${id}>`));
+    const sm = Object.keys(main.template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
+    expect(metricsOf(/^Workflow/)).toEqual(
+      expect.arrayContaining([
+        `AWS/States ExecutionsFailed StateMachineArn <${sm}>`,
+        `AWS/States ExecutionsTimedOut StateMachineArn <${sm}>`,
+      ]),
+    );
+  });
+
+  it('traces every function and the state machine', () => {
+    for (const fn of Object.values(main.template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+    main.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+    });
   });
 });

@@ -1,5 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { Arn, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Token, Validations } from 'aws-cdk-lib';
+import {
+  Arn,
+  ArnFormat,
+  Aws,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -8,17 +19,27 @@ import {
   MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -33,9 +54,10 @@ import {
 import { GCP_CREDENTIAL_CONFIG_ENV } from '../collectors/gcp/credential-config.ts';
 import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
 import { ScanWorkflow } from './constructs/scan-workflow.ts';
 import { ScannerFunction } from './constructs/scanner-function.ts';
-import { type DeploymentConfig, parseDeploymentConfig } from './deployment-config.ts';
+import { type DeploymentConfig, parseDeploymentConfig, scanTargetConcurrency } from './deployment-config.ts';
 import { publicParametersAcknowledgement, readActions, readStatements } from './read-policy.ts';
 
 export const DEFAULT_READER_ROLE_NAME = 'KubepostureReader';
@@ -65,8 +87,6 @@ export interface ScannerStackProps extends StackProps {
    */
   readerRoleName?: string;
   logRetention?: RetentionDays;
-  /** Upper bound on concurrent scan-target invocations. @default unreserved */
-  scanTargetConcurrency?: number;
 }
 
 const entry = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url));
@@ -88,6 +108,7 @@ export class ScannerStack extends Stack {
   readonly workflow: ScanWorkflow;
   readonly restApi: RestApi;
   readonly alerts: Topic;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: ScannerStackProps = {}) {
     super(scope, id, props);
@@ -98,10 +119,11 @@ export class ScannerStack extends Stack {
     );
 
     this.key = new Key(this, 'Key', {
-      description: 'kubeposture: scan results, finding state, alerts and the Slack secret',
+      description: 'kubeposture: scan results, finding state, alerts, logs and the Slack secret',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.admitServicesToKey();
 
     const accessLogs = new Bucket(this, 'AccessLogs', {
       // S3 server access log delivery supports SSE-S3 only.
@@ -169,6 +191,7 @@ export class ScannerStack extends Stack {
         description,
         environment: common,
         logRetention: props.logRetention,
+        logEncryptionKey: this.key,
         ...more,
       });
     this.plan = fn(
@@ -178,7 +201,7 @@ export class ScannerStack extends Stack {
       { timeout: Duration.minutes(10), roleName: SCANNER_ROLE_NAMES.plan },
     );
     this.scanTarget = fn('ScanTarget', 'scan-target', 'kubeposture: collects and evaluates one target', {
-      reservedConcurrentExecutions: props.scanTargetConcurrency,
+      reservedConcurrentExecutions: scanTargetConcurrency(this.deployment),
       roleName: SCANNER_ROLE_NAMES.scanTarget,
     });
     this.finalize = fn('Finalize', 'finalize', 'kubeposture: assembles, publishes and records a scan', {
@@ -228,7 +251,28 @@ export class ScannerStack extends Stack {
       masterKey: this.key,
       enforceSSL: true,
     });
-    for (const email of this.deployment.notifications.emails) this.alerts.addSubscription(new EmailSubscription(email));
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: say who may publish.
+    this.alerts.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alerts.topicArn],
+        conditions: this.alarmSourceConditions(),
+      }),
+    );
+    for (const email of this.deployment.notifications.emails) {
+      this.alerts.addSubscription(new EmailSubscription(email));
+    }
+    for (const sub of this.alerts.node.children.filter((c) => c.node.defaultChild instanceof CfnSubscription)) {
+      Validations.of(sub).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'An e-mail subscription of the alerts topic: a dead-letter queue for undeliverable alert mails would need an ' +
+          'alarm of its own, which could only notify through this same topic. SNS retries delivery, and the alarms ' +
+          'stay in ALARM on the dashboard until someone looks.',
+      });
+    }
     if (this.deployment.notifications.slack) {
       const slack = new Secret(this, 'SlackWebhook', {
         description: 'kubeposture: Slack incoming-webhook URL for the scan digest (set the value after deploy)',
@@ -250,10 +294,88 @@ export class ScannerStack extends Stack {
     this.finalize.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.alerts.topicArn] }));
     this.finalize.addEnvironment('KUBEPOSTURE_ALERTS_TOPIC_ARN', this.alerts.topicArn);
     this.finalize.addEnvironment('KUBEPOSTURE_ALERT_SEVERITY', this.deployment.notifications.severityThreshold);
+    if (this.deployment.securityHub.enabled) this.importIntoSecurityHub(this.finalize);
 
     this.scheduleScans();
     this.restApi = this.buildApi();
     this.addAlarms();
+    this.dashboard = this.buildDashboard();
+  }
+
+  /** `aws:SourceAccount` and `aws:SourceArn` for CloudWatch alarms of this account and region (confused deputy). */
+  private alarmSourceConditions() {
+    return {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: {
+        'aws:SourceArn': Arn.format(
+          { service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+          this,
+        ),
+      },
+    };
+  }
+
+  /**
+   * The stack key encrypts resources that AWS services write to on our behalf; each needs a key-policy
+   * statement of its own (a service principal has no identity policy):
+   * - CloudWatch alarms publish to the encrypted alerts topic: SNS asks KMS for a data key as CloudWatch;
+   * - CloudWatch Logs encrypts the functions', the state machine's and the API's log groups, only for log groups
+   *   of this account and region (the encryption context names the log group).
+   * The scheduler writes to the encrypted dead-letter queue through its own role (see `scheduleScans`).
+   */
+  private admitServicesToKey() {
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: this.alarmSourceConditions(),
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchLogsEncryptLogGroups',
+        principals: [new ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': Arn.format(
+              { service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+              this,
+            ),
+          },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Security Hub CSPM (docs/deploy.md §6): finalize imports new, regressed and resolved findings as ASFF into this
+   * account and region. BatchImportFindings is authorized on the product the findings name: this account's
+   * private `default` product, nothing else.
+   */
+  private importIntoSecurityHub(f: ScannerFunction) {
+    f.addEnvironment('KUBEPOSTURE_SECURITYHUB_ACCOUNT', Aws.ACCOUNT_ID);
+    // When the last complete import happened (functions/publisher.ts SECURITY_HUB_IMPORT_KEY): one object.
+    this.attach(
+      f,
+      'FinalizeSecurityHubImportRecordPolicy',
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects(SECURITY_HUB_IMPORT_KEY)],
+      }),
+    );
+    f.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'ImportFindingsIntoSecurityHub',
+        actions: ['securityhub:BatchImportFindings'],
+        resources: [
+          Arn.format({ service: 'securityhub', resource: 'product', resourceName: `${Aws.ACCOUNT_ID}/default` }, this),
+        ],
+      }),
+    );
   }
 
   /** Attaches one policy to a function's role before the function is created, with its cdk-nag acknowledgements beside it. */
@@ -393,14 +515,16 @@ export class ScannerStack extends Stack {
       'PlanListAccountsPolicy',
       new PolicyStatement({
         sid: 'ListOrganizationAccounts',
-        actions: ['organizations:ListAccounts'],
+        // DescribeOrganization names the management account, which plan leaves out (no StackSet role there).
+        actions: ['organizations:ListAccounts', 'organizations:DescribeOrganization'],
         resources: ['*'],
       }),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'organizations:ListAccounts supports no resource-level permissions (Resource must be *). It is read-only, ' +
-          'granted to the plan function only, and works only where the organization delegates it to this account.',
+          'organizations:ListAccounts and DescribeOrganization support no resource-level permissions (Resource must ' +
+          'be *). They are read-only, granted to the plan function only; ListAccounts works only where the ' +
+          'organization delegates it to this account.',
       },
     );
   }
@@ -419,11 +543,42 @@ export class ScannerStack extends Stack {
         'their retries, for an operator to inspect; a queue behind it would have nothing to receive. An alarm watches it.',
     });
     this.scheduleDeadLetters = dlq;
+    Validations.of(dlq).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the dead-letter queue of the scan schedule; nothing consumes it automatically, so ' +
+        'there is no failed consumption to redrive. An alarm fires when it holds a message.',
+    });
+    // The scheduler's own role, so it can also encrypt what it sends to the KMS-encrypted dead-letter queue
+    // (CDK's generated role gets sqs:SendMessage only, and a failed scheduled start would be lost).
+    const role = new Role(this, 'ScheduleRole', {
+      description: 'kubeposture: EventBridge Scheduler starts the scan workflow and dead-letters failed starts',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': Aws.ACCOUNT_ID,
+            'aws:SourceArn': Arn.format(
+              { service: 'scheduler', resource: 'schedule-group', resourceName: 'default' },
+              this,
+            ),
+          },
+        },
+      }),
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        sid: 'EncryptDeadLetters',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${Aws.REGION}.amazonaws.com` } },
+      }),
+    );
     new Schedule(this, 'Schedule', {
       description: 'kubeposture: scheduled scan of every configured target',
       schedule: ScheduleExpression.expression(this.deployment.schedule, TimeZone.of(this.deployment.timezone)),
       target: new StepFunctionsStartExecution(this.workflow.stateMachine, {
         input: ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
+        role,
         deadLetterQueue: dlq,
         retryAttempts: 3,
         maxEventAge: Duration.hours(1),
@@ -434,7 +589,11 @@ export class ScannerStack extends Stack {
   private scheduleDeadLetters?: Queue;
 
   private buildApi(): RestApi {
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      encryptionKey: this.key,
+    });
+    const limits = this.deployment.limits;
     const api = new RestApi(this, 'ScanApi', {
       description: 'kubeposture: on-demand scans and findings',
       cloudWatchRole: true,
@@ -447,6 +606,17 @@ export class ScannerStack extends Stack {
         dataTraceEnabled: false,
         tracingEnabled: true,
         metricsEnabled: true,
+        // Guard rails for every caller together (IAM authorization has no API keys, so a usage plan would meter
+        // nothing): the stage's default, and a tighter limit on starting scans, each of which may fan out to
+        // the whole organization.
+        throttlingRateLimit: limits.apiRatePerSecond,
+        throttlingBurstLimit: limits.apiBurst,
+        methodOptions: {
+          '/scans/POST': {
+            throttlingRateLimit: limits.startScanRatePerSecond,
+            throttlingBurstLimit: limits.startScanBurst,
+          },
+        },
       },
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
     });
@@ -497,13 +667,7 @@ export class ScannerStack extends Stack {
       new Alarm(this, 'ScansWithCollectionErrors', {
         alarmDescription:
           'A kubeposture scan could not read some targets (denied, throttled, unreachable): see its report',
-        metric: new Metric({
-          namespace: 'kubeposture',
-          metricName: 'ScanCollectionErrors',
-          dimensionsMap: { service: 'kubeposture' },
-          statistic: 'Maximum',
-          period: Duration.hours(1),
-        }),
+        metric: scanMetric(METRIC.scanCollectionErrors, 'Maximum'),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -517,9 +681,120 @@ export class ScannerStack extends Stack {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
+      new Alarm(this, 'PublishingFailures', {
+        alarmDescription:
+          'A kubeposture scan finished but a publishing sink failed (report archive, Slack, e-mail or Security Hub): see the finalize logs',
+        metric: scanMetric(METRIC.publishFailures, 'Maximum'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
     ];
     for (const alarm of alarms) alarm.addAlarmAction(action);
   }
+
+  /**
+   * One page for operators: what the last scans found and how they ran (the EMF metrics finalize emits,
+   * functions/stack-contract.ts), and the machinery's health (Lambda errors and throttles, workflow failures,
+   * dead-lettered scheduled starts, API errors).
+   */
+  private buildDashboard(): Dashboard {
+    const fns = { Plan: this.plan, ScanTarget: this.scanTarget, Finalize: this.finalize, Api: this.api };
+    const perFunction = (make: (f: ScannerFunction) => IMetric) =>
+      Object.entries(fns).map(([label, f]) => withLabel(make(f), label));
+    const sm = this.workflow.stateMachine;
+    const period = Duration.hours(1);
+    const dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-${Aws.REGION}`,
+      defaultInterval: Duration.days(14),
+    });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Scan duration (seconds)',
+        left: [scanMetric(METRIC.scanDuration, 'Maximum')],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Targets failed and collection errors per scan',
+        left: [scanMetric(METRIC.targetsFailed, 'Maximum'), scanMetric(METRIC.scanCollectionErrors, 'Maximum')],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Findings: new, regressed, resolved',
+        left: [
+          scanMetric(METRIC.findingsNew, 'Sum'),
+          scanMetric(METRIC.findingsRegressed, 'Sum'),
+          scanMetric(METRIC.findingsResolved, 'Sum'),
+        ],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: 'Lambda errors',
+        left: perFunction((f) => f.metricErrors({ period: Duration.minutes(5) })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Lambda throttles',
+        left: perFunction((f) => f.metricThrottles({ period: Duration.minutes(5) })),
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Workflow executions',
+        left: [
+          withLabel(sm.metricFailed({ period: Duration.minutes(5) }), 'failed'),
+          withLabel(sm.metricTimedOut({ period: Duration.minutes(5) }), 'timed out'),
+          withLabel(sm.metricAborted({ period: Duration.minutes(5) }), 'aborted'),
+          withLabel(sm.metricSucceeded({ period: Duration.minutes(5) }), 'succeeded'),
+        ],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new SingleValueWidget({
+        title: 'Open FAIL findings (last scan)',
+        metrics: [scanMetric(METRIC.failedFindings, 'Maximum', Duration.days(1))],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Failed scheduled starts and publishing failures',
+        left: [
+          withLabel(
+            this.scheduleDeadLetters!.metricApproximateNumberOfMessagesVisible({ period }),
+            'dead-lettered starts',
+          ),
+          scanMetric(METRIC.publishFailures, 'Maximum'),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'API 4xx / 5xx',
+        left: [
+          withLabel(this.restApi.metricClientError({ period: Duration.minutes(5) }), '4xx (throttled: 429)'),
+          withLabel(this.restApi.metricServerError({ period: Duration.minutes(5) }), '5xx'),
+        ],
+        width: 8,
+      }),
+    );
+    return dashboard;
+  }
+}
+
+/** A metric finalize emits once per scan, by its name in functions/stack-contract.ts. */
+function scanMetric(name: string, statistic: string, period = Duration.hours(1)): Metric {
+  return new Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: METRIC_SERVICE },
+    statistic,
+    period,
+  });
+}
+
+function withLabel(metric: IMetric, label: string): IMetric {
+  return metric instanceof Metric || metric instanceof MathExpression ? metric.with({ label }) : metric;
 }
 
 export interface ReaderRoleRef {

@@ -120,6 +120,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
   let cloud: SimulatedCloud;
   let dynamo: LocalDynamo;
   let slack: Server;
+  let slackFetch: typeof fetch;
   const digests: { text: string; blocks: unknown[] }[] = [];
   let deps: EngineDeps;
   let definition: Parameters<typeof runDefinition>[0];
@@ -156,7 +157,10 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
       });
     });
     await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
-    const slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T000/B000/XXXX`;
+    // The real webhook shape (the sink accepts only https on hooks.slack.com); the transport answers it on loopback.
+    const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXX';
+    const slackPort = (slack.address() as AddressInfo).port;
+    slackFetch = (url, init) => fetch(`http://127.0.0.1:${slackPort}${new URL(String(url)).pathname}`, init);
 
     // Each function: its role's credentials, its role's S3 statements enforced, its environment from the template.
     const s3 = simS3(cloud.fleet);
@@ -246,6 +250,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
               notifiers: [
                 createSlackNotifier({
                   webhook: { env: 'SLACK_WEBHOOK_URL', vars: { SLACK_WEBHOOK_URL: slackUrl } },
+                  fetch: slackFetch,
                   minSeverity: env.KUBEPOSTURE_ALERT_SEVERITY as Severity,
                 }),
               ],

@@ -86,6 +86,10 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
 
   // Organizations (awsJson1.1)
   'organizations:ListAccounts': z.object({ Accounts: list(named('Id')) }),
+  // The plan step leaves the management account out by this id: a guess either way would be wrong.
+  'organizations:DescribeOrganization': z.object({
+    Organization: z.object({ MasterAccountId: z.string().regex(/^\d{12}$/) }),
+  }),
 };
 
 /** `ListClustersCommand` → `eks:ListClusters`. */

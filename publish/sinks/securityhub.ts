@@ -5,11 +5,26 @@ import {
 } from '@aws-sdk/client-securityhub';
 import type { CheckMeta } from '../../core/check.ts';
 import { KubepostureError } from '../../core/errors.ts';
+import type { Finding } from '../../core/finding.ts';
+import type { ScanReport } from '../../core/report.ts';
 import type { Notifier } from '../../core/state.ts';
 import { type AsffOptions, toAsff } from '../formats/asff.ts';
 
 /** BatchImportFindings limits: 100 findings and 6 MB per call, 10 calls per second (burst 30). */
 export const SECURITY_HUB_LIMITS = { batch: 100, batchBytes: 6 * 1024 * 1024, ratePerSecond: 10 } as const;
+
+/**
+ * Security Hub CSPM deletes a finding 90 days after its last update. A finding that only persists is not
+ * re-sent every scan, but in a full import at least once per this many days, so a long-standing problem
+ * never silently disappears from Security Hub.
+ */
+export const FULL_IMPORT_DAYS = 30;
+
+/** When the last complete import (every open finding) succeeded; finalize keeps it in the results bucket. */
+export interface FullImportRecord {
+  last(): Promise<string | undefined>;
+  done(at: string): Promise<void>;
+}
 
 export class SecurityHubImportError extends KubepostureError {
   override name = 'SecurityHubImportError';
@@ -24,6 +39,11 @@ export class SecurityHubImportError extends KubepostureError {
 export interface SecurityHubSinkDeps extends AsffOptions {
   client: Pick<SecurityHubClient, 'send'>;
   catalogue: readonly CheckMeta[];
+  /**
+   * With a record: new, regressed and resolved findings only, and everything (a full import) when none succeeded
+   * yet or the last is `FULL_IMPORT_DAYS` old. Without one: every finding with a lifecycle, every scan.
+   */
+  fullImports?: FullImportRecord;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -47,10 +67,30 @@ export function batches(findings: readonly AwsSecurityFinding[]): AwsSecurityFin
   return out;
 }
 
+/** Whether this scan imports every open finding: the first import, a failed or old last one, or no record kept. */
+export async function fullImportDue(report: ScanReport, record: FullImportRecord | undefined): Promise<boolean> {
+  if (!record) return true;
+  const last = Date.parse((await record.last()) ?? '');
+  const now = Date.parse(report.scan.startedAt);
+  if (Number.isNaN(last) || Number.isNaN(now)) return true;
+  return now - last >= FULL_IMPORT_DAYS * 86_400_000;
+}
+
+const CHANGES = new Set(['new', 'regressed', 'resolved']);
+
+/** The report narrowed to what changed (the resolved references in `delta` always go), or all of it. */
+export function selectForSecurityHub(report: ScanReport, full: boolean): ScanReport {
+  if (full) return report;
+  const changed = (f: Finding) => f.lifecycle !== undefined && CHANGES.has(f.lifecycle.state);
+  return { ...report, findings: report.findings.filter(changed) };
+}
+
 /**
- * Imports the scan's findings into Security Hub CSPM as ASFF: open ones ACTIVE, resolved ones
- * ARCHIVED, each under its stable id. Calls are spaced to stay under 10 per second; findings
- * Security Hub rejects are collected and reported together after every batch was tried.
+ * Imports the scan's findings into Security Hub CSPM as ASFF: open ones ACTIVE, resolved ones ARCHIVED
+ * (Compliance PASSED), each under its stable id. With a full-import record, only what changed (new, regressed,
+ * resolved), and every open finding on the first import and every `FULL_IMPORT_DAYS`. Calls are spaced to stay under 10 per second;
+ * throttling is retried by the client's retry strategy (`securityHubClient`); findings Security Hub
+ * rejects are collected and reported together after every batch was tried.
  */
 export function createSecurityHubSink(deps: SecurityHubSinkDeps): Notifier {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -65,7 +105,9 @@ export function createSecurityHubSink(deps: SecurityHubSinkDeps): Notifier {
       };
       const failed: { id: string; code: string; message: string }[] = [];
       let last = -Infinity;
-      for (const batch of batches(toAsff(report, deps.catalogue, options))) {
+      const full = await fullImportDue(report, deps.fullImports);
+      const selected = selectForSecurityHub(report, full);
+      for (const batch of batches(toAsff(selected, deps.catalogue, options))) {
         const wait = last + gap - now();
         if (wait > 0) await sleep(wait);
         last = now();
@@ -81,6 +123,8 @@ export function createSecurityHubSink(deps: SecurityHubSinkDeps): Notifier {
           .join('; ');
         throw new SecurityHubImportError(`Security Hub rejected ${failed.length} findings (${sample})`, failed);
       }
+      // Only a complete, accepted import counts: after a failure the next scan imports everything again.
+      if (full) await deps.fullImports?.done(report.scan.startedAt);
     },
   };
 }

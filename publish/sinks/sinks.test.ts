@@ -7,10 +7,11 @@ import type { PublishCommand, PublishCommandInput } from '@aws-sdk/client-sns';
 import type { KnownBlock } from '@slack/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
+import type { ScanReport } from '../../core/report.ts';
 import { aFinding, aReconciledReport } from '../../test/findings.ts';
 import { SLACK_LIMITS, toEmailDigest, toSlackDigest } from '../formats/digest.ts';
 import { createSesNotifier, createSnsNotifier } from './email.ts';
-import { createSecurityHubSink } from './securityhub.ts';
+import { createSecurityHubSink, SecurityHubImportError } from './securityhub.ts';
 import { createSlackNotifier, redactWebhook, SlackError } from './slack.ts';
 
 /** Many new findings, with long messages, to push the digest into Slack's limits. */
@@ -341,6 +342,48 @@ describe('Security Hub sink', () => {
     const all = calls.flatMap((c) => c.Findings!);
     expect(new Set(all.map((f) => f.Id)).size).toBe(all.length);
     expect(all.filter((f) => f.RecordState === 'ARCHIVED')).toHaveLength(2);
+  });
+
+  it('imports everything first and every 30 days, otherwise only what changed; a failed full import is redone', async () => {
+    // Prepare: a record of the last complete import, and a Security Hub that rejects one finding on demand.
+    let recorded: string | undefined;
+    const record = {
+      last: async () => recorded,
+      done: async (at: string) => {
+        recorded = at;
+      },
+    };
+    let reject = false;
+    const sent: string[][] = [];
+    const sink = createSecurityHubSink({
+      client: {
+        send: async (c: BatchImportFindingsCommand) => {
+          sent.push(c.input.Findings!.map((f) => f.ProductFields!['kubeposture/Lifecycle']!));
+          return reject
+            ? { FailedCount: 1, FailedFindings: [{ Id: 'x', ErrorCode: 'InvalidInput', ErrorMessage: 'no' }] }
+            : { FailedCount: 0, FailedFindings: [] };
+        },
+      } as never,
+      catalogue: checks,
+      fullImports: record,
+      sleep: async () => {},
+    });
+    const at = (startedAt: string): ScanReport => ({ ...report, scan: { ...report.scan, startedAt } });
+    const everything = ['new', 'new', 'persisting', 'persisting (stale)', 'regressed', 'resolved', 'resolved'];
+    const changes = ['new', 'new', 'regressed', 'resolved', 'resolved'];
+
+    // Act + assess: no record yet → everything; it is recorded only when Security Hub accepted it all.
+    reject = true;
+    await expect(sink.notify(at('2026-06-01T08:00:00.000Z'), {})).rejects.toThrow(SecurityHubImportError);
+    expect(recorded).toBeUndefined();
+    reject = false;
+    await sink.notify(at('2026-06-01T08:00:00.000Z'), {});
+    expect(recorded).toBe('2026-06-01T08:00:00.000Z');
+    // The next day: only the changes; 30 days after the last full import: everything again.
+    await sink.notify(at('2026-06-02T08:00:00.000Z'), {});
+    await sink.notify(at('2026-07-01T08:00:00.000Z'), {});
+    expect(sent.map((lifecycles) => [...lifecycles].sort())).toEqual([everything, everything, changes, everything]);
+    expect(recorded).toBe('2026-07-01T08:00:00.000Z');
   });
 
   it('reports the findings Security Hub rejected, after trying every batch', async () => {

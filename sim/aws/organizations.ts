@@ -53,7 +53,35 @@ function listAccounts(req: AwsRequest, ctx: RequestContext) {
   return awsJsonResponse({ Accounts: items, ...(nextToken ? { NextToken: nextToken } : {}) }, ctx.requestId);
 }
 
-const ACTIONS: Record<string, ActionHandler> = { ListAccounts: listAccounts };
+/**
+ * The organization itself. Any account of the organization may call it; the caller's account is its management
+ * account here (the sim has no separate one), which is what plan leaves out of an organization scan.
+ */
+function describeOrganization(_req: AwsRequest, ctx: RequestContext) {
+  const management = ctx.fleet.caller.accountId;
+  if (ctx.principal.accountId !== management && !ctx.fleet.accounts.has(ctx.principal.accountId)) {
+    throw new AwsError(400, 'AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+  }
+  return awsJsonResponse(
+    {
+      Organization: {
+        Id: ORG_ID,
+        Arn: `arn:aws:organizations::${management}:organization/${ORG_ID}`,
+        FeatureSet: 'ALL',
+        MasterAccountArn: `arn:aws:organizations::${management}:account/${ORG_ID}/${management}`,
+        MasterAccountId: management,
+        MasterAccountEmail: `aws+${management}@example.com`,
+        AvailablePolicyTypes: [],
+      },
+    },
+    ctx.requestId,
+  );
+}
+
+const ACTIONS: Record<string, ActionHandler> = {
+  ListAccounts: listAccounts,
+  DescribeOrganization: describeOrganization,
+};
 
 /** AWS Organizations (awsJson1_1): only what planning a scan reads. */
 export const organizations: AwsService = {

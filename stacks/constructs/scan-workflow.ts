@@ -128,6 +128,8 @@ export class ScanWorkflow extends Construct {
     const logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
+      // The stack key: its policy admits CloudWatch Logs for this account's log groups (ScannerStack).
+      encryptionKey: props.key,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(Chain.start(plan).next(map).next(finalize)),

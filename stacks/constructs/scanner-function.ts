@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,6 +17,8 @@ export interface ScannerFunctionProps {
   environment?: Record<string, string>;
   /** @default RetentionDays.THREE_MONTHS */
   logRetention?: RetentionDays;
+  /** Encrypts the function's log group; its key policy must admit `logs.<region>.amazonaws.com`. */
+  logEncryptionKey?: IKey;
   /** Caps how many copies run at once (and so the API calls they make). @default unreserved */
   reservedConcurrentExecutions?: number;
   /** @default 512 */
@@ -37,6 +40,7 @@ export class ScannerFunction extends NodejsFunction {
     // Kept when the stack is deleted (the CDK default): a scanner's logs are part of its audit trail.
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
     });
     // A role of our own: the default one carries the AWSLambdaBasicExecutionRole managed
     // policy, which may write to every log group in the account.
@@ -78,13 +82,21 @@ export class ScannerFunction extends NodejsFunction {
     super(scope, id, fnProps);
     logGroup.grantWrite(role);
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to nodejs22.x on purpose: the project develops, tests and bundles for Node 22 (package.json ' +
-        'engines, esbuild target node22), and 22 is in standard Lambda support until 2027-04-30. Moving to ' +
-        'nodejs24.x is a deliberate upgrade together with the toolchain, not a silent drift.',
-    });
+    const runtimeReason =
+      'Pinned to nodejs22.x on purpose: the project develops, tests and bundles for Node 22 (package.json ' +
+      'engines, esbuild target node22), and 22 is in standard Lambda support until 2027-04-30. Moving to ' +
+      'nodejs24.x is a deliberate upgrade together with the toolchain, not a silent drift.';
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-L1', reason: runtimeReason },
+      { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Never invoked asynchronously: Step Functions invokes plan, scan-target and finalize synchronously ' +
+          '(the workflow retries and catches failures and records them on the scan run), and API Gateway invokes ' +
+          'the API function synchronously. A dead-letter queue would never receive an event.',
+      },
+    );
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

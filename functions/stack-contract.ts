@@ -1,0 +1,30 @@
+/**
+ * Names the functions and the stack share, so the two cannot drift apart. Plain data: the CDK app imports it.
+ *
+ * The EMF metrics the functions emit (namespace `kubeposture`, dimension `service=kubeposture`), which the stack's
+ * alarms and dashboard read.
+ */
+export const METRIC_NAMESPACE = 'kubeposture';
+export const METRIC_SERVICE = 'kubeposture';
+
+export const METRIC = {
+  /** finalize, once per scan */
+  scanCollectionErrors: 'ScanCollectionErrors',
+  failedFindings: 'FailedFindings',
+  targetsFailed: 'TargetsFailed',
+  scanDuration: 'ScanDurationSeconds',
+  findingsNew: 'FindingsNew',
+  findingsRegressed: 'FindingsRegressed',
+  findingsResolved: 'FindingsResolved',
+  /** Publishing sinks (reports, Slack, e-mail, Security Hub) that failed in a scan. */
+  publishFailures: 'PublishFailures',
+  /** plan */
+  targetsPlanned: 'TargetsPlanned',
+  planningErrors: 'PlanningErrors',
+} as const;
+
+/**
+ * The results-bucket object where finalize records its last complete Security Hub import; the stack lets
+ * finalize read and write exactly this key when Security Hub is enabled.
+ */
+export const SECURITY_HUB_IMPORT_KEY = 'latest/securityhub-import.json';
