@@ -7,6 +7,7 @@ import { createAwsHandler, type SimCall } from './aws/router.ts';
 import { TokenBuckets } from './aws/throttle.ts';
 import { resolveAzure, type SimAzure } from './azure/fleet.ts';
 import { armTls, createArmHandler } from './azure/server.ts';
+import { FaultInjector, type FaultPlan } from './faults.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
 import { resolveGcp, type SimGcp } from './gcp/fleet.ts';
 import { createGkeHandler } from './gcp/server.ts';
@@ -14,6 +15,8 @@ import { startKubernetesApis } from './kubernetes.ts';
 import { type FleetSpec, loadFleetSpec } from './spec.ts';
 
 export type { SimCall } from './aws/router.ts';
+export type { FaultCloud, FaultKind, FaultPlan, FaultRule, InjectedFault } from './faults.ts';
+export { FAULT_KINDS, FaultInjector } from './faults.ts';
 export type { SimAccount, SimCaller, SimCluster, SimFleet } from './fleet.ts';
 export { resolveFleet } from './fleet.ts';
 export type { FleetSpec, FleetSpecInput } from './spec.ts';
@@ -45,6 +48,12 @@ export interface SimOptions {
   now?: Date;
   /** Azure subscriptions refused (403 AuthorizationFailed), in addition to the spec's `denied`. */
   deniedSubscriptions?: string[];
+  /**
+   * Faults injected by seed and rate in front of every endpoint (sim/faults.ts, "Fault injection" in sim/README.md):
+   * `{ seed, rules: [{ kind, rate, cloud?, service?, action?, accountId?, except?, slowMs?, ... }] }`.
+   * Changeable while running through `cloud.faults`.
+   */
+  faults?: FaultPlan;
 }
 
 /** Azure Resource Manager on https://127.0.0.1 with its own self-signed CA (ARM SDKs refuse bearer tokens over http). */
@@ -79,8 +88,10 @@ export interface SimulatedCloud {
    * execution role's: requests signed with them are that role's (`sim/aws/s3.ts` checks policies by role ARN).
    */
   roleCredentials(roleName: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
-  /** Every request answered, in order. */
+  /** Every request answered, in order (a faulted one carries `fault`; hung and reset ones have status 0). */
   calls: SimCall[];
+  /** The live fault layer: `set(plan)`, `clear()`, `injected`, `count(filter)`, `releaseHung()`. */
+  faults: FaultInjector;
   /** How many calls match every given field of `filter`. */
   count(filter: Partial<SimCall>): number;
   spec: FleetSpec;
@@ -96,6 +107,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   const latencyMs = options.latencyMs ?? 0;
   if (!(latencyMs >= 0)) throw new RangeError('latencyMs must be >= 0');
 
+  const faults = new FaultInjector(options.faults);
   const fleet = resolveFleet(spec, options.now);
   const identities = new IdentityStore(fleet.caller, spec.caller);
   const calls: SimCall[] = [];
@@ -117,6 +129,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
         }
       : {}),
     record: (c) => calls.push(c),
+    faults,
   });
 
   // Before the AWS endpoint opens: DescribeCluster must already return each cluster's API endpoint and CA.
@@ -126,6 +139,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     identities,
     (c) => calls.push(c),
     () => simNow ?? new Date(),
+    faults,
   );
   const servers: Server[] = [];
   const server = createServer(handler);
@@ -152,6 +166,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
         latencyMs,
         deniedSubscriptions: new Set((options.deniedSubscriptions ?? []).map((id) => id.toLowerCase())),
         record: (c) => calls.push(c),
+        faults,
       }) as RequestListener,
     );
     base = `https://127.0.0.1:${await listen(arm as unknown as Server, servers)}`;
@@ -160,7 +175,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   let gcp: SimGcpEndpoint | undefined;
   if (spec.gcp) {
     const state = resolveGcp(spec.gcp);
-    const gke = createServer(createGkeHandler({ gcp: state, latencyMs, record: (c) => calls.push(c) }));
+    const gke = createServer(createGkeHandler({ gcp: state, latencyMs, record: (c) => calls.push(c), faults }));
     const gkePort = await listen(gke, servers);
     gcp = { endpoint: `http://127.0.0.1:${gkePort}`, port: gkePort, state };
   }
@@ -184,6 +199,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
       return { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, sessionToken: p.sessionToken! };
     },
     calls,
+    faults,
     count(filter) {
       const want = Object.entries(filter).filter(([, v]) => v !== undefined) as [keyof SimCall, unknown][];
       return calls.filter((c) => want.every(([k, v]) => c[k] === v)).length;
@@ -191,6 +207,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
     spec,
     fleet,
     async close() {
+      faults.close();
       await Promise.all([
         kubernetes.close(),
         ...servers.map(

@@ -7,6 +7,7 @@ import selfsigned from 'selfsigned';
 import { stringify } from 'yaml';
 import type { IdentityStore, Principal } from './aws/identity.ts';
 import type { SimCall } from './aws/router.ts';
+import { type FaultInjector, requestFingerprint } from './faults.ts';
 import type { SimCluster, SimFleet } from './fleet.ts';
 
 /**
@@ -134,6 +135,8 @@ export async function startKubernetesApis(
   record: (call: SimCall) => void,
   /** The simulator's clock (SimOptions.now when set), so token age is judged against the same time the fleet uses. */
   now: () => Date = () => new Date(),
+  /** The fault layer every answer passes through (sim/faults.ts). */
+  faults?: FaultInjector,
 ): Promise<KubernetesApis> {
   const servers: Server[] = [];
   try {
@@ -155,13 +158,20 @@ export async function startKubernetesApis(
           accountId: c.accountId,
           region: c.region,
           status: 0,
+          request: requestFingerprint(req.method, req.url),
         };
         const answer = (code: number, body: unknown, errorCode?: string) => {
           call.status = code;
           if (errorCode) call.errorCode = errorCode;
-          record(call);
           const text = JSON.stringify(body);
-          res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+          const headers = { 'content-type': 'application/json' };
+          if (faults) {
+            const response = { status: code, headers, body: text };
+            faults.deliver({ cloud: 'k8s', protocol: 'k8s', req, res, call, response, record });
+            return;
+          }
+          record(call);
+          res.writeHead(code, { ...headers, 'content-length': Buffer.byteLength(text) });
           res.end(text);
         };
         if (c.kubernetesApi === 'unreachable') {

@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AWS_PAGED_ACTIONS,
+  awsRequestToken,
+  awsWithToken,
+  type FaultInjector,
+  type FaultKind,
+  type Paging,
+  requestFingerprint,
+  stripFaultTokens,
+} from '../faults.ts';
 import { isOptInRegion, type SimFleet } from '../fleet.ts';
 import { ec2 } from './ec2.ts';
 import { eks } from './eks.ts';
@@ -8,7 +18,7 @@ import { guardduty } from './guardduty.ts';
 import { iam } from './iam.ts';
 import type { IdentityStore, Principal } from './identity.ts';
 import { organizations } from './organizations.ts';
-import { AwsError, awsError, awsQueryError, restJsonError, type SimResponse } from './protocol.ts';
+import { AwsError, awsError, awsQueryError, type ErrorShape, restJsonError, type SimResponse } from './protocol.ts';
 import { s3 } from './s3.ts';
 import type { AwsRequest, AwsService, RequestContext, ResolvedSimOptions } from './service.ts';
 import { ssm } from './ssm.ts';
@@ -30,7 +40,31 @@ export interface SimCall {
   status: number;
   /** The AWS error code when the answer was an error (AccessDenied, ThrottlingException, ...). */
   errorCode?: string;
+  /** The fault the simulator injected instead of (or into) the answer (sim/faults.ts). */
+  fault?: FaultKind;
+  /** What was asked (`requestFingerprint`: method, URL, body), the same for a retry of the same request. */
+  request?: string;
 }
+
+/** What each service answers for an internal failure (the `server-error` fault), by signing name. */
+export const AWS_SERVER_ERRORS: Readonly<Record<string, ErrorShape>> = {
+  sts: { status: 500, code: 'InternalFailure', message: 'An internal error occurred.' },
+  iam: {
+    status: 500,
+    code: 'ServiceFailure',
+    message: 'The request processing has failed because of an unknown error.',
+  },
+  eks: { status: 500, code: 'ServerException', message: 'An internal error occurred. Try again later.' },
+  ec2: { status: 503, code: 'Unavailable', message: 'The server is overloaded and cannot handle the request.' },
+  ssm: { status: 500, code: 'InternalServerError', message: 'An error occurred on the server side.' },
+  guardduty: {
+    status: 500,
+    code: 'InternalServerErrorException',
+    message: 'The request failed due to an internal error.',
+  },
+  organizations: { status: 500, code: 'ServiceException', message: 'AWS Organizations cannot process the request.' },
+  s3: { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' },
+};
 
 export interface AwsRouterDeps {
   fleet: SimFleet;
@@ -40,6 +74,8 @@ export interface AwsRouterDeps {
   throttle?: { buckets: TokenBuckets; services?: ReadonlySet<string> };
   record(call: SimCall): void;
   services?: readonly AwsService[];
+  /** The fault layer every answer passes through (none: answers are written as they are). */
+  faults?: FaultInjector;
 }
 
 const SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
@@ -86,9 +122,16 @@ function authenticate(service: AwsService, req: AwsRequest, identities: Identity
 export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const services = new Map((deps.services ?? AWS_SERVICES).map((s) => [s.signingName, s]));
 
-  async function answer(req: IncomingMessage, requestId: string, call: SimCall): Promise<SimResponse> {
+  /** What `answer` learned about the request, for the fault layer. */
+  interface Answered {
+    service?: AwsService;
+    requestToken?: string;
+  }
+
+  async function answer(req: IncomingMessage, requestId: string, call: SimCall, seen: Answered): Promise<SimResponse> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(req);
+    call.request = requestFingerprint(req.method, req.url, body);
     const scope = scopeOf(req, url);
     if (!scope) {
       const e = new AwsError(403, 'MissingAuthenticationToken', 'Request is missing a SigV4 Authorization header.');
@@ -98,6 +141,7 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
     call.service = scope.service;
     call.region = scope.region;
     const service = services.get(scope.service);
+    seen.service = service;
     if (!service) {
       const e = new AwsError(
         400,
@@ -132,6 +176,10 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
     };
     const op = service.route(areq);
     call.action = op.action;
+    // A page token the fault layer minted names the first page again (repeat-token): the service never sees it.
+    const stripped = stripFaultTokens(areq);
+    areq.body = stripped.body;
+    seen.requestToken = stripped.token ?? awsRequestToken(areq);
     try {
       const principal = authenticate(service, areq, deps.identities);
       call.accountId = principal.accountId;
@@ -177,10 +225,19 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
     }
   }
 
+  function paging(service: AwsService, action: string, requestToken: string | undefined): Paging | undefined {
+    if (!AWS_PAGED_ACTIONS[service.signingName]?.includes(action)) return undefined;
+    return {
+      ...(requestToken ? { requestToken } : {}),
+      withToken: (body, token) => awsWithToken(service.protocol, action, body, token),
+    };
+  }
+
   return (req, res) => {
     const requestId = randomUUID();
     const call: SimCall = { service: '?', action: '?', status: 0 };
-    answer(req, requestId, call)
+    const seen: Answered = {};
+    answer(req, requestId, call, seen)
       .catch((e: unknown) => {
         const err = e instanceof AwsError ? e : new AwsError(500, 'InternalFailure', String(e));
         call.errorCode = err.code;
@@ -188,10 +245,34 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
       })
       .then(async (response) => {
         if (deps.options.latencyMs > 0) await sleep(deps.options.latencyMs);
-        call.status = response.status;
-        deps.record(call);
-        res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
-        res.end(response.body);
+        const service = seen.service;
+        if (!deps.faults || !service) {
+          call.status = response.status;
+          deps.record(call);
+          res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+          res.end(response.body);
+          return;
+        }
+        const fail = (shape: ErrorShape) => ({
+          code: shape.code,
+          response: service.errorResponse(awsError(shape), requestId),
+        });
+        const pages = paging(service, call.action, seen.requestToken);
+        deps.faults.deliver({
+          cloud: 'aws',
+          protocol: service.protocol,
+          req,
+          res,
+          call,
+          response,
+          errors: {
+            throttled: () => fail(service.errors.throttled),
+            serverError: () =>
+              fail(AWS_SERVER_ERRORS[service.signingName] ?? { status: 500, code: 'InternalFailure', message: '' }),
+          },
+          ...(pages ? { paging: pages } : {}),
+          record: deps.record,
+        });
       })
       .catch(() => {
         res.destroy();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { generate } from 'selfsigned';
 import type { SimCall } from '../aws/router.ts';
+import { armPaging, type FaultInjector, requestFingerprint } from '../faults.ts';
 import type { SimAksCluster, SimAzure, SimSubscription } from './fleet.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface ArmDeps {
   /** Subscriptions refused in addition to the spec's `denied`. */
   deniedSubscriptions: ReadonlySet<string>;
   record(call: SimCall): void;
+  /** The fault layer every answer passes through (sim/faults.ts). */
+  faults?: FaultInjector;
 }
 
 const MC = 'providers/Microsoft.ContainerService/managedClusters';
@@ -62,19 +65,32 @@ export function createArmHandler(deps: ArmDeps) {
     let action = 'Unknown';
     let subscriptionId: string | undefined;
     const send = (status: number, body: unknown, errorCode?: string) => {
-      deps.record({
+      const call: SimCall = {
         service: 'arm',
         action,
         status,
+        request: requestFingerprint(req.method, req.url),
         ...(subscriptionId ? { accountId: subscriptionId } : {}),
         ...(errorCode ? { errorCode } : {}),
-      });
+      };
       const text = JSON.stringify(body);
-      res.writeHead(status, {
-        'content-type': 'application/json; charset=utf-8',
-        'x-ms-request-id': crypto.randomUUID(),
-        'content-length': Buffer.byteLength(text),
-      });
+      const headers = { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': crypto.randomUUID() };
+      if (deps.faults) {
+        const paging = status === 200 ? armPaging(text, url) : undefined;
+        deps.faults.deliver({
+          cloud: 'azure',
+          protocol: 'arm',
+          req,
+          res,
+          call,
+          response: { status, headers, body: text },
+          ...(paging ? { paging } : {}),
+          record: deps.record,
+        });
+        return;
+      }
+      deps.record(call);
+      res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
     try {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCall } from '../aws/router.ts';
+import { type FaultInjector, googlePaging, requestFingerprint } from '../faults.ts';
 import type { SimGcp, SimProject } from './fleet.ts';
 
 /**
@@ -24,26 +25,44 @@ export interface GkeDeps {
   gcp: SimGcp;
   latencyMs: number;
   record(call: SimCall): void;
+  /** The fault layer every answer passes through (sim/faults.ts). */
+  faults?: FaultInjector;
 }
 
 export function createGkeHandler(deps: GkeDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let action = 'Unknown';
+    let service = 'gke';
     let projectId: string | undefined;
     const send = (status: number, body: unknown, errorCode?: string) => {
-      deps.record({
-        service: 'gke',
+      const call: SimCall = {
+        service,
         action,
         status,
+        request: requestFingerprint(req.method, req.url),
         ...(projectId ? { accountId: projectId } : {}),
         ...(errorCode ? { errorCode } : {}),
-      });
+      };
       const text = JSON.stringify(body);
-      res.writeHead(status, {
-        'content-type': 'application/json; charset=UTF-8',
-        'content-length': Buffer.byteLength(text),
-      });
+      const headers = { 'content-type': 'application/json; charset=UTF-8' };
+      if (deps.faults) {
+        // Only projects.list pages (by nextPageToken); GKE's clusters.list has no pagination.
+        const paging = status === 200 && action === 'projects.list' ? googlePaging(url) : undefined;
+        deps.faults.deliver({
+          cloud: 'gcp',
+          protocol: 'google',
+          req,
+          res,
+          call,
+          response: { status, headers, body: text },
+          ...(paging ? { paging } : {}),
+          record: deps.record,
+        });
+        return;
+      }
+      deps.record(call);
+      res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
     try {
@@ -54,6 +73,8 @@ export function createGkeHandler(deps: GkeDeps) {
         throw new GoogleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
       const path = decodeURIComponent(url.pathname);
       if (path === '/v1/projects') {
+        // Cloud Resource Manager, served on the same port.
+        service = 'crm';
         action = 'projects.list';
         const projects = deps.gcp.projects
           .filter((p) => !p.denied)
