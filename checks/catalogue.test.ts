@@ -173,6 +173,26 @@ describe('check catalogue', () => {
     },
   );
 
+  /**
+   * The collector lists, then describes each item; an item it could not describe is dropped and recorded as a gap of
+   * the describe action (collectors/aws/eks.ts `describeAll`). A check that reads the list must therefore also need
+   * the describe, or a dropped item (a failing association, a failing node group) reads as "not there": a false PASS.
+   */
+  const LIST_THEN_DESCRIBE: Record<string, string[]> = {
+    'eks:ListPodIdentityAssociations': ['eks:DescribePodIdentityAssociation'],
+    'eks:ListAccessEntries': ['eks:DescribeAccessEntry'],
+    'eks:ListNodegroups': ['eks:DescribeNodegroup'],
+    'eks:ListAddons': ['eks:DescribeAddon'],
+    'guardduty:ListDetectors': ['guardduty:GetDetector'],
+  };
+  it.each(checks.map((c) => [c.id, c] as const))(
+    '%s needs the describe behind every list it needs, so a dropped item is ERROR, not absent',
+    (_id, check) => {
+      for (const need of check.needs)
+        for (const describe of LIST_THEN_DESCRIBE[need] ?? []) expect(check.needs, `needs ${need}`).toContain(describe);
+    },
+  );
+
   it('never runs a check on another cloud: a mismatched pair is an ERROR', () => {
     const aks = checks.find((c) => c.provider === 'azure')!;
     const findings = runCheck(aks, anEksCluster(), aContext());

@@ -13,7 +13,13 @@ export default defineCheck({
   service: 'eks',
   severity: 'medium',
   category: 'identity',
-  needs: ['eks:DescribeCluster', 'eks:ListPodIdentityAssociations', 'eks:ListAddons', 'eks:DescribeAddon'],
+  needs: [
+    'eks:DescribeCluster',
+    'eks:ListPodIdentityAssociations',
+    'eks:DescribePodIdentityAssociation',
+    'eks:ListAddons',
+    'eks:DescribeAddon',
+  ],
   frameworks: {},
   risk: 'Without the eks-pod-identity-agent, pods whose service account has a Pod Identity association get no role credentials: the AWS SDK credential chain falls through to the instance metadata service, so those pods silently run with the node role (shared by every pod on the node) or fail.',
   remediation: {

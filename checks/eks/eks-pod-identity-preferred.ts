@@ -22,7 +22,12 @@ export default defineCheck({
   service: 'eks',
   severity: 'info',
   category: 'identity',
-  needs: ['eks:DescribeCluster', 'iam:ListRoles', 'eks:ListPodIdentityAssociations'],
+  needs: [
+    'eks:DescribeCluster',
+    'iam:ListRoles',
+    'eks:ListPodIdentityAssociations',
+    'eks:DescribePodIdentityAssociation',
+  ],
   frameworks: {},
   risk: 'IRSA puts the security of each role in a hand-written trust policy per cluster (the :sub and :aud conditions EKS.IDENTITY.3 checks) and needs an IAM OIDC provider per cluster. EKS Pod Identity keeps the pod-to-role mapping in the EKS API, where it is listed, audited in CloudTrail and cannot be widened by a trust-policy typo.',
   remediation: {
