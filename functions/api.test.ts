@@ -385,6 +385,33 @@ describe('api handler', () => {
       expect(res.body).not.toContain('arn:aws:states');
     });
 
+    it('shows a skipped scheduled scan with the scan that blocked it', async () => {
+      // Prepare: a scheduled scan that found an overlapping one running (functions/plan.ts)
+      const scanId = '20260601T050000Z-5c4ed1';
+      await runs.update(scanId, {
+        status: 'SKIPPED',
+        trigger: 'schedule',
+        requestedAt: '2026-06-01T05:00:00.000Z',
+        finishedAt: '2026-06-01T05:00:00.000Z',
+        blockedBy: '20260601T043000Z-b10c4e',
+      });
+
+      // Act
+      const res = await handler(anEvent('GET', `/scans/${scanId}`));
+
+      // Assess
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({
+        scanId,
+        status: 'SKIPPED',
+        trigger: 'schedule',
+        requestedAt: '2026-06-01T05:00:00.000Z',
+        finishedAt: '2026-06-01T05:00:00.000Z',
+        blockedBy: '20260601T043000Z-b10c4e',
+        links: { blockedBy: '/scans/20260601T043000Z-b10c4e' },
+      });
+    });
+
     it('answers 404 for an unknown scan and 400 naming the id for a malformed one', async () => {
       expect((await handler(anEvent('GET', '/scans/20990101T000000Z-000000'))).statusCode).toBe(404);
       const bad = await handler(anEvent('GET', '/scans/..%2F..%2Fetc'));

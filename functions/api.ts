@@ -249,6 +249,8 @@ export function makeApiRoutes(deps: ApiDeps) {
       ...shown,
       ...(failure ? { failure: { error: failure.error } } : {}),
       ...(reportKey ? { report: { s3Uri: `s3://${deps.bucket}/${reportKey}` } } : {}),
+      // SKIPPED: the scan whose overlapping scope kept this one from starting.
+      ...(run.blockedBy ? { links: { blockedBy: `/scans/${run.blockedBy}` } } : {}),
     });
   }
 

@@ -14,8 +14,8 @@ import { envObjects, envRuns, lazy } from './env.ts';
 import { parseInput } from './input.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, metrics, traced, withMiddleware } from './powertools.ts';
-import { inFilter, SCAN_ID, type ScanFilter, ScanFilterSchema } from './scan-request.ts';
-import type { ScanRuns } from './scan-runs.ts';
+import { inFilter, SCAN_ID, type ScanFilter, ScanFilterSchema, scopesOverlap } from './scan-request.ts';
+import type { ScanRun, ScanRuns } from './scan-runs.ts';
 import { configFromEnv, type ScanTargetItem } from './scan-target.ts';
 import { METRIC } from './stack-contract.ts';
 
@@ -65,6 +65,22 @@ export interface PlanOutput {
   errors: number;
   itemsKey: string;
   planKey: string;
+}
+
+/**
+ * A scan that was not started: another run was active over an overlapping scope. The state machine sees
+ * `skipped` and ends successfully without scanning (an expected outcome, not a failed execution).
+ */
+export interface SkippedPlanOutput {
+  scanId: string;
+  trigger: string;
+  skipped: { blockedBy: string };
+}
+
+export type PlanResult = PlanOutput | SkippedPlanOutput;
+
+export function isSkippedPlan(out: PlanResult): out is SkippedPlanOutput {
+  return 'skipped' in out;
 }
 
 export interface PlanDeps {
@@ -209,20 +225,83 @@ async function managementAccountNote(
  */
 export function makePlanHandler(deps: PlanDeps) {
   const config = deps.config;
-  return async function planHandler(event: unknown): Promise<PlanOutput> {
+
+  /**
+   * Records the run as RUNNING, through the API's admission when nobody admitted it yet, and answers the active run
+   * that blocks it instead, if any. An API scan was admitted by `POST /scans` (its QUEUED run exists under the id it
+   * passes), so it only moves to RUNNING: checking it again could refuse it against itself. A scheduled or
+   * hand-started scan goes through `runs.admit` with its full scope, like a request.
+   */
+  async function admit(
+    input: z.infer<typeof PlanInputSchema>,
+    scanId: string,
+    now: Date,
+  ): Promise<ScanRun | undefined> {
+    const { filter, trigger, executionId } = input;
+    const startedAt = now.toISOString();
+    if (input.scanId && (await deps.runs.get(input.scanId))) {
+      await deps.runs.update(scanId, { status: 'RUNNING', trigger, filter, startedAt, executionId });
+      return undefined;
+    }
+    const run: ScanRun = {
+      scanId,
+      status: 'RUNNING',
+      trigger,
+      ...(filter ? { filter } : {}),
+      requestedAt: startedAt,
+      startedAt,
+      ...(executionId ? { executionId } : {}),
+    };
+    // An earlier attempt of this same execution (Step Functions retried the task after it had recorded its run)
+    // is this scan, not another one: it does not block, and is marked as replaced so it stops counting as active.
+    const earlierAttempts: ScanRun[] = [];
+    const { conflict } = await deps.runs.admit(run, {
+      now,
+      blocks: (active) => {
+        if (executionId && active.executionId === executionId) {
+          earlierAttempts.push(active);
+          return false;
+        }
+        return scopesOverlap(filter, active.filter);
+      },
+    });
+    if (conflict) return conflict;
+    for (const earlier of earlierAttempts) {
+      await deps.runs.update(earlier.scanId, {
+        status: 'FAILED',
+        finishedAt: startedAt,
+        failure: { state: 'Plan', error: 'Retried' },
+      });
+    }
+    return undefined;
+  }
+
+  return async function planHandler(event: unknown): Promise<PlanResult> {
     const input = parseInput(PlanInputSchema, unwrapExecution(event), 'plan input');
     const now = deps.clock();
     const scanId = input.scanId ?? newScanId(now);
     const { filter, trigger } = input;
     logger.appendKeys({ scanId, trigger });
-    await deps.runs.update(scanId, {
-      status: 'RUNNING',
-      trigger,
-      filter,
-      startedAt: now.toISOString(),
-      executionId: input.executionId,
-      ...(input.scanId ? {} : { requestedAt: now.toISOString() }),
-    });
+    const conflict = await admit(input, scanId, now);
+    if (conflict) {
+      // Two scans over the same targets would reconcile the same finding state concurrently: this one is not started.
+      await deps.runs.update(scanId, {
+        status: 'SKIPPED',
+        trigger,
+        filter,
+        requestedAt: now.toISOString(),
+        finishedAt: now.toISOString(),
+        executionId: input.executionId,
+        blockedBy: conflict.scanId,
+      });
+      logger.warn('Scan skipped: another scan is running over an overlapping scope', {
+        blockedBy: conflict.scanId,
+        blockedByStatus: conflict.status,
+      });
+      metrics.addMetric(METRIC.scansSkipped, MetricUnit.Count, 1);
+      return { scanId, trigger, skipped: { blockedBy: conflict.scanId } };
+    }
+    metrics.addMetric(METRIC.scansSkipped, MetricUnit.Count, 0);
 
     try {
       const errors: TargetError[] = [];

@@ -11,7 +11,11 @@ import {
 import type { ScanSummary } from '../core/report.ts';
 import type { ScanFilter } from './scan-request.ts';
 
-export const SCAN_RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+/**
+ * SKIPPED: a scheduled (or hand-started) scan that found another run active over an overlapping scope when it was
+ * planned; it scanned nothing and names that run in `blockedBy`. Final, like SUCCEEDED and FAILED.
+ */
+export const SCAN_RUN_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
 export type ScanRunStatus = (typeof SCAN_RUN_STATUSES)[number];
 
 /**
@@ -37,6 +41,8 @@ export interface ScanRun {
   reportKey?: string;
   /** FAILED only: the state that failed and the error name, never a message (it may carry internals). */
   failure?: { state?: string; error: string };
+  /** SKIPPED only: the active run whose overlapping scope kept this scan from starting. */
+  blockedBy?: string;
 }
 
 /**

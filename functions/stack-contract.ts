@@ -21,6 +21,8 @@ export const METRIC = {
   /** plan */
   targetsPlanned: 'TargetsPlanned',
   planningErrors: 'PlanningErrors',
+  /** 1 when a scheduled scan was not started because another scan covered an overlapping scope, else 0. */
+  scansSkipped: 'ScansSkipped',
 } as const;
 
 /**

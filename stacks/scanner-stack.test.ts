@@ -234,7 +234,17 @@ describe('ScannerStack', () => {
         .join(''),
     );
     expect(definition.StartAt).toBe('Plan');
-    expect(definition.States.Plan.Next).toBe('ScanTargets');
+    // A scan that another one's overlapping scope kept from starting ends successfully, without scanning.
+    expect(definition.States.Plan.Next).toBe('Started');
+    expect(definition.States.Started).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.plan.skipped', IsPresent: true, Next: 'Skipped' }],
+      Default: 'ScanTargets',
+    });
+    expect(definition.States.Skipped).toMatchObject({ Type: 'Succeed' });
+    expect(definition.States.Plan.Retry).toContainEqual(
+      expect.objectContaining({ ErrorEquals: ['ScanAdmissionBusyError'], MaxAttempts: 3 }),
+    );
     const map = definition.States.ScanTargets;
     expect(map).toMatchObject({
       Type: 'Map',
@@ -869,6 +879,7 @@ describe('operations', () => {
       expect.arrayContaining([
         `AWS/States ExecutionsFailed StateMachineArn <${sm}>`,
         `AWS/States ExecutionsTimedOut StateMachineArn <${sm}>`,
+        `kubeposture ${METRIC.scansSkipped} service kubeposture`,
       ]),
     );
   });

@@ -223,7 +223,8 @@ export class ScannerStack extends Stack {
       this.table.grant(f, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
       this.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
     }
-    this.table.grant(this.api, 'dynamodb:DeleteItem'); // Powertools idempotency removes a record whose call failed
+    // Powertools idempotency removes a record whose call failed; the API and plan release the admission lease.
+    for (const f of [this.api, this.plan]) this.table.grant(f, 'dynamodb:DeleteItem');
     this.key.grant(this.scanTarget, 'kms:Decrypt', 'kms:GenerateDataKey');
 
     // Member accounts: plan and scan-target assume the reader role (plan to list regions and catch denials early).
@@ -748,6 +749,8 @@ export class ScannerStack extends Stack {
           withLabel(sm.metricTimedOut({ period: Duration.minutes(5) }), 'timed out'),
           withLabel(sm.metricAborted({ period: Duration.minutes(5) }), 'aborted'),
           withLabel(sm.metricSucceeded({ period: Duration.minutes(5) }), 'succeeded'),
+          // Succeeded executions that scanned nothing: another scan covered an overlapping scope (plan).
+          withLabel(scanMetric(METRIC.scansSkipped, 'Sum', Duration.minutes(5)), 'skipped (scope busy)'),
         ],
         width: 8,
       }),
@@ -782,7 +785,7 @@ export class ScannerStack extends Stack {
   }
 }
 
-/** A metric finalize emits once per scan, by its name in functions/stack-contract.ts. */
+/** A metric finalize (or plan) emits once per scan, by its name in functions/stack-contract.ts. */
 function scanMetric(name: string, statistic: string, period = Duration.hours(1)): Metric {
   return new Metric({
     namespace: METRIC_NAMESPACE,

@@ -24,7 +24,7 @@ import type { Notifier, ReportStore } from '../core/state.ts';
 import type { CollectorFactory } from '../functions/collectors.ts';
 import { makeFinalizeHandler, reportOnlyPublisher, type ScanPublisher } from '../functions/finalize.ts';
 import { type ObjectStore, s3ObjectStore, scanKeys } from '../functions/objects.ts';
-import { makePlanHandler, type PlanDeps, type StoredPlan } from '../functions/plan.ts';
+import { makePlanHandler, type PlanDeps, type PlanOutput, type StoredPlan } from '../functions/plan.ts';
 import { withMiddleware } from '../functions/powertools.ts';
 import { lifecyclePublisher } from '../functions/publisher.ts';
 import { memoryScanRuns } from '../functions/scan-runs.ts';
@@ -113,7 +113,7 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     const scanTarget = withMiddleware(makeScanTargetHandler({ collectorFor, checks, config: c, clock, objects }));
     const finalize = withMiddleware(makeFinalizeHandler({ objects, runs, publisher: publisherFor(objects), clock }));
 
-    const planned = await plan(input, context);
+    const planned = (await plan(input, context)) as PlanOutput; // nothing else is running: never skipped
     const items = JSON.parse((await objects.get(planned.itemsKey))!) as ScanTargetItem[];
     const limit = pLimit(maxConcurrency);
     const mapResults = await Promise.all(items.map((item) => limit(() => scanTarget(item, context))));
@@ -255,7 +255,7 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     const scanTarget = withMiddleware(
       makeScanTargetHandler({ collectorFor, checks, config: narrowed, clock, objects }),
     );
-    const planned = await plan({}, context);
+    const planned = (await plan({}, context)) as PlanOutput;
     const items = JSON.parse((await objects.get(planned.itemsKey))!) as ScanTargetItem[];
     const [lost, ...rest] = items;
     for (const item of rest) await scanTarget(item, context);

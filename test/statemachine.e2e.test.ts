@@ -20,14 +20,15 @@ import { organizationsClient } from '../collectors/aws/clients.ts';
 import { createAwsCollector } from '../collectors/aws/index.ts';
 import { listOrganizationAccounts } from '../collectors/aws/organizations.ts';
 import type { ScanReport } from '../core/report.ts';
+import { newScanId } from '../core/scan.ts';
 import type { Severity } from '../core/severity.ts';
 import type { CollectorFactory } from '../functions/collectors.ts';
 import { type FinalizeOutput, makeFinalizeHandler } from '../functions/finalize.ts';
 import { s3ObjectStore } from '../functions/objects.ts';
-import { makePlanHandler, type PlanOutput } from '../functions/plan.ts';
+import { makePlanHandler, type PlanOutput, type SkippedPlanOutput } from '../functions/plan.ts';
 import { withMiddleware } from '../functions/powertools.ts';
 import { lifecyclePublisher } from '../functions/publisher.ts';
-import { createDynamoScanRuns } from '../functions/scan-runs.ts';
+import { createDynamoScanRuns, type ScanRun } from '../functions/scan-runs.ts';
 import {
   configFromEnv,
   makeScanTargetHandler,
@@ -468,5 +469,44 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
       status: { S: 'FAILED' },
       failure: { M: { error: { S: 'AccessDenied' } } },
     });
+  });
+
+  it('ends a scheduled scan successfully, scanning nothing, while an overlapping scan is RUNNING', async () => {
+    // Prepare: an on-demand scan of one account, started a minute ago and still running.
+    const startedAt = new Date(Date.now() - 60_000);
+    const blocker: ScanRun = {
+      scanId: newScanId(startedAt),
+      status: 'RUNNING',
+      trigger: 'api',
+      filter: { accounts: ['111111111111'] },
+      requestedAt: startedAt.toISOString(),
+      startedAt: startedAt.toISOString(),
+    };
+    expect(await runs().create(blocker)).toBe(true);
+    const before = simS3(cloud.fleet).keys(BUCKET, '');
+    const latest = text('latest/scan.json');
+    const posted = digests.length;
+
+    // Act
+    const skipped = await run(scheduleInput);
+
+    // Assess: succeeded (no failed-execution alarm) through Skipped: no map, no finalize, nothing written to S3.
+    expect(skipped.error).toBeUndefined();
+    const out = skipped.output as { plan: SkippedPlanOutput };
+    expect(out).toEqual({
+      trigger: 'schedule',
+      plan: { scanId: expect.any(String), trigger: 'schedule', skipped: { blockedBy: blocker.scanId } },
+    });
+    expect(simS3(cloud.fleet).keys(BUCKET, '')).toEqual(before);
+    expect(text('latest/scan.json')).toBe(latest);
+    expect(digests).toHaveLength(posted);
+    expect(await runs().get(out.plan.scanId)).toMatchObject({
+      status: 'SKIPPED',
+      trigger: 'schedule',
+      blockedBy: blocker.scanId,
+      executionId: skipped.executionArn,
+    });
+    expect(await runs().get(blocker.scanId)).toEqual(blocker);
+    await runs().update(blocker.scanId, { status: 'SUCCEEDED' });
   });
 });

@@ -17,6 +17,7 @@ import {
   ResultWriterV2,
   S3JsonItemReader,
   StateMachine,
+  Succeed,
   TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { DynamoAttributeValue, DynamoUpdateItem, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -46,7 +47,8 @@ export interface ScanWorkflowProps {
 /**
  * The scan as a Step Functions Standard workflow:
  *
- *   Plan ─► ScanTargets (Distributed Map over the plan's item list in S3) ─► Finalize
+ *   Plan ─► Started? ─► ScanTargets (Distributed Map over the plan's item list in S3) ─► Finalize
+ *     │         └─ skipped (another scan is active over an overlapping scope) ─► Skipped (Succeed)
  *     └────────────── any failure ──────────────► MarkFailed (the run record) ─► Failed
  *
  * One small scan-target invocation per target (account × region, subscription, project), so a
@@ -72,7 +74,22 @@ export class ScanWorkflow extends Construct {
       payload: TaskInput.fromObject({ request: JsonPath.entirePayload, executionId: JsonPath.executionId }),
       payloadResponseOnly: true,
       resultPath: '$.plan',
-    }).addRetry(retryThrottling);
+    })
+      .addRetry(retryThrottling)
+      // The admission lease was held by a concurrent request for longer than plan waits: a later attempt gets it.
+      .addRetry({
+        errors: ['ScanAdmissionBusyError'],
+        interval: Duration.seconds(5),
+        backoffRate: 2,
+        maxAttempts: 3,
+        jitterStrategy: JitterType.FULL,
+      });
+
+    // A skipped scan is an expected outcome (the plan recorded it SKIPPED, naming the blocking scan): the
+    // execution succeeds, so the failed-executions alarm does not fire for it.
+    const skipped = new Succeed(this, 'Skipped', {
+      comment: 'Another scan was active over an overlapping scope; nothing was scanned (run recorded as SKIPPED)',
+    });
 
     const scanTarget = new LambdaInvoke(this, 'ScanTarget', {
       lambdaFunction: props.scanTarget,
@@ -132,7 +149,15 @@ export class ScanWorkflow extends Construct {
       encryptionKey: props.key,
     });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(Chain.start(plan).next(map).next(finalize)),
+      definitionBody: DefinitionBody.fromChainable(
+        Chain.start(plan).next(
+          new Choice(this, 'Started')
+            .when(Condition.isPresent('$.plan.skipped'), skipped)
+            .otherwise(map)
+            .afterwards()
+            .next(finalize),
+        ),
+      ),
       tracingEnabled: true,
       logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(6),
