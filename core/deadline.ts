@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { CollectorError } from './errors.ts';
 
 /**
@@ -13,6 +14,8 @@ export class Deadline {
     readonly at: number,
     private readonly now: () => number,
   ) {
+    // A target has dozens of calls in flight, each listening for the abort: no MaxListeners "leak" warning for it.
+    setMaxListeners(0, this.controller.signal);
     const ms = at - now();
     if (Number.isFinite(ms)) {
       this.timer = setTimeout(() => this.controller.abort(this.error()), Math.max(0, ms));
@@ -58,6 +61,32 @@ export class Deadline {
   /** Throws the deadline's error when it has passed: call before starting work that would outlive it. */
   check(): void {
     if (this.expired) throw this.error();
+  }
+
+  /**
+   * `work`, or this deadline's Timeout error as soon as it passes, whichever comes first. A failure after the
+   * deadline is reported as the deadline (the abort it caused), so the gap says why. For work shared with other
+   * targets (an account's IAM walk, its AssumeRole), this target stops waiting while the work goes on for the others.
+   */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.expired) {
+      work.catch(() => {});
+      return Promise.reject(this.error());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(this.error());
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (e: unknown) => {
+          this.signal.removeEventListener('abort', onAbort);
+          reject(this.expired ? this.error() : e);
+        },
+      );
+    });
   }
 
   error(): CollectorError {

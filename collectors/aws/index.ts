@@ -24,7 +24,7 @@ import {
   stsClient,
 } from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
-import { listenFreely, untilDeadline, withDeadline } from './deadline.ts';
+import { withDeadline } from './deadline.ts';
 import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
 import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
@@ -107,9 +107,9 @@ export function createAwsCollector(
     }
     const shared = facts;
     return {
-      roles: () => untilDeadline(shared.roles(), deadline),
-      oidcProviders: () => untilDeadline(shared.oidcProviders(), deadline),
-      userExists: (userName) => untilDeadline(shared.userExists(userName), deadline),
+      roles: () => deadline.race(shared.roles()),
+      oidcProviders: () => deadline.race(shared.oidcProviders()),
+      userExists: (userName) => deadline.race(shared.userExists(userName)),
     };
   }
 
@@ -137,7 +137,7 @@ export function createAwsCollector(
       });
       return parseAwsAuth(configMap);
     };
-    return (cluster: Cluster) => untilDeadline(read(cluster), deadline);
+    return (cluster: Cluster) => deadline.race(read(cluster));
   }
   // Public reference data (version calendar, recommended releases, add-on versions): once per region per scan.
   const references = createReferenceSource(maxPages);
@@ -181,7 +181,7 @@ export function createAwsCollector(
   async function ready(session: AccountSession, deadline = Deadline.none()): Promise<TargetError | undefined> {
     if (!session.roleArn || typeof session.credentials !== 'function') return undefined;
     try {
-      await untilDeadline(session.credentials(), deadline);
+      await deadline.race(session.credentials());
       return undefined;
     } catch (e) {
       return {
@@ -245,7 +245,6 @@ export function createAwsCollector(
    */
   async function collectTarget(target: Target, deadline: Deadline): Promise<TargetCollection> {
     const { accountId, region } = target;
-    listenFreely(deadline);
     let session: AccountSession;
     try {
       session = sessionFor(accountId);
