@@ -158,7 +158,7 @@ const validatePolicy: PipelinePolicy = {
   name: 'kubeposture-validate',
   async sendRequest(request, next) {
     const response = await next(request);
-    if (response.status < 200 || response.status >= 300) return response;
+    if (response.status < 200 || response.status >= 300) throw armError(response);
     const { pathname } = new URL(request.url);
     const route = armRouteOf(pathname);
     if (!route) throw new MalformedResponseError(`GET ${pathname}`, 'an answer no response schema describes');
@@ -175,6 +175,26 @@ const validatePolicy: PipelinePolicy = {
     return response;
   },
 };
+
+/**
+ * The final (after retries) error answer as a RestError carrying ARM's own `error.code` and `error.message`: the
+ * SDK's paging helpers would otherwise throw "Pagination failed with unexpected statusCode 403", losing both.
+ */
+function armError(response: PipelineResponse): RestError {
+  let error: { code?: unknown; message?: unknown } | undefined;
+  try {
+    error = (JSON.parse(response.bodyAsText ?? '') as { error?: typeof error }).error;
+  } catch {
+    // Not ARM's JSON error shape (a proxy's HTML page): the status alone says what happened.
+  }
+  const message = typeof error?.message === 'string' ? error.message : `ARM answered HTTP ${response.status}`;
+  return new RestError(message, {
+    statusCode: response.status,
+    ...(typeof error?.code === 'string' ? { code: error.code } : {}),
+    request: response.request,
+    response,
+  });
+}
 
 /** The same policies on every ARM pipeline this collector builds: one place, every call. */
 function harden(pipeline: Pipeline, o: AzureClientOptions): void {

@@ -109,6 +109,8 @@ describe('Azure collector against the simulated ARM (real @azure/arm-* clients o
         message: expect.stringContaining('AuthorizationFailed'),
       }),
     ]);
+    // ARM's own words, not the paging helper's "Pagination failed with unexpected statusCode 403".
+    expect(errors[0]!.message).toContain('does not have authorization');
   });
 
   it('records a per-cluster read that fails as a gap naming the need, and keeps the cluster', async () => {
