@@ -56,6 +56,9 @@ export interface FleetCounts {
 const STATUS_ORDER: Record<ResultStatus, number> = { FAIL: 0, ERROR: 1, PASS: 2, NOT_APPLICABLE: 3 };
 const SEV_INDEX = new Map(SEVERITIES.map((s, i) => [s, i]));
 
+/** Code-unit order: ICU's localeCompare costs ~1 µs a call, too much for sorting 100,000s of findings. */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** New and regressed before the rest: what this scan changed is what a reader acts on first. */
 export const fresh = (f: Finding) => f.lifecycle?.state === 'new' || f.lifecycle?.state === 'regressed';
 
@@ -109,9 +112,9 @@ export function countFleet(findings: readonly Finding[]): FleetCounts {
     (a, b) =>
       Number(fresh(b)) - Number(fresh(a)) ||
       (SEV_INDEX.get(a.severity) ?? 0) - (SEV_INDEX.get(b.severity) ?? 0) ||
-      a.clusterName.localeCompare(b.clusterName) ||
-      a.checkId.localeCompare(b.checkId) ||
-      a.resourceId.localeCompare(b.resourceId),
+      cmp(a.clusterName, b.clusterName) ||
+      cmp(a.checkId, b.checkId) ||
+      cmp(a.resourceId, b.resourceId),
   );
   return { clusters: ranked, checks, cells, urgent };
 }
@@ -122,7 +125,7 @@ function compareClusters(a: ClusterStat, b: ClusterStat): number {
     const d = (b.fails[i] ?? 0) - (a.fails[i] ?? 0);
     if (d) return d;
   }
-  return b.byStatus.ERROR - a.byStatus.ERROR || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+  return b.byStatus.ERROR - a.byStatus.ERROR || cmp(a.name, b.name) || cmp(a.id, b.id);
 }
 
 /** Within a cluster: FAILs (worst, then new and regressed, first), ERRORs, then PASS and N/A. */
@@ -131,8 +134,8 @@ export function compareInCluster(a: Finding, b: Finding): number {
     STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
     (SEV_INDEX.get(a.severity) ?? 0) - (SEV_INDEX.get(b.severity) ?? 0) ||
     Number(fresh(b)) - Number(fresh(a)) ||
-    a.checkId.localeCompare(b.checkId) ||
-    a.resourceId.localeCompare(b.resourceId)
+    cmp(a.checkId, b.checkId) ||
+    cmp(a.resourceId, b.resourceId)
   );
 }
 
