@@ -306,14 +306,17 @@ function catalogueSection(
     })).filter((g) => g.checks.length),
   );
   if (!groups.length) return html``;
+  const total = groups.reduce((x, g) => x + g.checks.length, 0);
+  // Folded as a whole too: it is reference, reached through the links of findings and matrix cells (which open it).
   return html`<h2 id="checks">Checks: risk and fix</h2>
-<p class="muted">Every check with a failing or unreadable result, once. Open one for its risk, the fix, the docs and the clusters it fails on.</p>
+<details class="catalogue"><summary>${plural(total, 'check')} with a failing or unreadable result: risk, fix, docs and the clusters each fails on, stated once</summary><div>
 ${groups.map(
   (g) =>
     html`<h3 id="${cellAnchor(g.p, g.cat)}">${CLOUD_NAMES[g.p]} · ${g.cat}</h3>${g.checks.map((k) =>
       catalogueEntry(k, metaById.get(k.checkId), linksByCheck.get(k.checkId) ?? []),
     )}`,
-)}`;
+)}
+</div></details>`;
 }
 
 function boundsNotice(report: ScanReport, counts: FleetCounts, sel: Selection, omitted: number): SafeHtml {

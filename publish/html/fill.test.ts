@@ -24,6 +24,9 @@ describe('fillCommand', () => {
     ).toBe(
       'aws eks describe-cluster --name payments --region eu-west-1 && aws iam update-assume-role-policy --role-name <role>',
     );
+    expect(fillCommand('aws eks x --name <cluster> && eksctl utils y --cluster <cluster> --approve', f)).toBe(
+      'aws eks x --name payments --region eu-west-1 && eksctl utils y --cluster payments --approve --region eu-west-1',
+    );
     expect(fillCommand('aws eks x --name <cluster> --region <region>', f)).toBe(
       'aws eks x --name payments --region eu-west-1',
     );

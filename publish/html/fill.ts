@@ -42,7 +42,7 @@ export function placeholderValues(f: Finding): Record<string, string | undefined
 
 /** The flag that points each CLI at the finding's account, region or project, when the command lacks it. */
 const SCOPE: { cli: RegExp; flag: string; key: string }[] = [
-  { cli: /^aws eks /, flag: '--region', key: 'region' },
+  { cli: /^(aws eks|eksctl) /, flag: '--region', key: 'region' },
   { cli: /^az /, flag: '--subscription', key: 'subscription' },
   { cli: /^gcloud /, flag: '--project', key: 'project' },
 ];
