@@ -254,6 +254,8 @@ function catalogueEntry(k: CheckStat, meta: CheckMeta | undefined, links: Findin
     .filter((u, i, all): u is string => u !== undefined && all.indexOf(u) === i);
   const frameworks = meta ? Object.entries(meta.frameworks).map(([fw, ids]) => `${fw}: ${ids.join(', ')}`) : [];
   const counts = [k.fail ? `${n(k.fail)} failing` : '', k.error ? plural(k.error, 'error') : ''].filter(Boolean);
+  // The anchor is inside the body, not on <details>: following a link to it opens the folded entry (HTML's
+  // ancestor-details revealing), which a link to the <details> itself would not.
   return html`<details class="check"><summary>${meta ? badge('sev', meta.severity) : ''} <b>${k.checkId}</b> ${meta?.title ?? k.title} <span class="muted">· ${counts.join(', ')}</span></summary><div id="${checkAnchor(k.checkId)}">
 ${
   meta
