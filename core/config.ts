@@ -265,6 +265,8 @@ export const SlackSettingsSchema = z
 
 export const CheckSettingsSchema = z
   .object({
+    /** Check ids or globs (`EKS.HYGIENE.*`) never run, like `--skip-checks`. */
+    disabled: z.array(z.string().min(1).max(256)).max(1000).default([]),
     logging: z
       .object({
         /** Control-plane log types a cluster must send to CloudWatch Logs. */

@@ -1,7 +1,7 @@
 import type { ResultStatus } from './check.ts';
 import type { Finding } from './finding.ts';
 import type { Delta } from './lifecycle.ts';
-import { compareSeverity, SEVERITIES, type Severity } from './severity.ts';
+import { atLeast, compareSeverity, SEVERITIES, type Severity } from './severity.ts';
 import type { Provider } from './snapshot.ts';
 import type { TargetError } from './target.ts';
 
@@ -92,7 +92,116 @@ export function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-export function hasFailAtOrAbove(report: ScanReport, threshold: Severity): boolean {
-  const limit = SEVERITIES.indexOf(threshold);
-  return report.findings.some((f) => f.status === 'FAIL' && SEVERITIES.indexOf(f.severity) <= limit);
+/**
+ * FAILs at or above the threshold that nobody accepted: a suppressed finding is still reported and counted, but it is
+ * an accepted risk with an owner and an expiry, so it never fails a CI gate.
+ */
+export function failsAtOrAbove(report: Pick<ScanReport, 'findings'>, threshold: Severity): Finding[] {
+  return report.findings.filter(
+    (f) => f.status === 'FAIL' && !f.lifecycle?.suppressed && atLeast(f.severity, threshold),
+  );
+}
+
+export function hasFailAtOrAbove(report: Pick<ScanReport, 'findings'>, threshold: Severity): boolean {
+  return failsAtOrAbove(report, threshold).length > 0;
+}
+
+/** What a CI gate checks, beyond the findings: how much of the fleet was read, and whether anything errored. */
+export interface GateOptions {
+  /** Unsuppressed FAILs at or above this fail the gate. */
+  failOn?: Severity | undefined;
+  /** Any ERROR result or collection error fails the gate (strict pipelines). */
+  failOnError?: boolean | undefined;
+  /** The share of targets (0-100 %) that may fail before the scan is too incomplete to trust. */
+  maxFailedTargetsPercent: number;
+}
+
+/** Why a gate failed; `incomplete` outranks `errors`, which outranks `findings` (see the CLI's exit codes). */
+export interface GateFailure {
+  kind: 'incomplete' | 'errors' | 'findings';
+  message: string;
+}
+
+/**
+ * The CI verdict, worst first; empty when the gate passes. Coverage and errors come from the whole scan; FAILs from
+ * `shown`, the report as filtered for display (`--severity`, `--changed-only`), so what fails the build is what the
+ * user sees. A scan that read nothing always fails: "no failing findings" from no data is the worst false PASS.
+ */
+export function gateFailures(
+  report: Pick<ScanReport, 'summary' | 'errors' | 'findings'>,
+  shown: Pick<ScanReport, 'findings'>,
+  opts: GateOptions,
+): GateFailure[] {
+  const out: GateFailure[] = [];
+  const { total, failed } = report.summary.targets;
+  if (total === 0 || failed === total) {
+    out.push({
+      kind: 'incomplete',
+      message:
+        total === 0
+          ? 'no target was planned: nothing was scanned (check the accounts, regions, subscriptions and projects)'
+          : `no target could be scanned: all ${plural(total, 'target')} failed (credentials, reader role, permissions: see the collection errors)`,
+    });
+  } else if ((failed / total) * 100 > opts.maxFailedTargetsPercent) {
+    const percent = Math.round((failed / total) * 1000) / 10;
+    out.push({
+      kind: 'incomplete',
+      message: `${failed} of ${total} targets failed (${percent}%, above --max-failed-targets ${opts.maxFailedTargetsPercent}%)`,
+    });
+  }
+  if (opts.failOnError) {
+    const errored = report.findings.filter((f) => f.status === 'ERROR').length;
+    if (errored > 0 || report.errors.length > 0) {
+      out.push({
+        kind: 'errors',
+        message: `--fail-on-error: ${plural(errored, 'ERROR result')} and ${plural(report.errors.length, 'collection error')}`,
+      });
+    }
+  }
+  if (opts.failOn) {
+    const fails = failsAtOrAbove(shown, opts.failOn).length;
+    if (fails > 0) {
+      out.push({
+        kind: 'findings',
+        message: `${plural(fails, 'unsuppressed FAIL finding')} at or above ${opts.failOn}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** `1 target`, `2 targets`. */
+export function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** What a report shows and writes: `--severity` (minimum) and `--changed-only` (new, regressed, resolved). */
+export interface ReportFilter {
+  minSeverity?: Severity | undefined;
+  changedOnly?: boolean | undefined;
+}
+
+const CHANGED = new Set(['new', 'regressed', 'resolved']);
+
+/**
+ * The report with only the findings the filter keeps, and the summary recounted from them; targets, errors and the
+ * delta's counts (which describe the whole state) are kept, its resolved and stale lists filtered alike. Applied after
+ * reconcile, so state always records the whole scan and a filter never resolves or hides a finding there.
+ */
+export function filterReport<R extends ScanReport>(report: R, filter: ReportFilter): R {
+  const { minSeverity, changedOnly } = filter;
+  if (!minSeverity && !changedOnly) return report;
+  const severe = (s: Severity) => !minSeverity || atLeast(s, minSeverity);
+  const findings = report.findings.filter(
+    (f) => severe(f.severity) && (!changedOnly || (f.lifecycle !== undefined && CHANGED.has(f.lifecycle.state))),
+  );
+  const out: R = { ...report, findings, summary: summarize(findings, report.targets) };
+  if (report.delta) {
+    out.delta = {
+      ...report.delta,
+      resolved: report.delta.resolved.filter((r) => severe(r.severity)),
+      stale: changedOnly ? [] : report.delta.stale.filter((r) => severe(r.severity)),
+    };
+  }
+  return out;
 }
