@@ -230,7 +230,8 @@ async function checkOutputPath(path: string, flag: string, kind: 'folder' | 'fil
     try {
       return (await stat(p)).isDirectory() ? 'folder' : 'file';
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // ENOTDIR: something on the way is a file; the walk up below finds and names it.
+      if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
       throw new ConfigError(`${flag}: cannot read ${p}: ${errorMessage(e)}`);
     }
   };

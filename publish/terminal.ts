@@ -215,7 +215,7 @@ export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string
   if (opts.width === undefined) return text;
   const fitted = fitWidth(text, opts.width);
   return fitted.cut
-    ? `${fitted.text}\n${c.dim(`Long lines end with … at ${opts.width} columns: --format json or --out has the full text.`)}\n`
+    ? `${fitted.text}\n${truncateLine(c.dim(`Long lines end with … at ${opts.width} columns: --format json or --out has the full text.`), opts.width)}\n`
     : fitted.text;
 }
 
