@@ -187,7 +187,7 @@ export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string
             ? paintStatus(c, 'ERROR', 'ERROR')
             : paintSeverity(c, f.severity, f.severity.toUpperCase()),
           f.checkId,
-          f.message + tag(c, f, Boolean(report.delta?.previousScanId)),
+          tag(c, f, Boolean(report.delta?.previousScanId)) + f.message,
         ]);
       out.push(table(shown));
       if (list.length > limit) out.push(c.dim(`    … and ${list.length - limit} more`));
@@ -264,13 +264,16 @@ function scopeLabel(report: ScanReport): string {
   return [...byProvider].map(([p, ids]) => `${plural(ids.size, SCOPE_NOUNS[p] ?? `${p} account`)} · `).join('');
 }
 
-/** A marker after the message: on a first scan everything is new, so only suppression and staleness are marked. */
+/**
+ * A marker before the message (a long message is cut at the terminal width; the marker must survive): on a first
+ * scan everything is new, so only suppression and staleness are marked.
+ */
 function tag(c: Colors, f: Finding, hasPrevious: boolean): string {
   const l = f.lifecycle;
   if (!l) return '';
-  if (l.suppressed) return c.dim(` (suppressed until ${l.suppressed.expires}: ${l.suppressed.reason})`);
-  if (l.stale) return c.dim(' (stale: not re-checked)');
-  if (hasPrevious && (l.state === 'new' || l.state === 'regressed')) return ` ${c.bold(l.state.toUpperCase())}`;
+  if (l.suppressed) return `${c.dim(`(suppressed until ${l.suppressed.expires}: ${l.suppressed.reason})`)} `;
+  if (l.stale) return `${c.dim('(stale: not re-checked)')} `;
+  if (hasPrevious && (l.state === 'new' || l.state === 'regressed')) return `${c.bold(l.state.toUpperCase())} `;
   return '';
 }
 

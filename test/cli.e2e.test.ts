@@ -629,13 +629,14 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
           },
         ],
       });
-      const plain = await runCli(['scan', '--fleet', fleet]);
+      // Wide enough for the whole escaped ARN: lines are otherwise cut at 120 columns.
+      const plain = await runCli(['scan', '--fleet', fleet], { COLUMNS: '1000' });
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stdout).toContain(
         'role/legacy-admin\\u001b]0;pwned\\u0007\\u001b[2J\\u001b]8;;https://evil.test\\u001b\\\\u202e',
       );
       for (const raw of ['\x1b', '\x07', '\u202e']) expect(plain.stdout + plain.stderr).not.toContain(raw);
-      const colour = await runCli(['scan', '--fleet', fleet], { NO_COLOR: '', FORCE_COLOR: '1' });
+      const colour = await runCli(['scan', '--fleet', fleet], { NO_COLOR: '', FORCE_COLOR: '1', COLUMNS: '1000' });
       const sgr = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`, 'g');
       expect(colour.stdout).toMatch(sgr); // our colours still work
       expect(colour.stdout).toContain('legacy-admin\\u001b]0;pwned');
