@@ -213,7 +213,12 @@ try {
 
   const clusters = run.report.summary.clusters;
   const gaps = run.snapshots.reduce((n, s) => n + s.gaps.length, 0);
-  const gapCodes = [...new Set(run.snapshots.flatMap((s) => s.gaps.map((g) => g.code)))];
+  const gapCounts = new Map<string, number>();
+  for (const g of run.snapshots.flatMap((s) => s.gaps)) {
+    const k = `${g.need} ${g.code}`;
+    gapCounts.set(k, (gapCounts.get(k) ?? 0) + 1);
+  }
+  const gapCodes = [...gapCounts].map(([k, n]) => `${k} ×${n}`);
   const { concurrency } = run.config;
   const label = Object.keys(explicit).length ? 'explicit' : 'default';
   const collectCpuMs = run.cpuMs - evalCpuMs;

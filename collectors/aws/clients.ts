@@ -31,6 +31,12 @@ export interface AwsClientOptions {
   requestTimeoutMs?: number;
   /** Paces every call of the client (shared by all clients of its account, region and service): rate-limit.ts. */
   limiter?: AdaptiveRateLimiter;
+  /**
+   * A target deadline's signal, bound to the client: it aborts every request in flight and every wait for a token.
+   * Calls then need no per-call options, which lets the SDK reuse the resolved middleware of each command
+   * (`cacheMiddleware`) instead of rebuilding and sorting the stack on every call.
+   */
+  signal?: AbortSignal;
 }
 
 const COLLECTION_DEFAULTS = CollectionSettingsSchema.parse({});
@@ -76,6 +82,15 @@ export function requestHandler(o: Pick<AwsClientOptions, 'connectTimeoutMs' | 'r
 class SharedHttpHandler extends NodeHttpHandler {
   override destroy(): void {}
 }
+
+type Handle = NodeHttpHandler['handle'];
+
+/** The shared handler with a client's bound signal on every request (one the call gives wins). */
+function signalled(shared: NodeHttpHandler, signal: AbortSignal): NodeHttpHandler {
+  const bound = Object.create(shared) as NodeHttpHandler;
+  bound.handle = ((request, options) => shared.handle(request, { ...options, abortSignal: options?.abortSignal ?? signal })) as Handle;
+  return bound;
+}
 const HANDLERS = new Map<string, NodeHttpHandler>();
 
 /**
@@ -85,11 +100,15 @@ const HANDLERS = new Map<string, NodeHttpHandler>();
  * strategy unchanged, which retries it while attempts remain. The wait ends with the call's abort signal (the
  * target deadline): the call then fails as a Timeout, never hangs.
  */
-export function paceCalls(client: { middlewareStack: AnyMiddlewareStack }, limiter: AdaptiveRateLimiter): void {
+export function paceCalls(
+  client: { middlewareStack: AnyMiddlewareStack },
+  limiter: AdaptiveRateLimiter,
+  signal?: AbortSignal,
+): void {
   client.middlewareStack.addRelativeTo(
     // biome-ignore lint/suspicious/noExplicitAny: the middleware is the same for every client's input and output.
     (next: (args: any) => Promise<any>, context: Record<string, any>) => async (args: unknown) => {
-      await limiter.acquire(context[SMITHY_CONTEXT_KEY]?.abortSignal as AbortSignal | undefined);
+      await limiter.acquire((context[SMITHY_CONTEXT_KEY]?.abortSignal as AbortSignal | undefined) ?? signal);
       try {
         const out = await next(args);
         limiter.succeeded();
@@ -108,7 +127,9 @@ function common(region: string, credentials: AwsCredentials | undefined, o: AwsC
     region,
     ...(credentials ? { credentials } : {}),
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-    requestHandler: requestHandler(o),
+    requestHandler: o.signal ? signalled(requestHandler(o), o.signal) : requestHandler(o),
+    // Used only by calls without options (clients bound to a signal): see `signal`.
+    cacheMiddleware: true,
     retryStrategy: new PatientRetryStrategy({
       maxAttempts: o.maxAttempts,
       delay: (retry) => backoffDelay(o.retryBaseDelayMs, retry),
@@ -124,11 +145,11 @@ function common(region: string, credentials: AwsCredentials | undefined, o: AwsC
 function checked<C extends { middlewareStack: AnyMiddlewareStack }>(
   client: C,
   service: string,
-  o?: Pick<AwsClientOptions, 'limiter'>,
+  o?: Pick<AwsClientOptions, 'limiter' | 'signal'>,
 ): C {
   validateResponses(client, service);
   client.middlewareStack.remove('loggerMiddleware');
-  if (o?.limiter) paceCalls(client, o.limiter);
+  if (o?.limiter) paceCalls(client, o.limiter, o.signal);
   return client;
 }
 

@@ -10,12 +10,21 @@ type Sendable = { send(command: any, options?: any): Promise<any> };
  * inheriting from it, so `instanceof` holds for the paginators): clients are shared per account, region and service
  * across the scan. For work shared by targets (the account's IAM), wrap what a target awaits in `deadline.race`.
  */
-export function withDeadline<C extends Sendable>(client: C, deadline: Deadline): C {
+export function withDeadline<C extends Sendable>(
+  client: C,
+  deadline: Deadline,
+  /** The client was built with `signal: deadline.signal` (clients.ts): no per-call options, so its SDK cache works. */
+  signalBound = false,
+): C {
   if (!Number.isFinite(deadline.remainingMs())) return client;
   const bound = Object.create(client) as C;
   bound.send = ((command: unknown, options?: Record<string, unknown>) => {
     if (deadline.expired) return Promise.reject(deadline.error());
-    return deadline.race(client.send(command, { ...options, abortSignal: deadline.signal }));
+    const call =
+      signalBound && options === undefined
+        ? client.send(command)
+        : client.send(command, { ...options, abortSignal: deadline.signal });
+    return deadline.race(call);
   }) as C['send'];
   return bound;
 }

@@ -106,19 +106,23 @@ export function createAwsCollector(
    * dropped when it ends (the scan never comes back to that account and region); an account's IAM client lives
    * in iamByAccount for the scan.
    */
-  const pool = new Map<string, unknown>();
+  const pool = new Map<string, { client: unknown; signal?: AbortSignal }>();
   function pooled<C>(
     make: (region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) => C,
     service: string,
     session: AccountSession,
     region: string,
+    /** The target deadline's signal the client is bound to (clients.ts `signal`); a client of another is not reused. */
+    signal?: AbortSignal,
   ): C {
     const key = `${session.accountId}/${region}/${service}`;
-    let client = pool.get(key) as C | undefined;
-    if (!client) {
-      client = make(region, session.credentials, optionsFor(session.accountId, region, service));
-      pool.set(key, client);
-    }
+    const entry = pool.get(key);
+    if (entry && entry.signal === signal) return entry.client as C;
+    const client = make(region, session.credentials, {
+      ...optionsFor(session.accountId, region, service),
+      ...(signal ? { signal } : {}),
+    });
+    pool.set(key, { client, ...(signal ? { signal } : {}) });
     return client;
   }
   const release = (accountId: string, region: string) => {
@@ -300,10 +304,14 @@ export function createAwsCollector(
     const denied = await ready(session, deadline);
     if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
 
-    const bound = <C extends { send(...args: never[]): Promise<unknown> }>(client: C): C =>
-      withDeadline(client, deadline);
+    // Clients bound to this target's deadline (every call aborted by it, none started after it).
+    const signal = Number.isFinite(deadline.remainingMs()) ? deadline.signal : undefined;
+    const client = <C extends { send(...args: never[]): Promise<unknown> }>(
+      make: (region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) => C,
+      service: string,
+    ): C => withDeadline(pooled(make, service, session, region, signal), deadline, true);
     try {
-      const eks = bound(pooled(eksClient, 'eks', session, region));
+      const eks = client(eksClient, 'eks');
       let names: string[];
       try {
         names = await listClusterNames(eks, maxPages);
@@ -312,17 +320,17 @@ export function createAwsCollector(
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
       let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
-      const ec2 = bound(pooled(ec2Client, 'ec2', session, region));
+      const ec2 = client(ec2Client, 'ec2');
       const nodeScope = {
         ec2,
         images: imageLookup(ec2),
         region,
         references,
         maxPages,
-        referenceScope: { accountId, region, eks, ssm: bound(pooled(ssmClient, 'ssm', session, region)) },
+        referenceScope: { accountId, region, eks, ssm: client(ssmClient, 'ssm') },
         guardDuty: () => {
           // Lazily, so a region without clusters costs no GuardDuty call.
-          guardDuty ??= collectGuardDuty(bound(pooled(guardDutyClient, 'guardduty', session, region)), maxPages);
+          guardDuty ??= collectGuardDuty(client(guardDutyClient, 'guardduty'), maxPages);
           return guardDuty;
         },
       };
