@@ -109,12 +109,11 @@ export class AdaptiveRateLimiter {
     });
   }
 
-  /** Lets waiting calls go as tokens come, and sets a timer for the next token. */
+  /**
+   * Lets waiting calls go as tokens come, and sets a timer for the next token unless one is set already (a timer
+   * that fires early, after a throttle lowered the rate, finds no token and sets the next one).
+   */
   private schedule(): void {
-    if (this.timer !== undefined) {
-      this.clock.clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     this.refill();
     while (this.queue.length > 0 && this.tokens >= 1) {
       this.tokens -= 1;
@@ -122,7 +121,7 @@ export class AdaptiveRateLimiter {
       if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
       w.resolve();
     }
-    if (this.queue.length > 0) {
+    if (this.queue.length > 0 && this.timer === undefined) {
       const ms = Math.max(1, ((1 - this.tokens) / this.rateNow) * 1000);
       this.timer = this.clock.setTimeout(() => {
         this.timer = undefined;
