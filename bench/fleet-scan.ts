@@ -99,7 +99,10 @@ const WARMUP_ACCOUNT = '900000000000';
 const accountIds = Array.from({ length: nAccounts }, (_, a) => String(100000000000 + a));
 const spec = {
   caller: { accountId: '999999999999' },
-  accounts: [account(WARMUP_ACCOUNT, regions.slice(0, 1), 2), ...accountIds.map((id) => account(id, regions, nClusters))],
+  accounts: [
+    account(WARMUP_ACCOUNT, regions.slice(0, 1), 2),
+    ...accountIds.map((id) => account(id, regions, nClusters)),
+  ],
 };
 const simOptions: SimOptions = { latencyMs, throttle: { ratePerSecond: rate, burst, services } };
 
@@ -266,7 +269,10 @@ try {
       'collection CPU per API call',
       `${(collectCpuMs / stats.calls).toFixed(3)} ms (less evaluation: ${fmt(evalCpuMs)} for ${run.snapshots.length} snapshots)`,
     ],
-    ['errors / gaps', `${run.report.errors.length} target errors, ${gaps} gaps${gapCodes.length ? ` (${gapCodes.join(', ')})` : ''}`],
+    [
+      'errors / gaps',
+      `${run.report.errors.length} target errors, ${gaps} gaps${gapCodes.length ? ` (${gapCodes.join(', ')})` : ''}`,
+    ],
     ['sim start', fmt(simStartMs)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -48,7 +48,8 @@ function stats(calls: readonly SimCall[]): SimStats {
   for (const c of calls) {
     out.calls++;
     if (c.service !== 'k8s') out.awsCalls++;
-    const s = (out.byService[c.service] ??= { calls: 0, throttled: 0 });
+    out.byService[c.service] ??= { calls: 0, throttled: 0 };
+    const s = out.byService[c.service]!;
     s.calls++;
     if (c.throttled) {
       s.throttled++;

@@ -88,7 +88,8 @@ type Handle = NodeHttpHandler['handle'];
 /** The shared handler with a client's bound signal on every request (one the call gives wins). */
 function signalled(shared: NodeHttpHandler, signal: AbortSignal): NodeHttpHandler {
   const bound = Object.create(shared) as NodeHttpHandler;
-  bound.handle = ((request, options) => shared.handle(request, { ...options, abortSignal: options?.abortSignal ?? signal })) as Handle;
+  bound.handle = ((request, options) =>
+    shared.handle(request, { ...options, abortSignal: options?.abortSignal ?? signal })) as Handle;
   return bound;
 }
 const HANDLERS = new Map<string, NodeHttpHandler>();

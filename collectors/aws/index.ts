@@ -143,7 +143,10 @@ export function createAwsCollector(
     let facts = iamByAccount.get(session.accountId);
     if (!facts) {
       // IAM is global: one client and one limiter per account, signed in the home region.
-      facts = accountIam(iamClient(homeRegion, session.credentials, optionsFor(session.accountId, homeRegion, 'iam')), maxPages);
+      facts = accountIam(
+        iamClient(homeRegion, session.credentials, optionsFor(session.accountId, homeRegion, 'iam')),
+        maxPages,
+      );
       iamByAccount.set(session.accountId, facts);
     }
     const shared = facts;

@@ -1,4 +1,3 @@
-import type { Cluster, Nodegroup } from '@aws-sdk/client-eks';
 import {
   DescribeImagesCommand,
   DescribeLaunchTemplateVersionsCommand,
@@ -8,6 +7,7 @@ import {
   type LaunchTemplateVersion,
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
+import type { Cluster, Nodegroup } from '@aws-sdk/client-eks';
 import {
   type CollectionGap,
   type EksClusterSnapshot,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
-import { AdaptiveRateLimiter, type Clock, type RateLimitSettings, RateLimiters, rateLimitSettings } from './rate-limit.ts';
+import {
+  AdaptiveRateLimiter,
+  type Clock,
+  RateLimiters,
+  type RateLimitSettings,
+  rateLimitSettings,
+} from './rate-limit.ts';
 
 /** A clock that moves only when told, running the timers that fall due. */
 class FakeClock implements Clock {
