@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config.ts';
+import { Deadline } from '../../core/deadline.ts';
 import type { EksClusterSnapshot } from '../../core/snapshot.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { createAwsCollector } from './index.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => sim?.close());
 
 /** A target collected at full concurrency; counts of what the simulator answered to it. */
-async function collect(rateLimits: Record<string, unknown>) {
+async function collect(rateLimits: Record<string, unknown>, deadline?: Deadline) {
   // The simulator's bucket refills between runs.
   await new Promise((r) => setTimeout(r, 300));
   const config = parseConfig({
@@ -49,7 +50,10 @@ async function collect(rateLimits: Record<string, unknown>) {
     homeRegion: 'us-east-1',
   });
   const first = sim.calls.length;
-  const out = await collector.collect({ provider: 'aws', accountId: ACCOUNT, region: 'us-east-1' });
+  const out = await collector.collect(
+    { provider: 'aws', accountId: ACCOUNT, region: 'us-east-1' },
+    deadline ? { deadline } : {},
+  );
   const calls = sim.calls.slice(first);
   const throttled = calls.filter((c) => c.throttled).length;
   const answered = calls.filter((c) => c.service === 'eks' && !c.throttled).length;
@@ -80,5 +84,22 @@ describe('pacing against a throttling EKS', () => {
     expectComplete(learning.out);
     expect(learning.throttled).toBeGreaterThan(0);
     expect(learning.throttled).toBeLessThan(unpaced.throttled);
+  });
+
+  it('ends waits for a token at the target deadline: Timeout gaps, never a hang', async () => {
+    // One call every 5 s after the first: the target's calls queue behind the limiter.
+    const deadline = Deadline.after(800);
+    const started = Date.now();
+    const slow = await collect({ minRate: 0.2, services: { eks: { initialRate: 0.2, burst: 1 } } }, deadline);
+    deadline.dispose();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(slow.out.errors).toEqual([]);
+    expect(slow.out.snapshots).toHaveLength(CLUSTERS);
+    // What was still waiting for a token when the deadline passed is a Timeout gap on every cluster.
+    for (const s of slow.out.snapshots as EksClusterSnapshot[]) {
+      expect(s.gaps).toContainEqual(expect.objectContaining({ code: 'Timeout' }));
+    }
+    const gaps = (slow.out.snapshots as EksClusterSnapshot[]).flatMap((s) => s.gaps);
+    expect(gaps.filter((g) => g.need === 'eks:DescribeCluster' && g.code === 'Timeout').length).toBeGreaterThan(0);
   });
 });
