@@ -186,15 +186,9 @@ export class RateLimiters {
 }
 
 /** The settings of each service from the configuration (`aws.rateLimits`): its `services` entry over the defaults. */
-export function rateLimitSettings(config: {
-  initialRate: number;
-  burst: number;
-  minRate: number;
-  maxRate: number;
-  increasePerSecond: number;
-  decrease: number;
-  services: Partial<Record<string, { initialRate: number; burst: number }>>;
-}): (service: string) => RateLimitSettings {
+export function rateLimitSettings(
+  config: RateLimitSettings & { services: Partial<Record<string, Pick<RateLimitSettings, 'initialRate' | 'burst'>>> },
+): (service: string) => RateLimitSettings {
   return (service) => {
     const own = config.services[service];
     const initialRate = own?.initialRate ?? config.initialRate;
