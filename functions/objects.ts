@@ -5,6 +5,8 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Target } from '../core/target.ts';
 
 /**
@@ -77,3 +79,38 @@ export const scanKeys = {
     `scans/${scanId}/results/${t.provider}/${t.accountId}/${t.region === '*' ? 'all-locations' : t.region}.json`,
   report: (scanId: string) => `scans/${scanId}/report.json`,
 };
+
+/**
+ * A folder as the results bucket (`<dir>/<key>`): for the finalize benchmark, which needs results on disk so that
+ * only finalize's own memory counts, and for local runs of the functions.
+ */
+export function fileObjectStore(dir: string): ObjectStore {
+  const path = (key: string) => join(dir, ...key.split('/'));
+  return {
+    async put(key, body) {
+      await mkdir(dirname(path(key)), { recursive: true });
+      await writeFile(path(key), body);
+    },
+    async get(key) {
+      try {
+        return await readFile(path(key), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+    async *keys(prefix) {
+      const all: string[] = [];
+      try {
+        for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+          if (!entry.isFile()) continue;
+          const key = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+          if (key.startsWith(prefix)) all.push(key);
+        }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      yield* all.sort();
+    },
+  };
+}

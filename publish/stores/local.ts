@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { errorMessage, StateConflictError, StateError } from '../../core/errors.ts';
@@ -7,6 +7,7 @@ import type { FindingState } from '../../core/lifecycle.ts';
 import {
   type FindingStateStore,
   jsonKind,
+  type ReportStore,
   parseFindingState,
   RESOLVED_RETENTION_DAYS,
   type ScanRecord,
@@ -352,6 +353,27 @@ export function createLocalStateStore(dir: string, options: LocalStateStoreOptio
 
     async scans(limit) {
       return readScans(limit);
+    },
+  };
+}
+
+/**
+ * Reports in a folder, laid out as the S3 report store lays them out in the bucket: `scans/<scanId>/<file>` and the
+ * pointer `latest/scan.json` (for the finalize benchmark and local runs of the functions).
+ */
+export function createFolderReportStore(dir: string): ReportStore {
+  return {
+    async put(scanId, artifacts) {
+      const keys: string[] = [];
+      for (const a of artifacts) {
+        const key = `scans/${scanId}/${a.name}`;
+        await mkdir(join(dir, 'scans', scanId), { recursive: true });
+        await writeFile(join(dir, key), a.body);
+        keys.push(key);
+      }
+      await mkdir(join(dir, 'latest'), { recursive: true });
+      await writeFileAtomic(join(dir, 'latest', 'scan.json'), `${JSON.stringify({ scanId, keys }, null, 2)}\n`);
+      return { keys, latest: 'latest/scan.json' };
     },
   };
 }
