@@ -159,7 +159,7 @@ export function coverageBuilder() {
     },
   };
   return {
-    addTargets(more: ScanReport['targets'], errs: ScanReport['errors']) {
+    addTargets(more: Readonly<ScanReport['targets']>, errs: Readonly<ScanReport['errors']>) {
       targets.push(...more);
       errors.push(...errs);
     },
