@@ -13,6 +13,8 @@ export const REPORT_SCHEMA_VERSION = '2.0';
 
 /** The file beside `report.json` with every finding of the scan, one JSON object per line. */
 export const FINDINGS_FILE = 'report.findings.jsonl';
+/** The byte-range index of `report.findings.jsonl` (publish/artifacts.ts) that `GET /findings` pages through. */
+export const FINDINGS_INDEX_FILE = 'report.findings.index.json';
 
 /** Present when `findings` holds a selection, not every finding of the scan (large scans, since 2.0). */
 export interface ReportTruncation {

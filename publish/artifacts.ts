@@ -1,7 +1,7 @@
 import type { CheckMeta } from '../core/check.ts';
 import type { ReportWriter } from '../core/finalize.ts';
 import type { Finding } from '../core/finding.ts';
-import { FINDINGS_FILE, type ScanReport } from '../core/report.ts';
+import { FINDINGS_FILE, FINDINGS_INDEX_FILE, type ScanReport } from '../core/report.ts';
 import type { ArtifactUpload, ReportArtifact, ReportStore } from '../core/state.ts';
 import { ocsfEvents, toOcsf } from './formats/ocsf.ts';
 import { toHtml } from './html.ts';
@@ -27,8 +27,6 @@ export function toJsonLines(findings: readonly Finding[]): string {
   return findings.map((f) => `${JSON.stringify(f)}\n`).join('');
 }
 
-/** The byte-range index of `report.findings.jsonl` that `GET /findings` reads instead of the whole report. */
-export const FINDINGS_INDEX_FILE = 'report.findings.index.json';
 /** Findings per page of the index: a page is one ranged GET of about a megabyte. */
 export const FINDINGS_PAGE_SIZE = 1000;
 
