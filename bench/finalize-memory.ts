@@ -164,7 +164,12 @@ interface ChildResult {
 function runChild(bundle: string, config: ChildConfig): Promise<{ ok: ChildResult } | { failed: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${heapMiB}`, bundle, JSON.stringify(config)], {
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_NAMESPACE: 'bench', AWS_REGION: 'us-east-1' },
+      env: {
+        ...process.env,
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_METRICS_NAMESPACE: 'bench',
+        AWS_REGION: 'us-east-1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -182,7 +187,9 @@ function runChild(bundle: string, config: ChildConfig): Promise<{ ok: ChildResul
       if (code === 0 && line.startsWith('{"maxRssMiB"')) resolve({ ok: JSON.parse(line) as ChildResult });
       else {
         const oom = /heap out of memory|Reached heap limit/.test(err);
-        resolve({ failed: oom ? 'out of memory' : `exit ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
+        resolve({
+          failed: oom ? 'out of memory' : `exit ${code ?? signal}: ${err.trim().split('\n').slice(-3).join(' | ')}`,
+        });
       }
     });
   });
@@ -203,7 +210,9 @@ await build({
   logLevel: 'error',
 });
 const dynamo = values.state === 'dynamodb' ? await startLocalDynamo() : undefined;
-const endpoint = dynamo ? String(await dynamo.client.config.endpoint?.().then((e) => `http://${e.hostname}:${e.port}`)) : '';
+const endpoint = dynamo
+  ? String(await dynamo.client.config.endpoint?.().then((e) => `http://${e.hostname}:${e.port}`))
+  : '';
 
 console.log(
   `finalize benchmark: heap limit ${heapMiB} MiB (--max-old-space-size), state: ${dynamo ? 'DynamoDB (dynalite on loopback)' : 'JSON Lines file (bench/finalize-child.ts)'}, results and reports in folders`,

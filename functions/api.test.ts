@@ -507,7 +507,12 @@ describe('api handler', () => {
       await archiveReport(
         objects,
         {
-          scan: { id: scanId, startedAt: '2026-06-02T13:00:00Z', finishedAt: '2026-06-02T13:05:00Z', trigger: 'schedule' },
+          scan: {
+            id: scanId,
+            startedAt: '2026-06-02T13:00:00Z',
+            finishedAt: '2026-06-02T13:05:00Z',
+            trigger: 'schedule',
+          },
           parts: (async function* () {
             yield { targets: [], errors: [], findings };
           })(),

@@ -13,8 +13,8 @@ import { z } from 'zod';
 import { readableErrors, zodIssues } from '../core/config.ts';
 import { FINDINGS_FILE, FINDINGS_INDEX_FILE, type ScanReport } from '../core/report.ts';
 import { newScanId } from '../core/scan.ts';
-import { bucketFromEnv, envObjects, envRuns, lazy, tableFromEnv } from './env.ts';
 import type { FindingsIndex } from '../publish/artifacts.ts';
+import { bucketFromEnv, envObjects, envRuns, lazy, tableFromEnv } from './env.ts';
 import {
   BadPageTokenError,
   type FindingsQuery,

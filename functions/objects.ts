@@ -1,3 +1,5 @@
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import {
   GetObjectCommand,
   NoSuchKey,
@@ -5,8 +7,6 @@ import {
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
 import type { ArtifactUpload } from '../core/state.ts';
 import type { Target } from '../core/target.ts';
 import { fileLines, fileUpload } from '../publish/stores/local.ts';
@@ -59,7 +59,9 @@ export function s3ObjectStore(client: S3Client, bucket: string): ObjectStore {
     async range(key, start, end) {
       if (end <= start) return '';
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
+        const out = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${start}-${end - 1}` }),
+        );
         return await out.Body?.transformToString('utf8');
       } catch (e) {
         if (notFound(e)) return undefined;

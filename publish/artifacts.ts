@@ -181,7 +181,8 @@ export async function streamedReportWriter(
     },
     async finish(report) {
       if (ocsfFile) {
-        for (const e of ocsf.closures(report, resolvedHere)) await ocsfFile.write(`${events++ ? ',\n' : ''}${JSON.stringify(e)}`);
+        for (const e of ocsf.closures(report, resolvedHere))
+          await ocsfFile.write(`${events++ ? ',\n' : ''}${JSON.stringify(e)}`);
         await ocsfFile.write('\n]\n');
       }
       await jsonl.complete();

@@ -47,7 +47,12 @@ export function createS3ReportStore(deps: S3ReportStoreDeps): ReportStore {
   const keyOf = (scanId: string, name: string) => `${prefix}scans/${scanId}/${name}`;
   return {
     async open(scanId, name, contentType) {
-      return s3Upload(deps.client, { Bucket: deps.bucket, Key: keyOf(scanId, name), ContentType: contentType, ...encryption });
+      return s3Upload(deps.client, {
+        Bucket: deps.bucket,
+        Key: keyOf(scanId, name),
+        ContentType: contentType,
+        ...encryption,
+      });
     },
     lines(scanId, name) {
       return s3Lines(deps.client, deps.bucket, keyOf(scanId, name));
