@@ -166,9 +166,15 @@ export function coverageBuilder() {
     addFinding(f: Pick<Finding, 'checkId' | 'clusterId' | 'status' | 'message'>) {
       seenClusters.add(f.clusterId);
       let checks = checksByCluster.get(f.clusterId);
-      if (!checks) checksByCluster.set(f.clusterId, (checks = new Set()));
+      if (!checks) {
+        checks = new Set();
+        checksByCluster.set(f.clusterId, checks);
+      }
       let checkId = checkIds.get(f.checkId);
-      if (checkId === undefined) checkIds.set(f.checkId, (checkId = f.checkId));
+      if (checkId === undefined) {
+        checkId = f.checkId;
+        checkIds.set(checkId, checkId);
+      }
       checks.add(checkId);
       if (f.status === 'ERROR') {
         const key = checkOnCluster(f.checkId, f.clusterId);
