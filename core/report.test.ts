@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { aFinding } from '../test/findings.ts';
 import type { Finding } from './finding.ts';
 import {
   filterReport,
+  findingSelection,
   gateFailures,
   hasFailAtOrAbove,
   type ScanReport,
@@ -178,5 +180,32 @@ describe('filterReport', () => {
       'resolved-medium',
     ]);
     expect(filterReport(report, {})).toBe(report);
+  });
+});
+
+describe('findingSelection', () => {
+  it('keeps new and regressed FAILs first, then the worst FAILs, within the cap, in report order', () => {
+    const at = '2026-06-01T00:00:00.000Z';
+    const fresh = (f: Finding): Finding => ({ ...f, lifecycle: { state: 'new', firstSeen: at, lastSeen: at } });
+    const old = (f: Finding): Finding => ({ ...f, lifecycle: { state: 'persisting', firstSeen: at, lastSeen: at } });
+    const all = [
+      aFinding({ cluster: 'a', status: 'PASS' }),
+      old(aFinding({ cluster: 'b', severity: 'critical' })),
+      fresh(aFinding({ cluster: 'c', severity: 'low' })),
+      old(aFinding({ cluster: 'd', severity: 'medium' })),
+      aFinding({ cluster: 'e', status: 'ERROR' }),
+      fresh(aFinding({ cluster: 'f', severity: 'info' })),
+    ];
+    const pick = (cap: number) => {
+      const s = findingSelection(cap);
+      for (const f of all) s.add(f);
+      return s.result();
+    };
+    const three = pick(3);
+    expect(three.omitted).toBe(3);
+    // Both new FAILs (low, info) before the persisting critical one; sorted worst first for the report.
+    expect(three.findings.map((f) => f.clusterName)).toEqual(['b', 'c', 'f']);
+    expect(pick(10)).toEqual({ findings: sortFindings([...all]), omitted: 0 });
+    expect(pick(0)).toEqual({ findings: [], omitted: 6 });
   });
 });

@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { checks as registeredChecks } from '../checks/index.ts';
-import { selectChecks } from '../core/check-select.ts';
 import type { AnyCheck } from '../core/check.ts';
+import { selectChecks } from '../core/check-select.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { Deadline } from '../core/deadline.ts';
 import { type ScanSummary, summarize, type TargetSummary } from '../core/report.ts';

@@ -23,9 +23,10 @@ import { html, SafeHtml } from './html-escape.ts';
 export interface HtmlOptions extends Partial<HtmlLimits> {
   /**
    * Findings the caller left out of `report.findings` (a bounded selection of a huge scan): the page says how many,
-   * and that report.json has them.
+   * and which file has them (`fullDataFile`, default report.json).
    */
   omitted?: number;
+  fullDataFile?: string;
 }
 
 const CLOUDS: Provider[] = ['aws', 'azure', 'gcp'];
@@ -309,11 +310,17 @@ ${groups.map(
 </div></details>`;
 }
 
-function boundsNotice(report: ScanReport, counts: FleetCounts, sel: Selection, omitted: number): SafeHtml {
+function boundsNotice(
+  report: ScanReport,
+  counts: FleetCounts,
+  sel: Selection,
+  omitted: number,
+  fullDataFile: string,
+): SafeHtml {
   const lines: SafeHtml[] = [];
   if (omitted > 0)
     lines.push(
-      html`<b>${plural(omitted, 'more finding')} ${omitted === 1 ? 'is' : 'are'} in report.json</b>: this page was built from a bounded selection of the scan's results.`,
+      html`<b>${plural(omitted, 'more finding')} ${omitted === 1 ? 'is' : 'are'} in ${fullDataFile}</b>: this page was built from a bounded selection of the scan's results.`,
     );
   const total = counts.clusters.length;
   if (sel.details.length < total)
@@ -362,7 +369,7 @@ export function toHtml(report: ScanReport, catalogue: readonly CheckMeta[] = [],
 <body><main>
 <h1>kubeposture report</h1>
 <p class="meta">Scan <code>${report.scan.id}</code> · ${time(report.scan.startedAt)}${took ? `, took ${took}` : ''} · ${report.scan.trigger} · ${report.tool.name} ${report.tool.version} · report schema ${report.schemaVersion}</p>
-${boundsNotice(report, counts, sel, omitted)}
+${boundsNotice(report, counts, sel, omitted, options.fullDataFile ?? 'report.json')}
 <div class="cards">
 ${card('Clusters', s.clusters)}
 ${card('Targets', s.targets.total, html`<span class="muted">${n(s.targets.failed)} failed, ${n(s.targets.partial)} partial</span>`)}

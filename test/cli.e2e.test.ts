@@ -41,7 +41,7 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
   }, 90_000);
 
   it('prints a versioned JSON report with the documented fields', () => {
-    expect(first.schemaVersion).toBe('1.1');
+    expect(first.schemaVersion).toBe('2.0');
     expect(Object.keys(first.scan).sort()).toEqual(['finishedAt', 'id', 'startedAt', 'trigger']);
     expect(Array.isArray(first.targets)).toBe(true);
     expect(Array.isArray(first.errors)).toBe(true);
