@@ -43,6 +43,7 @@ import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
 import eksVersionSupported from './eks/eks-version-supported.ts';
 import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
 import gkeControlPlaneNotWorldOpen from './gke/gke-control-plane-not-world-open.ts';
+import gkeDnsEndpointInternal from './gke/gke-dns-endpoint-internal.ts';
 import gkeKubernetesVersionSupported from './gke/gke-kubernetes-version-supported.ts';
 import gkeLegacyAbacDisabled from './gke/gke-legacy-abac-disabled.ts';
 import gkeNoStaticCredentials from './gke/gke-no-static-credentials.ts';
@@ -97,6 +98,7 @@ export const checks: AnyCheck[] = [
   aksWorkloadIdentity,
   gkeControlPlaneLogging,
   gkeControlPlaneNotWorldOpen,
+  gkeDnsEndpointInternal,
   gkeKubernetesVersionSupported,
   gkeLegacyAbacDisabled,
   gkeNoStaticCredentials,

@@ -58,6 +58,8 @@ export const CheckMetaSchema = z.object({
   category: z.enum(CATEGORIES),
   /** API actions / data sources the check reads: drives least-privilege IAM and gap → ERROR. */
   needs: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9-]+$/)).min(1),
+  /** The API response fields the verdict is read from, newest first, so drift against the API is reviewable. */
+  reads: z.array(z.string().min(1)).optional(),
   frameworks: z.record(z.string(), z.array(z.string())).default({}),
   risk: z.string().min(20),
   remediation: z.object({ text: z.string().min(10), cli: z.string().optional(), url: z.string().url().optional() }),

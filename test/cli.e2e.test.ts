@@ -162,10 +162,17 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
         message: expect.stringContaining('SERVICE_DISABLED'),
       }),
     );
-    // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters.
+    // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters,
+    // and the GKE endpoint checks on the cluster whose answer has no endpoint field.
     const errored = first.findings.filter((f) => f.status === 'ERROR');
-    expect(new Set(errored.map((f) => f.clusterName))).toEqual(new Set(['internal-tools', 'sandbox-dev']));
-    for (const f of errored) expect(f.message).toContain('k8s:aws-auth');
+    expect(new Set(errored.map((f) => f.clusterName))).toEqual(
+      new Set(['internal-tools', 'sandbox-dev', 'endpoint-unknown']),
+    );
+    expect(errored.filter((f) => f.clusterName === 'endpoint-unknown').map((f) => f.checkId)).toEqual(
+      expect.arrayContaining(['GKE.ENDPOINT.1', 'GKE.ENDPOINT.2']),
+    );
+    for (const f of errored)
+      expect(f.message).toContain(f.clusterName === 'endpoint-unknown' ? 'Cannot tell whether' : 'k8s:aws-auth');
   });
 
   it('gives every finding the same id in two separate scans', () => {

@@ -1,6 +1,6 @@
 /**
  * Test builders for GKE snapshots. `aGkeCluster()` passes every GKE check: private endpoint, Workload
- * Identity on every pool, a dedicated node service account, Cloud KMS secrets encryption, API server and
+ * Identity on every pool, an internal-only DNS endpoint, a dedicated node service account, Cloud KMS secrets encryption, API server and
  * system logs, COS_CONTAINERD with auto-upgrade and secure boot, the REGULAR channel, a supported version.
  */
 
@@ -55,6 +55,24 @@ function defaultCluster(name: string): GkeCluster {
     legacyAbac: { enabled: false },
     privateClusterConfig: { enablePrivateNodes: true, enablePrivateEndpoint: true, privateEndpoint: '10.128.0.2' },
     masterAuthorizedNetworksConfig: { enabled: true, cidrBlocks: [{ displayName: 'corp', cidrBlock: '10.0.0.0/8' }] },
+    // What GKE returns today beside the deprecated fields above, kept in step with them here.
+    controlPlaneEndpointsConfig: {
+      ipEndpointsConfig: {
+        enabled: true,
+        enablePublicEndpoint: false,
+        globalAccess: false,
+        privateEndpoint: '10.128.0.2',
+        authorizedNetworksConfig: {
+          enabled: true,
+          cidrBlocks: [{ displayName: 'corp', cidrBlock: '10.0.0.0/8' }],
+          gcpPublicCidrsAccessEnabled: false,
+        },
+      },
+      dnsEndpointConfig: {
+        endpoint: `gke-0a1b2c3d4e5f-${TEST_PROJECT}.${TEST_GKE_LOCATION}.gke.goog`,
+        allowExternalTraffic: false,
+      },
+    },
     workloadIdentityConfig: { workloadPool: `${TEST_PROJECT}.svc.id.goog` },
     databaseEncryption: { state: 'ENCRYPTED', keyName: TEST_KMS_KEY },
     loggingService: 'logging.googleapis.com/kubernetes',

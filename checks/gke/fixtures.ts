@@ -17,6 +17,12 @@ const defaults = aGkeCluster({
   cluster: {
     privateClusterConfig: { enablePrivateEndpoint: false },
     masterAuthorizedNetworksConfig: { enabled: false, cidrBlocks: [] },
+    controlPlaneEndpointsConfig: {
+      ipEndpointsConfig: {
+        enablePublicEndpoint: true,
+        authorizedNetworksConfig: { enabled: false, cidrBlocks: [], gcpPublicCidrsAccessEnabled: true },
+      },
+    },
     workloadIdentityConfig: undefined,
     databaseEncryption: { state: 'DECRYPTED', keyName: undefined },
     loggingConfig: { componentConfig: { enableComponents: ['SYSTEM_COMPONENTS', 'WORKLOADS'] as never } },
@@ -42,7 +48,22 @@ export const gkeExamples: Record<string, GkeExamples> = {
   'GKE.ENDPOINT.1': {
     pass: [
       good,
-      aGkeCluster({ name: 'office-only', cluster: { privateClusterConfig: { enablePrivateEndpoint: false } } }),
+      aGkeCluster({
+        name: 'office-only',
+        cluster: {
+          privateClusterConfig: { enablePrivateEndpoint: false },
+          controlPlaneEndpointsConfig: { ipEndpointsConfig: { enablePublicEndpoint: true } },
+        },
+      }),
+      // IP endpoints off: no IP to reach, whatever the deprecated fields say.
+      aGkeCluster({
+        name: 'dns-only',
+        cluster: {
+          privateClusterConfig: { enablePrivateEndpoint: false },
+          masterAuthorizedNetworksConfig: { enabled: false },
+          controlPlaneEndpointsConfig: { ipEndpointsConfig: { enabled: false } },
+        },
+      }),
     ],
     fail: [
       defaults,
@@ -51,7 +72,31 @@ export const gkeExamples: Record<string, GkeExamples> = {
         cluster: {
           privateClusterConfig: { enablePrivateEndpoint: false },
           masterAuthorizedNetworksConfig: { gcpPublicCidrsAccessEnabled: true },
+          controlPlaneEndpointsConfig: {
+            ipEndpointsConfig: {
+              enablePublicEndpoint: true,
+              authorizedNetworksConfig: { gcpPublicCidrsAccessEnabled: true },
+            },
+          },
         },
+      }),
+      // The deprecated fields say private; the new block, which GKE honours, says public and open.
+      aGkeCluster({
+        name: 'drifted',
+        cluster: {
+          controlPlaneEndpointsConfig: {
+            ipEndpointsConfig: { enablePublicEndpoint: true, authorizedNetworksConfig: { enabled: false } },
+          },
+        },
+      }),
+    ],
+  },
+  'GKE.ENDPOINT.2': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'dns-external',
+        cluster: { controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } } },
       }),
     ],
   },

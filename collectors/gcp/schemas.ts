@@ -18,12 +18,44 @@ const sentEnum = z.union([
   z.number().int().positive(),
 ]);
 
+/** proto3 `optional bool` and unset messages: absent, or null from the decoder; when sent, of the right type. */
+const maybeBool = z.boolean().nullish();
+const authorizedNetworks = z
+  .looseObject({
+    enabled: maybeBool,
+    cidrBlocks: z.array(z.looseObject({ cidrBlock: z.string().nullish() })).nullish(),
+    gcpPublicCidrsAccessEnabled: maybeBool,
+    privateEndpointEnforcementEnabled: maybeBool,
+  })
+  .nullish();
+
+/**
+ * The endpoint block GKE returns since 2024, ahead of the deprecated privateClusterConfig: optional (older answers
+ * lack it; the checks then fall back or say ERROR), but refused as malformed when present with the wrong types, so
+ * a string "false" is never read as a missing field.
+ */
+const controlPlaneEndpointsConfig = z
+  .looseObject({
+    ipEndpointsConfig: z
+      .looseObject({
+        enabled: maybeBool,
+        enablePublicEndpoint: maybeBool,
+        globalAccess: maybeBool,
+        authorizedNetworksConfig: authorizedNetworks,
+      })
+      .nullish(),
+    dnsEndpointConfig: z.looseObject({ endpoint: z.string().nullish(), allowExternalTraffic: maybeBool }).nullish(),
+  })
+  .nullish();
+
 /** A GKE cluster always has these, in every state (PROVISIONING included). */
 export const gkeCluster = z.looseObject({
   name: nonEmpty,
   location: nonEmpty,
   selfLink: nonEmpty,
   status: sentEnum,
+  controlPlaneEndpointsConfig,
+  masterAuthorizedNetworksConfig: authorizedNetworks,
 });
 
 const listClusters = z.looseObject({

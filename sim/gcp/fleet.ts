@@ -60,6 +60,31 @@ function defaultCluster(c: GkeClusterSpec, projectId: string, projectNumber: str
   };
 }
 
+/**
+ * `controlPlaneEndpointsConfig` as GKE returns it beside the deprecated fields, which it mirrors unless the spec
+ * sets the block itself (then the two may disagree, as they can on real clusters: the block is what GKE honours).
+ */
+function endpointsConfig(merged: PlainObject, c: GkeClusterSpec, projectNumber: string): PlainObject {
+  const pcc = (merged.privateClusterConfig ?? {}) as PlainObject;
+  const man = (merged.masterAuthorizedNetworksConfig ?? {}) as PlainObject;
+  const dnsId = createHash('sha256').update(String(merged.selfLink)).digest('hex').slice(0, 12);
+  const derived: PlainObject = {
+    ipEndpointsConfig: {
+      enabled: true,
+      enablePublicEndpoint: pcc.enablePrivateEndpoint !== true,
+      globalAccess: false,
+      authorizedNetworksConfig: man,
+      ...(pcc.publicEndpoint ? { publicEndpoint: pcc.publicEndpoint } : {}),
+      ...(pcc.privateEndpoint ? { privateEndpoint: pcc.privateEndpoint } : {}),
+    },
+    dnsEndpointConfig: {
+      endpoint: `gke-${dnsId}-${projectNumber}.${c.location}.gke.goog`,
+      allowExternalTraffic: false,
+    },
+  };
+  return deepMerge<PlainObject>(derived, merged.controlPlaneEndpointsConfig as PlainObject | undefined);
+}
+
 function defaultPool(name: string, version: string): PlainObject {
   return {
     name,
@@ -106,6 +131,9 @@ export function resolveGcp(spec: GcpSpec): SimGcp {
           );
           merged.currentNodeVersion ??= (merged.nodePools as PlainObject[])[0]?.version ?? version;
           merged.zone = c.location;
+          // `controlPlaneEndpointsConfig: null` in the spec: an older answer without the block.
+          if ((c as PlainObject).controlPlaneEndpointsConfig !== null)
+            merged.controlPlaneEndpointsConfig = endpointsConfig(merged, c, number);
           delete merged.projectNumber;
           return { projectId: p.id, cluster: merged as SimGkeCluster['cluster'] };
         }),
