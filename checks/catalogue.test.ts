@@ -33,7 +33,7 @@ function isPartOf(s: ClusterSnapshot, resourceId: string): boolean {
 
 /** Where each provider's checks live, how their ids start, and what their remediation CLI looks like. */
 const PROVIDERS = {
-  aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws eks / },
+  aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws (eks|kms) / },
   azure: { dir: 'aks', idPrefix: 'AKS.', cli: /^az (aks|monitor) / },
   gcp: { dir: 'gke', idPrefix: 'GKE.', cli: /^gcloud container / },
 } as const;

@@ -39,6 +39,9 @@ import eksNodegroupVersionSkew from './eks/eks-nodegroup-version-skew.ts';
 import eksPodIdentityAgentPresent from './eks/eks-pod-identity-agent-present.ts';
 import eksPodIdentityPreferred from './eks/eks-pod-identity-preferred.ts';
 import eksPodIdentityRoleTrust from './eks/eks-pod-identity-role-trust.ts';
+import eksSecretsKeyRotation from './eks/eks-secrets-key-rotation.ts';
+import eksSecretsKeySameAccount from './eks/eks-secrets-key-same-account.ts';
+import eksSecretsKeyUsable from './eks/eks-secrets-key-usable.ts';
 import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
 import eksVersionSupported from './eks/eks-version-supported.ts';
 import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
@@ -60,6 +63,9 @@ export const checks: AnyCheck[] = [
   eksEndpointNotWorldOpen,
   eksEndpointPrivate,
   eksSecretsKmsEncryption,
+  eksSecretsKeyUsable,
+  eksSecretsKeyRotation,
+  eksSecretsKeySameAccount,
   eksControlPlaneAuditLogging,
   // access and identity (issue 3)
   eksAccessEntriesAuthenticationMode,

@@ -6,10 +6,12 @@ import type {
   AssociatedAccessPolicy,
   Cluster,
   ClusterVersionInformation,
+  EncryptionConfig,
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
 import type { GetDetectorResponse } from '@aws-sdk/client-guardduty';
+import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { AksClusterSnapshot } from './snapshot-aks.ts';
 import type { GkeClusterSnapshot } from './snapshot-gke.ts';
 
@@ -82,6 +84,44 @@ export interface EksClusterSnapshot extends SnapshotBase {
   selfManagedNodes: Instance[];
   /** GuardDuty in the cluster's account and region; undefined only when it could not be read (see gaps). */
   guardDuty: GuardDutyFacts | undefined;
+  // encryption key health (issue 15)
+  /**
+   * The KMS key that encrypts the cluster's Secrets, as KMS describes it. Absent when the cluster names no key
+   * (or DescribeCluster failed); present with no `metadata` when KMS could not be read (a `kms:*` gap says why).
+   */
+  secretsKey?: EksSecretsKeyFacts;
+}
+
+/** What KMS says about the key of `encryptionConfig` (`kms:DescribeKey`, `kms:GetKeyRotationStatus`). */
+export interface EksSecretsKeyFacts {
+  /** As `encryptionConfig[].provider.keyArn` names it (a key ARN, or an alias ARN). */
+  keyArn: string;
+  /** `DescribeKey().KeyMetadata`; undefined when it was not read (see gaps) or the key does not exist (`notFound`). */
+  metadata?: KeyMetadata;
+  /** DescribeKey answered NotFoundException: the key is gone (deleted), so the cluster cannot decrypt its Secrets. */
+  notFound?: boolean;
+  /**
+   * `GetKeyRotationStatus().KeyRotationEnabled`. Asked only for an Enabled or Disabled customer-managed key of the
+   * cluster's own account with KMS-made key material; undefined otherwise or when it could not be read (see gaps).
+   */
+  rotationEnabled?: boolean;
+}
+
+/**
+ * The `encryptionConfig` entry that puts a KMS key in charge of Secrets: `resources` includes `secrets`, or is absent
+ * or empty (deprecated since 2025-03-05: EKS then encrypts all API data with the key).
+ */
+export function secretsKeyEntry(entries: readonly EncryptionConfig[] | undefined): EncryptionConfig | undefined {
+  return (entries ?? []).find((e) => {
+    if (!e.provider?.keyArn?.trim()) return false;
+    const resources = e.resources ?? [];
+    return resources.length === 0 || resources.includes('secrets');
+  });
+}
+
+/** The account id in a KMS key or alias ARN (`arn:aws:kms:eu-west-1:111122223333:key/...`); undefined if not an ARN. */
+export function kmsArnAccount(arn: string): string | undefined {
+  return /^arn:[\w-]+:kms:[\w-]*:(\d{12}):/.exec(arn)?.[1];
 }
 
 export interface EksAccessEntry {

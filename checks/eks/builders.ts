@@ -18,6 +18,7 @@ import type {
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
+import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { z } from 'zod';
 import type { CheckResult, EvalContext } from '../../core/check.ts';
 import { CheckSettingsSchema } from '../../core/config.ts';
@@ -25,6 +26,7 @@ import {
   type EksAccessEntry,
   type EksClusterSnapshot,
   type EksReferences,
+  type EksSecretsKeyFacts,
   type GuardDutyFacts,
   type IamPolicyDocument,
   type IamPrincipalFacts,
@@ -458,7 +460,48 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     images: {},
     selfManagedNodes: [],
     guardDuty: guardDutyOn(),
+    secretsKey: aSecretsKey(),
     ...rest,
+  };
+}
+
+/**
+ * What KMS says about the Secrets key: by default TEST_KMS_KEY_ARN, Enabled, customer-managed, in the cluster's
+ * account, rotating. `metadata` is merged over that; `metadata: undefined` means DescribeKey was not answered.
+ */
+export function aSecretsKey(
+  patch: {
+    keyArn?: string;
+    metadata?: Partial<KeyMetadata> | undefined;
+    rotationEnabled?: boolean | undefined;
+    notFound?: boolean;
+  } = {},
+): EksSecretsKeyFacts {
+  const keyArn = patch.keyArn ?? TEST_KMS_KEY_ARN;
+  const [, , , region, account, resource] = keyArn.split(':');
+  const metadata: KeyMetadata = {
+    KeyId: resource?.replace(/^key\//, '') ?? 'key',
+    Arn: keyArn,
+    AWSAccountId: account ?? TEST_ACCOUNT,
+    CreationDate: new Date('2025-03-01T10:00:00Z'),
+    Enabled: true,
+    KeyState: 'Enabled',
+    KeyManager: 'CUSTOMER',
+    KeyUsage: 'ENCRYPT_DECRYPT',
+    KeySpec: 'SYMMETRIC_DEFAULT',
+    Origin: 'AWS_KMS',
+    Description: `EKS secrets (${region})`,
+    ...patch.metadata,
+  };
+  return {
+    keyArn,
+    ...('metadata' in patch && patch.metadata === undefined ? {} : { metadata }),
+    ...('rotationEnabled' in patch
+      ? patch.rotationEnabled === undefined
+        ? {}
+        : { rotationEnabled: patch.rotationEnabled }
+      : { rotationEnabled: true }),
+    ...(patch.notFound ? { notFound: true } : {}),
   };
 }
 

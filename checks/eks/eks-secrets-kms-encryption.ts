@@ -1,5 +1,5 @@
-import type { EncryptionConfig } from '@aws-sdk/client-eks';
 import { defineCheck } from '../../core/check.ts';
+import { secretsKeyEntry } from '../../core/snapshot.ts';
 import { clusterResult, missingField } from './lib/results.ts';
 
 /** First Kubernetes version on which EKS envelope-encrypts all API data with an AWS-owned key by default. */
@@ -15,18 +15,6 @@ function hasDefaultEnvelopeEncryption(version: string | undefined): boolean | un
   const v = parseMinor(version);
   if (!v) return undefined;
   return v[0] > DEFAULT_ENVELOPE_FROM[0] || (v[0] === DEFAULT_ENVELOPE_FROM[0] && v[1] >= DEFAULT_ENVELOPE_FROM[1]);
-}
-
-/**
- * An entry that puts a KMS key in charge. `resources` must include `secrets`; an entry whose `resources`
- * is absent or empty also counts, because the field is deprecated (since 2025-03-05, EKS encrypts all API
- * data and `resources` no longer decides what the key protects).
- */
-function keyEntry(e: EncryptionConfig): boolean {
-  const keyArn = e.provider?.keyArn?.trim();
-  if (!keyArn) return false;
-  const resources = e.resources ?? [];
-  return resources.length === 0 || resources.includes('secrets');
 }
 
 export default defineCheck({
@@ -65,7 +53,7 @@ export default defineCheck({
       encryptionConfig: configured,
     };
 
-    const match = entries.find(keyEntry);
+    const match = secretsKeyEntry(entries);
     if (match) {
       const keyArn = match.provider?.keyArn?.trim() ?? '';
       const scope =

@@ -12,6 +12,7 @@ import {
   anEksCluster,
   aPodIdentityAssociation,
   aRole,
+  aSecretsKey,
   iamFacts,
   irsaTrustPolicy,
   podIdentityTrustPolicy,
@@ -22,6 +23,9 @@ import {
   withCustomAmi,
   withSelfManagedNode,
 } from './builders.ts';
+
+/** A key of a central key account, used by a cluster of TEST_ACCOUNT. */
+export const CROSS_ACCOUNT_KEY = 'arn:aws:kms:eu-west-1:444455556666:key/7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9';
 
 export interface CheckExamples {
   pass: EksClusterSnapshot[];
@@ -176,6 +180,36 @@ export const examples: Record<string, CheckExamples> = {
     fail: [
       anEksCluster({ name: 'aws-owned-key', cluster: { encryptionConfig: undefined } }),
       anEksCluster({ name: 'old-no-kms', cluster: { version: '1.27', encryptionConfig: [] } }),
+    ],
+  },
+  'EKS.ENCRYPTION.2': {
+    pass: [anEksCluster({ name: 'key-enabled' })],
+    fail: [
+      anEksCluster({
+        name: 'key-pending-deletion',
+        secretsKey: aSecretsKey({
+          metadata: { KeyState: 'PendingDeletion', Enabled: false, DeletionDate: new Date('2026-06-20T00:00:00Z') },
+        }),
+      }),
+      anEksCluster({
+        name: 'key-disabled',
+        secretsKey: aSecretsKey({ metadata: { KeyState: 'Disabled', Enabled: false } }),
+      }),
+      anEksCluster({ name: 'key-gone', secretsKey: aSecretsKey({ metadata: undefined, notFound: true }) }),
+    ],
+  },
+  'EKS.ENCRYPTION.3': {
+    pass: [anEksCluster({ name: 'key-rotates' })],
+    fail: [anEksCluster({ name: 'key-not-rotated', secretsKey: aSecretsKey({ rotationEnabled: false }) })],
+  },
+  'EKS.ENCRYPTION.4': {
+    pass: [anEksCluster({ name: 'own-key' })],
+    fail: [
+      anEksCluster({
+        name: 'central-key',
+        cluster: { encryptionConfig: [{ resources: ['secrets'], provider: { keyArn: CROSS_ACCOUNT_KEY } }] },
+        secretsKey: aSecretsKey({ keyArn: CROSS_ACCOUNT_KEY, rotationEnabled: undefined }),
+      }),
     ],
   },
   'EKS.LOGGING.1': {

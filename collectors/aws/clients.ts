@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -189,4 +190,9 @@ export function guardDutyClient(
   o: AwsClientOptions,
 ): GuardDutyClient {
   return checked(new GuardDutyClient(common(region, credentials, o)), 'guardduty', o);
+}
+
+/** KMS in the cluster's region: the key that encrypts Secrets (collectors/aws/kms.ts). */
+export function kmsClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): KMSClient {
+  return checked(new KMSClient(common(region, credentials, o)), 'kms', o);
 }

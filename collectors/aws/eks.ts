@@ -11,7 +11,7 @@ import {
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
 import pLimit from 'p-limit';
-import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
+import type { CollectionGap, EksClusterSnapshot, EksSecretsKeyFacts } from '../../core/snapshot.ts';
 import { collectPages } from '../common/pages.ts';
 import { type AccessScope, collectAccess, emptyAccess } from './access.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
@@ -62,6 +62,8 @@ interface ClusterScope {
    * its pieces arrive; without it those fields stay empty.
    */
   nodeFacts?: (c: ClusterInProgress) => Promise<NodeFacts>;
+  /** The key that encrypts Secrets (collectors/aws/kms.ts), read once DescribeCluster names it; without it, not read. */
+  secretsKey?: (cluster: Cluster | undefined, gaps: CollectionGap[]) => Promise<EksSecretsKeyFacts | undefined>;
 }
 
 type NodeFacts = Pick<
@@ -106,7 +108,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     async (ng) =>
       (await eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup as Nodegroup,
   );
-  const [cluster, nodegroups, addons, access, facts] = await Promise.all([
+  const [cluster, nodegroups, addons, access, facts, secretsKey] = await Promise.all([
     described,
     nodegroupsRead,
     describeAll(
@@ -129,6 +131,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
         : emptyAccess(),
     ),
     scope.nodeFacts?.({ name, cluster: described, nodegroups: nodegroupsRead, gaps }),
+    scope.secretsKey ? described.then((c) => scope.secretsKey?.(c, gaps)) : undefined,
   ]);
   if (gone) return undefined;
 
@@ -151,6 +154,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     images: {},
     selfManagedNodes: [],
     guardDuty: undefined,
+    ...(secretsKey ? { secretsKey } : {}),
   };
   return facts ? { ...snapshot, ...facts } : snapshot;
 }

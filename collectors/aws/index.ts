@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
-import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
 import type {
   CollectOptions,
   Collector,
@@ -20,6 +20,7 @@ import {
   eksClient,
   guardDutyClient,
   iamClient,
+  kmsClient,
   ssmClient,
   stsClient,
 } from './clients.ts';
@@ -30,6 +31,7 @@ import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 import { collectGuardDuty } from './guardduty.ts';
 import { type AccountIam, accountIam } from './iam.ts';
+import { collectSecretsKey } from './kms.ts';
 import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
 import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
 import { RateLimiters, rateLimitSettings } from './rate-limit.ts';
@@ -126,7 +128,7 @@ export function createAwsCollector(
     return client;
   }
   const release = (accountId: string, region: string) => {
-    for (const service of ['eks', 'ec2', 'ssm', 'guardduty']) pool.delete(`${accountId}/${region}/${service}`);
+    for (const service of ['eks', 'ec2', 'ssm', 'guardduty', 'kms']) pool.delete(`${accountId}/${region}/${service}`);
   };
   // The scanner's own account is not known before GetCallerIdentity: its STS key is `self`.
   const baseSts = stsClient(homeRegion, deps.credentials, optionsFor('self', homeRegion, 'sts'));
@@ -346,6 +348,8 @@ export function createAwsCollector(
         now: clock,
         access: { iam: iamOf(session, deadline), readAwsAuth: awsAuthReader(session, eks, region, deadline) },
         nodeFacts: (c: ClusterInProgress) => collectNodeFacts(nodeScope, c),
+        secretsKey: (c: Cluster | undefined, gaps: CollectionGap[]) =>
+          collectSecretsKey(client(kmsClient, 'kms'), c, accountId, gaps),
       };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {

@@ -84,6 +84,11 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'guardduty:ListDetectors': z.object({ DetectorIds: list(text) }),
   'guardduty:GetDetector': z.object({ Status: text, ServiceRole: text }),
 
+  // KMS (awsJson1.1): KeyMetadata and its KeyId are required by the service model; the key checks say ERROR on a
+  // KeyMetadata without KeyState rather than guess. KeyRotationEnabled is the whole answer: one without it is not "off".
+  'kms:DescribeKey': z.object({ KeyMetadata: z.object({ KeyId: text }) }),
+  'kms:GetKeyRotationStatus': z.object({ KeyRotationEnabled: z.boolean() }),
+
   // Organizations (awsJson1.1)
   'organizations:ListAccounts': z.object({ Accounts: list(named('Id')) }),
   // The plan step leaves the management account out by this id: a guess either way would be wrong.
