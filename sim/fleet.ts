@@ -162,6 +162,50 @@ export interface SimAccount {
   images: SimImage[];
   /** GuardDuty detectors by region. */
   guardDuty: Map<string, SimGuardDuty>;
+  /** KMS keys by `<region>/<keyId>`; live, so a test may change a key's state between scans. */
+  kmsKeys: Map<string, SimKmsKey>;
+}
+
+export interface SimKmsKey {
+  keyId: string;
+  region: string;
+  state: 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport' | 'Unavailable';
+  deletionDate?: Date;
+  rotation: boolean;
+  grantTo: string[];
+}
+
+/** `arn:aws:kms:<region>:<account>:key/<id>` → its parts; undefined for anything else (aliases, bare ids). */
+export function parseKmsKeyArn(arn: string): { region: string; accountId: string; keyId: string } | undefined {
+  const m = /^arn:[\w-]+:kms:([a-z0-9-]+):(\d{12}):key\/([\w-]+)$/.exec(arn);
+  return m ? { region: m[1]!, accountId: m[2]!, keyId: m[3]! } : undefined;
+}
+
+/** The account's declared keys, plus an Enabled, rotating key for each own-account key its clusters name. */
+function kmsKeysOf(a: FleetSpec['accounts'][number], clusters: SimCluster[], now: Date): Map<string, SimKmsKey> {
+  const keys = new Map<string, SimKmsKey>();
+  for (const c of clusters)
+    for (const e of c.cluster.encryptionConfig ?? []) {
+      const k = parseKmsKeyArn(e.provider?.keyArn ?? '');
+      if (k && k.accountId === a.id)
+        keys.set(`${k.region}/${k.keyId}`, {
+          keyId: k.keyId,
+          region: k.region,
+          state: 'Enabled',
+          rotation: true,
+          grantTo: [],
+        });
+    }
+  for (const k of a.kmsKeys)
+    keys.set(`${k.region}/${k.keyId}`, {
+      keyId: k.keyId,
+      region: k.region,
+      state: k.state,
+      ...(k.state === 'PendingDeletion' ? { deletionDate: resolveTime(k.deletionDate ?? 'now+7d', now) } : {}),
+      rotation: k.rotation,
+      grantTo: [...k.grantTo],
+    });
+  return keys;
 }
 
 export interface SimCaller {
@@ -206,9 +250,11 @@ export class SimFleet {
           ownerId: i.ownerId ?? a.id,
         })),
         guardDuty: guardDutyOf(a),
+        kmsKeys: new Map(),
       });
       const account = this.accounts.get(a.id)!;
       account.iam = resolveIam(a, account, spec.caller.accountId);
+      account.kmsKeys = kmsKeysOf(a, account.clusters, now);
     }
   }
 
@@ -230,6 +276,11 @@ export class SimFleet {
     const set =
       accountId === this.caller.accountId ? this.callerDeniedActions : this.accounts.get(accountId)?.deniedActions;
     return set?.has(action) ?? false;
+  }
+
+  /** A KMS key of an account of the fleet; undefined when the account or key does not exist. */
+  kmsKey(accountId: string, region: string, keyId: string): SimKmsKey | undefined {
+    return this.accounts.get(accountId)?.kmsKeys.get(`${region}/${keyId}`);
   }
 
   account(id: string): SimAccount | undefined {

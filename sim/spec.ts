@@ -317,6 +317,20 @@ const ClusterSpecSchema = z.strictObject({
   region: REGION,
 });
 
+const KmsKeySpecSchema = z.strictObject({
+  keyId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a KMS key id is a lowercase UUID'),
+  region: REGION,
+  state: z.enum(['Enabled', 'Disabled', 'PendingDeletion', 'PendingImport', 'Unavailable']).default('Enabled'),
+  /** PendingDeletion only: when KMS deletes it (default: now+7d). */
+  deletionDate: TIME_OR_OFFSET.optional(),
+  /** Automatic rotation. */
+  rotation: z.boolean().default(true),
+  /** Accounts the key policy lets describe the key (a cross-account reader); others are refused. */
+  grantTo: z.array(ACCOUNT_ID).default([]),
+});
+
 const AccountSpecSchema = z.strictObject({
   id: ACCOUNT_ID,
   alias: z.string().min(1).optional(),
@@ -351,6 +365,12 @@ const AccountSpecSchema = z.strictObject({
   deniedActions: z.array(ACTION).default([]),
   /** Sim-only: AMIs of this account (custom AMIs used by launch templates and self-managed nodes). */
   images: z.array(ImageSpecSchema).default([]),
+  /**
+   * KMS keys of this account (DescribeKey, GetKeyRotationStatus). A key its own clusters name in encryptionConfig
+   * exists without being listed (Enabled, rotating); list it to give it another state. Any other key id answers
+   * NotFoundException, and another account asking answers AccessDeniedException unless `grantTo` names it.
+   */
+  kmsKeys: z.array(KmsKeySpecSchema).default([]),
   /** GuardDuty: which regions have a detector, and its EKS features. No entry: GuardDuty is off everywhere. */
   guardDuty: z
     .strictObject({

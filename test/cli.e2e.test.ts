@@ -163,16 +163,17 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
       }),
     );
     // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters,
-    // and the GKE endpoint checks on the cluster whose answer has no endpoint field.
+    // the Secrets key another account does not let batch-jobs describe, and the GKE endpoint checks on the
+    // cluster whose answer has no endpoint field.
     const errored = first.findings.filter((f) => f.status === 'ERROR');
     expect(new Set(errored.map((f) => f.clusterName))).toEqual(
-      new Set(['internal-tools', 'sandbox-dev', 'endpoint-unknown']),
+      new Set(['internal-tools', 'sandbox-dev', 'batch-jobs', 'endpoint-unknown']),
     );
     expect(errored.filter((f) => f.clusterName === 'endpoint-unknown').map((f) => f.checkId)).toEqual(
       expect.arrayContaining(['GKE.ENDPOINT.1', 'GKE.ENDPOINT.2']),
     );
-    for (const f of errored)
-      expect(f.message).toContain(f.clusterName === 'endpoint-unknown' ? 'Cannot tell whether' : 'k8s:aws-auth');
+    const reason: Record<string, string> = { 'endpoint-unknown': 'Cannot tell whether', 'batch-jobs': 'kms:DescribeKey' };
+    for (const f of errored) expect(f.message).toContain(reason[f.clusterName] ?? 'k8s:aws-auth');
   });
 
   it('gives every finding the same id in two separate scans', () => {
@@ -212,15 +213,21 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
       expect(report.errors.map((e) => e.accountId)).toEqual([DENIED_ACCOUNT]);
       const readable = sim.spec.accounts.filter((a) => a.id !== DENIED_ACCOUNT).flatMap((a) => a.clusters);
       expect(report.summary.clusters).toBe(readable.length);
-      // Throttling cost nothing: the only ERRORs are aws-auth reads the fleet makes impossible on purpose
-      // (a private-only endpoint, a Kubernetes API that refuses the scanner).
+      // Throttling cost nothing: the only ERRORs are reads the fleet makes impossible on purpose: aws-auth (a
+      // private-only endpoint, a Kubernetes API that refuses the scanner) and another account's Secrets key.
       const errored = report.findings.filter((f) => f.status === 'ERROR');
       const outOfReach = sim.fleet
         .allClusters()
         .filter((c) => c.kubernetesApi !== 'authorized')
         .map((c) => c.cluster.name);
-      expect(new Set(errored.map((f) => f.clusterName))).toEqual(new Set(['internal-tools', 'sandbox-dev']));
+      expect(new Set(errored.map((f) => f.clusterName))).toEqual(
+        new Set(['internal-tools', 'sandbox-dev', 'batch-jobs']),
+      );
       for (const f of errored) {
+        if (f.clusterName === 'batch-jobs') {
+          expect(f.message).toContain('kms:DescribeKey: AccessDenied');
+          continue;
+        }
         expect(outOfReach).toContain(f.clusterName);
         expect(f.message).toContain('k8s:aws-auth');
       }

@@ -17,6 +17,7 @@ import { eks } from './eks.ts';
 import { guardduty } from './guardduty.ts';
 import { iam } from './iam.ts';
 import type { IdentityStore, Principal } from './identity.ts';
+import { kms } from './kms.ts';
 import { organizations } from './organizations.ts';
 import { AwsError, awsError, awsQueryError, type ErrorShape, restJsonError, type SimResponse } from './protocol.ts';
 import { s3 } from './s3.ts';
@@ -25,8 +26,8 @@ import { ssm } from './ssm.ts';
 import { sts } from './sts.ts';
 import type { TokenBuckets } from './throttle.ts';
 
-/** The services one endpoint serves, by SigV4 signing name. Add KMS, ... here. */
-export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, iam, ssm, guardduty, organizations, s3];
+/** The services one endpoint serves, by SigV4 signing name. Add a service here. */
+export const AWS_SERVICES: readonly AwsService[] = [sts, eks, ec2, iam, ssm, guardduty, organizations, s3, kms];
 
 /** One request the simulated cloud answered, for tests and benchmarks. */
 export interface SimCall {
@@ -65,6 +66,7 @@ export const AWS_SERVER_ERRORS: Readonly<Record<string, ErrorShape>> = {
     message: 'The request failed due to an internal error.',
   },
   organizations: { status: 500, code: 'ServiceException', message: 'AWS Organizations cannot process the request.' },
+  kms: { status: 500, code: 'KMSInternalException', message: 'An internal error occurred.' },
   s3: { status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.' },
 };
 
