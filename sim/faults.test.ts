@@ -117,10 +117,10 @@ describe('requests the simulated cloud cannot place', () => {
 
   it('names a service it does not serve', async () => {
     const c = await start({});
-    const res = await rawRequest(c, 'kms', { body: 'Action=ListKeys' });
+    const res = await rawRequest(c, 'secretsmanager', { body: 'Action=ListKeys' });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('does not serve AWS service &apos;kms&apos;');
-    expect(c.count({ service: 'kms', status: 400, errorCode: 'UnknownService' })).toBe(1);
+    expect(await res.text()).toContain('does not serve AWS service &apos;secretsmanager&apos;');
+    expect(c.count({ service: 'secretsmanager', status: 400, errorCode: 'UnknownService' })).toBe(1);
   });
 
   it('serves the SDK through the environment variables it publishes', async () => {

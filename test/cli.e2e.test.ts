@@ -172,7 +172,10 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     expect(errored.filter((f) => f.clusterName === 'endpoint-unknown').map((f) => f.checkId)).toEqual(
       expect.arrayContaining(['GKE.ENDPOINT.1', 'GKE.ENDPOINT.2']),
     );
-    const reason: Record<string, string> = { 'endpoint-unknown': 'Cannot tell whether', 'batch-jobs': 'kms:DescribeKey' };
+    const reason: Record<string, string> = {
+      'endpoint-unknown': 'Cannot tell whether',
+      'batch-jobs': 'kms:DescribeKey',
+    };
     for (const f of errored) expect(f.message).toContain(reason[f.clusterName] ?? 'k8s:aws-auth');
   });
 

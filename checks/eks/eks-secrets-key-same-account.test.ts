@@ -40,6 +40,8 @@ describe('EKS.ENCRYPTION.4 eks-secrets-key-same-account', () => {
   });
 
   it('says why another account’s key matters', () => {
-    expect(run({ cluster: crossAccount }).message).toMatch(/account 444455556666: that account can disable or delete it/);
+    expect(run({ cluster: crossAccount }).message).toMatch(
+      /account 444455556666: that account can disable or delete it/,
+    );
   });
 });

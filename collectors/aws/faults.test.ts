@@ -326,3 +326,34 @@ describe('response schemas', () => {
     expect(snapshots.flatMap((s) => s.gaps).filter((g) => g.code === 'Malformed')).toEqual([]);
   });
 });
+
+describe('the Secrets key (KMS) under faults: ERROR, never a false PASS', () => {
+  const KEY_CHECKS = checks.filter((c) => c.needs.some((n) => n.startsWith('kms:')));
+  const describeKey = jsonTarget('DescribeKey');
+  const rotation = jsonTarget('GetKeyRotationStatus');
+
+  it('passes the healthy key without faults', async () => {
+    const { findings } = await collectAll({});
+    for (const c of KEY_CHECKS) expect(status(findings, c.id, 'payments-prod'), c.id).toEqual(['PASS']);
+  });
+
+  it.each<[string, FaultRule, string]>([
+    ['an empty DescribeKey answer', { match: describeKey, answer: EMPTY_JSON }, 'kms:DescribeKey'],
+    [
+      'a DescribeKey that fails every attempt',
+      { match: describeKey, answer: { status: 500, body: '{"__type":"KMSInternalException"}' } },
+      'kms:DescribeKey',
+    ],
+    ['garbage for GetKeyRotationStatus', { match: rotation, answer: { body: '<html>' } }, 'kms:GetKeyRotationStatus'],
+    ['an empty GetKeyRotationStatus answer', { match: rotation, answer: EMPTY_JSON }, 'kms:GetKeyRotationStatus'],
+  ])('%s', async (_name, rule, need) => {
+    const { snapshots, findings } = await collectAll({ rules: [rule] });
+    expect(proxy!.hits[0]).toBeGreaterThan(0);
+    expect(cluster(snapshots, 'payments-prod').gaps.map((g) => g.need)).toContain(need);
+    // Every key check that needs the lost answer says ERROR wherever it was lost; none PASSes.
+    const hit = KEY_CHECKS.filter((c) => c.needs.includes(need));
+    expect(hit.length).toBeGreaterThan(0);
+    for (const s of snapshots.filter((x) => x.gaps.some((g) => g.need === need)))
+      for (const c of hit) expect(status(findings, c.id, s.name), `${c.id} ${s.name}`).toEqual(['ERROR']);
+  });
+});
