@@ -1,6 +1,12 @@
 import { parseKmsKeyArn, type SimKmsKey } from '../fleet.ts';
-import { AwsError, awsJsonError, awsJsonResponse } from './protocol.ts';
-import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
+import { AwsError, awsJsonResponse } from './protocol.ts';
+import {
+  type ActionHandler,
+  type AwsRequest,
+  type AwsService,
+  awsJson11Service,
+  type RequestContext,
+} from './service.ts';
 
 /**
  * KMS (awsJson1.1, `TrentService.*`): DescribeKey and GetKeyRotationStatus on the keys of the fleet spec
@@ -97,25 +103,10 @@ const ACTIONS: Record<string, ActionHandler> = {
   GetKeyRotationStatus: getKeyRotationStatus,
 };
 
-export const kms: AwsService = {
+export const kms: AwsService = awsJson11Service({
   signingName: 'kms',
   title: 'KMS',
-  protocol: 'awsJson1_1',
-  regional: true,
-  errors: {
-    unrecognizedClient: {
-      status: 400,
-      code: 'UnrecognizedClientException',
-      message: 'The security token included in the request is invalid.',
-    },
-    throttled: { status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
-    accessDenied: { status: 400, code: 'AccessDeniedException', message: '' },
-  },
-  route: routeByAction('KMS', 'sim/aws/kms.ts', ACTIONS, (req) => {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    return target.startsWith(TARGET_PREFIX)
-      ? target.slice(TARGET_PREFIX.length)
-      : `(X-Amz-Target ${target || 'missing'})`;
-  }),
-  errorResponse: (e, requestId) => awsJsonError(e, requestId),
-};
+  file: 'sim/aws/kms.ts',
+  targetPrefix: TARGET_PREFIX,
+  actions: ACTIONS,
+});

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimFleet } from '../fleet.ts';
 import type { IdentityStore, Principal } from './identity.ts';
-import { AwsError, type AwsProtocol, type ErrorShape, type SimResponse } from './protocol.ts';
+import { AwsError, type AwsProtocol, awsJsonError, type ErrorShape, type SimResponse } from './protocol.ts';
 
 /**
  * The contract between the router and one simulated AWS service. To add a service (IAM, SSM,
@@ -96,6 +96,41 @@ export function routeByAction(
       'InvalidAction',
       `The simulated cloud does not implement ${title} action ${action} (see ${file}).`,
     );
+  };
+}
+
+/**
+ * A regional awsJson1.1 service (SSM, KMS): routed by `X-Amz-Target: <targetPrefix><Action>`, with the errors those
+ * services share (an unknown signing key, throttling and a denied action are all 400s in the JSON shape).
+ */
+export function awsJson11Service(o: {
+  signingName: string;
+  title: string;
+  file: string;
+  targetPrefix: string;
+  actions: Record<string, ActionHandler>;
+}): AwsService {
+  return {
+    signingName: o.signingName,
+    title: o.title,
+    protocol: 'awsJson1_1',
+    regional: true,
+    errors: {
+      unrecognizedClient: {
+        status: 400,
+        code: 'UnrecognizedClientException',
+        message: 'The security token included in the request is invalid.',
+      },
+      throttled: { status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
+      accessDenied: { status: 400, code: 'AccessDeniedException', message: '' },
+    },
+    route: routeByAction(o.title, o.file, o.actions, (req) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      return target.startsWith(o.targetPrefix)
+        ? target.slice(o.targetPrefix.length)
+        : `(X-Amz-Target ${target || 'missing'})`;
+    }),
+    errorResponse: (e, requestId) => awsJsonError(e, requestId),
   };
 }
 

@@ -1,5 +1,11 @@
-import { AwsError, awsJsonError, awsJsonResponse } from './protocol.ts';
-import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
+import { AwsError, awsJsonResponse } from './protocol.ts';
+import {
+  type ActionHandler,
+  type AwsRequest,
+  type AwsService,
+  awsJson11Service,
+  type RequestContext,
+} from './service.ts';
 
 /**
  * SSM (awsJson1.1): the public parameters under `/aws/service/` that name the EKS-optimized and
@@ -45,25 +51,10 @@ function getParameter(req: AwsRequest, ctx: RequestContext) {
 
 const ACTIONS: Record<string, ActionHandler> = { GetParameter: getParameter };
 
-export const ssm: AwsService = {
+export const ssm: AwsService = awsJson11Service({
   signingName: 'ssm',
   title: 'SSM',
-  protocol: 'awsJson1_1',
-  regional: true,
-  errors: {
-    unrecognizedClient: {
-      status: 400,
-      code: 'UnrecognizedClientException',
-      message: 'The security token included in the request is invalid.',
-    },
-    throttled: { status: 400, code: 'ThrottlingException', message: 'Rate exceeded' },
-    accessDenied: { status: 400, code: 'AccessDeniedException', message: '' },
-  },
-  route: routeByAction('SSM', 'sim/aws/ssm.ts', ACTIONS, (req) => {
-    const target = String(req.headers['x-amz-target'] ?? '');
-    return target.startsWith('AmazonSSM.')
-      ? target.slice('AmazonSSM.'.length)
-      : `(X-Amz-Target ${target || 'missing'})`;
-  }),
-  errorResponse: (e, requestId) => awsJsonError(e, requestId),
-};
+  file: 'sim/aws/ssm.ts',
+  targetPrefix: 'AmazonSSM.',
+  actions: ACTIONS,
+});
