@@ -181,6 +181,10 @@ export function parseKmsKeyArn(arn: string): { region: string; accountId: string
   return m ? { region: m[1]!, accountId: m[2]!, keyId: m[3]! } : undefined;
 }
 
+function startOfDay(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
 /** The account's declared keys, plus an Enabled, rotating key for each own-account key its clusters name. */
 function kmsKeysOf(a: FleetSpec['accounts'][number], clusters: SimCluster[], now: Date): Map<string, SimKmsKey> {
   const keys = new Map<string, SimKmsKey>();
@@ -201,7 +205,10 @@ function kmsKeysOf(a: FleetSpec['accounts'][number], clusters: SimCluster[], now
       keyId: k.keyId,
       region: k.region,
       state: k.state,
-      ...(k.state === 'PendingDeletion' ? { deletionDate: resolveTime(k.deletionDate ?? 'now+7d', now) } : {}),
+      // To the day: two simulators started a moment apart (CLI and fan-out in one test) must report the same date.
+      ...(k.state === 'PendingDeletion'
+        ? { deletionDate: startOfDay(resolveTime(k.deletionDate ?? 'now+7d', now)) }
+        : {}),
       rotation: k.rotation,
       grantTo: [...k.grantTo],
     });
