@@ -332,11 +332,6 @@ describe('the Secrets key (KMS) under faults: ERROR, never a false PASS', () => 
   const describeKey = jsonTarget('DescribeKey');
   const rotation = jsonTarget('GetKeyRotationStatus');
 
-  it('passes the healthy key without faults', async () => {
-    const { findings } = await collectAll({});
-    for (const c of KEY_CHECKS) expect(status(findings, c.id, 'payments-prod'), c.id).toEqual(['PASS']);
-  });
-
   it.each<[string, FaultRule, string]>([
     ['an empty DescribeKey answer', { match: describeKey, answer: EMPTY_JSON }, 'kms:DescribeKey'],
     [
@@ -344,10 +339,9 @@ describe('the Secrets key (KMS) under faults: ERROR, never a false PASS', () => 
       { match: describeKey, answer: { status: 500, body: '{"__type":"KMSInternalException"}' } },
       'kms:DescribeKey',
     ],
-    ['garbage for GetKeyRotationStatus', { match: rotation, answer: { body: '<html>' } }, 'kms:GetKeyRotationStatus'],
     ['an empty GetKeyRotationStatus answer', { match: rotation, answer: EMPTY_JSON }, 'kms:GetKeyRotationStatus'],
   ])('%s', async (_name, rule, need) => {
-    const { snapshots, findings } = await collectAll({ rules: [rule] });
+    const { snapshots, findings } = await collectAll({ rules: [rule], regions: ['us-east-1'] });
     expect(proxy!.hits[0]).toBeGreaterThan(0);
     expect(cluster(snapshots, 'payments-prod').gaps.map((g) => g.need)).toContain(need);
     // Every key check that needs the lost answer says ERROR wherever it was lost; none PASSes.
