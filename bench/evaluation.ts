@@ -1,0 +1,164 @@
+/**
+ * Evaluation throughput on one core: the full check set on a synthetic fleet (every check's PASS and FAIL examples,
+ * EKS, AKS and GKE mixed, copied into many accounts; or, with --sample, the sample fleet collected once from the
+ * simulator and copied the same way). Prints snapshots/s and findings/s over many rounds in one process, the
+ * costliest checks (each timed alone), and finding ids against the reference sha256 in the same run.
+ *
+ *   npm run bench:eval -- [--snapshots 5000] [--rounds 20] [--sample] [--top 10]
+ */
+import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { checks } from '../checks/index.ts';
+import type { AnyCheck, EvalContext } from '../core/check.ts';
+import { CheckSettingsSchema } from '../core/config.ts';
+import { evaluateSnapshots, runCheck } from '../core/engine.ts';
+import { findingId } from '../core/finding.ts';
+import type { ClusterSnapshot } from '../core/snapshot.ts';
+import { exampleSnapshots, syntheticFleet } from './eval-fleet.ts';
+
+const { values } = parseArgs({
+  options: {
+    snapshots: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '20' },
+    top: { type: 'string', default: '10' },
+    sample: { type: 'boolean', default: false },
+  },
+});
+const nSnapshots = Number(values.snapshots);
+const rounds = Number(values.rounds);
+const top = Number(values.top);
+
+/** The sample fleet (sim/fleets/sample.yaml), collected once from the simulator on loopback, all three clouds. */
+async function sampleSnapshots(): Promise<ClusterSnapshot[]> {
+  const { loadSampleFleet, startSimulatedCloud } = await import('../sim/index.ts');
+  const { simAzureCredential, simGoogleAuthClient } = await import('../sim/clients.ts');
+  const { createAwsCollector } = await import('../collectors/aws/index.ts');
+  const { createAzureCollector } = await import('../collectors/azure/index.ts');
+  const { createGcpCollector } = await import('../collectors/gcp/index.ts');
+  const { parseConfig } = await import('../core/config.ts');
+  const spec = await loadSampleFleet();
+  const sim = await startSimulatedCloud(spec);
+  try {
+    const config = parseConfig({
+      aws: { roleName: spec.readerRoleName, accounts: spec.accounts.map((a) => ({ id: a.id })) },
+      azure: { maxAttempts: 2, subscriptions: spec.azure?.subscriptions.map((s) => s.id) },
+      gcp: { maxAttempts: 2, projects: spec.gcp?.projects.map((p) => p.id) },
+    });
+    const collectors = [
+      createAwsCollector(config, {
+        endpoint: sim.aws.endpoint,
+        credentials: sim.callerCredentials,
+        homeRegion: 'us-east-1',
+      }),
+      ...(sim.azure
+        ? [
+            createAzureCollector(config, {
+              endpoint: sim.azure.endpoint,
+              ca: sim.azure.ca,
+              credential: simAzureCredential(),
+            }),
+          ]
+        : []),
+      ...(sim.gcp
+        ? [createGcpCollector(config, { endpoint: sim.gcp.endpoint, authClient: simGoogleAuthClient() })]
+        : []),
+    ];
+    const out: ClusterSnapshot[] = [];
+    for (const c of collectors) {
+      const plan = await c.plan();
+      for (const t of plan.targets) out.push(...(await c.collect(t)).snapshots);
+    }
+    return out;
+  } finally {
+    await sim.close();
+  }
+}
+
+/** The finding id as first shipped (sha256 of `checkId NUL resourceId`, 32 hex digits): the reference for speed. */
+function referenceFindingId(checkId: string, resourceId: string): string {
+  return createHash('sha256').update(`${checkId}\u0000${resourceId}`).digest('hex').slice(0, 32);
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+const base = values.sample ? await sampleSnapshots() : exampleSnapshots();
+const fleet = syntheticFleet(nSnapshots, base);
+const ctx: EvalContext = { now: new Date('2026-06-01T12:00:00Z'), settings: CheckSettingsSchema.parse({}) };
+const byProvider = Object.groupBy(fleet, (s) => s.provider);
+console.log(
+  `fleet: ${fleet.length} snapshots (${Object.entries(byProvider)
+    .map(([p, l]) => `${p} ${l?.length ?? 0}`)
+    .join(
+      ', ',
+    )}) from ${base.length} ${values.sample ? 'sample-fleet' : 'example'} snapshots; ${checks.length} checks; ${rounds} rounds`,
+);
+console.log(`load average (1 min) at start: ${loadavg()[0]!.toFixed(2)} on this machine`);
+
+// Warm-up, then the measured rounds; the best round is the least disturbed by other processes.
+let findingsPerRound = 0;
+for (let i = 0; i < 3; i++) findingsPerRound = evaluateSnapshots(fleet, checks, ctx).length;
+const roundMs: number[] = [];
+for (let i = 0; i < rounds; i++) roundMs.push(time(() => evaluateSnapshots(fleet, checks, ctx)));
+roundMs.sort((a, b) => a - b);
+const best = roundMs[0]!;
+const median = roundMs[Math.floor(roundMs.length / 2)]!;
+console.log(
+  `findings per round: ${fmt(findingsPerRound)} (${(findingsPerRound / fleet.length).toFixed(1)} per snapshot)`,
+);
+console.log(
+  `evaluateSnapshots: median ${median.toFixed(1)} ms per round → ${fmt((fleet.length / median) * 1000)} snapshots/s, ${fmt((findingsPerRound / median) * 1000)} findings/s`,
+);
+console.log(
+  `                   best   ${best.toFixed(1)} ms per round → ${fmt((fleet.length / best) * 1000)} snapshots/s, ${fmt((findingsPerRound / best) * 1000)} findings/s`,
+);
+
+// Each check alone (through runCheck, so the engine's per-result work is included), over the snapshots of its cloud.
+const checkRounds = Math.max(3, Math.ceil(rounds / 4));
+const perCheck = (checks as readonly AnyCheck[]).map((check) => {
+  const mine = byProvider[check.provider] ?? [];
+  let ms = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < checkRounds; i++)
+    ms = Math.min(
+      ms,
+      time(() => {
+        for (const s of mine) runCheck(check, s, ctx);
+      }),
+    );
+  return { id: check.id, ms };
+});
+const totalCheckMs = perCheck.reduce((a, c) => a + c.ms, 0);
+perCheck.sort((a, b) => b.ms - a.ms);
+console.log(`\ncostliest checks (each alone, best of ${checkRounds}; sum ${totalCheckMs.toFixed(1)} ms per round):`);
+for (const c of perCheck.slice(0, top))
+  console.log(
+    `  ${c.id.padEnd(24)} ${c.ms.toFixed(2).padStart(8)} ms  ${((c.ms / totalCheckMs) * 100).toFixed(1).padStart(5)}%`,
+  );
+
+// Finding ids alone: the shipped function against the reference, on this round's (checkId, resourceId) pairs.
+const pairs = evaluateSnapshots(fleet, checks, ctx).map((f) => [f.checkId, f.resourceId] as const);
+const idMs = (fn: (c: string, r: string) => string) => {
+  let ms = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++)
+    ms = Math.min(
+      ms,
+      time(() => {
+        for (const [c, r] of pairs) fn(c, r);
+      }),
+    );
+  return ms;
+};
+const refMs = idMs(referenceFindingId);
+const newMs = idMs(findingId);
+const mismatches = pairs.filter(([c, r]) => findingId(c, r) !== referenceFindingId(c, r)).length;
+console.log(
+  `\nfinding ids for ${fmt(pairs.length)} findings: reference sha256 ${refMs.toFixed(1)} ms, shipped ${newMs.toFixed(1)} ms (${(refMs / newMs).toFixed(1)}× faster); ${mismatches} differ from the reference`,
+);
+console.log(`load average (1 min) at end: ${loadavg()[0]!.toFixed(2)}`);
+if (mismatches > 0) process.exitCode = 1;
