@@ -95,7 +95,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const base = values.sample ? await sampleSnapshots() : exampleSnapshots();
 const fleet = syntheticFleet(nSnapshots, base);
 const ctx: EvalContext = { now: new Date('2026-06-01T12:00:00Z'), settings: CheckSettingsSchema.parse({}) };
-const byProvider = Object.groupBy(fleet, (s) => s.provider);
+const byProvider: Partial<Record<ClusterSnapshot['provider'], ClusterSnapshot[]>> = {};
+for (const s of fleet) (byProvider[s.provider] ??= []).push(s);
 console.log(
   `fleet: ${fleet.length} snapshots (${Object.entries(byProvider)
     .map(([p, l]) => `${p} ${l?.length ?? 0}`)
