@@ -96,7 +96,11 @@ const base = values.sample ? await sampleSnapshots() : exampleSnapshots();
 const fleet = syntheticFleet(nSnapshots, base);
 const ctx: EvalContext = { now: new Date('2026-06-01T12:00:00Z'), settings: CheckSettingsSchema.parse({}) };
 const byProvider: Partial<Record<ClusterSnapshot['provider'], ClusterSnapshot[]>> = {};
-for (const s of fleet) (byProvider[s.provider] ??= []).push(s);
+for (const s of fleet) {
+  const list = byProvider[s.provider] ?? [];
+  list.push(s);
+  byProvider[s.provider] = list;
+}
 console.log(
   `fleet: ${fleet.length} snapshots (${Object.entries(byProvider)
     .map(([p, l]) => `${p} ${l?.length ?? 0}`)
@@ -158,7 +162,9 @@ const perCheck = (checks as readonly AnyCheck[]).map((check) => {
 });
 const totalCheckMs = perCheck.reduce((a, c) => a + c.ms, 0);
 perCheck.sort((a, b) => b.ms - a.ms);
-console.log(`\ncostliest checks (each alone, CPU, best of ${checkRounds}; sum ${totalCheckMs.toFixed(1)} ms per round):`);
+console.log(
+  `\ncostliest checks (each alone, CPU, best of ${checkRounds}; sum ${totalCheckMs.toFixed(1)} ms per round):`,
+);
 for (const c of perCheck.slice(0, top))
   console.log(
     `  ${c.id.padEnd(24)} ${c.ms.toFixed(2).padStart(8)} ms  ${((c.ms / totalCheckMs) * 100).toFixed(1).padStart(5)}%`,
