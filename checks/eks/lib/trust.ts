@@ -5,6 +5,7 @@
  * or a list wherever it takes a list, and condition keys are case-insensitive.
  */
 import type { IamPolicyDocument } from '../../../core/snapshot.ts';
+import { memoize } from '../../lib/memo.ts';
 
 export interface TrustStatement {
   principals: { service: string[]; federated: string[]; aws: string[]; any: boolean };
@@ -53,19 +54,24 @@ export function allowStatements(doc: IamPolicyDocument | undefined): TrustStatem
   return out;
 }
 
+/** An IAM action pattern with `*` / `?` wildcards as a regular expression, compiled once per pattern. */
+const actionPattern = memoize(
+  (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ),
+);
+
 /** Whether an action list grants `action`, honouring `*` and `service:*` wildcards. */
 export function grantsAction(actions: readonly string[], action: string): boolean {
   const want = action.toLowerCase();
   return actions.some((a) => {
     const pattern = a.toLowerCase();
     if (!pattern.includes('*') && !pattern.includes('?')) return pattern === want;
-    const re = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    );
-    return re.test(want);
+    return actionPattern(pattern).test(want);
   });
 }
 
