@@ -5,9 +5,15 @@
  * costliest checks (each timed alone), and finding ids against the reference sha256 in the same run.
  *
  *   npm run bench:eval -- [--snapshots 5000] [--rounds 20] [--batch 0 (all at once)] [--sample] [--top 10]
+ *                          [--baseline <another checkout, e.g. of main>]
+ *
+ * With --baseline, rounds alternate between this checkout's engine and checks and the other checkout's, in this
+ * process on the same snapshots, so a loaded machine slows both alike; the bench fails if their findings differ.
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checks } from '../checks/index.ts';
 import type { AnyCheck, EvalContext } from '../core/check.ts';
@@ -24,6 +30,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '10' },
     batch: { type: 'string', default: '0' },
     sample: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const nSnapshots = Number(values.snapshots);
@@ -110,28 +117,50 @@ console.log(
 );
 console.log(`load average (1 min) at start: ${loadavg()[0]!.toFixed(2)} on this machine`);
 
-// Warm-up, then the measured rounds. Wall time suffers from other processes on a shared machine; CPU time (this
-// process, all its threads: GC helpers count) much less, so both are shown; the best round is the least disturbed.
-const evaluate = () => {
-  if (batch >= fleet.length) return evaluateSnapshots(fleet, checks, ctx).length;
+type Evaluate = typeof evaluateSnapshots;
+interface Engine {
+  name: string;
+  evaluateSnapshots: Evaluate;
+  checks: readonly AnyCheck[];
+}
+const engines: Engine[] = [{ name: 'this checkout', evaluateSnapshots, checks }];
+if (values.baseline) {
+  const dir = resolve(values.baseline);
+  const load = async <T>(path: string) => (await import(pathToFileURL(join(dir, path)).href)) as T;
+  engines.push({
+    name: `baseline ${dir}`,
+    evaluateSnapshots: (await load<{ evaluateSnapshots: Evaluate }>('core/engine.ts')).evaluateSnapshots,
+    checks: (await load<{ checks: readonly AnyCheck[] }>('checks/index.ts')).checks,
+  });
+}
+
+// Warm-up, then the measured rounds (engines alternating). Wall time suffers from other processes on a shared
+// machine; CPU time (this process, all its threads: GC helpers count) much less, so both are shown; the best round
+// is the least disturbed.
+const evaluate = (e: Engine) => {
+  if (batch >= fleet.length) return e.evaluateSnapshots(fleet, e.checks, ctx).length;
   let n = 0;
-  for (let i = 0; i < fleet.length; i += batch) n += evaluateSnapshots(fleet.slice(i, i + batch), checks, ctx).length;
+  for (let i = 0; i < fleet.length; i += batch)
+    n += e.evaluateSnapshots(fleet.slice(i, i + batch), e.checks, ctx).length;
   return n;
 };
 let findingsPerRound = 0;
-for (let i = 0; i < 3; i++) findingsPerRound = evaluate();
-const wallMs: number[] = [];
-const cpuMs: number[] = [];
+for (let i = 0; i < 3; i++) for (const e of engines) findingsPerRound = evaluate(e);
+const wallMs = engines.map((): number[] => []);
+const cpuMs = engines.map((): number[] => []);
 for (let i = 0; i < rounds; i++) {
-  const t0 = performance.now();
-  cpuMs.push(cpuTime(evaluate));
-  wallMs.push(performance.now() - t0);
+  engines.forEach((e, k) => {
+    const t0 = performance.now();
+    cpuMs[k]!.push(cpuTime(() => evaluate(e)));
+    wallMs[k]!.push(performance.now() - t0);
+  });
 }
+const median = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)]!;
+const best = (ms: number[]) => Math.min(...ms);
 const report = (what: string, ms: number[]) => {
-  const sorted = [...ms].sort((a, b) => a - b);
   for (const [label, v] of [
-    ['median', sorted[Math.floor(sorted.length / 2)]!],
-    ['best', sorted[0]!],
+    ['median', median(ms)],
+    ['best', best(ms)],
   ] as const)
     console.log(
       `  ${what} ${label.padEnd(6)} ${v.toFixed(1).padStart(7)} ms per round → ${fmt((fleet.length / v) * 1000).padStart(7)} snapshots/s, ${fmt((findingsPerRound / v) * 1000).padStart(9)} findings/s`,
@@ -140,15 +169,27 @@ const report = (what: string, ms: number[]) => {
 console.log(
   `findings per round: ${fmt(findingsPerRound)} (${(findingsPerRound / fleet.length).toFixed(1)} per snapshot)`,
 );
-console.log(
-  `evaluateSnapshots ${batch >= fleet.length ? 'on the whole fleet at once' : `per batch of ${batch} snapshots (as a scan does per target)`}:`,
-);
-report('wall', wallMs);
-report('CPU ', cpuMs);
+engines.forEach((e, k) => {
+  console.log(
+    `evaluateSnapshots (${e.name}) ${batch >= fleet.length ? 'on the whole fleet at once' : `per batch of ${batch} snapshots (as a scan does per target)`}:`,
+  );
+  report('wall', wallMs[k]!);
+  report('CPU ', cpuMs[k]!);
+});
+if (engines.length > 1) {
+  console.log(
+    `speed-up over the baseline, same run: ${(median(cpuMs[1]!) / median(cpuMs[0]!)).toFixed(2)}× (CPU medians), ${(best(cpuMs[1]!) / best(cpuMs[0]!)).toFixed(2)}× (CPU bests), ${(median(wallMs[1]!) / median(wallMs[0]!)).toFixed(2)}× (wall medians)`,
+  );
+  const same =
+    JSON.stringify(evaluateSnapshots(fleet, checks, ctx)) ===
+    JSON.stringify(engines[1]!.evaluateSnapshots(fleet, engines[1]!.checks, ctx));
+  console.log(`findings identical to the baseline's (JSON, in order): ${same ? 'yes' : 'NO'}`);
+  if (!same) process.exitCode = 1;
+}
 
 // Each check alone (through runCheck, so the engine's per-result work is included), over the snapshots of its cloud.
 const checkRounds = Math.max(3, Math.ceil(rounds / 4));
-const perCheck = (checks as readonly AnyCheck[]).map((check) => {
+const perCheck = (top === 0 ? [] : (checks as readonly AnyCheck[])).map((check) => {
   const mine = byProvider[check.provider] ?? [];
   let ms = Number.POSITIVE_INFINITY;
   for (let i = 0; i < checkRounds; i++)
@@ -162,9 +203,10 @@ const perCheck = (checks as readonly AnyCheck[]).map((check) => {
 });
 const totalCheckMs = perCheck.reduce((a, c) => a + c.ms, 0);
 perCheck.sort((a, b) => b.ms - a.ms);
-console.log(
-  `\ncostliest checks (each alone, CPU, best of ${checkRounds}; sum ${totalCheckMs.toFixed(1)} ms per round):`,
-);
+if (top > 0)
+  console.log(
+    `\ncostliest checks (each alone, CPU, best of ${checkRounds}; sum ${totalCheckMs.toFixed(1)} ms per round):`,
+  );
 for (const c of perCheck.slice(0, top))
   console.log(
     `  ${c.id.padEnd(24)} ${c.ms.toFixed(2).padStart(8)} ms  ${((c.ms / totalCheckMs) * 100).toFixed(1).padStart(5)}%`,
