@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoize } from './memo.ts';
+import { memoize, memoizeByObject } from './memo.ts';
 
 describe('memoize', () => {
   it('computes each key once and returns the same value after', () => {
@@ -45,6 +45,21 @@ describe('memoize', () => {
     });
     expect(() => f('bad')).toThrow(RangeError);
     expect(() => f('bad')).toThrow(RangeError);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('memoizeByObject', () => {
+  it('computes once per object, by identity', () => {
+    let calls = 0;
+    const size = memoizeByObject((o: { items: number[] }) => {
+      calls++;
+      return o.items.length;
+    });
+    const a = { items: [1, 2] };
+    expect(size(a)).toBe(2);
+    expect(size(a)).toBe(2);
+    expect(size({ items: [1, 2] })).toBe(2);
     expect(calls).toBe(2);
   });
 });

@@ -14,3 +14,17 @@ export function memoize<K extends string | number, V>(fn: (key: K) => V, limit =
     return value;
   };
 }
+
+/**
+ * Memoizes a pure function of one object that evaluation does not change (a snapshot, a trust policy document):
+ * several checks ask the same question of it. Held weakly, so entries go with the object.
+ */
+export function memoizeByObject<K extends object, V>(fn: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key: K): V => {
+    if (cache.has(key)) return cache.get(key) as V;
+    const value = fn(key);
+    cache.set(key, value);
+    return value;
+  };
+}

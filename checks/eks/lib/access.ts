@@ -30,10 +30,10 @@ export function readsAwsAuth(mode: string): boolean {
 }
 
 /** `role/admin` in 111122223333, whatever the path: what makes an aws-auth mapping and an access entry the same principal. */
-export function principalKey(arn: string): string {
+export const principalKey: (arn: string) => string = memoize((arn: string) => {
   const p = principalOf(arn);
   return p.kind === 'other' ? arn : `${p.accountId}/${p.kind === 'assumed-role' ? 'role' : p.kind}/${p.name}`;
-}
+});
 
 export interface AwsAuthMapping {
   source: 'mapRoles' | 'mapUsers';
@@ -113,7 +113,8 @@ export function clusterAdmins(s: EksClusterSnapshot): AdminHolder[] {
       if (m.groups.includes(MASTERS_GROUP)) addHolder(byKey, m.arn, `aws-auth ${m.source}: ${MASTERS_GROUP}`);
     }
   }
-  return [...byKey.values()].sort((a, b) => a.principalArn.localeCompare(b.principalArn));
+  const holders = [...byKey.values()];
+  return holders.length > 1 ? holders.sort((a, b) => a.principalArn.localeCompare(b.principalArn)) : holders;
 }
 
 /** At most `n` items spelled out in a one-line message; evidence always has them all. */
