@@ -4,7 +4,7 @@
  * simulator and copied the same way). Prints snapshots/s and findings/s over many rounds in one process, the
  * costliest checks (each timed alone), and finding ids against the reference sha256 in the same run.
  *
- *   npm run bench:eval -- [--snapshots 5000] [--rounds 20] [--batch 0 (all at once)] [--sample] [--top 10]
+ *   npm run bench:eval -- [--snapshots 5000] [--rounds 20] [--batch 20 (0: all at once)] [--sample] [--top 10]
  *                          [--baseline <another checkout, e.g. of main>]
  *
  * With --baseline, rounds alternate between this checkout's engine and checks and the other checkout's, in this
@@ -28,7 +28,7 @@ const { values } = parseArgs({
     snapshots: { type: 'string', default: '5000' },
     rounds: { type: 'string', default: '20' },
     top: { type: 'string', default: '10' },
-    batch: { type: 'string', default: '0' },
+    batch: { type: 'string', default: '20' },
     sample: { type: 'boolean', default: false },
     baseline: { type: 'string' },
   },
