@@ -30,7 +30,7 @@ import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 import { collectGuardDuty } from './guardduty.ts';
 import { type AccountIam, accountIam } from './iam.ts';
-import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+import { AWS_AUTH_PATH, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
 import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
 import { RateLimiters, rateLimitSettings } from './rate-limit.ts';
 import { createReferenceSource } from './references.ts';
@@ -52,6 +52,8 @@ export const AWS_COLLECTOR_ACTIONS = [
 
 /** See `kubernetesReads` in createAwsCollector. */
 const KUBERNETES_READS_AT_ONCE = 32;
+/** Tries per aws-auth read (kubernetesGetRetrying says which failures are retried). */
+const KUBERNETES_READ_ATTEMPTS = 3;
 
 export interface AwsCollectorDeps {
   /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
@@ -180,7 +182,8 @@ export function createAwsCollector(
       const token = await tokens(session.accountId, { clusterName: cluster.name ?? '', region, credentials });
       const configMap = await kubernetesReads(() => {
         deadline.check();
-        return kubernetesGet(AWS_AUTH_PATH, {
+        return kubernetesGetRetrying(AWS_AUTH_PATH, {
+          attempts: KUBERNETES_READ_ATTEMPTS,
           endpoint: cluster.endpoint!,
           caData: cluster.certificateAuthority!.data!,
           token,

@@ -9,7 +9,7 @@ import { readerCredentials, simClientConfig } from '../../sim/clients.ts';
 import { type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { parseFleetSpec } from '../../sim/spec.ts';
 import { EKS_TOKEN_PREFIX, eksToken, eksTokenCache } from './eks-token.ts';
-import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+import { AWS_AUTH_PATH, kubernetesGet, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -236,6 +236,76 @@ describe('kubernetesGet', () => {
     } finally {
       silent.close();
     }
+  });
+
+  describe('kubernetesGetRetrying', () => {
+    /** A TLS server answering each request with the next of `answers` (an HTTP status, or 'silent' for none). */
+    async function scripted(answers: (number | 'silent')[]) {
+      const pems = await selfsigned.generate([{ name: 'commonName', value: 'scripted' }], {
+        keyType: 'ec',
+        curve: 'P-256',
+        algorithm: 'sha256',
+        extensions: [
+          { name: 'basicConstraints', cA: true },
+          { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+        ],
+      });
+      let requests = 0;
+      const server = createTlsServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
+        const answer = answers[Math.min(requests++, answers.length - 1)];
+        if (answer === 'silent') return;
+        res.writeHead(answer!, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'ConfigMap', data: {} }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as AddressInfo;
+      return {
+        get: (attempts: number) =>
+          kubernetesGetRetrying(AWS_AUTH_PATH, {
+            endpoint: `https://127.0.0.1:${port}`,
+            caData: Buffer.from(pems.cert).toString('base64'),
+            token: 'k8s-aws-v1.x',
+            timeoutMs: 300,
+            attempts,
+            backoffMs: 10,
+          }),
+        requests: () => requests,
+        close: () => {
+          server.closeAllConnections();
+          server.close();
+        },
+      };
+    }
+
+    it('answers after a slow attempt and an unexpected status: one slow handshake is not a gap', async () => {
+      const server = await scripted(['silent', 503, 200]);
+      try {
+        await expect(server.get(3)).resolves.toEqual({ kind: 'ConfigMap', data: {} });
+        expect(server.requests()).toBe(3);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('gives up after its attempts with the last failure', async () => {
+      const server = await scripted([503]);
+      try {
+        await expect(server.get(2)).rejects.toMatchObject({ code: 'Unknown' });
+        expect(server.requests()).toBe(2);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('does not retry a denial: another try cannot change it', async () => {
+      const server = await scripted([403, 200]);
+      try {
+        await expect(server.get(3)).rejects.toMatchObject({ code: 'AccessDenied' });
+        expect(server.requests()).toBe(1);
+      } finally {
+        server.close();
+      }
+    });
   });
 
   it('reports aws-auth whose YAML the authenticator would reject as Malformed, naming the key', async () => {
