@@ -6,7 +6,7 @@ import { checks } from '../checks/index.ts';
 import { createAwsCollector } from '../collectors/aws/index.ts';
 import { createAzureCollector } from '../collectors/azure/index.ts';
 import { createGcpCollector } from '../collectors/gcp/index.ts';
-import { parseConfig, type ScanConfig } from '../core/config.ts';
+import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
 import { finalizeScan } from '../core/finalize.ts';
@@ -65,6 +65,9 @@ interface ScanOptions {
   slackSeverity: Severity;
   failOn?: Severity;
   quiet?: boolean;
+  securityhubAccount?: string;
+  securityhubRegion?: string;
+  allowUnknownRegions?: boolean;
 }
 
 function useColor(io: CliIo, stream: { isTTY?: boolean }): boolean {
@@ -91,7 +94,15 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<ScanConfig> {
   const regions = list(o.regions);
   if (regions) aws.regions = regions;
   if (o.roleName) aws.roleName = o.roleName;
+  if (o.allowUnknownRegions) aws.allowUnknownRegions = true;
   raw = { ...raw, aws };
+  if (o.securityhubAccount || o.securityhubRegion) {
+    raw.securityHub = {
+      ...((raw.securityHub as object | undefined) ?? {}),
+      ...(o.securityhubAccount ? { accountId: o.securityhubAccount } : {}),
+      ...(o.securityhubRegion ? { region: o.securityhubRegion } : {}),
+    };
+  }
   // Azure and Google Cloud are scanned when their section exists; flags create it.
   const subscriptions = list(o.subscriptions);
   if (subscriptions) raw.azure = { ...((raw.azure as object | undefined) ?? {}), subscriptions };
@@ -158,6 +169,7 @@ function progressReporter(
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const baseConfig = await buildConfig(o, io.cwd);
+  for (const w of configWarnings(baseConfig)) io.stderr.write(`Warning: ${w}\n`);
   const slackWebhook = { env: SLACK_WEBHOOK_ENV, vars: io.env };
   if (o.slack) {
     // A webhook that could never be used (unset, not https, another host) stops the CLI before it scans.
@@ -166,7 +178,9 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     });
   }
   // Suppressions and state are read before the scan, so a bad file fails in a second, not after it.
-  const suppressions: Suppression[] = o.suppressions ? await readSuppressionsFile(resolve(io.cwd, o.suppressions)) : [];
+  const suppressions: Suppression[] = o.suppressions
+    ? await readSuppressionsFile(resolve(io.cwd, o.suppressions), { checkIds: checks.map((c) => c.id) })
+    : [];
   const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);
   const store = stateDir
     ? createLocalStateStore(stateDir, { onWarning: (m) => io.stderr.write(`Warning: ${escapeControl(m)}\n`) })
@@ -214,6 +228,13 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   if (config.azure) collectors.push(createAzureCollector(config, azureDeps));
   if (config.gcp) collectors.push(createGcpCollector(config, gcpDeps));
   try {
+    if (o.format === 'asff' && (config.azure || config.gcp) && !config.securityHub?.accountId) {
+      // Known before scanning: AKS and GKE findings have no AWS account to stamp into ASFF.
+      throw new ConfigError(
+        '--format asff with Azure or Google Cloud needs the Security Hub account the findings are imported into: ' +
+          'pass --securityhub-account <12-digit id> or set securityHub.accountId',
+      );
+    }
     const progress = progressReporter(io, o.quiet || o.format === 'json');
     const scanned = await runScan({
       collectors,
@@ -239,7 +260,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       suppressions,
       now: new Date(),
     });
-    await emit(report, o, io, stateDir);
+    await emit(report, o, io, stateDir, config.securityHub);
     for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${escapeControl(f.error)}\n`);
     if (failures.length > 0) return EXIT.runtime;
     if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
@@ -252,10 +273,16 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
 }
 
-async function emit(report: ScanReport, o: ScanOptions, io: CliIo, stateDir: string | undefined): Promise<void> {
+async function emit(
+  report: ScanReport,
+  o: ScanOptions,
+  io: CliIo,
+  stateDir: string | undefined,
+  securityHub: ScanConfig['securityHub'] = {},
+): Promise<void> {
   if (o.format === 'json') io.stdout.write(toJson(report));
   else if (o.format === 'ocsf') io.stdout.write(pretty(toOcsf(report, checks)));
-  else if (o.format === 'asff') io.stdout.write(pretty(toAsff(report, checks)));
+  else if (o.format === 'asff') io.stdout.write(pretty(toAsff(report, checks, securityHub)));
   else {
     const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
     io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout), stateLabel: label })}\n`);
@@ -331,6 +358,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ]),
     )
     .option('-q, --quiet', 'no progress output')
+    .option('--securityhub-account <id>', 'with --format asff: the Security Hub account the findings are imported into')
+    .option('--securityhub-region <region>', 'with --format asff: the Security Hub region (ProductArn)')
+    .option('--allow-unknown-regions', 'no warning for --regions missing from the known AWS region list (new regions)')
     .action(async (opts: ScanOptions) => {
       code = await scan(opts, io);
     });
