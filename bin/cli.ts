@@ -25,6 +25,7 @@ import { toJson } from '../publish/json.ts';
 import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/slack.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { table, toTerminal } from '../publish/terminal.ts';
+import { SAMPLE_DRIFT_TRIGGER, sampleDrift } from '../sim/drift.ts';
 
 /** Exit codes, documented in the README; CI pipelines branch on them. */
 export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3 } as const;
@@ -191,12 +192,15 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   let azureDeps: Parameters<typeof createAzureCollector>[1] = {};
   let gcpDeps: Parameters<typeof createGcpCollector>[1] = {};
   let stopSim: (() => Promise<void>) | undefined;
+  // With state, every other `--sample` run scans the drifted sample fleet, so the second run shows a delta.
+  const drift = Boolean(o.sample && !o.fleet && stored.lastScan?.trigger === 'cli-sample');
   if (o.sample || o.fleet) {
     // The simulated fleet, in-process on loopback: explicit endpoint and fake credentials,
     // so a sample scan can never reach a real cloud whatever the environment says.
     const { startSimulatedCloud } = await import('../sim/index.ts');
     const { loadFleetSpec } = await import('../sim/spec.ts');
-    const spec = await loadFleetSpec(resolve(io.cwd, o.fleet ?? SAMPLE_FLEET));
+    const base = await loadFleetSpec(resolve(io.cwd, o.fleet ?? SAMPLE_FLEET));
+    const spec = drift ? sampleDrift(base) : base;
     const sim = await startSimulatedCloud(spec);
     stopSim = () => sim.close();
     deps = { endpoint: sim.aws.endpoint, credentials: sim.callerCredentials, homeRegion: 'us-east-1' };
@@ -240,7 +244,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       collectors,
       checks,
       config,
-      trigger: o.sample ? 'cli-sample' : 'cli',
+      trigger: drift ? SAMPLE_DRIFT_TRIGGER : o.sample ? 'cli-sample' : 'cli',
       onProgress: progress.onProgress,
     });
     progress.done();

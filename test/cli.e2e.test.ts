@@ -415,9 +415,11 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
       const firstId = /kubeposture scan (\S+)/.exec(first.stdout)![1];
       const second = await runCli(['scan', '--sample', '--state', state]);
       expect(second.code, second.stderr).toBe(0);
+      // The second run scans the sample fleet's scripted drift (sim/drift.ts): one finding new, one resolved.
       expect(second.stdout).toContain(
-        `Since scan ${firstId}: 0 new · 0 regressed · 0 resolved · 0 stale · 0 suppressed`,
+        `Since scan ${firstId}: 1 new · 0 regressed · 1 resolved · 0 stale · 0 suppressed`,
       );
+      expect(second.stdout).toMatch(/NEW\s+MEDIUM\s+EKS\.LOGGING\.1\s+payments-prod/);
       const stored = JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { findings: unknown[] };
       expect(stored.findings.length).toBeGreaterThan(0);
     });
