@@ -64,17 +64,18 @@ describe('parseConfig', () => {
   });
 });
 
-describe('parseConfig: strict types and bounded lists', () => {
-  const message = (raw: unknown): string => {
-    try {
-      parseConfig(raw);
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as Error).message;
-    }
-    return expect.unreachable('should have thrown');
-  };
+/** The ConfigError message parseConfig throws for `raw`. */
+function message(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  return expect.unreachable('should have thrown');
+}
 
+describe('parseConfig: strict types and bounded lists', () => {
   it.each([
     [{ aws: 5 }, 'aws: expected a mapping, got a number'],
     [{ azure: 'x' }, 'azure: expected a mapping, got a string'],
@@ -156,16 +157,6 @@ describe('parseConfig: strict types and bounded lists', () => {
 });
 
 describe('parseConfig: messages that say how to fix it', () => {
-  const message = (raw: unknown): string => {
-    try {
-      parseConfig(raw);
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as Error).message;
-    }
-    return expect.unreachable('should have thrown');
-  };
-
   it('says a missing field is required, not "expected string, received undefined"', () => {
     const text = message({ aws: { accounts: [{ roleName: 'Reader' }] } });
     expect(text).toContain('aws.accounts[0].id: required (a string)');
