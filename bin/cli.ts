@@ -1,18 +1,19 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
 import { createAwsCollector } from '../collectors/aws/index.ts';
 import { createAzureCollector } from '../collectors/azure/index.ts';
 import { createGcpCollector } from '../collectors/gcp/index.ts';
+import { selectChecks } from '../core/check-select.ts';
 import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
 import { finalizeScan } from '../core/finalize.ts';
-import { hasFailAtOrAbove, type ScanReport } from '../core/report.ts';
+import { filterReport, type GateFailure, gateFailures, plural, type ScanReport } from '../core/report.ts';
 import { runScan, type ScanProgress } from '../core/scan.ts';
-import { SEVERITIES, type Severity } from '../core/severity.ts';
+import { atLeast, SEVERITIES, type Severity } from '../core/severity.ts';
 import type { StoredState } from '../core/state.ts';
 import type { Suppression } from '../core/suppressions.ts';
 import type { Collector } from '../core/target.ts';
@@ -24,14 +25,38 @@ import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toJson } from '../publish/json.ts';
 import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/slack.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
-import { table, toTerminal } from '../publish/terminal.ts';
+import { colorEnabled, fitWidth, outputWidth, table, toTerminal } from '../publish/terminal.ts';
 import { SAMPLE_DRIFT_TRIGGER, sampleDrift } from '../sim/drift.ts';
 
-/** Exit codes, documented in the README; CI pipelines branch on them. */
-export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3 } as const;
+/** Exit codes, documented in the README and `--help`; CI pipelines branch on them. */
+export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3, incomplete: 4, errors: 5 } as const;
+
+/** Which gate failure gives which exit code (the first failure, worst first, decides). */
+const GATE_EXIT: Record<GateFailure['kind'], number> = {
+  incomplete: EXIT.incomplete,
+  errors: EXIT.errors,
+  findings: EXIT.findings,
+};
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  done, and no gate failed
+  1  an unsuppressed FAIL at or above --fail-on (after --severity and --changed-only)
+  2  bad configuration, flag, suppressions file, output path or stored state (checked before scanning)
+  3  unexpected failure, a notification that could not be sent, or another scan holding the state
+  4  scan incomplete: no target could be scanned, or more than --max-failed-targets percent failed
+  5  --fail-on-error: an ERROR result or a collection error
+When several apply, the exit code is the first of 3, 4, 5, 1; stderr names each.
+`;
+
+/** Share of targets (percent) that may fail before exit 4: half the fleet unread is not a posture. */
+export const DEFAULT_MAX_FAILED_TARGETS = 50;
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface CliIo {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -65,16 +90,47 @@ interface ScanOptions {
   slack?: boolean;
   slackSeverity: Severity;
   failOn?: Severity;
+  failOnError?: boolean;
+  maxFailedTargets: number;
   quiet?: boolean;
+  severity?: Severity;
+  checks?: string;
+  skipChecks?: string;
+  changedOnly?: boolean;
+  output?: string;
+  /** False with --no-color. */
+  color: boolean;
+  logLevel?: LogLevel;
   securityhubAccount?: string;
   securityhubRegion?: string;
   allowUnknownRegions?: boolean;
 }
 
-function useColor(io: CliIo, stream: { isTTY?: boolean }): boolean {
-  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR) return true;
-  return Boolean(stream.isTTY);
+/** Writes to stderr what the log level lets through; fatal errors bypass it (they are always shown). */
+interface Log {
+  at(level: LogLevel): boolean;
+  write(level: LogLevel, message: string): void;
+}
+
+/** Machine formats keep stderr to warnings unless asked: progress is for people watching a terminal. */
+function logger(io: CliIo, o: Pick<ScanOptions, 'logLevel' | 'quiet' | 'format'>): Log {
+  const level: LogLevel = o.logLevel ?? (o.quiet || o.format !== 'table' ? 'warn' : 'info');
+  const limit = LOG_LEVELS.indexOf(level);
+  const at = (l: LogLevel) => LOG_LEVELS.indexOf(l) <= limit;
+  return {
+    at,
+    write(l, message) {
+      if (at(l)) io.stderr.write(message);
+    },
+  };
+}
+
+function percent(value: string): number {
+  const n = Number(value.trim().replace(/%$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InvalidArgumentError('a percentage from 0 to 100, like 50 or 12.5');
+  }
+  return n;
 }
 
 function list(v: string | undefined): string[] | undefined {
@@ -122,55 +178,121 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<ScanConfig> {
   return parseConfig(raw, o.config ? `configuration (${o.config} and flags)` : 'configuration flags');
 }
 
-/** `1 cluster`, `2 clusters`. */
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function progressReporter(
-  io: CliIo,
-  quiet: boolean | undefined,
-): { onProgress: (e: ScanProgress) => void; done: () => void } {
+/**
+ * Progress on stderr at info level (a live line on a terminal, one line per target otherwise); debug adds target
+ * starts and times. An account, subscription or project that fails while being planned is a failed target in the
+ * report, so it counts in the total here too: the progress and the summary give the same number.
+ */
+function progressReporter(io: CliIo, log: Log): { onProgress: (e: ScanProgress) => void; done: () => void } {
   const tty = Boolean(io.stderr.isTTY);
+  const show = log.at('info');
+  const debug = log.at('debug');
   let total = 0;
   let finished = 0;
   let clusters = 0;
   let errors = 0;
+  const started = new Map<string, number>();
+  // Account ids and regions can come from cloud listings: never raw on a terminal.
+  const where = (t: { provider: string; accountId: string; region: string }) =>
+    escapeControl(`${t.provider} ${t.accountId} ${t.region}`);
   const line = () =>
-    `Scanning: ${finished}/${total} targets · ${plural(clusters, 'cluster')} · ${plural(errors, 'error')}`;
+    `Scanning: ${finished}/${plural(total, 'target')} · ${plural(clusters, 'cluster')} · ${plural(errors, 'error')}`;
   return {
     onProgress(e) {
-      if (quiet) return;
+      if (!show) return;
       if (e.type === 'planned') {
-        total = e.targets.length;
+        total = e.targets.length + e.errors.length;
+        finished = e.errors.length;
         errors += e.errors.length;
-        if (!tty)
-          io.stderr.write(
-            `planned ${total} targets${e.errors.length ? ` (${e.errors.length} ${e.errors.length === 1 ? 'account' : 'accounts'} could not be planned)` : ''}\n`,
-          );
+        if (!tty || debug) {
+          const failedToPlan = e.errors.length ? ` (${e.errors.length} failed while planning)` : '';
+          io.stderr.write(`planned ${plural(total, 'target')}${failedToPlan}\n`);
+          for (const err of e.errors)
+            io.stderr.write(`failed ${where(err)}: ${escapeControl(err.stage)} ${escapeControl(err.code)}\n`);
+        }
+      } else if (e.type === 'target-started') {
+        started.set(where(e.target), Date.now());
+        if (debug) io.stderr.write(`${tty ? '\r\x1b[2K' : ''}started ${where(e.target)}\n`);
       } else if (e.type === 'target-finished') {
         finished++;
         clusters += e.summary.clusters;
         errors += e.errors.length;
-        if (!tty) {
-          const t = e.target;
-          // Account ids and regions can come from cloud listings: never raw on a terminal.
+        if (!tty || debug) {
+          const ms = Date.now() - (started.get(where(e.target)) ?? Date.now());
           io.stderr.write(
-            `${e.summary.status} ${escapeControl(`${t.provider} ${t.accountId} ${t.region}`)}: ${plural(e.summary.clusters, 'cluster')}\n`,
+            `${tty ? '\r\x1b[2K' : ''}${e.summary.status} ${where(e.target)}: ${plural(e.summary.clusters, 'cluster')}${debug ? ` in ${ms} ms` : ''}\n`,
           );
         }
       }
       if (tty) io.stderr.write(`\r\x1b[2K${line()}`);
     },
     done() {
-      if (tty && !quiet) io.stderr.write(`\r\x1b[2K${line()}\n`);
+      if (tty && show) io.stderr.write(`\r\x1b[2K${line()}\n`);
     },
   };
 }
 
+/**
+ * `--out DIR` and `--output FILE` checked before scanning, so a bad path fails in a second with a message, not after
+ * the scan with a raw EEXIST: the folder must be a folder (or creatable under one), the file not a folder, and the
+ * nearest existing folder writable.
+ */
+async function checkOutputPath(path: string, flag: string, kind: 'folder' | 'file'): Promise<void> {
+  const kindOf = async (p: string) => {
+    try {
+      return (await stat(p)).isDirectory() ? 'folder' : 'file';
+    } catch (e) {
+      // ENOTDIR: something on the way is a file; the walk up below finds and names it.
+      if (['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+      throw new ConfigError(`${flag}: cannot read ${p}: ${errorMessage(e)}`);
+    }
+  };
+  const found = await kindOf(path);
+  if (found && found !== kind) {
+    throw new ConfigError(
+      kind === 'folder'
+        ? `${flag}: ${path} is a file; give a folder to write report.json, report.ocsf.json and report.html into`
+        : `${flag}: ${path} is a folder; give a file name (or use --out for a folder of reports)`,
+    );
+  }
+  // The nearest folder that exists must be a folder we can write to (the rest is created).
+  let dir = found === 'folder' ? path : dirname(path);
+  for (;;) {
+    const k = await kindOf(dir);
+    if (k === 'file') throw new ConfigError(`${flag}: ${dir} is a file, so ${path} cannot be created`);
+    if (k === 'folder') break;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  await access(dir, constants.W_OK).catch(() => {
+    throw new ConfigError(`${flag}: ${dir} is not writable`);
+  });
+}
+
+/** `high and above · changed only · checks EKS.* · skipping EKS.HYGIENE.*`, or undefined when nothing is filtered. */
+function filterLabel(o: ScanOptions, disabled: readonly string[]): string | undefined {
+  const parts: string[] = [];
+  if (o.severity && o.severity !== 'info') parts.push(`${o.severity} and above`);
+  if (o.changedOnly) parts.push('changed only (new, regressed, resolved)');
+  if (o.checks) parts.push(`checks ${list(o.checks)?.join(', ')}`);
+  const skipped = [...(list(o.skipChecks) ?? []), ...disabled];
+  if (skipped.length) parts.push(`skipping ${skipped.join(', ')}`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
+  const log = logger(io, o);
   const baseConfig = await buildConfig(o, io.cwd);
-  for (const w of configWarnings(baseConfig)) io.stderr.write(`Warning: ${w}\n`);
+  for (const w of configWarnings(baseConfig)) log.write('warn', `Warning: ${w}\n`);
+  // Which checks run: a pattern that matches nothing fails here, before anything is scanned.
+  const include = list(o.checks);
+  const selected = selectChecks(checks, include ? { patterns: include, source: '--checks' } : undefined, [
+    { patterns: list(o.skipChecks) ?? [], source: '--skip-checks' },
+    { patterns: baseConfig.checks.disabled, source: 'checks.disabled' },
+  ]);
+  if (o.out) await checkOutputPath(resolve(io.cwd, o.out), '--out', 'folder');
+  if (o.output) await checkOutputPath(resolve(io.cwd, o.output), '--output', 'file');
   const slackWebhook = { env: SLACK_WEBHOOK_ENV, vars: io.env };
   if (o.slack) {
     // A webhook that could never be used (unset, not https, another host) stops the CLI before it scans.
@@ -184,7 +306,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     : [];
   const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);
   const store = stateDir
-    ? createLocalStateStore(stateDir, { onWarning: (m) => io.stderr.write(`Warning: ${escapeControl(m)}\n`) })
+    ? createLocalStateStore(stateDir, { onWarning: (m) => log.write('warn', `Warning: ${escapeControl(m)}\n`) })
     : undefined;
   const stored: StoredState = store ? await store.load() : { findings: [], lastScan: undefined };
   let config = baseConfig;
@@ -239,10 +361,11 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
           'pass --securityhub-account <12-digit id> or set securityHub.accountId',
       );
     }
-    const progress = progressReporter(io, o.quiet || o.format === 'json');
+    const progress = progressReporter(io, log);
+    if (selected.length < checks.length) log.write('debug', `running ${selected.length} of ${checks.length} checks\n`);
     const scanned = await runScan({
       collectors,
-      checks,
+      checks: selected,
       config,
       trigger: drift ? SAMPLE_DRIFT_TRIGGER : o.sample ? 'cli-sample' : 'cli',
       onProgress: progress.onProgress,
@@ -264,55 +387,87 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       suppressions,
       now: new Date(),
     });
-    await emit(report, o, io, stateDir, config.securityHub);
+    // State recorded the whole scan; the filters only decide what is shown, written and gated on.
+    const shown = filterReport(report, { minSeverity: o.severity, changedOnly: o.changedOnly });
+    await emit(shown, o, io, log, stateDir, filterLabel(o, baseConfig.checks.disabled), config.securityHub);
     for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${escapeControl(f.error)}\n`);
+    const gate = gateFailures(report, shown, {
+      failOn: config.failOn,
+      failOnError: o.failOnError,
+      maxFailedTargetsPercent: o.maxFailedTargets,
+    });
+    for (const g of gate) io.stderr.write(`Gate: ${g.message} (exit ${GATE_EXIT[g.kind]})\n`);
     if (failures.length > 0) return EXIT.runtime;
-    if (config.failOn && hasFailAtOrAbove(report, config.failOn)) {
-      io.stderr.write(`FAIL findings at or above ${config.failOn}: exiting with ${EXIT.findings}\n`);
-      return EXIT.findings;
-    }
-    return EXIT.ok;
+    return gate[0] ? GATE_EXIT[gate[0].kind] : EXIT.ok;
   } finally {
     await stopSim?.();
   }
 }
 
+/** The chosen --format on stdout, or in the --output file (never coloured), then the --out folder. */
 async function emit(
   report: ScanReport,
   o: ScanOptions,
   io: CliIo,
+  log: Log,
   stateDir: string | undefined,
+  filter: string | undefined,
   securityHub: ScanConfig['securityHub'] = {},
 ): Promise<void> {
-  if (o.format === 'json') io.stdout.write(toJson(report));
-  else if (o.format === 'ocsf') io.stdout.write(pretty(toOcsf(report, checks)));
-  else if (o.format === 'asff') io.stdout.write(pretty(toAsff(report, checks, securityHub)));
+  let body: string;
+  if (o.format === 'json') body = toJson(report);
+  else if (o.format === 'ocsf') body = pretty(toOcsf(report, checks));
+  else if (o.format === 'asff') body = pretty(toAsff(report, checks, securityHub));
   else {
     const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
-    io.stdout.write(`${toTerminal(report, { color: useColor(io, io.stdout), stateLabel: label })}\n`);
+    const color = !o.output && colorEnabled(io.env, io.stdout.isTTY, o.color);
+    const width = o.output ? outputWidth({}, io.env) : outputWidth(io.stdout, io.env);
+    body = `${toTerminal(report, { color, stateLabel: label, width, ...(filter ? { filterLabel: filter } : {}) })}\n`;
   }
+  if (o.output) {
+    const file = resolve(io.cwd, o.output);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, body);
+    log.write('info', `Wrote ${file}\n`);
+  } else io.stdout.write(body);
   if (o.out) {
     const dir = resolve(io.cwd, o.out);
     await mkdir(dir, { recursive: true });
     const files = reportArtifacts(report, checks);
     for (const f of files) await writeFile(join(dir, f.name), f.body);
-    io.stderr.write(`Wrote ${files.map((f) => join(dir, f.name)).join(', ')}\n`);
+    log.write('info', `Wrote ${files.map((f) => join(dir, f.name)).join(', ')}\n`);
   }
 }
 
-function listChecks(format: string, io: CliIo): number {
-  if (format === 'json') {
+/** Cloud names `checks --provider` accepts: the provider id, or its Kubernetes service. */
+const PROVIDER_ALIASES: Record<string, string> = {
+  aws: 'aws',
+  eks: 'aws',
+  azure: 'azure',
+  aks: 'azure',
+  gcp: 'gcp',
+  gke: 'gcp',
+};
+
+/** The catalogue sorted by id (numbers in ids compare as numbers: EKS.NODES.2 before EKS.NODES.10), filtered. */
+function listChecks(opts: { format: string; provider?: string; severity?: Severity }, io: CliIo): number {
+  const provider = opts.provider ? PROVIDER_ALIASES[opts.provider] : undefined;
+  const shown = checks
+    .filter((c) => (!provider || c.provider === provider) && (!opts.severity || atLeast(c.severity, opts.severity)))
+    .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  if (opts.format === 'json') {
     io.stdout.write(
       `${JSON.stringify(
-        checks.map(({ evaluate: _e, ...meta }) => meta),
+        shown.map(({ evaluate: _e, ...meta }) => meta),
         null,
         2,
       )}\n`,
     );
     return EXIT.ok;
   }
-  const rows = checks.map((c) => [c.id, c.severity, c.category, c.provider, c.title]);
-  io.stdout.write(`${table([['ID', 'SEVERITY', 'CATEGORY', 'CLOUD', 'TITLE'], ...rows])}\n`);
+  const rows = shown.map((c) => [c.id, c.severity, c.category, c.provider, c.title]);
+  const text = table([['ID', 'SEVERITY', 'CATEGORY', 'CLOUD', 'TITLE'], ...rows]);
+  io.stdout.write(`${fitWidth(text, outputWidth(io.stdout, io.env)).text}\n`);
   return EXIT.ok;
 }
 
@@ -324,7 +479,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .description('Posture scanner for managed Kubernetes: EKS, AKS and GKE.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', EXIT_CODES_HELP);
 
   program
     .command('scan')
@@ -346,6 +502,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         .choices(['table', 'json', 'ocsf', 'asff'])
         .default('table'),
     )
+    .option('--output <file>', 'write the chosen --format to this file instead of stdout (overwritten if it exists)')
     .option('-o, --out <dir>', 'also write report.json, report.ocsf.json and report.html to this folder')
     .option('--state <dir>', `keep finding state in this folder, to report what changed (default ${DEFAULT_STATE_DIR})`)
     .option('--no-state', 'keep no state: every failing finding is new, nothing is written')
@@ -357,11 +514,32 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         .default('high'),
     )
     .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when a FAIL at or above this severity exists').choices([
+      new Option('--fail-on <severity>', 'exit 1 when an unsuppressed FAIL at or above this severity is shown').choices(
+        [...SEVERITIES],
+      ),
+    )
+    .option('--fail-on-error', 'exit 5 when any check gives ERROR or any target has a collection error')
+    .addOption(
+      new Option('--max-failed-targets <percent>', 'exit 4 when more than this share of targets failed')
+        .argParser(percent)
+        .default(DEFAULT_MAX_FAILED_TARGETS),
+    )
+    .addOption(
+      new Option('--severity <severity>', 'show and write only findings at or above this severity').choices([
         ...SEVERITIES,
       ]),
     )
-    .option('-q, --quiet', 'no progress output')
+    .option('--checks <globs>', 'comma-separated check ids or globs to run (EKS.ENDPOINT.*); default all')
+    .option('--skip-checks <globs>', 'comma-separated check ids or globs not to run (adds to checks.disabled)')
+    .option('--changed-only', 'show and write only findings that are new, regressed or resolved since the last scan')
+    .option('--no-color', 'no colour (also NO_COLOR=1 or FORCE_COLOR=0)')
+    .addOption(
+      new Option('--log-level <level>', 'stderr detail: error, warn, info (progress) or debug').choices([
+        ...LOG_LEVELS,
+      ]),
+    )
+    .option('-q, --quiet', 'no progress output (like --log-level warn)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .option('--securityhub-account <id>', 'with --format asff: the Security Hub account the findings are imported into')
     .option('--securityhub-region <region>', 'with --format asff: the Security Hub region (ProductArn)')
     .option('--allow-unknown-regions', 'no warning for --regions missing from the known AWS region list (new regions)')
@@ -373,8 +551,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .command('checks')
     .description('List the check catalogue')
     .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
-    .action((opts: { format: string }) => {
-      code = listChecks(opts.format, io);
+    .addOption(new Option('--provider <cloud>', "only this cloud's checks").choices(Object.keys(PROVIDER_ALIASES)))
+    .addOption(new Option('--severity <severity>', 'only checks at or above this severity').choices([...SEVERITIES]))
+    .action((opts: { format: string; provider?: string; severity?: Severity }) => {
+      code = listChecks(opts, io);
     });
 
   try {

@@ -63,6 +63,44 @@ const AwsOrganizationSchema = z
   })
   .strict();
 
+const RATE = z.number().min(0.1).max(10_000);
+/**
+ * Where AWS documents more than the common start: EC2's bucket for non-mutating calls (100, refilled at 20/s),
+ * SSM GetParameter (40/s); STS AssumeRole draws on the scanner's own account, whose reported limit is far higher.
+ */
+export const AWS_SERVICE_RATE_DEFAULTS: Readonly<Record<string, { initialRate: number; burst: number }>> = {
+  ec2: { initialRate: 20, burst: 100 },
+  ssm: { initialRate: 40, burst: 40 },
+  sts: { initialRate: 50, burst: 50 },
+};
+const RateLimitSchema = z.object({ initialRate: RATE, burst: z.number().int().min(1).max(10_000) }).strict();
+
+/**
+ * Client-side pacing of AWS calls, per account × region × service (collectors/aws/rate-limit.ts). AWS publishes no
+ * rates for EKS, IAM or Organizations, so each key starts at `initialRate` calls/s (after a `burst`) and learns:
+ * a throttling answer slows it down (× `decrease`), success while held back speeds it up (+`increasePerSecond`
+ * per second), between `minRate` and `maxRate`. `services` overrides the start per service (signing name).
+ */
+export const AwsRateLimitsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    initialRate: RATE.default(10),
+    burst: z.number().int().min(1).max(10_000).default(10),
+    minRate: RATE.default(0.5),
+    maxRate: RATE.default(500),
+    increasePerSecond: z.number().min(0).max(1_000).default(2),
+    decrease: z.number().gt(0).lt(1).default(0.7),
+    /** Per service, over AWS_SERVICE_RATE_DEFAULTS (a service given here replaces its default). */
+    services: z
+      .partialRecord(z.enum(['eks', 'iam', 'ec2', 'ssm', 'sts', 'guardduty', 'organizations']), RateLimitSchema)
+      .default({})
+      .transform((given) => ({ ...AWS_SERVICE_RATE_DEFAULTS, ...given })),
+  })
+  .strict()
+  .refine((r) => r.minRate <= r.initialRate && r.initialRate <= r.maxRate, {
+    message: 'minRate <= initialRate <= maxRate',
+  });
+
 export const AwsConfigSchema = z
   .object({
     /** Accounts to scan, each through a reader role. None: only the caller's own account, with its own credentials. */
@@ -115,6 +153,7 @@ export const AwsConfigSchema = z
      * should cost a scan seconds, not minutes; the cluster's aws-auth checks then say ERROR.
      */
     kubernetesApiTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    rateLimits: AwsRateLimitsSchema.default(() => AwsRateLimitsSchema.parse({})),
   })
   .strict();
 
@@ -273,6 +312,8 @@ export const SlackSettingsSchema = z
 
 export const CheckSettingsSchema = z
   .object({
+    /** Check ids or globs (`EKS.HYGIENE.*`) never run, like `--skip-checks`. */
+    disabled: z.array(z.string().min(1).max(256)).max(1000).default([]),
     logging: z
       .object({
         /** Control-plane log types a cluster must send to CloudWatch Logs. */
@@ -313,6 +354,8 @@ export const SecurityHubSettingsSchema = z
   })
   .strict();
 
+export const DEFAULT_CONCURRENCY = { targets: 512, clustersPerTarget: 64 } as const;
+
 export const ScanConfigSchema = z
   .object({
     aws: AwsConfigSchema.default(AwsConfigSchema.parse({})),
@@ -320,15 +363,20 @@ export const ScanConfigSchema = z
     azure: AzureConfigSchema.optional(),
     /** Scan GKE only when this section is present (or with --providers gcp / --sample). */
     gcp: GcpConfigSchema.optional(),
+    /**
+     * Upper bounds, not the pace: what paces AWS calls is `aws.rateLimits` per account × region × service. The
+     * defaults let a fleet of up to 512 targets all run at once and every cluster of a target (up to 64) be read
+     * together, so a scan with no settings runs as fast as the services allow; lower them to spare a machine.
+     */
     concurrency: z
       .object({
         /** Targets (account × region) collected at once. */
-        targets: z.number().int().min(1).max(256).default(8),
-        /** Clusters described at once within one target. */
-        clustersPerTarget: z.number().int().min(1).max(64).default(4),
+        targets: z.number().int().min(1).max(1024).default(DEFAULT_CONCURRENCY.targets),
+        /** Clusters described at once within one target (and describe calls at once within one cluster). */
+        clustersPerTarget: z.number().int().min(1).max(256).default(DEFAULT_CONCURRENCY.clustersPerTarget),
       })
       .strict()
-      .default({ targets: 8, clustersPerTarget: 4 }),
+      .default(DEFAULT_CONCURRENCY),
     collection: CollectionSettingsSchema.default(CollectionSettingsSchema.parse({})),
     checks: CheckSettingsSchema.default(CheckSettingsSchema.parse({})),
     slack: SlackSettingsSchema.default({ webhookHosts: [] }),
@@ -339,6 +387,7 @@ export const ScanConfigSchema = z
   .strict();
 
 export type AwsConfig = z.infer<typeof AwsConfigSchema>;
+export type AwsRateLimits = z.infer<typeof AwsRateLimitsSchema>;
 export type AzureConfig = z.infer<typeof AzureConfigSchema>;
 export type GcpConfig = z.infer<typeof GcpConfigSchema>;
 export type CheckSettings = z.infer<typeof CheckSettingsSchema>;

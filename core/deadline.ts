@@ -75,19 +75,30 @@ export class Deadline {
     }
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => reject(this.error());
-      this.signal.addEventListener('abort', onAbort, { once: true });
+      this.racing.add(onAbort);
+      if (this.racing.size === 1) this.signal.addEventListener('abort', this.abortAll, { once: true });
       work.then(
         (value) => {
-          this.signal.removeEventListener('abort', onAbort);
+          this.racing.delete(onAbort);
           resolve(value);
         },
         (e: unknown) => {
-          this.signal.removeEventListener('abort', onAbort);
+          this.racing.delete(onAbort);
           reject(this.expired ? this.error() : e);
         },
       );
     });
   }
+
+  /**
+   * What `race` callers wait on, behind one listener on the signal: an EventTarget checks every listener it holds
+   * when one is added, so a listener per call (hundreds in flight per target) cost time quadratic in them.
+   */
+  private readonly racing = new Set<() => void>();
+  private readonly abortAll = () => {
+    for (const reject of this.racing) reject();
+    this.racing.clear();
+  };
 
   error(): CollectorError {
     return new CollectorError('Timeout: the target deadline passed before this was collected', 'Timeout', {});

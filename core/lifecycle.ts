@@ -117,6 +117,11 @@ export interface Delta {
   expiredSuppressions: { index: number; checkId: string; resource: string; expires: string }[];
 }
 
+/** A set that only answers `has`: what coverage needs, kept compact for a fleet of results. */
+export interface MembershipSet {
+  has(key: string): boolean;
+}
+
 /** What a scan could read: decides whether a finding missing from it is resolved or merely unknown. */
 export interface Coverage {
   /** `provider/account` whose every region failed before regions were known (`region: '*'`). */
@@ -128,39 +133,80 @@ export interface Coverage {
   /** Clusters that produced results. */
   seenClusters: Set<string>;
   /** `checkId clusterId` pairs that yielded at least one result. */
-  checkRuns: Set<string>;
+  checkRuns: MembershipSet;
   /** `checkId clusterId` pairs whose data was not collected (an ERROR result), with the reason. */
   checkErrors: Map<string, string>;
 }
 
 const checkOnCluster = (checkId: string, clusterId: string) => `${checkId} ${clusterId}`;
 
+/**
+ * Coverage built a result at a time (finalize streams results): what the findings say is kept per cluster, with check
+ * ids shared, so 560,000 results cost a set of check ids per cluster rather than a string per result. Targets and
+ * errors are few and are judged at `build`, since errors and targets arrive in any order.
+ */
+export function coverageBuilder() {
+  const seenClusters = new Set<string>();
+  const checksByCluster = new Map<string, Set<string>>();
+  const checkIds = new Map<string, string>();
+  const checkErrors = new Map<string, string>();
+  const errors: Pick<ScanReport, 'errors'>['errors'] = [];
+  const targets: Pick<ScanReport, 'targets'>['targets'] = [];
+  const checkRuns: MembershipSet = {
+    has(key) {
+      const at = key.indexOf(' ');
+      return at > 0 && (checksByCluster.get(key.slice(at + 1))?.has(key.slice(0, at)) ?? false);
+    },
+  };
+  return {
+    addTargets(more: Readonly<ScanReport['targets']>, errs: Readonly<ScanReport['errors']>) {
+      targets.push(...more);
+      errors.push(...errs);
+    },
+    addFinding(f: Pick<Finding, 'checkId' | 'clusterId' | 'status' | 'message'>) {
+      seenClusters.add(f.clusterId);
+      let checks = checksByCluster.get(f.clusterId);
+      if (!checks) {
+        checks = new Set();
+        checksByCluster.set(f.clusterId, checks);
+      }
+      let checkId = checkIds.get(f.checkId);
+      if (checkId === undefined) {
+        checkId = f.checkId;
+        checkIds.set(checkId, checkId);
+      }
+      checks.add(checkId);
+      if (f.status === 'ERROR') {
+        const key = checkOnCluster(f.checkId, f.clusterId);
+        if (!checkErrors.has(key)) checkErrors.set(key, f.message);
+      }
+    },
+    build(): Coverage {
+      const failedAccounts = new Map<string, string>();
+      const incompleteTargets = new Map<string, string>();
+      for (const e of errors) {
+        const reason = `${e.stage} failed (${e.code}): ${e.message}`;
+        if (e.region === '*') failedAccounts.set(`${e.provider}/${e.accountId}`, reason);
+        else incompleteTargets.set(targetKey(e), reason);
+      }
+      const completeTargets = new Set<string>();
+      for (const t of targets) {
+        const key = targetKey(t);
+        if (t.status === 'failed') {
+          if (!incompleteTargets.has(key)) incompleteTargets.set(key, 'target could not be scanned');
+        } else if (!incompleteTargets.has(key)) completeTargets.add(key);
+      }
+      return { failedAccounts, incompleteTargets, completeTargets, seenClusters, checkRuns, checkErrors };
+    },
+  };
+}
+
 /** Reads coverage out of a report: `errors`, `targets[].status` and the ERROR results. */
 export function coverageOf(report: Pick<ScanReport, 'errors' | 'targets' | 'findings'>): Coverage {
-  const failedAccounts = new Map<string, string>();
-  const incompleteTargets = new Map<string, string>();
-  for (const e of report.errors) {
-    const reason = `${e.stage} failed (${e.code}): ${e.message}`;
-    if (e.region === '*') failedAccounts.set(`${e.provider}/${e.accountId}`, reason);
-    else incompleteTargets.set(targetKey(e), reason);
-  }
-  const completeTargets = new Set<string>();
-  for (const t of report.targets) {
-    const key = targetKey(t);
-    if (t.status === 'failed') {
-      if (!incompleteTargets.has(key)) incompleteTargets.set(key, 'target could not be scanned');
-    } else if (!incompleteTargets.has(key)) completeTargets.add(key);
-  }
-  const seenClusters = new Set<string>();
-  const checkRuns = new Set<string>();
-  const checkErrors = new Map<string, string>();
-  for (const f of report.findings) {
-    seenClusters.add(f.clusterId);
-    const key = checkOnCluster(f.checkId, f.clusterId);
-    checkRuns.add(key);
-    if (f.status === 'ERROR' && !checkErrors.has(key)) checkErrors.set(key, f.message);
-  }
-  return { failedAccounts, incompleteTargets, completeTargets, seenClusters, checkRuns, checkErrors };
+  const builder = coverageBuilder();
+  builder.addTargets(report.targets, report.errors);
+  for (const f of report.findings) builder.addFinding(f);
+  return builder.build();
 }
 
 /**
@@ -216,24 +262,34 @@ function sameSuppression(a: ActiveSuppression | undefined, b: ActiveSuppression 
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
+/** What the reconciler needs besides the previous state: the scan, the clock and the suppressions. */
+export interface ReconcilerOptions {
+  scanId: string;
+  /** The scan's start (ISO): first and last seen times. */
+  at: string;
+  now: Date;
+  suppressions?: readonly Suppression[];
+  /** The scan the state was last written by; defaults to the newest in state. */
+  previousScanId?: string | null;
+}
+
+export interface Reconciler {
+  /** The finding with its lifecycle (when it fails, or failed before); call once per result, in any order. */
+  add(f: Finding): Finding;
+  /** After every result: findings this scan did not report (resolved or stale, by coverage), and the delta. */
+  finish(coverage: Coverage): Omit<ReconcileResult, 'report'>;
+}
+
 /**
- * Labels every failing finding `new`, `regressed`, `persisting` or `resolved` against the previous
- * state, and computes the next state. Pure: the clock and the suppressions come in as arguments.
- *
- * Coverage-aware: a finding is resolved only when this scan read what would have shown it (see
- * `unknownBecause`); otherwise it stays open and is marked stale with the reason. An ERROR result
- * for an open finding is never a resolution either: its data was not collected.
+ * `reconcile` a result at a time, for a scan too large to hold (finalize streams results): memory is the previous
+ * state and what changed, never the results themselves. `reconcile` is this over a whole report.
  */
-export function reconcile(
-  previous: readonly FindingState[],
-  report: ScanReport,
-  options: ReconcileOptions,
-): ReconcileResult {
-  const at = report.scan.startedAt;
-  const scanId = report.scan.id;
-  const coverage = options.coverage ?? coverageOf(report);
+export function createReconciler(previous: readonly FindingState[], options: ReconcilerOptions): Reconciler {
+  const { at, scanId } = options;
   const suppressions = options.suppressions ?? [];
   const prevById = new Map(previous.map((s) => [s.id, s]));
+  /** Previous records this scan reported a result for: the others are judged by coverage at the end. */
+  const reportedPrev = new Set<string>();
   const next = new Map<string, FindingState>();
   const changed: FindingState[] = [];
   const resolved: FindingRef[] = [];
@@ -257,8 +313,9 @@ export function reconcile(
     changed.push(after);
   };
 
-  const findings = report.findings.map((f): Finding => {
+  function add(f: Finding): Finding {
     const prev = prevById.get(f.id);
+    if (prev) reportedPrev.add(f.id);
     if (f.status === 'FAIL') {
       const suppression = matchSuppression(suppressions, f, options.now);
       const base = prev ? { ...prev } : fromFinding(f, at, scanId);
@@ -324,48 +381,76 @@ export function reconcile(
     counts.resolved++;
     resolved.push(refOf(after, how));
     return { ...f, lifecycle: { state: 'resolved', firstSeen: after.firstSeen, lastSeen: after.lastSeen } };
-  });
-
-  const reported = new Set(report.findings.map((f) => f.id));
-  for (const prev of previous) {
-    if (reported.has(prev.id)) continue;
-    if (prev.status === 'resolved') {
-      next.set(prev.id, prev);
-      continue;
-    }
-    const reason = unknownBecause(prev, coverage);
-    if (reason) {
-      const after = staleState(prev, reason, at);
-      commit(prev, after, prev.stale ? undefined : 'stale', reason);
-      counts.stale++;
-      counts.open++;
-      if (after.suppressed) counts.suppressed++;
-      stale.push(refOf(after, after.stale?.reason));
-    } else {
-      const after = resolvedState(prev, at);
-      const why = coverage.seenClusters.has(prev.clusterId)
-        ? 'resource no longer reported'
-        : 'cluster no longer exists';
-      commit(prev, after, 'resolved', why);
-      counts.resolved++;
-      resolved.push(refOf(after, why));
-    }
   }
 
-  const expiredSuppressions = suppressions
-    .map((s, index) => ({ s, index }))
-    .filter(({ s }) => s.expiresAt.getTime() <= options.now.getTime())
-    .map(({ s, index }) => ({ index, checkId: s.check, resource: s.resource, expires: s.expires }));
+  function finish(coverage: Coverage): Omit<ReconcileResult, 'report'> {
+    for (const prev of previous) {
+      if (reportedPrev.has(prev.id)) continue;
+      if (prev.status === 'resolved') {
+        next.set(prev.id, prev);
+        continue;
+      }
+      const reason = unknownBecause(prev, coverage);
+      if (reason) {
+        const after = staleState(prev, reason, at);
+        commit(prev, after, prev.stale ? undefined : 'stale', reason);
+        counts.stale++;
+        counts.open++;
+        if (after.suppressed) counts.suppressed++;
+        stale.push(refOf(after, after.stale?.reason));
+      } else {
+        const after = resolvedState(prev, at);
+        const why = coverage.seenClusters.has(prev.clusterId)
+          ? 'resource no longer reported'
+          : 'cluster no longer exists';
+        commit(prev, after, 'resolved', why);
+        counts.resolved++;
+        resolved.push(refOf(after, why));
+      }
+    }
 
-  const delta: Delta = {
-    previousScanId: options.previousScanId ?? latestScanId(previous),
-    counts,
-    resolved,
-    stale,
-    expiredSuppressions,
-  };
-  const nextState = [...next.values()].sort((a, b) => a.id.localeCompare(b.id));
-  return { report: { ...report, findings, delta }, delta, nextState, changed };
+    const expiredSuppressions = suppressions
+      .map((s, index) => ({ s, index }))
+      .filter(({ s }) => s.expiresAt.getTime() <= options.now.getTime())
+      .map(({ s, index }) => ({ index, checkId: s.check, resource: s.resource, expires: s.expires }));
+
+    const delta: Delta = {
+      previousScanId: options.previousScanId ?? latestScanId(previous),
+      counts,
+      resolved,
+      stale,
+      expiredSuppressions,
+    };
+    const nextState = [...next.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return { delta, nextState, changed };
+  }
+
+  return { add, finish };
+}
+
+/**
+ * Labels every failing finding `new`, `regressed`, `persisting` or `resolved` against the previous
+ * state, and computes the next state. Pure: the clock and the suppressions come in as arguments.
+ *
+ * Coverage-aware: a finding is resolved only when this scan read what would have shown it (see
+ * `unknownBecause`); otherwise it stays open and is marked stale with the reason. An ERROR result
+ * for an open finding is never a resolution either: its data was not collected.
+ */
+export function reconcile(
+  previous: readonly FindingState[],
+  report: ScanReport,
+  options: ReconcileOptions,
+): ReconcileResult {
+  const reconciler = createReconciler(previous, {
+    scanId: report.scan.id,
+    at: report.scan.startedAt,
+    now: options.now,
+    suppressions: options.suppressions ?? [],
+    ...(options.previousScanId !== undefined ? { previousScanId: options.previousScanId } : {}),
+  });
+  const findings = report.findings.map((f) => reconciler.add(f));
+  const result = reconciler.finish(options.coverage ?? coverageOf(report));
+  return { report: { ...report, findings, delta: result.delta }, ...result };
 }
 
 function staleState(prev: FindingState, reason: string, at: string): FindingState {

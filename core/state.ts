@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CATEGORIES, RESULT_STATUSES } from './check.ts';
 import { formatIssuePath } from './config.ts';
 import { StateError } from './errors.ts';
+import type { Finding } from './finding.ts';
 import { type DeltaCounts, type FindingState, type ReconcileResult, reconcile } from './lifecycle.ts';
 import type { ScanReport } from './report.ts';
 import { SEVERITIES } from './severity.ts';
@@ -61,15 +62,46 @@ export interface ReportArtifact {
   body: string;
 }
 
-/** The port for report archives (S3). Returns where each artifact went, for links. */
-export interface ReportStore {
-  put(scanId: string, artifacts: readonly ReportArtifact[]): Promise<{ keys: string[]; latest: string }>;
+/** A file written piece by piece (every finding of a large scan): nothing is visible until `complete`. */
+export interface ArtifactUpload {
+  /** Appends text; resolves when the writer can take more. */
+  write(chunk: string): Promise<void>;
+  complete(): Promise<void>;
+  /** Drops what was written (a multipart upload is aborted). */
+  abort(): Promise<void>;
 }
 
-/** Something that tells people: Slack, email, SNS, Security Hub. Gets the reconciled report; only moves bytes. */
+/** The port for report archives (S3). Returns where each artifact went, for links. */
+export interface ReportStore {
+  /** `streamed`: names of files already completed through `open`, listed with the others (the latest pointer). */
+  put(
+    scanId: string,
+    artifacts: readonly ReportArtifact[],
+    streamed?: readonly string[],
+  ): Promise<{ keys: string[]; latest: string }>;
+  /** Starts a streamed file of a scan's report; a store without it gets large files whole, through `put`. */
+  open?(scanId: string, name: string, contentType: string): Promise<ArtifactUpload>;
+  /** Reads back a file of a scan's report line by line (sinks that need every finding, not the bounded report). */
+  lines?(scanId: string, name: string): AsyncIterable<string>;
+}
+
+/** What a notifier gets besides the report. */
+export interface NotifyContext {
+  reportUrl?: string;
+  /**
+   * Every finding of the scan, reconciled, read back from the archive: set when `report.truncated` says the
+   * report holds a selection (a sink that must see every finding, like Security Hub's import, reads this).
+   */
+  findings?: () => AsyncIterable<Finding>;
+}
+
+/**
+ * Something that tells people: Slack, email, SNS, Security Hub. Gets the reconciled report (bounded for a large
+ * scan: every new and regressed FAIL first, with the full counts); only moves bytes.
+ */
 export interface Notifier {
   readonly name: string;
-  notify(report: ScanReport, context: { reportUrl?: string }): Promise<void>;
+  notify(report: ScanReport, context: NotifyContext): Promise<void>;
 }
 
 const ISO = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO date-time');

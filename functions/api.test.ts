@@ -6,6 +6,7 @@ import { assembleReport } from '../core/scan.ts';
 import { aLambdaContext } from '../test/lambda-context.ts';
 import { type LocalDynamo, startLocalDynamo } from '../test/local-dynamodb.ts';
 import { type ApiDeps, idempotencyStore, idempotentStarts, latestReportFindings, makeApiHandler } from './api.ts';
+import { archiveReport } from './finalize.ts';
 import { memoryObjectStore, scanKeys } from './objects.ts';
 import { createDynamoScanRuns, type ScanRuns } from './scan-runs.ts';
 
@@ -511,6 +512,99 @@ describe('api handler', () => {
       expect(JSON.parse(token.body).message).toContain('nextToken');
       const unknown = await handler(anEvent('GET', '/findings', { query: { sort: 'asc' } }));
       expect(JSON.parse(unknown.body).message).toContain('query');
+    });
+  });
+
+  describe('GET /findings from the findings index finalize writes', () => {
+    const scanId = '20260602T130000Z-cccccc';
+    /** 2,500 findings (3 index pages of 1,000), every fifth failing, one cluster each; the last cluster only in page 3. */
+    const findings = Array.from({ length: 2500 }, (_, i) =>
+      aFinding({
+        id: i.toString(16).padStart(32, '0'),
+        clusterName: `c${String(i).padStart(4, '0')}`,
+        status: i % 5 === 0 ? 'FAIL' : 'PASS',
+      }),
+    );
+    let ranges: number;
+    let reportReads: number;
+    beforeEach(async () => {
+      await archiveReport(
+        objects,
+        {
+          scan: {
+            id: scanId,
+            startedAt: '2026-06-02T13:00:00Z',
+            finishedAt: '2026-06-02T13:05:00Z',
+            trigger: 'schedule',
+          },
+          parts: (async function* () {
+            yield { targets: [], errors: [], findings };
+          })(),
+        },
+        100,
+      );
+      await runs.update(scanId, { status: 'SUCCEEDED', trigger: 'schedule', requestedAt: '2026-06-02T13:00:00Z' });
+      ranges = 0;
+      reportReads = 0;
+      const range = objects.range.bind(objects);
+      const get = objects.get.bind(objects);
+      vi.spyOn(objects, 'range').mockImplementation((key, start, end) => {
+        ranges++;
+        return range(key, start, end);
+      });
+      vi.spyOn(objects, 'get').mockImplementation((key) => {
+        if (key === scanKeys.report(scanId)) reportReads++;
+        return get(key);
+      });
+    });
+    const list = async (query: Record<string, string>) => {
+      const res = await handler(anEvent('GET', '/findings', { query }));
+      expect(res.statusCode).toBe(200);
+      return JSON.parse(res.body) as { scanId: string; items: Finding[]; nextToken?: string };
+    };
+
+    it('pages through every finding in file order, a page at a time, never reading report.json', async () => {
+      const seen: string[] = [];
+      let token: string | undefined;
+      let requests = 0;
+      do {
+        const page = await list({ limit: '400', ...(token ? { nextToken: token } : {}) });
+        expect(page.scanId).toBe(scanId);
+        expect(page.items.length).toBeLessThanOrEqual(400);
+        seen.push(...page.items.map((f) => f.id));
+        token = page.nextToken;
+        requests++;
+      } while (token);
+      expect(seen).toEqual(findings.map((f) => f.id));
+      expect(requests).toBe(7);
+      expect(reportReads).toBe(0);
+      // A 400-finding page reads at most the one or two 1,000-finding pages it spans.
+      expect(ranges).toBeLessThanOrEqual(requests * 2);
+    });
+
+    it('keeps the filters, skipping index pages that cannot match', async () => {
+      const failing = await list({ status: 'FAIL', limit: '500' });
+      expect(failing.items).toHaveLength(500);
+      expect(failing.items.every((f) => f.status === 'FAIL')).toBe(true);
+      const rest = await list({ status: 'FAIL', limit: '500', nextToken: failing.nextToken! });
+      expect(rest.items.map((f) => f.id)).toEqual(
+        findings
+          .filter((f) => f.status === 'FAIL')
+          .slice(500)
+          .map((f) => f.id),
+      );
+      expect(rest.nextToken).toBeUndefined();
+      ranges = 0;
+      const one = await list({ cluster: 'c2499' });
+      expect(one.items.map((f) => f.clusterName)).toEqual(['c2499']);
+      expect(ranges).toBe(1); // pages 1 and 2 hold no such cluster: only page 3 is read
+    });
+
+    it('refuses a token that points past its scan’s findings with 400 naming nextToken', async () => {
+      const past = Buffer.from(JSON.stringify({ s: scanId, p: 9, o: 0 })).toString('base64url');
+      const res = await handler(anEvent('GET', '/findings', { query: { nextToken: past } }));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ issues: [{ path: 'query.nextToken' }] });
     });
   });
 

@@ -11,10 +11,17 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { readableErrors, zodIssues } from '../core/config.ts';
-import type { ScanReport } from '../core/report.ts';
+import { FINDINGS_FILE, FINDINGS_INDEX_FILE, type ScanReport } from '../core/report.ts';
 import { newScanId } from '../core/scan.ts';
+import type { FindingsIndex } from '../publish/artifacts.ts';
 import { bucketFromEnv, envObjects, envRuns, lazy, tableFromEnv } from './env.ts';
-import { BadPageTokenError, type FindingsQuery, FindingsQuerySchema, reportFindingsQuery } from './findings-query.ts';
+import {
+  BadPageTokenError,
+  type FindingsQuery,
+  FindingsQuerySchema,
+  indexedFindingsQuery,
+  reportFindingsQuery,
+} from './findings-query.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, metrics } from './powertools.ts';
 import { SCAN_ID, type ScanFilter, ScanFilterSchema, scopesOverlap } from './scan-request.ts';
@@ -364,14 +371,27 @@ export function idempotencyStore(client: DynamoDBClient, tableName: string): Dyn
   });
 }
 
-/** The newest finished scan's report, read from the results bucket. */
+/**
+ * The newest finished scan's findings, from the results bucket: pages of `report.findings.jsonl` through its index
+ * (written by finalize); a scan archived before the index existed is read from its `report.json`.
+ */
 export function latestReportFindings(runs: ScanRuns, objects: ObjectStore): FindingsQuery {
-  return reportFindingsQuery({
-    latestScanId: async () => (await runs.latestFullScan())?.scanId,
-    async findingsOf(scanId) {
-      const text = await objects.get(scanKeys.report(scanId));
-      return text === undefined ? undefined : (JSON.parse(text) as ScanReport).findings;
+  const latestScanId = async () => (await runs.latestFullScan())?.scanId;
+  const file = (scanId: string, name: string) => `${scanKeys.prefix(scanId)}${name}`;
+  return indexedFindingsQuery({
+    latestScanId,
+    async index(scanId) {
+      const text = await objects.get(file(scanId, FINDINGS_INDEX_FILE));
+      return text === undefined ? undefined : (JSON.parse(text) as FindingsIndex);
     },
+    read: (scanId, start, end) => objects.range(file(scanId, FINDINGS_FILE), start, end),
+    fallback: reportFindingsQuery({
+      latestScanId,
+      async findingsOf(scanId) {
+        const text = await objects.get(scanKeys.report(scanId));
+        return text === undefined ? undefined : (JSON.parse(text) as ScanReport).findings;
+      },
+    }),
   });
 }
 

@@ -3,7 +3,7 @@
  * (`securityHubClient`, its retry strategy) against a loopback server speaking Security Hub's REST-JSON
  * BatchImportFindings. Also the EMF metrics finalize emits, which the stack's dashboard and alarms read.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../core/finding.ts';
 import type { ScanReport } from '../core/report.ts';
 import type { Target } from '../core/target.ts';
-import { createLocalStateStore } from '../publish/stores/local.ts';
+import { createFolderReportStore, createLocalStateStore } from '../publish/stores/local.ts';
 import { aFinding } from '../test/findings.ts';
 import { aLambdaContext } from '../test/lambda-context.ts';
 import { makeFinalizeHandler } from './finalize.ts';
@@ -215,6 +215,80 @@ describe('finalize → Security Hub (BatchImportFindings on loopback)', () => {
     ).toEqual(Array(5).fill('new'));
     expect(second.metrics).toMatchObject({ [METRIC.findingsNew]: 5, [METRIC.findingsResolved]: 120 });
     expect(hub.throttled()).toBe(1);
+  });
+
+  it('streams a scan larger than the report’s cap: report.json bounded, every finding in the JSON Lines file and in Security Hub', async () => {
+    const objects = memoryObjectStore();
+    const reportsDir = await mkdtemp(join(dir, 'reports-'));
+    const client = securityHubClient({
+      endpoint: hub.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
+    });
+    const seen: ScanReport[] = [];
+    const publisher = lifecyclePublisher({
+      state: createLocalStateStore(await mkdtemp(join(dir, 'state-'))),
+      reports: createFolderReportStore(reportsDir),
+      notifiers: [
+        ...notifiersFromEnv(
+          { KUBEPOSTURE_SECURITYHUB_ACCOUNT: SECURITY_ACCOUNT, AWS_REGION: 'eu-west-1' },
+          { securityHub: client, objects },
+        ),
+        { name: 'recording', notify: async (r) => void seen.push(r) },
+      ],
+      objects,
+      clock: () => new Date(),
+      maxFindings: 20,
+    });
+    const finalize = withMiddleware(
+      makeFinalizeHandler({ objects, runs: memoryScanRuns(), publisher, clock: () => new Date() }),
+    );
+    const scanId = '20260604T060000Z-dddddd';
+    // 120 clusters: 60 fail (new), 60 pass.
+    const findings = Array.from({ length: 120 }, (_, i) =>
+      aFinding({ cluster: `k${String(i).padStart(3, '0')}`, ...(i % 2 ? { status: 'PASS' as const } : {}) }),
+    );
+    const plan: StoredPlan = {
+      scanId,
+      trigger: 'schedule',
+      startedAt: '2026-06-04T06:00:00.000Z',
+      targets: [TARGET],
+      errors: [],
+    };
+    const result: StoredTargetResult = {
+      scanId,
+      target: TARGET,
+      summary: { ...TARGET, status: 'scanned', clusters: 120 },
+      errors: [],
+      findings,
+    };
+    await objects.put(scanKeys.plan(scanId), JSON.stringify(plan));
+    await objects.put(scanKeys.result(scanId, TARGET), JSON.stringify(result));
+    const calls = hub.calls.length;
+
+    const { result: out } = await emittedMetrics(() => finalize({ scanId }, aLambdaContext('finalize', 600_000)));
+
+    const folder = join(reportsDir, 'scans', scanId);
+    const report = JSON.parse(await readFile(join(folder, 'report.json'), 'utf8')) as ScanReport;
+    expect(report.schemaVersion).toBe('2.0');
+    expect(report.findings).toHaveLength(20);
+    expect(report.truncated).toEqual({ findingsOmitted: 100, fullDataKey: 'report.findings.jsonl' });
+    expect(report.findings.every((f) => f.status === 'FAIL' && f.lifecycle?.state === 'new')).toBe(true);
+    expect(report.summary.byStatus).toMatchObject({ FAIL: 60, PASS: 60 });
+    expect(report.delta?.counts).toMatchObject({ new: 60, open: 60 });
+    expect(out.summary.byStatus).toMatchObject({ FAIL: 60, PASS: 60 });
+    const lines = (await readFile(join(folder, 'report.findings.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as Finding).id)).toEqual(findings.map((f) => f.id));
+    const ocsf = JSON.parse(await readFile(join(folder, 'report.ocsf.json'), 'utf8')) as unknown[];
+    expect(ocsf).toHaveLength(120);
+    const page = await readFile(join(folder, 'report.html'), 'utf8');
+    expect(page).toContain('<!doctype html>');
+    expect(page).toContain('100 more findings are in report.findings.jsonl');
+    // Notifiers get the bounded report; Security Hub still imports every failing finding, read back from the file.
+    expect(seen.map((r) => r.findings.length)).toEqual([20]);
+    const imported = hub.calls.slice(calls).flatMap((c) => c.findings);
+    expect(new Set(imported.map((f) => f.Id)).size).toBe(60);
+    expect(imported.every((f) => f.ProductFields?.['kubeposture/Lifecycle'] === 'new')).toBe(true);
   });
 
   it('records a Security Hub failure as a failed sink (the alarm’s metric), without failing the scan', async () => {

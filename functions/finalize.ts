@@ -1,11 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import pLimit from 'p-limit';
 import { z } from 'zod';
-import type { Finding } from '../core/finding.ts';
+import { finalizeStream, type StreamedScan } from '../core/finalize.ts';
 import type { DeltaCounts } from '../core/lifecycle.ts';
-import type { ScanReport, ScanSummary, TargetSummary } from '../core/report.ts';
-import { assembleReport, failedTarget } from '../core/scan.ts';
-import type { TargetError } from '../core/target.ts';
+import type { ScanReport, ScanSummary } from '../core/report.ts';
+import { failedTarget } from '../core/scan.ts';
+import type { Target, TargetError } from '../core/target.ts';
+import { type ReportFiles, streamedReportWriter } from '../publish/artifacts.ts';
 import { envObjects, envRuns } from './env.ts';
 import { parseInput } from './input.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
@@ -22,15 +22,18 @@ export const FinalizeInputSchema = z.object({ scanId: SCAN_ID }).passthrough();
 
 /**
  * The publishing stage, behind a port. Production uses `lifecyclePublisher` (functions/publisher.ts):
- * reconcile against the stored finding state, the reconciled report to S3, then the notifiers.
+ * reconcile against the stored finding state, the report files to S3, then the notifiers.
  * `partial` is true for a filtered on-demand scan, which must not resolve what it did not look at.
+ * The scan comes a target at a time: a publisher holds what reconcile needs, never every finding.
  */
 export interface ScanPublisher {
   publish(
-    report: ScanReport,
+    scan: StreamedScan,
     options: { partial: boolean },
   ): Promise<{
     reportKey: string;
+    /** The report as archived in `report.json`: full counts, bounded findings (`truncated` says how many are left out). */
+    report: ScanReport;
     /** Against the stored state; absent when the scan was not reconciled (filtered scans, report-only). */
     delta?: DeltaCounts;
     /** Sinks that failed (the others ran). */
@@ -38,15 +41,52 @@ export interface ScanPublisher {
   }>;
 }
 
-/** Archives `report.json` beside the scan's results; no state, no notifications (tests, and filtered scans). */
-export function reportOnlyPublisher(objects: ObjectStore): ScanPublisher {
+/** Findings `report.json` holds at most, unless `KUBEPOSTURE_REPORT_MAX_FINDINGS` says otherwise. */
+export const DEFAULT_REPORT_MAX_FINDINGS = 2000;
+
+/** `KUBEPOSTURE_REPORT_MAX_FINDINGS`: a whole number from 0 to 100,000 (every finding is in report.findings.jsonl). */
+export function reportMaxFindings(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.KUBEPOSTURE_REPORT_MAX_FINDINGS;
+  if (raw === undefined || raw === '') return DEFAULT_REPORT_MAX_FINDINGS;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n > 100_000) {
+    throw new Error('KUBEPOSTURE_REPORT_MAX_FINDINGS must be a whole number from 0 to 100000');
+  }
+  return n;
+}
+
+/** A scan's files in the results bucket, beside its results (`scans/<scanId>/...`). */
+export function objectReportFiles(objects: ObjectStore, scanId: string): ReportFiles {
+  const key = (name: string) => `${scanKeys.prefix(scanId)}${name}`;
   return {
-    async publish(report) {
-      const reportKey = scanKeys.report(report.scan.id);
-      await objects.put(reportKey, JSON.stringify(report));
-      return { reportKey };
+    open: async (name, contentType) => objects.upload(key(name), contentType),
+    async put(artifacts, streamed) {
+      for (const a of artifacts) await objects.put(key(a.name), a.body, a.contentType);
+      return [...streamed, ...artifacts.map((a) => a.name)].map(key);
     },
+    lines: (name) => objects.lines(key(name)),
   };
+}
+
+/**
+ * Archives the report beside the scan's results (`report.json`, `report.findings.jsonl` and its index); no state, no
+ * notifications (tests, and filtered scans). A report that could not be written fails finalize: it is the only output.
+ */
+export async function archiveReport(objects: ObjectStore, scan: StreamedScan, maxFindings: number) {
+  const out = await finalizeStream(scan, {
+    writer: (header) =>
+      streamedReportWriter(objectReportFiles(objects, scan.scan.id), header, [], { html: false, ocsf: false }),
+    now: new Date(),
+    maxFindings,
+  });
+  const failed = out.failures.find((f) => f.sink === 'reports');
+  if (failed) throw new Error(`The report of scan ${scan.scan.id} could not be written: ${failed.error}`);
+  return { reportKey: scanKeys.report(scan.scan.id), report: out.report };
+}
+
+/** Report files only: see `archiveReport`. */
+export function reportOnlyPublisher(objects: ObjectStore, maxFindings = DEFAULT_REPORT_MAX_FINDINGS): ScanPublisher {
+  return { publish: (scan) => archiveReport(objects, scan, maxFindings) };
 }
 
 export interface FinalizeOutput {
@@ -64,7 +104,7 @@ export interface FinalizeDeps {
   runs: ScanRuns;
   publisher: ScanPublisher;
   clock: () => Date;
-  /** Result documents read at once; each is parsed and dropped, so memory holds findings, not bodies. */
+  /** Result documents read ahead of the one being processed (each is parsed, processed and dropped). */
   readConcurrency?: number;
 }
 
@@ -87,10 +127,50 @@ export const defaultDeps: FinalizeDeps = {
   clock: () => new Date(),
 };
 
+type ResultPart = StreamedScan['parts'] extends AsyncIterable<infer P> ? P : never;
+
 /**
- * Reads every planned target's result from S3 (one document at a time per reader), builds the scan
- * report with the CLI's own `assembleReport`, publishes it and records the run. A planned target
- * with no result is a failed target with an error: it is never silently missing, and never PASS.
+ * The plan's errors, then each planned target's result in plan order, read a few ahead. A planned target with no
+ * result is a failed target with an error: never silently missing, and never PASS.
+ */
+async function* resultParts(
+  objects: ObjectStore,
+  plan: StoredPlan,
+  readAhead: number,
+  onMissing: () => void,
+): AsyncIterable<ResultPart> {
+  yield { targets: plan.errors.map(failedTarget), errors: plan.errors, findings: [] };
+  const read = async (target: Target): Promise<ResultPart> => {
+    const text = await objects.get(scanKeys.result(plan.scanId, target));
+    if (text === undefined) {
+      onMissing();
+      const error: TargetError = {
+        ...target,
+        stage: 'scan-target',
+        code: 'Unknown',
+        message: 'No result: the scan-target invocation failed after its retries (see the state machine)',
+      };
+      return { targets: [failedTarget(error)], errors: [error], findings: [] };
+    }
+    const result = JSON.parse(text) as StoredTargetResult;
+    return { targets: [result.summary], errors: result.errors, findings: result.findings };
+  };
+  const pending: Promise<ResultPart>[] = [];
+  let next = 0;
+  while (next < plan.targets.length || pending.length > 0) {
+    while (pending.length < Math.max(1, readAhead) && next < plan.targets.length) {
+      const p = read(plan.targets[next++]!);
+      p.catch(() => undefined); // awaited below, in order; this only keeps a read-ahead failure from going unhandled
+      pending.push(p);
+    }
+    yield await pending.shift()!;
+  }
+}
+
+/**
+ * Reads every planned target's result from S3 a document at a time (a few read ahead), streams them through the
+ * publisher (reconcile, report files, notifiers) and records the run. Memory holds the state and a bounded report,
+ * never every finding (bench/finalize-memory.ts: 20,000 clusters in a 1,024 MB function).
  */
 export function makeFinalizeHandler(deps: FinalizeDeps) {
   return async function finalizeHandler(event: unknown): Promise<FinalizeOutput> {
@@ -100,46 +180,16 @@ export function makeFinalizeHandler(deps: FinalizeDeps) {
     if (planText === undefined) throw new Error(`No plan for scan ${scanId}`);
     const plan = JSON.parse(planText) as StoredPlan;
 
-    const targets: TargetSummary[] = plan.errors.map(failedTarget);
-    const errors: TargetError[] = [...plan.errors];
-    const findings: Finding[] = [];
     let missingResults = 0;
-    const limit = pLimit(deps.readConcurrency ?? 8);
-    await Promise.all(
-      plan.targets.map((target) =>
-        limit(async () => {
-          const text = await deps.objects.get(scanKeys.result(scanId, target));
-          if (text === undefined) {
-            missingResults++;
-            const error: TargetError = {
-              ...target,
-              stage: 'scan-target',
-              code: 'Unknown',
-              message: 'No result: the scan-target invocation failed after its retries (see the state machine)',
-            };
-            errors.push(error);
-            targets.push(failedTarget(error));
-            return;
-          }
-          const result = JSON.parse(text) as StoredTargetResult;
-          targets.push(result.summary);
-          errors.push(...result.errors);
-          for (const f of result.findings) findings.push(f);
-        }),
-      ),
-    );
-
     const finishedAt = deps.clock().toISOString();
-    const report = assembleReport({
-      scan: { id: scanId, startedAt: plan.startedAt, finishedAt, trigger: plan.trigger },
-      targets,
-      errors,
-      findings,
-      ...(plan.notes ? { notes: plan.notes } : {}),
-    });
-    const { reportKey, delta, failedSinks } = await deps.publisher.publish(report, {
-      partial: plan.filter !== undefined,
-    });
+    const { reportKey, report, delta, failedSinks } = await deps.publisher.publish(
+      {
+        scan: { id: scanId, startedAt: plan.startedAt, finishedAt, trigger: plan.trigger },
+        ...(plan.notes?.length ? { notes: plan.notes } : {}),
+        parts: resultParts(deps.objects, plan, deps.readConcurrency ?? 4, () => missingResults++),
+      },
+      { partial: plan.filter !== undefined },
+    );
     await deps.runs.update(scanId, {
       status: 'SUCCEEDED',
       finishedAt,
@@ -153,6 +203,7 @@ export function makeFinalizeHandler(deps: FinalizeDeps) {
       byStatus: report.summary.byStatus,
       errors: report.errors.length,
       missingResults,
+      findingsOmittedFromReport: report.truncated?.findingsOmitted ?? 0,
     });
     // One data point per scan: the alarms and the dashboard (stacks/scanner-stack.ts) read these names.
     metrics.addMetric(METRIC.scanCollectionErrors, MetricUnit.Count, report.errors.length);

@@ -39,10 +39,14 @@ export interface FindingsQuery {
   list(filter: FindingsFilter): Promise<FindingsPage | undefined>;
 }
 
-/** A page token is bound to the scan it started on, so paging never mixes two scans. */
+/**
+ * A page token is bound to the scan it started on, so paging never mixes two scans. `o` is an offset into the
+ * matching findings (a report read whole), or with `p` a line within page `p` of the scan's findings index.
+ */
 interface Cursor {
   s: string;
   o: number;
+  p?: number;
 }
 
 export class BadPageTokenError extends Error {
@@ -52,7 +56,8 @@ export class BadPageTokenError extends Error {
 function decodeCursor(token: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof c.s === 'string' && Number.isInteger(c.o) && (c.o as number) >= 0) return c as Cursor;
+    const page = c.p === undefined || (Number.isInteger(c.p) && c.p >= 0);
+    if (typeof c.s === 'string' && Number.isInteger(c.o) && (c.o as number) >= 0 && page) return c as Cursor;
   } catch {
     // fall through
   }
@@ -95,6 +100,95 @@ export function reportFindingsQuery(deps: {
       const items = matching.slice(offset, offset + q.limit);
       const end = offset + items.length;
       return { scanId, items, ...(end < matching.length ? { nextToken: encodeCursor({ s: scanId, o: end }) } : {}) };
+    },
+  };
+}
+
+/** The parts of a findings index page (publish/artifacts.ts `FindingsIndexPage`) a query reads. */
+export interface IndexPage {
+  start: number;
+  end: number;
+  count: number;
+  status: readonly string[];
+  severity: readonly string[];
+  provider: readonly string[];
+  account: readonly string[];
+  cluster: readonly string[];
+  check: readonly string[];
+}
+
+/** Whether a page can hold a finding matching every filter (its value lists say what it holds). */
+function pageCanMatch(p: IndexPage, q: FindingsFilter): boolean {
+  const any = (values: readonly string[] | undefined, held: readonly string[]) =>
+    !values || values.some((v) => held.includes(v));
+  return (
+    any(q.status, p.status) &&
+    any(q.severity, p.severity) &&
+    any(q.provider, p.provider) &&
+    any(q.account, p.account) &&
+    any(q.cluster, p.cluster) &&
+    any(q.check, p.check)
+  );
+}
+
+/** Pages of findings one request reads at most: a rare filter answers fewer items, with a token to go on. */
+export const MAX_PAGES_PER_REQUEST = 8;
+
+/**
+ * Findings of a scan served page by page from its findings index (`report.findings.index.json`) and ranged reads of
+ * `report.findings.jsonl`, never by reading the whole report: a request reads the index and at most
+ * `MAX_PAGES_PER_REQUEST` pages of about a megabyte, skipping pages the filters cannot match. Findings come in the
+ * file's order (target by target). A scan archived before the index existed is served by `fallback`.
+ */
+export function indexedFindingsQuery(deps: {
+  latestScanId(): Promise<string | undefined>;
+  index(scanId: string): Promise<{ pages: readonly IndexPage[] } | undefined>;
+  /** Bytes `[start, end)` of the scan's findings file. */
+  read(scanId: string, start: number, end: number): Promise<string | undefined>;
+  fallback?: FindingsQuery;
+  maxPages?: number;
+}): FindingsQuery {
+  const maxPages = deps.maxPages ?? MAX_PAGES_PER_REQUEST;
+  return {
+    async list(q) {
+      const cursor = q.nextToken ? decodeCursor(q.nextToken) : undefined;
+      const scanId = cursor?.s ?? (await deps.latestScanId());
+      if (!scanId) return undefined;
+      const index = cursor && cursor.p === undefined ? undefined : await deps.index(scanId);
+      if (!index) {
+        if (deps.fallback && cursor?.p === undefined) return deps.fallback.list(q);
+        if (cursor) throw new BadPageTokenError('nextToken names a scan whose findings index is gone');
+        return undefined;
+      }
+      let page = cursor?.p ?? 0;
+      let line = cursor?.o ?? 0;
+      if (page > index.pages.length || (page < index.pages.length && line > index.pages[page]!.count)) {
+        throw new BadPageTokenError('nextToken points past the findings of its scan');
+      }
+      const items: Finding[] = [];
+      let read = 0;
+      for (; page < index.pages.length; page++, line = 0) {
+        const meta = index.pages[page]!;
+        if (!pageCanMatch(meta, q)) continue;
+        if (read === maxPages) break;
+        read++;
+        const text = await deps.read(scanId, meta.start, meta.end);
+        if (text === undefined) throw new Error(`The findings file of scan ${scanId} is missing (its index exists)`);
+        const lines = text.split('\n');
+        for (let i = line; i < lines.length; i++) {
+          if (!lines[i]) continue;
+          const f = JSON.parse(lines[i]!) as Finding;
+          if (!matches(f, q)) continue;
+          items.push(f);
+          if (items.length === q.limit) {
+            const rest = i + 1 < meta.count ? { p: page, o: i + 1 } : { p: page + 1, o: 0 };
+            const more = rest.p < index.pages.length;
+            return { scanId, items, ...(more ? { nextToken: encodeCursor({ s: scanId, ...rest }) } : {}) };
+          }
+        }
+      }
+      const more = page < index.pages.length;
+      return { scanId, items, ...(more ? { nextToken: encodeCursor({ s: scanId, p: page, o: 0 }) } : {}) };
     },
   };
 }

@@ -4,18 +4,17 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecurityHubClient, type SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { checks } from '../checks/index.ts';
-import { finalizeScan } from '../core/finalize.ts';
-import type { ScanReport } from '../core/report.ts';
+import { finalizeStream } from '../core/finalize.ts';
 import { SEVERITIES, type Severity } from '../core/severity.ts';
 import type { FindingStateStore, Notifier, ReportStore } from '../core/state.ts';
-import { reportArtifacts } from '../publish/artifacts.ts';
+import { reportStoreFiles, streamedReportWriter } from '../publish/artifacts.ts';
 import { createSnsNotifier } from '../publish/sinks/email.ts';
 import { createSecurityHubSink, type FullImportRecord } from '../publish/sinks/securityhub.ts';
 import { createSlackNotifier } from '../publish/sinks/slack.ts';
 import { createDynamoStateStore } from '../publish/stores/dynamodb.ts';
 import { createS3ReportStore } from '../publish/stores/s3.ts';
 import { bucketFromEnv, envObjects, lazy, tableFromEnv } from './env.ts';
-import type { ScanPublisher } from './finalize.ts';
+import { archiveReport, reportMaxFindings, type ScanPublisher } from './finalize.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, traced } from './powertools.ts';
 import { SECURITY_HUB_IMPORT_KEY } from './stack-contract.ts';
@@ -27,35 +26,48 @@ export interface LifecyclePublisherDeps {
   /** Where a filtered scan's report is archived as is. */
   objects: ObjectStore;
   clock: () => Date;
+  /** Findings `report.json` (and the HTML and notifiers) get at most; default `KUBEPOSTURE_REPORT_MAX_FINDINGS`. */
+  maxFindings?: number;
 }
 
 /**
- * The reconcile and publish stages of the serverless path, with the CLI's own `finalizeScan`:
- * finding state in DynamoDB, the reconciled report (JSON, OCSF, HTML) in S3, then every notifier.
+ * The reconcile and publish stages of the serverless path, streamed (`finalizeStream`, with the CLI's reconcile):
+ * finding state in DynamoDB, the report files in S3 (every finding in `report.findings.jsonl`, OCSF, and the
+ * bounded `report.json` and HTML), then every notifier with the bounded report.
  *
  * A filtered on-demand scan looked at part of the fleet only: reconciling it could mark resolved
  * the findings of clusters it never read. Its report is archived as it is, with no state change
  * and no alert; the next full scan carries the lifecycle.
  */
 export function lifecyclePublisher(deps: LifecyclePublisherDeps): ScanPublisher {
+  const maxFindings = () => deps.maxFindings ?? reportMaxFindings();
   return {
-    async publish(report: ScanReport, { partial }) {
-      const reportKey = scanKeys.report(report.scan.id);
+    async publish(scan, { partial }) {
+      const reportKey = scanKeys.report(scan.scan.id);
       if (partial) {
-        await deps.objects.put(reportKey, JSON.stringify(report));
+        const archived = await archiveReport(deps.objects, scan, maxFindings());
         logger.info('Filtered scan: report archived without reconciling state or notifying');
-        return { reportKey };
+        return archived;
       }
-      const result = await finalizeScan(report, {
+      const result = await finalizeStream(scan, {
         state: deps.state,
-        reports: deps.reports,
-        artifacts: (r) => reportArtifacts(r, checks),
+        writer: (header) =>
+          streamedReportWriter(reportStoreFiles(deps.reports, scan.scan.id), header, checks, {
+            html: true,
+            ocsf: true,
+          }),
         notifiers: deps.notifiers,
         now: deps.clock(),
+        maxFindings: maxFindings(),
       });
       for (const f of result.failures) logger.warn('A publishing sink failed; the others ran', f);
-      logger.info('Scan reconciled', { delta: result.report.delta });
-      return { reportKey, delta: result.delta.counts, failedSinks: result.failures.map((f) => f.sink) };
+      logger.info('Scan reconciled', { delta: result.delta?.counts, stateWrites: result.changed });
+      return {
+        reportKey,
+        report: result.report,
+        ...(result.delta ? { delta: result.delta.counts } : {}),
+        failedSinks: result.failures.map((f) => f.sink),
+      };
     },
   };
 }

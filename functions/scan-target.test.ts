@@ -260,6 +260,20 @@ describe('scan-target handler', () => {
     expect(logging?.message).toContain('api');
   });
 
+  it('does not run the checks that checks.disabled names, as the CLI does not', async () => {
+    // Prepare
+    const config = parseConfig({ checks: { disabled: ['EKS.LOGGING.*'] } });
+    const collector = fakeCollector(async (t) => ({ target: t, snapshots: [anEksCluster()], errors: [] }));
+    const handler = build(depsWith(collector, { config }));
+
+    // Act
+    const out = await handler(event, aLambdaContext());
+
+    // Assess
+    expect(out.findings.length).toBeGreaterThan(0);
+    expect(out.findings.filter((f) => f.checkId.startsWith('EKS.LOGGING.'))).toEqual([]);
+  });
+
   describe('refuses an invalid event, naming the field and not echoing the value', () => {
     const cases: { name: string; event: unknown; field: RegExp; secret?: string }[] = [
       { name: 'an empty event', event: {}, field: /scanId: .*; target: / },

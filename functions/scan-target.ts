@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { checks as registeredChecks } from '../checks/index.ts';
 import type { AnyCheck } from '../core/check.ts';
+import { selectChecks } from '../core/check-select.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { Deadline } from '../core/deadline.ts';
 import { type ScanSummary, summarize, type TargetSummary } from '../core/report.ts';
@@ -150,7 +151,8 @@ export function makeScanTargetHandler(deps: ScanTargetDeps) {
     const result = await scanTarget(
       collector,
       target,
-      deps.checks,
+      // checks.disabled is honoured here as in the CLI; a disabled check's open findings go stale, never resolved.
+      selectChecks(deps.checks, undefined, [{ patterns: config.checks.disabled, source: 'checks.disabled' }]),
       { now: started, settings: config.checks },
       deadline,
     ).finally(() => deadline.dispose());

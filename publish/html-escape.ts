@@ -1,3 +1,5 @@
+import { escapeControl } from '../core/text.ts';
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** A string already escaped (or trusted markup we built), so `html` does not escape it twice. */
@@ -18,7 +20,8 @@ function render(v: Interpolation): string {
   if (v === null || v === undefined || v === false) return '';
   if (Array.isArray(v)) return v.map(render).join('');
   if (v instanceof SafeHtml) return v.value;
-  return escapeHtml(String(v));
+  // Control and bidi characters become visible escapes too: a name must not read differently than it is.
+  return escapeHtml(escapeControl(String(v), { multiline: true }));
 }
 
 /** Tagged template that escapes every interpolation: cloud data (names, tags) is untrusted. */

@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import type { ResultStatus } from '../core/check.ts';
 import type { Finding } from '../core/finding.ts';
 import { alertable } from '../core/lifecycle.ts';
-import type { ScanReport } from '../core/report.ts';
+import { plural, type ScanReport } from '../core/report.ts';
 import { compareSeverity, SEVERITIES, type Severity } from '../core/severity.ts';
 import { escapeControl, escapeControlDeep } from '../core/text.ts';
 
@@ -33,9 +33,85 @@ function paintStatus(c: Colors, s: ResultStatus, text: string): string {
   return c.dim(text);
 }
 
+/**
+ * Whether to colour output, in the order scanner users expect: `--no-color` (flag false) always wins; then
+ * `FORCE_COLOR` (`0` or `false` turn colour off, any other non-empty value on, as in Node and chalk); then
+ * `NO_COLOR` (any non-empty value: off, no-color.org); then `TERM=dumb`; then whether the stream is a terminal.
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean | undefined, flag?: boolean): boolean {
+  if (flag === false) return false;
+  const force = env.FORCE_COLOR?.trim().toLowerCase();
+  if (force) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return Boolean(isTTY);
+}
+
+/**
+ * Columns to fit output into: the terminal's own width; otherwise `COLUMNS` when it is a number (CI systems set it);
+ * otherwise DEFAULT_WIDTH. Never below 40, where a table row has no room left for its message.
+ */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): number {
+  const fromEnv = Number.parseInt(env.COLUMNS ?? '', 10);
+  const width =
+    stream.isTTY && stream.columns && stream.columns > 0
+      ? stream.columns
+      : Number.isFinite(fromEnv) && fromEnv > 0
+        ? fromEnv
+        : DEFAULT_WIDTH;
+  return Math.max(40, width);
+}
+
+/** Display width when stdout is not a terminal (a CI log, a pipe, a file): wide enough for most messages. */
+export const DEFAULT_WIDTH = 120;
+
+const SGR = new RegExp(`^${String.fromCharCode(0x1b)}\\[[0-9;]*m`);
+
+/** Columns a string takes on screen: our colour codes take none (cloud text is escaped before it gets here). */
+export function visibleWidth(s: string): number {
+  return [...stripVTControlCharacters(s)].length;
+}
+
+/**
+ * Cuts a line to `width` columns, ending it with `…`; colour codes are kept (they take no room) and reset after a
+ * cut, so a cut inside a coloured run does not colour the next line.
+ */
+export function truncateLine(line: string, width: number): string {
+  if (visibleWidth(line) <= width) return line;
+  let out = '';
+  let used = 0;
+  let coloured = false;
+  for (let i = 0; i < line.length; ) {
+    const sgr = SGR.exec(line.slice(i, i + 16));
+    if (sgr) {
+      out += sgr[0];
+      coloured = true;
+      i += sgr[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(line.codePointAt(i)!);
+    if (used === width - 1) break;
+    out += ch;
+    used++;
+    i += ch.length;
+  }
+  return `${out.trimEnd()}…${coloured ? '\x1b[0m' : ''}`;
+}
+
+/** Every line cut to `width`; `cut` says whether any was, so the output can say where the full text is. */
+export function fitWidth(text: string, width: number): { text: string; cut: boolean } {
+  let cut = false;
+  const lines = text.split('\n').map((l) => {
+    const fitted = truncateLine(l, width);
+    if (fitted !== l) cut = true;
+    return fitted;
+  });
+  return { text: lines.join('\n'), cut };
+}
+
 /** Plain-text table; pads on visible width so colours do not break alignment. */
 export function table(rows: string[][], align: ('l' | 'r')[] = []): string {
-  const visible = (s: string) => stripVTControlCharacters(s).length;
+  const visible = visibleWidth;
   const widths: number[] = [];
   for (const r of rows) {
     for (const [i, cell] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, visible(cell));
@@ -59,6 +135,10 @@ export interface TerminalOptions {
   stateLabel?: string;
   /** Max failing findings listed per cluster before "and N more". */
   perCluster?: number;
+  /** Columns to fit every line into (long messages end with `…`); none: no limit. */
+  width?: number;
+  /** A line saying what the report was filtered to (`--severity`, `--changed-only`, `--checks`). */
+  filterLabel?: string;
 }
 
 /** The human summary: counts by status × severity, failing findings by cluster, collection errors. */
@@ -69,14 +149,14 @@ export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string
   const c = pc.createColors(opts.color);
   const s = report.summary;
   const out: string[] = [];
-  const accounts = new Set(report.targets.map((t) => t.accountId)).size;
   out.push(
-    c.bold(`kubeposture scan ${report.scan.id}`) +
-      c.dim(
-        ` · ${accounts} accounts · ${s.targets.total} targets (${s.targets.failed} failed, ${s.targets.partial} partial) · ${s.clusters} clusters`,
-      ),
-    '',
+    c.bold(`kubeposture scan ${report.scan.id}`),
+    c.dim(
+      `${scopeLabel(report)}${plural(s.targets.total, 'target')} (${s.targets.failed} failed, ${s.targets.partial} partial) · ${plural(s.clusters, 'cluster')}`,
+    ),
   );
+  if (opts.filterLabel) out.push(c.dim(`Showing ${escapeControl(opts.filterLabel)}`));
+  out.push('');
   if (report.delta) out.push(...deltaLines(report, c, opts), '');
 
   const counts = new Map<string, number>();
@@ -107,12 +187,15 @@ export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string
             ? paintStatus(c, 'ERROR', 'ERROR')
             : paintSeverity(c, f.severity, f.severity.toUpperCase()),
           f.checkId,
-          f.message + tag(c, f, Boolean(report.delta?.previousScanId)),
+          tag(c, f, Boolean(report.delta?.previousScanId)) + f.message,
         ]);
       out.push(table(shown));
       if (list.length > limit) out.push(c.dim(`    … and ${list.length - limit} more`));
     }
     out.push('');
+  } else if (s.targets.total === 0 || s.targets.failed === s.targets.total) {
+    // Nothing read is not nothing wrong: never the green line for a scan that saw no cluster.
+    out.push(c.bold(c.magenta('Nothing was scanned: no target could be read (see the collection errors).')), '');
   } else {
     out.push(c.green('No failing findings.'), '');
   }
@@ -121,29 +204,76 @@ export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string
     out.push(
       c.bold(c.magenta('Collection errors')) + c.dim(' (these were not scanned: nothing there is known to pass)'),
     );
-    out.push(
-      table(
-        report.errors.map((e) => [
-          '   ',
-          `${e.provider} ${e.accountId} ${e.region}`,
-          e.stage,
-          c.magenta(e.code),
-          e.message,
-        ]),
-      ),
-      '',
-    );
+    // The message says what to fix (a role, a permission, an API to enable): wrapped under its target, not cut.
+    for (const e of report.errors) {
+      out.push(`    ${e.provider} ${e.accountId} ${e.region}  ${e.stage}  ${c.magenta(e.code)}`);
+      out.push(...wrap(e.message, (opts.width ?? Number.POSITIVE_INFINITY) - 6, 3).map((l) => `      ${l}`));
+    }
+    out.push('');
   }
-  return out.join('\n');
+  const text = out.join('\n');
+  if (opts.width === undefined) return text;
+  const fitted = fitWidth(text, opts.width);
+  return fitted.cut
+    ? `${fitted.text}\n${truncateLine(c.dim(`Long lines end with … at ${opts.width} columns: --format json or --out has the full text.`), opts.width)}\n`
+    : fitted.text;
 }
 
-/** A marker after the message: on a first scan everything is new, so only suppression and staleness are marked. */
+/**
+ * Word-wraps plain text into lines of at most `width` columns, at most `maxLines` of them (the last ends with `…`
+ * when text is left over). A word longer than a line (an ARN) is cut into pieces.
+ */
+export function wrap(text: string, width: number, maxLines: number): string[] {
+  if (!Number.isFinite(width) || visibleWidth(text) <= width) return [text];
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    let w = word;
+    while (w) {
+      const room = current ? width - visibleWidth(current) - 1 : width;
+      if (visibleWidth(w) <= room) {
+        current = current ? `${current} ${w}` : w;
+        w = '';
+      } else if (current && visibleWidth(w) <= width) {
+        lines.push(current);
+        current = '';
+      } else {
+        const cut = [...w].slice(0, Math.max(1, room)).join('');
+        lines.push(current ? `${current} ${cut}` : cut);
+        current = '';
+        w = w.slice(cut.length);
+      }
+    }
+  }
+  if (current) lines.push(current);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  kept[maxLines - 1] = truncateLine(`${kept[maxLines - 1]} ${lines[maxLines]}`, width);
+  return kept;
+}
+
+const SCOPE_NOUNS: Record<string, string> = { aws: 'AWS account', azure: 'Azure subscription', gcp: 'GCP project' };
+
+/** `3 AWS accounts · 1 Azure subscription · `: what the targets span, per cloud (a whole-cloud `*` is not counted). */
+function scopeLabel(report: ScanReport): string {
+  const byProvider = new Map<string, Set<string>>();
+  for (const t of report.targets) {
+    if (t.accountId === '*') continue;
+    byProvider.set(t.provider, (byProvider.get(t.provider) ?? new Set()).add(t.accountId));
+  }
+  return [...byProvider].map(([p, ids]) => `${plural(ids.size, SCOPE_NOUNS[p] ?? `${p} account`)} · `).join('');
+}
+
+/**
+ * A marker before the message (a long message is cut at the terminal width; the marker must survive): on a first
+ * scan everything is new, so only suppression and staleness are marked.
+ */
 function tag(c: Colors, f: Finding, hasPrevious: boolean): string {
   const l = f.lifecycle;
   if (!l) return '';
-  if (l.suppressed) return c.dim(` (suppressed until ${l.suppressed.expires}: ${l.suppressed.reason})`);
-  if (l.stale) return c.dim(' (stale: not re-checked)');
-  if (hasPrevious && (l.state === 'new' || l.state === 'regressed')) return ` ${c.bold(l.state.toUpperCase())}`;
+  if (l.suppressed) return `${c.dim(`(suppressed until ${l.suppressed.expires}: ${l.suppressed.reason})`)} `;
+  if (l.stale) return `${c.dim('(stale: not re-checked)')} `;
+  if (hasPrevious && (l.state === 'new' || l.state === 'regressed')) return `${c.bold(l.state.toUpperCase())} `;
   return '';
 }
 

@@ -94,6 +94,8 @@ export interface SimulatedCloud {
   faults: FaultInjector;
   /** How many calls match every given field of `filter`. */
   count(filter: Partial<SimCall>): number;
+  /** TCP connections the AWS endpoint accepted so far (with `calls`: how well clients reuse connections). */
+  connections(): number;
   spec: FleetSpec;
   /** What is being served; live, so a test may change a cluster between scans. */
   fleet: SimFleet;
@@ -143,6 +145,10 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   );
   const servers: Server[] = [];
   const server = createServer(handler);
+  let connections = 0;
+  server.on('connection', () => {
+    connections++;
+  });
   let port: number;
   try {
     port = await listen(server, servers);
@@ -204,6 +210,7 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
       const want = Object.entries(filter).filter(([, v]) => v !== undefined) as [keyof SimCall, unknown][];
       return calls.filter((c) => want.every(([k, v]) => c[k] === v)).length;
     },
+    connections: () => connections,
     spec,
     fleet,
     async close() {

@@ -43,7 +43,7 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
   }, 90_000);
 
   it('prints a versioned JSON report with the documented fields', () => {
-    expect(first.schemaVersion).toBe('1.1');
+    expect(first.schemaVersion).toBe('2.0');
     expect(Object.keys(first.scan).sort()).toEqual(['finishedAt', 'id', 'startedAt', 'trigger']);
     expect(Array.isArray(first.targets)).toBe(true);
     expect(Array.isArray(first.errors)).toBe(true);
@@ -400,7 +400,8 @@ describe('kubeposture CLI behaviour', () => {
     expect(run.code).toBe(0);
     for (const c of checks) expect(run.stdout).toContain(c.id);
     const json = JSON.parse((await runCli(['checks', '--format', 'json'])).stdout) as { id: string; needs: string[] }[];
-    expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id));
+    const byId = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+    expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id).sort(byId));
     expect(json[0]?.needs.length).toBeGreaterThan(0);
   });
 });
@@ -660,17 +661,243 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
           },
         ],
       });
-      const plain = await runCli(['scan', '--fleet', fleet]);
+      // Wide enough for the whole escaped ARN: lines are otherwise cut at 120 columns.
+      const plain = await runCli(['scan', '--fleet', fleet], { COLUMNS: '1000' });
       expect(plain.code, plain.stderr).toBe(0);
       expect(plain.stdout).toContain(
         'role/legacy-admin\\u001b]0;pwned\\u0007\\u001b[2J\\u001b]8;;https://evil.test\\u001b\\\\u202e',
       );
       for (const raw of ['\x1b', '\x07', '\u202e']) expect(plain.stdout + plain.stderr).not.toContain(raw);
-      const colour = await runCli(['scan', '--fleet', fleet], { NO_COLOR: '', FORCE_COLOR: '1' });
+      const colour = await runCli(['scan', '--fleet', fleet], { NO_COLOR: '', FORCE_COLOR: '1', COLUMNS: '1000' });
       const sgr = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`, 'g');
       expect(colour.stdout).toMatch(sgr); // our colours still work
       expect(colour.stdout).toContain('legacy-admin\\u001b]0;pwned');
       for (const raw of ['\x1b', '\x07', '\u202e']) expect(colour.stdout.replace(sgr, '')).not.toContain(raw);
     });
+  });
+});
+
+/** Our colour codes (SGR), the only escape sequences the CLI writes. */
+const SGR = new RegExp(`${String.fromCharCode(0x1b)}\\[[0-9;]*m`);
+
+describe('the CI gate and scanner flags (a two-account fleet: one read, one denying the reader role)', () => {
+  let dir: string;
+  let fleet: string;
+  let deniedOnly: string;
+  let release: () => void;
+
+  beforeAll(async () => {
+    // One temporary folder for the file; each run starts this small fleet in a few hundred milliseconds.
+    const ready = new Promise<void>((ok) => {
+      void withTempDir(async (d) => {
+        dir = d;
+        ok();
+        await new Promise<void>((done) => (release = done));
+      });
+    });
+    await ready;
+    const cluster = { name: 'web', region: 'us-east-1', version: '1.31' };
+    const denied = { id: DENIED_ACCOUNT, denyAssumeRole: true, enabledRegions: ['us-east-1'], clusters: [] };
+    fleet = await writeYaml(dir, 'fleet.yaml', {
+      accounts: [{ id: '111111111111', enabledRegions: ['us-east-1'], clusters: [cluster] }, denied],
+    });
+    deniedOnly = await writeYaml(dir, 'denied.yaml', { accounts: [denied] });
+  });
+  afterAll(() => release?.());
+
+  const scan = (args: string[], env: NodeJS.ProcessEnv = {}, extra: Parameters<typeof runCli>[2] = {}) =>
+    runCli(['scan', '--fleet', fleet, ...args], env, extra);
+
+  it('--fail-on counts only unsuppressed FAILs: suppressing * with --fail-on info exits 0', async () => {
+    const failing = await scan(['--format', 'json', '--fail-on', 'info']);
+    expect(failing.code, failing.stderr).toBe(1);
+    expect(failing.stderr).toMatch(/Gate: \d+ unsuppressed FAIL findings at or above info \(exit 1\)/);
+    const all = await writeYaml(dir, 'all.yaml', {
+      suppressions: [{ check: '*', resource: '*', reason: 'accepted', owner: 'me', expires: '2099-12-31' }],
+    });
+    const accepted = await scan(['--format', 'json', '--fail-on', 'info', '--suppressions', all]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    const report = parseReport(accepted);
+    expect(report.findings.filter((f) => f.status === 'FAIL').length).toBeGreaterThan(0);
+    expect(report.findings.filter((f) => f.status === 'FAIL').every((f) => f.lifecycle?.suppressed)).toBe(true);
+    expect(accepted.stderr).not.toContain('Gate:');
+  });
+
+  it('exits 4 when no target could be scanned, and never says "No failing findings."', async () => {
+    const run = await runCli(['scan', '--fleet', deniedOnly]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('Gate: no target could be scanned: all 1 target failed');
+    expect(run.stdout).not.toContain('No failing findings');
+    expect(run.stdout).toContain('Nothing was scanned');
+    // Whatever the other flags: a scan that read nothing is not a pass.
+    const lenient = await runCli(['scan', '--fleet', deniedOnly, '--max-failed-targets', '100', '--format', 'json']);
+    expect(lenient.code).toBe(4);
+  });
+
+  it('exits 4 when more than --max-failed-targets percent of targets failed (default 50)', async () => {
+    expect((await scan(['--format', 'json'])).code).toBe(0); // 1 of 2 failed: 50%, not above
+    const strict = await scan(['--format', 'json', '--max-failed-targets', '49']);
+    expect(strict.code).toBe(4);
+    expect(strict.stderr).toContain('Gate: 1 of 2 targets failed (50%, above --max-failed-targets 49%) (exit 4)');
+    const bad = await scan(['--max-failed-targets', '150']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('a percentage from 0 to 100');
+  });
+
+  it('--fail-on-error exits 5 on a collection error; with several failures, names each and exits with the worst', async () => {
+    const errors = await scan(['--format', 'json', '--fail-on-error']);
+    expect(errors.code).toBe(5);
+    expect(errors.stderr).toContain('Gate: --fail-on-error: 0 ERROR results and 1 collection error (exit 5)');
+    const all = await scan(['--format', 'json', '--fail-on-error', '--fail-on', 'low', '--max-failed-targets', '0']);
+    expect(all.code).toBe(4);
+    expect(all.stderr.match(/^Gate: /gm)).toHaveLength(3);
+  });
+
+  it('--severity keeps what is shown, written and gated to findings at or above it', async () => {
+    const full = parseReport(await scan(['--format', 'json']));
+    expect(full.findings.some((f) => f.severity === 'medium' && f.status === 'FAIL')).toBe(true);
+    const high = await scan(['--format', 'json', '--severity', 'high', '--fail-on', 'low']);
+    const shown = parseReport(high);
+    expect(shown.findings.length).toBeGreaterThan(0);
+    expect(new Set(shown.findings.map((f) => f.severity))).toEqual(
+      new Set(full.findings.filter((f) => ['critical', 'high'].includes(f.severity)).map((f) => f.severity)),
+    );
+    expect(shown.summary.byStatus.FAIL).toBe(shown.findings.filter((f) => f.status === 'FAIL').length);
+    // No FAIL at high or above on this cluster, and the gate counts what is shown.
+    expect(high.code).toBe(shown.findings.some((f) => f.status === 'FAIL') ? 1 : 0);
+  });
+
+  it('--checks and --skip-checks (globs, any case) and checks.disabled choose the checks that run', async () => {
+    const only = parseReport(await scan(['--format', 'json', '--checks', 'eks.endpoint.*,EKS.LOGGING.1']));
+    expect(new Set(only.findings.map((f) => f.checkId))).toEqual(
+      new Set(EKS_IDS.filter((id) => id.startsWith('EKS.ENDPOINT.') || id === 'EKS.LOGGING.1')),
+    );
+    const skipped = parseReport(await scan(['--format', 'json', '--skip-checks', 'EKS.ENDPOINT.*']));
+    expect(skipped.findings.some((f) => f.checkId.startsWith('EKS.ENDPOINT.'))).toBe(false);
+    expect(skipped.findings.some((f) => f.checkId === 'EKS.LOGGING.1')).toBe(true);
+    const config = await writeYaml(dir, 'disabled.yaml', { checks: { disabled: ['EKS.LOGGING.*', 'EKS.NODES.1'] } });
+    const disabled = parseReport(await scan(['--format', 'json', '--config', config]));
+    expect(disabled.findings.some((f) => f.checkId.startsWith('EKS.LOGGING.') || f.checkId === 'EKS.NODES.1')).toBe(
+      false,
+    );
+    const typo = await scan(['--checks', 'EKS.LOGGNG.*']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Configuration error: --checks: EKS.LOGGNG.* matches no check');
+    expect(typo.stderr).not.toContain('planned');
+  });
+
+  it('--changed-only shows and gates on new, regressed and resolved findings only', async () => {
+    const state = join(dir, 'changed-state');
+    const first = parseReport(await scan(['--format', 'json', '--state', state, '--changed-only']));
+    expect(first.findings.length).toBeGreaterThan(0);
+    expect(first.findings.every((f) => f.lifecycle?.state === 'new')).toBe(true);
+    const second = await scan(['--state', state, '--changed-only', '--fail-on', 'info']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('Showing changed only (new, regressed, resolved)');
+    expect(second.stdout).not.toContain('Failing findings by cluster');
+  });
+
+  it('--output writes the chosen format to a file and nothing to stdout; a folder there is refused', async () => {
+    const file = join(dir, 'out', 'findings.ocsf.json');
+    const run = await scan(['--format', 'ocsf', '--output', file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect((JSON.parse(await readFile(file, 'utf8')) as unknown[]).length).toBeGreaterThan(0);
+    const table = join(dir, 'report.txt');
+    expect((await scan(['--output', table], { FORCE_COLOR: '1', NO_COLOR: '' })).code).toBe(0);
+    const text = await readFile(table, 'utf8');
+    expect(text).toContain('Failing findings by cluster');
+    expect(text).not.toMatch(SGR); // a file is never coloured
+    const folder = await scan(['--output', dir]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(`--output: ${dir} is a folder`);
+  });
+
+  it('--out naming an existing file, or a folder under a file, exits 2 before scanning', async () => {
+    const existing = join(dir, 'fleet.yaml');
+    for (const [path, why] of [
+      [existing, `--out: ${existing} is a file; give a folder`],
+      [join(existing, 'reports'), `--out: ${existing} is a file, so ${join(existing, 'reports')} cannot be created`],
+    ] as const) {
+      const run = await scan(['--out', path]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`Configuration error: ${why}`);
+      expect(run.stderr).not.toMatch(/planned|EEXIST|ENOTDIR/);
+    }
+  });
+
+  it('--slack with a webhook that is not a URL exits 2 before scanning', async () => {
+    const run = await scan(['--slack'], {
+      KUBEPOSTURE_SLACK_WEBHOOK_URL: 'hooks.slack.com/services/T0/B0/SECRETTOKEN',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--slack: The Slack webhook URL in environment variable');
+    expect(run.stderr).toContain('is not a URL');
+    expect(run.stderr).not.toMatch(/SECRETTOKEN|planned/);
+  });
+
+  it('keeps stdout machine-readable and stderr quiet with --format json, ocsf or asff, unless --log-level asks', async () => {
+    for (const format of ['json', 'ocsf', 'asff']) {
+      const run = await scan(['--format', format]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(() => JSON.parse(run.stdout), format).not.toThrow();
+      expect(run.stderr, format).toBe('');
+    }
+    const info = await scan(['--format', 'json', '--log-level', 'info']);
+    expect(info.stderr).toContain('planned 2 targets (1 failed while planning)');
+    expect(() => JSON.parse(info.stdout)).not.toThrow();
+    const debug = await scan(['--log-level', 'debug']);
+    expect(debug.stderr).toMatch(/started aws 111111111111 us-east-1\n/);
+    expect(debug.stderr).toMatch(/scanned aws 111111111111 us-east-1: 1 cluster in \d+ ms/);
+    expect((await scan(['--log-level', 'error'])).stderr).toBe('');
+  });
+
+  it('counts targets the same in progress and summary, and says 1 cluster, not 1 clusters', async () => {
+    const run = await scan([]);
+    expect(run.stderr).toContain('planned 2 targets');
+    expect(run.stdout).toContain('2 AWS accounts · 2 targets (1 failed, 0 partial) · 1 cluster');
+  });
+
+  it('colours only on a terminal, and FORCE_COLOR=0, NO_COLOR or --no-color turn it off', async () => {
+    const tty = { tty: { columns: 200 } };
+    expect((await scan([], { NO_COLOR: '' }, tty)).stdout).toMatch(SGR);
+    expect((await scan([], { NO_COLOR: '' })).stdout).not.toMatch(SGR); // not a terminal
+    expect((await scan([], { NO_COLOR: '', FORCE_COLOR: '0' }, tty)).stdout).not.toMatch(SGR);
+    expect((await scan([], { NO_COLOR: '1' }, tty)).stdout).not.toMatch(SGR);
+    expect((await scan(['--no-color'], { NO_COLOR: '', FORCE_COLOR: '1' }, tty)).stdout).not.toMatch(SGR);
+    expect((await scan([], { NO_COLOR: '', FORCE_COLOR: '1' })).stdout).toMatch(SGR);
+  });
+
+  it('fits the table to the terminal width, 120 columns when stdout is not a terminal', async () => {
+    const width = (s: string) => Math.max(...s.split('\n').map((l) => [...l.replace(new RegExp(SGR, 'g'), '')].length));
+    const piped = await scan([]);
+    expect(width(piped.stdout)).toBeLessThanOrEqual(120);
+    expect(piped.stdout).toContain('Long lines end with … at 120 columns');
+    const narrow = await scan([], { NO_COLOR: '' }, { tty: { columns: 72 } });
+    expect(width(narrow.stdout)).toBeLessThanOrEqual(72);
+    expect(width((await runCli(['checks'], {}, { tty: { columns: 90 } })).stdout)).toBeLessThanOrEqual(90);
+  });
+
+  it('lists the catalogue sorted, filtered by --provider and --severity', async () => {
+    const run = await runCli(['checks', '--provider', 'gke', '--severity', 'high', '--format', 'json']);
+    const listed = JSON.parse(run.stdout) as { id: string; provider: string; severity: string }[];
+    const expected = checks
+      .filter((c) => c.provider === 'gcp' && ['critical', 'high'].includes(c.severity))
+      .map((c) => c.id)
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(listed.map((c) => c.id)).toEqual(expected);
+    const table = (await runCli(['checks', '--provider', 'aws'])).stdout;
+    expect(table).not.toMatch(/AKS\.|GKE\./);
+    expect((await runCli(['checks', '--provider', 'oracle'])).code).toBe(2);
+  });
+
+  it('documents every exit code in --help', async () => {
+    const help = await runCli(['scan', '--help']);
+    expect(help.code).toBe(0);
+    for (const code of [0, 1, 2, 3, 4, 5]) expect(help.stdout).toMatch(new RegExp(`^  ${code}  \\S`, 'm'));
+    for (const flag of ['--fail-on-error', '--max-failed-targets', '--severity', '--checks', '--skip-checks']) {
+      expect(help.stdout).toContain(flag);
+    }
   });
 });

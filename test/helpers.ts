@@ -28,22 +28,24 @@ function isolated(args: string[]): string[] {
 
 /**
  * Runs the CLI in this process (fast): same code path as the binary, output captured. `extra.fetch` replaces the
- * notification transport (a test answers the real webhook URL on loopback).
+ * notification transport (a test answers the real webhook URL on loopback); `extra.tty` makes stdout a terminal of
+ * `columns` columns.
  */
 export async function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = {},
-  extra: Pick<CliIo, 'fetch'> = {},
+  extra: Pick<CliIo, 'fetch'> & { tty?: { columns: number } } = {},
 ): Promise<CliRun> {
+  const { tty, ...rest } = extra;
   const args = isolated(argv);
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s), isTTY: false },
+    stdout: { write: (s: string) => (stdout += s), isTTY: Boolean(tty), ...(tty ? { columns: tty.columns } : {}) },
     stderr: { write: (s: string) => (stderr += s), isTTY: false },
     env: { NO_COLOR: '1', ...env },
     cwd: ROOT,
-    ...extra,
+    ...rest,
   };
   const code = await main(args, io);
   return { code, stdout, stderr };

@@ -7,8 +7,11 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 // The handler every SDK client uses by default (a dependency of each @aws-sdk/client-*), configured here.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { type AwsCredentialIdentity, type AwsCredentialIdentityProvider, SMITHY_CONTEXT_KEY } from '@smithy/types';
 import { CollectionSettingsSchema } from '../../core/config.ts';
+import { keepAliveAgents } from '../common/agent.ts';
+import { classifyAwsError } from './errors.ts';
+import type { AdaptiveRateLimiter } from './rate-limit.ts';
 import { type AnyMiddlewareStack, validateResponses } from './responses.ts';
 import { PatientRetryStrategy } from './retry.ts';
 
@@ -26,6 +29,14 @@ export interface AwsClientOptions {
   connectTimeoutMs?: number;
   /** `collection.requestTimeoutMs`; default the config's. */
   requestTimeoutMs?: number;
+  /** Paces every call of the client (shared by all clients of its account, region and service): rate-limit.ts. */
+  limiter?: AdaptiveRateLimiter;
+  /**
+   * A target deadline's signal, bound to the client: it aborts every request in flight and every wait for a token.
+   * Calls then need no per-call options, which lets the SDK reuse the resolved middleware of each command
+   * (`cacheMiddleware`) instead of rebuilding and sorting the stack on every call.
+   */
+  signal?: AbortSignal;
 }
 
 const COLLECTION_DEFAULTS = CollectionSettingsSchema.parse({});
@@ -43,18 +54,73 @@ export function backoffDelay(baseMs: number, attempt: number, random: () => numb
  * - connectionTimeout: no TCP connection within it;
  * - requestTimeout: no response headers within it (throwOnRequestTimeout: without it the handler only logs a warning);
  * - socketTimeout: a response that stops sending for as long (a body that stalls after its headers).
- * Keep-alive (the handler's default agents have it; said here so it stays): one connection serves a walk's pages.
+ *
+ * One handler (so one keep-alive agent, one pool of connections per endpoint) per timeout setting for the whole
+ * process: every client of every account, region and target reuses the same connections (HTTP connections carry
+ * no credentials; each request is signed), instead of each client opening its own. It outlives the clients: a
+ * client's `destroy()` leaves it alone, and its idle sockets never hold the process open.
  */
 export function requestHandler(o: Pick<AwsClientOptions, 'connectTimeoutMs' | 'requestTimeoutMs'>): NodeHttpHandler {
+  const connectionTimeout = o.connectTimeoutMs ?? COLLECTION_DEFAULTS.connectTimeoutMs;
   const requestTimeout = o.requestTimeoutMs ?? COLLECTION_DEFAULTS.requestTimeoutMs;
-  return new NodeHttpHandler({
-    connectionTimeout: o.connectTimeoutMs ?? COLLECTION_DEFAULTS.connectTimeoutMs,
-    requestTimeout,
-    socketTimeout: requestTimeout,
-    throwOnRequestTimeout: true,
-    httpAgent: { keepAlive: true },
-    httpsAgent: { keepAlive: true },
-  });
+  const key = `${connectionTimeout}/${requestTimeout}`;
+  let handler = HANDLERS.get(key);
+  if (!handler) {
+    handler = new SharedHttpHandler({
+      connectionTimeout,
+      requestTimeout,
+      socketTimeout: requestTimeout,
+      throwOnRequestTimeout: true,
+      ...keepAliveAgents(),
+    });
+    HANDLERS.set(key, handler);
+  }
+  return handler;
+}
+
+/** A handler shared by many clients: destroying one client must not close the others' connections. */
+class SharedHttpHandler extends NodeHttpHandler {
+  override destroy(): void {}
+}
+
+type Handle = NodeHttpHandler['handle'];
+
+/** The shared handler with a client's bound signal on every request (one the call gives wins). */
+function signalled(shared: NodeHttpHandler, signal: AbortSignal): NodeHttpHandler {
+  const bound = Object.create(shared) as NodeHttpHandler;
+  bound.handle = ((request, options) =>
+    shared.handle(request, { ...options, abortSignal: options?.abortSignal ?? signal })) as Handle;
+  return bound;
+}
+const HANDLERS = new Map<string, NodeHttpHandler>();
+
+/**
+ * Paces the client's calls with its limiter. Inside the retry loop, before signing: every attempt, retries
+ * included, waits for a token (so a retry is paced too, and the signature is fresh), and every answer teaches
+ * the limiter: a throttling error slows it, a success lets it probe upwards. The error itself goes on to the retry
+ * strategy unchanged, which retries it while attempts remain. The wait ends with the call's abort signal (the
+ * target deadline): the call then fails as a Timeout, never hangs.
+ */
+export function paceCalls(
+  client: { middlewareStack: AnyMiddlewareStack },
+  limiter: AdaptiveRateLimiter,
+  signal?: AbortSignal,
+): void {
+  client.middlewareStack.addRelativeTo(
+    // biome-ignore lint/suspicious/noExplicitAny: the middleware is the same for every client's input and output.
+    (next: (args: any) => Promise<any>, context: Record<string, any>) => async (args: unknown) => {
+      await limiter.acquire((context[SMITHY_CONTEXT_KEY]?.abortSignal as AbortSignal | undefined) ?? signal);
+      try {
+        const out = await next(args);
+        limiter.succeeded();
+        return out;
+      } catch (e) {
+        if (classifyAwsError(e) === 'Throttled') limiter.throttled();
+        throw e;
+      }
+    },
+    { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'kubeposturePace', override: true },
+  );
 }
 
 function common(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) {
@@ -62,7 +128,9 @@ function common(region: string, credentials: AwsCredentials | undefined, o: AwsC
     region,
     ...(credentials ? { credentials } : {}),
     ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-    requestHandler: requestHandler(o),
+    requestHandler: o.signal ? signalled(requestHandler(o), o.signal) : requestHandler(o),
+    // Used only by calls without options (clients bound to a signal): see `signal`.
+    cacheMiddleware: true,
     retryStrategy: new PatientRetryStrategy({
       maxAttempts: o.maxAttempts,
       delay: (retry) => backoffDelay(o.retryBaseDelayMs, retry),
@@ -70,22 +138,32 @@ function common(region: string, credentials: AwsCredentials | undefined, o: AwsC
   };
 }
 
-/** Every client answers only what its schema allows (collectors/aws/responses.ts). */
-function checked<C extends { middlewareStack: AnyMiddlewareStack }>(client: C, service: string): C {
+/**
+ * Every client answers only what its schema allows (collectors/aws/responses.ts), and is paced when given a limiter.
+ * The SDK's logger middleware goes: with no logger it still copies every input and output through the sensitive-data
+ * filter (a walk of the whole answer per call) to hand them to a no-op; we never give the SDK a logger.
+ */
+function checked<C extends { middlewareStack: AnyMiddlewareStack }>(
+  client: C,
+  service: string,
+  o?: Pick<AwsClientOptions, 'limiter' | 'signal'>,
+): C {
   validateResponses(client, service);
+  client.middlewareStack.remove('loggerMiddleware');
+  if (o?.limiter) paceCalls(client, o.limiter, o.signal);
   return client;
 }
 
 export function stsClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): STSClient {
-  return checked(new STSClient(common(region, credentials, o)), 'sts');
+  return checked(new STSClient(common(region, credentials, o)), 'sts', o);
 }
 
 export function eksClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): EKSClient {
-  return checked(new EKSClient(common(region, credentials, o)), 'eks');
+  return checked(new EKSClient(common(region, credentials, o)), 'eks', o);
 }
 
 export function ec2Client(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): EC2Client {
-  return checked(new EC2Client(common(region, credentials, o)), 'ec2');
+  return checked(new EC2Client(common(region, credentials, o)), 'ec2', o);
 }
 
 export function organizationsClient(
@@ -93,16 +171,16 @@ export function organizationsClient(
   credentials: AwsCredentials | undefined,
   o: AwsClientOptions,
 ): OrganizationsClient {
-  return checked(new OrganizationsClient(common(region, credentials, o)), 'organizations');
+  return checked(new OrganizationsClient(common(region, credentials, o)), 'organizations', o);
 }
 
 /** IAM is global: one client per account, signed for the home region's partition. */
 export function iamClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): IAMClient {
-  return checked(new IAMClient(common(region, credentials, o)), 'iam');
+  return checked(new IAMClient(common(region, credentials, o)), 'iam', o);
 }
 
 export function ssmClient(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions): SSMClient {
-  return checked(new SSMClient(common(region, credentials, o)), 'ssm');
+  return checked(new SSMClient(common(region, credentials, o)), 'ssm', o);
 }
 
 export function guardDutyClient(
@@ -110,5 +188,5 @@ export function guardDutyClient(
   credentials: AwsCredentials | undefined,
   o: AwsClientOptions,
 ): GuardDutyClient {
-  return checked(new GuardDutyClient(common(region, credentials, o)), 'guardduty');
+  return checked(new GuardDutyClient(common(region, credentials, o)), 'guardduty', o);
 }

@@ -7,12 +7,24 @@ describe('withDeadline', () => {
     const seen: unknown[] = [];
     const client = { send: async (_c: unknown, o?: { abortSignal?: AbortSignal }) => seen.push(o?.abortSignal) };
     const deadline = Deadline.after(50);
-    withDeadline(client, deadline);
-    await client.send({});
+    const bound = withDeadline(client, deadline);
+    await bound.send({});
     expect(seen).toEqual([deadline.signal]);
     await new Promise((r) => setTimeout(r, 80));
-    await expect(client.send({})).rejects.toMatchObject({ code: 'Timeout' });
+    await expect(bound.send({})).rejects.toMatchObject({ code: 'Timeout' });
     expect(seen).toHaveLength(1);
+  });
+
+  it('leaves the shared client unbound: other targets use it with their own deadlines', async () => {
+    const seen: unknown[] = [];
+    const client = { send: async (_c: unknown, o?: { abortSignal?: AbortSignal }) => seen.push(o?.abortSignal) };
+    const deadline = Deadline.after(10_000);
+    const bound = withDeadline(client, deadline);
+    await client.send({});
+    await bound.send({});
+    expect(seen).toEqual([undefined, deadline.signal]);
+    expect(Object.getPrototypeOf(bound)).toBe(client);
+    deadline.dispose();
   });
 
   it('ends dozens of calls in flight at once when the deadline passes', async () => {

@@ -15,6 +15,7 @@ import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
 import { collectPages } from '../common/pages.ts';
 import { type AccessScope, collectAccess, emptyAccess } from './access.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
+import type { ClusterInProgress } from './nodes.ts';
 
 /** Partition from the region, for ARNs we must build ourselves (DescribeCluster failed). */
 export function partitionOf(region: string): string {
@@ -56,8 +57,11 @@ interface ClusterScope {
   now: () => Date;
   /** Access and identity collection (issue 3): IAM of the account and the cluster's Kubernetes API. */
   access: Omit<AccessScope, 'eks' | 'accountId' | 'concurrency' | 'maxPages'>;
-  /** Node, version and GuardDuty facts (collectors/aws/nodes.ts); without it those fields stay empty. */
-  nodeFacts?: (s: EksClusterSnapshot) => Promise<NodeFacts>;
+  /**
+   * Node, version and GuardDuty facts (collectors/aws/nodes.ts), started with the cluster's other reads and fed as
+   * its pieces arrive; without it those fields stay empty.
+   */
+  nodeFacts?: (c: ClusterInProgress) => Promise<NodeFacts>;
 }
 
 type NodeFacts = Pick<
@@ -69,34 +73,42 @@ type NodeFacts = Pick<
  * Everything the EKS API says about one cluster. Never throws: what could not be read
  * becomes a gap on the snapshot, so the checks that need it say ERROR. Returns undefined
  * only when the cluster disappeared between ListClusters and DescribeCluster.
+ *
+ * Every read starts as soon as what it needs is known: node groups and add-ons need only the name, so they go
+ * with DescribeCluster rather than after it; access needs the cluster (its authentication mode); node facts take
+ * each piece as it comes. The longest chain is then ListClusters → ListNodegroups → DescribeNodegroup →
+ * DescribeLaunchTemplateVersions → DescribeImages.
  */
 export async function collectEksCluster(scope: ClusterScope, name: string): Promise<EksClusterSnapshot | undefined> {
   const { eks, accountId, region, maxPages } = scope;
   const gaps: CollectionGap[] = [];
-  let cluster: Cluster | undefined;
-  try {
-    // The response schema guarantees `cluster` (collectors/aws/responses.ts).
-    cluster = (await eks.send(new DescribeClusterCommand({ name }))).cluster;
-  } catch (e) {
-    if (classifyAwsError(e) === 'NotFound') return undefined;
-    gaps.push(gap('eks:DescribeCluster', e));
-  }
-
-  const [nodegroups, addons, access] = await Promise.all([
-    describeAll(
-      scope,
-      gaps,
-      'eks:ListNodegroups',
-      'eks:DescribeNodegroup',
-      () =>
-        collectPages(paginateListNodegroups({ client: eks }, { clusterName: name }), (p) => p.nodegroups, {
-          action: 'eks:ListNodegroups',
-          nextToken: eksNextToken,
-          maxPages,
-        }),
-      async (ng) =>
-        (await eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup as Nodegroup,
-    ),
+  let gone = false;
+  // The response schema guarantees `cluster` (collectors/aws/responses.ts).
+  const described: Promise<Cluster | undefined> = eks.send(new DescribeClusterCommand({ name })).then(
+    (r) => r.cluster,
+    (e: unknown) => {
+      if (classifyAwsError(e) === 'NotFound') gone = true;
+      else gaps.push(gap('eks:DescribeCluster', e));
+      return undefined;
+    },
+  );
+  const nodegroupsRead = describeAll(
+    scope,
+    gaps,
+    'eks:ListNodegroups',
+    'eks:DescribeNodegroup',
+    () =>
+      collectPages(paginateListNodegroups({ client: eks }, { clusterName: name }), (p) => p.nodegroups, {
+        action: 'eks:ListNodegroups',
+        nextToken: eksNextToken,
+        maxPages,
+      }),
+    async (ng) =>
+      (await eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup as Nodegroup,
+  );
+  const [cluster, nodegroups, addons, access, facts] = await Promise.all([
+    described,
+    nodegroupsRead,
     describeAll(
       scope,
       gaps,
@@ -111,10 +123,14 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
       async (addonName) => (await eks.send(new DescribeAddonCommand({ clusterName: name, addonName }))).addon as Addon,
     ),
     // Without DescribeCluster the mode and issuer are unknown; every access check needs it, so they say ERROR.
-    cluster
-      ? collectAccess({ ...scope.access, eks, accountId, concurrency: scope.concurrency, maxPages }, cluster, gaps)
-      : emptyAccess(),
+    described.then((c) =>
+      c
+        ? collectAccess({ ...scope.access, eks, accountId, concurrency: scope.concurrency, maxPages }, c, gaps)
+        : emptyAccess(),
+    ),
+    scope.nodeFacts?.({ name, cluster: described, nodegroups: nodegroupsRead, gaps }),
   ]);
+  if (gone) return undefined;
 
   const arn = cluster?.arn ?? eksClusterArn(accountId, region, name);
   const snapshot: EksClusterSnapshot = {
@@ -136,7 +152,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     selfManagedNodes: [],
     guardDuty: undefined,
   };
-  return scope.nodeFacts ? { ...snapshot, ...(await scope.nodeFacts(snapshot)) } : snapshot;
+  return facts ? { ...snapshot, ...facts } : snapshot;
 }
 
 /** List, then describe each item; a failed list or any failed describe is recorded as a gap. */

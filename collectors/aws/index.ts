@@ -31,7 +31,8 @@ import { classifyAwsError, describeAwsError } from './errors.ts';
 import { collectGuardDuty } from './guardduty.ts';
 import { type AccountIam, accountIam } from './iam.ts';
 import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
-import { collectNodeFacts } from './nodes.ts';
+import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
+import { RateLimiters, rateLimitSettings } from './rate-limit.ts';
 import { createReferenceSource } from './references.ts';
 
 /**
@@ -48,6 +49,9 @@ export const AWS_COLLECTOR_ACTIONS = [
   'eks:DescribeAddon',
   'ec2:DescribeRegions',
 ] as const;
+
+/** See `kubernetesReads` in createAwsCollector. */
+const KUBERNETES_READS_AT_ONCE = 32;
 
 export interface AwsCollectorDeps {
   /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
@@ -77,6 +81,8 @@ export function createAwsCollector(
 ): Collector & {
   /** AssumeRole calls made so far, by account (for tests and the scan record). */
   assumeRoleCalls(): Record<string, number>;
+  /** Throttling answers the rate limiters saw (every attempt counts), and how many (account, region, service) keys. */
+  rateLimitStats(): { throttles: number; keys: number };
 } {
   const aws = config.aws;
   const clock = deps.clock ?? (() => new Date());
@@ -89,7 +95,41 @@ export function createAwsCollector(
     ...(deps.endpoint ? { endpoint: deps.endpoint } : {}),
   };
   const maxPages = config.collection.maxPages;
-  const baseSts = stsClient(homeRegion, deps.credentials, clientOptions);
+  const limiters = aws.rateLimits.enabled ? new RateLimiters(rateLimitSettings(aws.rateLimits)) : undefined;
+  const optionsFor = (accountId: string, region: string, service: string): AwsClientOptions =>
+    limiters ? { ...clientOptions, limiter: limiters.for(accountId, region, service) } : clientOptions;
+
+  /**
+   * One client per (account, region, service) while it is in use, shared by whatever reads that key (the plan's
+   * DescribeRegions and the home-region target, or every cluster of a target); every client shares the
+   * process's connections (clients.ts requestHandler) and its key's rate limiter. A target's clients are
+   * dropped when it ends (the scan never comes back to that account and region); an account's IAM client lives
+   * in iamByAccount for the scan.
+   */
+  const pool = new Map<string, { client: unknown; signal?: AbortSignal }>();
+  function pooled<C>(
+    make: (region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) => C,
+    service: string,
+    session: AccountSession,
+    region: string,
+    /** The target deadline's signal the client is bound to (clients.ts `signal`); a client of another is not reused. */
+    signal?: AbortSignal,
+  ): C {
+    const key = `${session.accountId}/${region}/${service}`;
+    const entry = pool.get(key);
+    if (entry && entry.signal === signal) return entry.client as C;
+    const client = make(region, session.credentials, {
+      ...optionsFor(session.accountId, region, service),
+      ...(signal ? { signal } : {}),
+    });
+    pool.set(key, { client, ...(signal ? { signal } : {}) });
+    return client;
+  }
+  const release = (accountId: string, region: string) => {
+    for (const service of ['eks', 'ec2', 'ssm', 'guardduty']) pool.delete(`${accountId}/${region}/${service}`);
+  };
+  // The scanner's own account is not known before GetCallerIdentity: its STS key is `self`.
+  const baseSts = stsClient(homeRegion, deps.credentials, optionsFor('self', homeRegion, 'sts'));
   const sessions = new Map<string, AccountSession & { calls?: () => number }>();
   // One IAM view per account per scan: a single ListRoles walk serves all its regions and clusters.
   const iamByAccount = new Map<string, AccountIam>();
@@ -102,7 +142,11 @@ export function createAwsCollector(
   function iamOf(session: AccountSession, deadline: Deadline): AccountIam {
     let facts = iamByAccount.get(session.accountId);
     if (!facts) {
-      facts = accountIam(iamClient(homeRegion, session.credentials, clientOptions), maxPages);
+      // IAM is global: one client and one limiter per account, signed in the home region.
+      facts = accountIam(
+        iamClient(homeRegion, session.credentials, optionsFor(session.accountId, homeRegion, 'iam')),
+        maxPages,
+      );
       iamByAccount.set(session.accountId, facts);
     }
     const shared = facts;
@@ -114,6 +158,13 @@ export function createAwsCollector(
   }
 
   /** aws-auth through the cluster's Kubernetes API, as the account's reader role (the credentials EKS sees). */
+  /**
+   * Kubernetes API reads in flight at once, across the scan: each is a TLS handshake with a different cluster, and
+   * hundreds started together would spend their own timeout (`kubernetesApiTimeoutMs`) queueing for the CPU.
+   * Waiting here does not count against that timeout; the target deadline still ends the wait.
+   */
+  const kubernetesReads = pLimit(KUBERNETES_READS_AT_ONCE);
+
   function awsAuthReader(
     session: AccountSession,
     eks: ReturnType<typeof eksClient>,
@@ -127,13 +178,15 @@ export function createAwsCollector(
       deadline.check();
       const credentials = await eks.config.credentials();
       const token = await tokens(session.accountId, { clusterName: cluster.name ?? '', region, credentials });
-      deadline.check();
-      const configMap = await kubernetesGet(AWS_AUTH_PATH, {
-        endpoint: cluster.endpoint,
-        caData: cluster.certificateAuthority.data,
-        token,
-        timeoutMs: aws.kubernetesApiTimeoutMs,
-        signal: deadline.signal,
+      const configMap = await kubernetesReads(() => {
+        deadline.check();
+        return kubernetesGet(AWS_AUTH_PATH, {
+          endpoint: cluster.endpoint!,
+          caData: cluster.certificateAuthority!.data!,
+          token,
+          timeoutMs: aws.kubernetesApiTimeoutMs,
+          signal: deadline.signal,
+        });
       });
       return parseAwsAuth(configMap);
     };
@@ -197,7 +250,7 @@ export function createAwsCollector(
 
   async function regionsOf(session: AccountSession): Promise<string[]> {
     if (aws.regions) return aws.regions;
-    const ec2 = ec2Client(homeRegion, session.credentials, clientOptions);
+    const ec2 = pooled(ec2Client, 'ec2', session, homeRegion);
     // Default filter: regions enabled for the account (opted-in or not requiring opt-in).
     const out = await ec2.send(new DescribeRegionsCommand({}));
     return (out.Regions ?? [])
@@ -254,13 +307,14 @@ export function createAwsCollector(
     const denied = await ready(session, deadline);
     if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
 
-    const clients: { destroy(): void }[] = [];
-    const bound = <C extends { send(...args: never[]): Promise<unknown>; destroy(): void }>(client: C): C => {
-      clients.push(client);
-      return withDeadline(client, deadline);
-    };
+    // Clients bound to this target's deadline (every call aborted by it, none started after it).
+    const signal = Number.isFinite(deadline.remainingMs()) ? deadline.signal : undefined;
+    const client = <C extends { send(...args: never[]): Promise<unknown> }>(
+      make: (region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) => C,
+      service: string,
+    ): C => withDeadline(pooled(make, service, session, region, signal), deadline, true);
     try {
-      const eks = bound(eksClient(region, session.credentials, clientOptions));
+      const eks = client(eksClient, 'eks');
       let names: string[];
       try {
         names = await listClusterNames(eks, maxPages);
@@ -269,15 +323,17 @@ export function createAwsCollector(
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
       let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
+      const ec2 = client(ec2Client, 'ec2');
       const nodeScope = {
-        ec2: bound(ec2Client(region, session.credentials, clientOptions)),
+        ec2,
+        images: imageLookup(ec2),
         region,
         references,
         maxPages,
-        referenceScope: { accountId, region, eks, ssm: bound(ssmClient(region, session.credentials, clientOptions)) },
+        referenceScope: { accountId, region, eks, ssm: client(ssmClient, 'ssm') },
         guardDuty: () => {
           // Lazily, so a region without clusters costs no GuardDuty call.
-          guardDuty ??= collectGuardDuty(bound(guardDutyClient(region, session.credentials, clientOptions)), maxPages);
+          guardDuty ??= collectGuardDuty(client(guardDutyClient, 'guardduty'), maxPages);
           return guardDuty;
         },
       };
@@ -289,7 +345,7 @@ export function createAwsCollector(
         maxPages,
         now: clock,
         access: { iam: iamOf(session, deadline), readAwsAuth: awsAuthReader(session, eks, region, deadline) },
-        nodeFacts: (s: EksClusterSnapshot) => collectNodeFacts(nodeScope, s),
+        nodeFacts: (c: ClusterInProgress) => collectNodeFacts(nodeScope, c),
       };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {
@@ -298,8 +354,7 @@ export function createAwsCollector(
         errors: [],
       };
     } finally {
-      // This target's connections: nothing else uses them (shared reference reads it started have settled).
-      for (const c of clients) c.destroy();
+      release(accountId, region);
     }
   }
 
@@ -323,6 +378,10 @@ export function createAwsCollector(
         // A bug or an unforeseen failure still never costs more than this target, and says so.
         return failed(target, 'collect', e);
       }
+    },
+
+    rateLimitStats() {
+      return { throttles: limiters?.throttles() ?? 0, keys: limiters?.size ?? 0 };
     },
 
     assumeRoleCalls() {

@@ -7,6 +7,7 @@ import {
   type LaunchTemplateVersion,
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
+import type { Cluster, Nodegroup } from '@aws-sdk/client-eks';
 import {
   type CollectionGap,
   type EksClusterSnapshot,
@@ -32,12 +33,28 @@ export interface NodeScope {
   maxPages?: number;
   /** This target's GuardDuty, read once for all its clusters. */
   guardDuty: () => Promise<GuardDutyResult>;
+  /** This target's AMI lookups, shared by its clusters (imageLookup); default: one of this cluster's own. */
+  images?: ImageLookup;
 }
 
 type NodeFacts = Pick<
   EksClusterSnapshot,
   'references' | 'launchTemplates' | 'images' | 'selfManagedNodes' | 'guardDuty'
 >;
+
+/**
+ * A cluster whose EKS reads are still under way: node facts start from each piece as soon as it is known (the
+ * instances and the version calendar at once, launch templates and their AMIs once the node groups are described),
+ * so the chain of calls a cluster waits on is as short as the data allows.
+ */
+export interface ClusterInProgress {
+  name: string;
+  /** DescribeCluster's answer; undefined when it failed (its gap is recorded). Never rejects. */
+  cluster: Promise<Cluster | undefined>;
+  /** The described node groups. Never rejects. */
+  nodegroups: Promise<Nodegroup[]>;
+  gaps: CollectionGap[];
+}
 
 function gap(need: string, e: unknown, detail = ''): CollectionGap {
   return { need, code: classifyAwsError(e), error: `${describeAwsError(e)}${detail}` };
@@ -46,43 +63,107 @@ function gap(need: string, e: unknown, detail = ''): CollectionGap {
 /** EC2's batch limit for ImageId filters is generous, but keep requests small and readable. */
 const IMAGE_BATCH = 100;
 
+/** AMIs by id; ids EC2 does not know (deregistered) are absent. Rejects on any other failure. */
+export type ImageLookup = (ids: string[]) => Promise<Record<string, Image>>;
+
+const invalidAmi = (e: unknown) => /InvalidAMIID/.test((e as { name?: string }).name ?? '');
+
+/**
+ * DescribeImages for one target, each AMI asked once however many clusters name it (node groups of a region
+ * usually share a few): ids not asked yet go out in one batch, ids asked already wait for that answer. A failed
+ * read is forgotten, so the next cluster asking tries again.
+ */
+export function imageLookup(ec2: EC2Client): ImageLookup {
+  const known = new Map<string, Promise<Image | undefined>>();
+  async function fetch(ids: string[]): Promise<Record<string, Image>> {
+    const out: Record<string, Image> = {};
+    for (let i = 0; i < ids.length; i += IMAGE_BATCH) {
+      const batch = ids.slice(i, i + IMAGE_BATCH);
+      try {
+        const res = await ec2.send(new DescribeImagesCommand({ ImageIds: batch, IncludeDeprecated: true }));
+        for (const image of res.Images ?? []) if (image.ImageId) out[image.ImageId] = image;
+      } catch (e) {
+        if (!invalidAmi(e)) throw e;
+        // One deregistered id fails the whole batch with InvalidAMIID.NotFound: ask the ids one by one.
+        if (batch.length > 1) for (const id of batch) Object.assign(out, await fetch([id]));
+      }
+    }
+    return out;
+  }
+  return async (ids) => {
+    const missing = [...new Set(ids)].filter((id) => !known.has(id)).sort();
+    if (missing.length > 0) {
+      const batch = fetch(missing);
+      for (const id of missing) {
+        const one = batch.then((r) => r[id]);
+        known.set(id, one);
+        one.catch(() => {
+          if (known.get(id) === one) known.delete(id);
+        });
+      }
+    }
+    const out: Record<string, Image> = {};
+    const found = await Promise.all(ids.map((id) => known.get(id)!));
+    for (const image of found) if (image?.ImageId) out[image.ImageId] = image;
+    return out;
+  };
+}
+
 /**
  * Node groups' launch templates and AMIs, self-managed nodes, recommended releases, add-on
  * versions, the version calendar and GuardDuty, for one cluster. Never throws: each failure is
  * a gap named after the IAM action, so exactly the checks that need it say ERROR.
  */
-export async function collectNodeFacts(scope: NodeScope, s: EksClusterSnapshot): Promise<NodeFacts> {
-  const gaps = s.gaps;
-  const clusterVersion = s.cluster?.version;
+export async function collectNodeFacts(scope: NodeScope, c: ClusterInProgress): Promise<NodeFacts> {
+  const gaps = c.gaps;
+  const lookup = scope.images ?? imageLookup(scope.ec2);
+  let imageGap = false;
+  const imagesOf = async (ids: string[]): Promise<Record<string, Image>> => {
+    if (ids.length === 0) return {};
+    try {
+      return await lookup(ids);
+    } catch (e) {
+      // Templates' and instances' AMIs are read apart: one gap for the need either way.
+      if (!imageGap) gaps.push(gap('ec2:DescribeImages', e));
+      imageGap = true;
+      return {};
+    }
+  };
+  const version = c.cluster.then((cluster) => cluster?.version);
+  const launchTemplates = c.nodegroups.then((nodegroups) => templates(scope, nodegroups, gaps));
+  const selfManagedNodes = instances(scope, c.name, gaps);
 
-  const [versions, recommendedReleases, addonVersions, launchTemplates, selfManagedNodes, guardDuty] =
+  const [versions, recommendedReleases, addonVersions, templateList, nodes, guardDuty, templateImages, nodeImages] =
     await Promise.all([
       scope.references.versions(scope.referenceScope),
-      recommended(scope, s, gaps),
-      clusterVersion
-        ? scope.references.addonVersions(scope.referenceScope, clusterVersion).catch((e: unknown) => {
-            gaps.push(gap('eks:DescribeAddonVersions', e));
-            return {};
-          })
-        : Promise.resolve({}),
-      templates(scope, s, gaps),
-      instances(scope, s, gaps),
+      Promise.all([version, c.nodegroups]).then(([v, nodegroups]) => recommended(scope, v, nodegroups, gaps)),
+      version.then((v) =>
+        v
+          ? scope.references.addonVersions(scope.referenceScope, v).catch((e: unknown) => {
+              gaps.push(gap('eks:DescribeAddonVersions', e));
+              return {};
+            })
+          : {},
+      ),
+      launchTemplates,
+      selfManagedNodes,
       scope.guardDuty(),
+      launchTemplates.then((t) =>
+        imagesOf([...new Set(Object.values(t).flatMap((v) => v.LaunchTemplateData?.ImageId ?? []))]),
+      ),
+      selfManagedNodes.then((n) => imagesOf([...new Set(n.flatMap((i) => i.ImageId ?? []))])),
     ]);
 
-  const imageIds = new Set<string>();
-  for (const t of Object.values(launchTemplates))
-    if (t.LaunchTemplateData?.ImageId) imageIds.add(t.LaunchTemplateData.ImageId);
-  for (const i of selfManagedNodes) if (i.ImageId) imageIds.add(i.ImageId);
-  const images = await describeImages(scope, [...imageIds].sort(), gaps);
-
   if ('gap' in guardDuty) gaps.push(guardDuty.gap);
+  const images: Record<string, Image> = {};
+  for (const id of Object.keys({ ...templateImages, ...nodeImages }).sort())
+    images[id] = (templateImages[id] ?? nodeImages[id])!;
   const references: EksReferences = { versions, recommendedReleases, addonVersions };
   return {
     references,
-    launchTemplates,
+    launchTemplates: templateList,
     images,
-    selfManagedNodes,
+    selfManagedNodes: nodes,
     guardDuty: 'facts' in guardDuty ? guardDuty.facts : undefined,
   };
 }
@@ -120,10 +201,15 @@ async function readEach<I, T>(
 }
 
 /** The recommended release of each node group's (Kubernetes version, AMI type), where AWS publishes one. */
-function recommended(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGap[]) {
+function recommended(
+  scope: NodeScope,
+  clusterVersion: string | undefined,
+  nodegroups: readonly Nodegroup[],
+  gaps: CollectionGap[],
+) {
   const wanted = new Map<string, string>();
-  for (const ng of s.nodegroups) {
-    const version = ng.version ?? s.cluster?.version;
+  for (const ng of nodegroups) {
+    const version = ng.version ?? clusterVersion;
     const parameter = version && ng.amiType ? recommendedReleaseParameter(version, ng.amiType) : undefined;
     if (version && ng.amiType && parameter) wanted.set(recommendedReleaseKey(version, ng.amiType), parameter);
   }
@@ -137,9 +223,9 @@ function recommended(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGa
 }
 
 /** The launch template version each node group names. */
-function templates(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGap[]) {
+function templates(scope: NodeScope, nodegroups: readonly Nodegroup[], gaps: CollectionGap[]) {
   const wanted = new Map<string, { id: string; version: string }>();
-  for (const ng of s.nodegroups) {
+  for (const ng of nodegroups) {
     const lt = ng.launchTemplate;
     if (lt?.id && lt.version)
       wanted.set(launchTemplateVersionKey(lt.id, lt.version), { id: lt.id, version: lt.version });
@@ -158,13 +244,13 @@ function templates(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGap[
 }
 
 /** Instances tagged for the cluster (either tag convention), minus those of managed node groups. */
-async function instances(scope: NodeScope, s: EksClusterSnapshot, gaps: CollectionGap[]): Promise<Instance[]> {
+async function instances(scope: NodeScope, clusterName: string, gaps: CollectionGap[]): Promise<Instance[]> {
   const byId = new Map<string, Instance>();
   const state = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] };
   try {
     for (const filter of [
-      { Name: 'tag-key', Values: [`kubernetes.io/cluster/${s.name}`] },
-      { Name: 'tag:eks:cluster-name', Values: [s.name] },
+      { Name: 'tag-key', Values: [`kubernetes.io/cluster/${clusterName}`] },
+      { Name: 'tag:eks:cluster-name', Values: [clusterName] },
     ]) {
       const pages = guardPages(paginateDescribeInstances({ client: scope.ec2 }, { Filters: [filter, state] }), {
         action: 'ec2:DescribeInstances',
@@ -182,24 +268,4 @@ async function instances(scope: NodeScope, s: EksClusterSnapshot, gaps: Collecti
   return [...byId.values()]
     .filter((i) => !(i.Tags ?? []).some((t) => t.Key === 'eks:nodegroup-name'))
     .sort((a, b) => a.InstanceId!.localeCompare(b.InstanceId!));
-}
-
-async function describeImages(scope: NodeScope, ids: string[], gaps: CollectionGap[]): Promise<Record<string, Image>> {
-  const out: Record<string, Image> = {};
-  try {
-    for (let i = 0; i < ids.length; i += IMAGE_BATCH) {
-      const res = await scope.ec2.send(
-        new DescribeImagesCommand({ ImageIds: ids.slice(i, i + IMAGE_BATCH), IncludeDeprecated: true }),
-      );
-      for (const image of res.Images ?? []) if (image.ImageId) out[image.ImageId] = image;
-    }
-  } catch (e) {
-    // One deregistered id fails the whole batch with InvalidAMIID.NotFound: retry the ids one by one.
-    if (/InvalidAMIID/.test((e as { name?: string }).name ?? '') && ids.length > 1) {
-      for (const id of ids) Object.assign(out, await describeImages(scope, [id], gaps));
-      return out;
-    }
-    if (!/InvalidAMIID/.test((e as { name?: string }).name ?? '')) gaps.push(gap('ec2:DescribeImages', e));
-  }
-  return out;
 }

@@ -36,3 +36,19 @@ export function connectTimeoutHttpAgent(connectTimeoutMs: number, options: http.
     timeConnect(create(o, cb), connectTimeoutMs, 'connect');
   return agent;
 }
+
+/**
+ * Sockets per endpoint (host and port) of a shared agent. Node pools per endpoint; one scan sends each AWS endpoint
+ * (service × region) at most what its rate limiters let through, times the latency: a few dozen in flight.
+ * The bound only keeps a runaway from opening thousands.
+ */
+export const MAX_SOCKETS_PER_ENDPOINT = 256;
+
+/**
+ * Keep-alive agents for a handler shared by many clients: idle connections are reused (LIFO, so the warmest
+ * first) by every client of the process and, as Node's agents unref idle sockets, never keep it alive.
+ */
+export function keepAliveAgents(): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+  const options = { keepAlive: true, maxSockets: MAX_SOCKETS_PER_ENDPOINT, scheduling: 'lifo' as const };
+  return { httpAgent: new http.Agent(options), httpsAgent: new https.Agent(options) };
+}

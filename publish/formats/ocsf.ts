@@ -195,11 +195,22 @@ function closedRef(r: FindingRef): Finding {
  * resolved because its resource is gone. Pure function of the report and the check catalogue.
  */
 export function toOcsf(report: ScanReport, catalogue: readonly CheckMeta[] = []): OcsfComplianceFinding[] {
-  const metaById = new Map(catalogue.map((c) => [c.id, c]));
+  const ocsf = ocsfEvents(catalogue);
   const reported = new Set(report.findings.map((f) => f.id));
-  const events = report.findings.map((f) => event(f, report, metaById.get(f.checkId)));
-  for (const r of report.delta?.resolved ?? []) {
-    if (!reported.has(r.id)) events.push(event(closedRef(r), report, metaById.get(r.checkId), { gone: true }));
-  }
-  return events;
+  return [...report.findings.map((f) => ocsf.event(f, report)), ...ocsf.closures(report, reported)];
+}
+
+/**
+ * `toOcsf` a finding at a time, for a report streamed to a file: `event` for each finding, then `closures` for the
+ * findings resolved because their resource is gone (`reported`: the ids the scan reported among them).
+ */
+export function ocsfEvents(catalogue: readonly CheckMeta[]) {
+  const metaById = new Map(catalogue.map((c) => [c.id, c]));
+  return {
+    event: (f: Finding, report: ScanReport) => event(f, report, metaById.get(f.checkId)),
+    closures: (report: ScanReport, reported: { has(id: string): boolean }) =>
+      (report.delta?.resolved ?? [])
+        .filter((r) => !reported.has(r.id))
+        .map((r) => event(closedRef(r), report, metaById.get(r.checkId), { gone: true })),
+  };
 }

@@ -98,23 +98,53 @@ export function createSecurityHubSink(deps: SecurityHubSinkDeps): Notifier {
   const gap = 1000 / SECURITY_HUB_LIMITS.ratePerSecond;
   return {
     name: 'securityhub',
-    async notify(report) {
+    async notify(report, context = {}) {
       const options: AsffOptions = {
         ...(deps.accountId ? { accountId: deps.accountId } : {}),
         ...(deps.region ? { region: deps.region } : {}),
       };
       const failed: { id: string; code: string; message: string }[] = [];
       let last = -Infinity;
-      const full = await fullImportDue(report, deps.fullImports);
-      const selected = selectForSecurityHub(report, full);
-      for (const batch of batches(toAsff(selected, deps.catalogue, options))) {
-        const wait = last + gap - now();
-        if (wait > 0) await sleep(wait);
-        last = now();
-        const out = await deps.client.send(new BatchImportFindingsCommand({ Findings: batch }));
-        for (const f of out.FailedFindings ?? []) {
-          failed.push({ id: f.Id ?? '?', code: f.ErrorCode ?? '?', message: f.ErrorMessage ?? '' });
+      const send = async (findings: AwsSecurityFinding[]) => {
+        for (const batch of batches(findings)) {
+          const wait = last + gap - now();
+          if (wait > 0) await sleep(wait);
+          last = now();
+          const out = await deps.client.send(new BatchImportFindingsCommand({ Findings: batch }));
+          for (const f of out.FailedFindings ?? []) {
+            failed.push({ id: f.Id ?? '?', code: f.ErrorCode ?? '?', message: f.ErrorMessage ?? '' });
+          }
         }
+      };
+      const full = await fullImportDue(report, deps.fullImports);
+      if (report.truncated && context.findings) {
+        // The report holds a selection: every finding is read back from the archive, a batch at a time, and the
+        // findings resolved because they are gone (in `delta`) follow, as toAsff orders them.
+        const resolvedHere = new Set<string>();
+        let chunk: Finding[] = [];
+        const flush = async () => {
+          const selected = selectForSecurityHub({ ...report, findings: chunk, delta: undefined }, full);
+          chunk = [];
+          await send(toAsff(selected, deps.catalogue, options));
+        };
+        for await (const f of context.findings()) {
+          if (!f.lifecycle) continue;
+          if (f.lifecycle.state === 'resolved') resolvedHere.add(f.id);
+          chunk.push(f);
+          if (chunk.length === SECURITY_HUB_LIMITS.batch) await flush();
+        }
+        await flush();
+        const gone = {
+          ...report,
+          findings: [],
+          delta: report.delta && {
+            ...report.delta,
+            resolved: report.delta.resolved.filter((r) => !resolvedHere.has(r.id)),
+          },
+        };
+        await send(toAsff(gone, deps.catalogue, options));
+      } else {
+        await send(toAsff(selectForSecurityHub(report, full), deps.catalogue, options));
       }
       if (failed.length) {
         const sample = failed

@@ -199,7 +199,9 @@ describe('Slack notifier (a webhook answered on 127.0.0.1)', () => {
       fetch: (input, init) => fetch(`http://127.0.0.1:${closedPort}${new URL(String(input)).pathname}`, init),
     });
     const error = (await closed.notify(report, {}).catch((e: unknown) => e)) as Error;
-    expect(error.message).toBe('Slack webhook request failed (ECONNREFUSED)');
+    expect(error.message).toBe(
+      'Slack webhook request to hooks.slack.com failed (ECONNREFUSED): the connection was refused',
+    );
     expect(error.cause).toBeUndefined();
     // A transport whose error message and cause both quote the URL.
     const leaky = createSlackNotifier({
@@ -210,8 +212,33 @@ describe('Slack notifier (a webhook answered on 127.0.0.1)', () => {
       },
     });
     const e2 = (await leaky.notify(report, {}).catch((e: unknown) => e)) as Error;
-    expect(e2.message).toBe('Slack webhook request failed (TypeError)');
+    expect(e2.message).toBe('Slack webhook request to hooks.slack.com failed (TypeError)');
     expect(JSON.stringify(e2) + String(e2.cause)).not.toContain('SECRETTOKEN');
+  });
+
+  it.each([
+    [
+      'an unresolvable host',
+      Object.assign(new Error('getaddrinfo ENOTFOUND hooks.slack.com'), { code: 'ENOTFOUND' }),
+      'failed (ENOTFOUND): the host name does not resolve (DNS, or no network without a proxy)',
+    ],
+    ['a redirect', new Error('unexpected redirect'), 'failed (TypeError): the endpoint answered with a redirect'],
+    [
+      'an unknown cause quoting the URL',
+      new Error(`socket hang up at ${url}`),
+      'failed (TypeError): socket hang up at [redacted]',
+    ],
+  ])('says what went wrong with %s, naming the host and never the path', async (_, cause, expected) => {
+    const notifier = createSlackNotifier({
+      webhook: { env: 'U', vars: { U: url } },
+      minSeverity: 'low',
+      fetch: async () => {
+        throw new TypeError('fetch failed', { cause });
+      },
+    });
+    const error = (await notifier.notify(report, {}).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain(`Slack webhook request to hooks.slack.com ${expected}`);
+    expect(error.message).not.toMatch(/SECRETTOKEN|T000\/B000/);
   });
 
   it.each([

@@ -103,6 +103,34 @@ export function redactWebhook(text: string, url: URL): string {
   return escapeControl(out);
 }
 
+/** What a transport error code means for someone fixing it, by code or by pattern. */
+const TRANSPORT_HINTS: [RegExp, string][] = [
+  [/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/, 'the host name does not resolve (DNS, or no network without a proxy)'],
+  [/^ECONNREFUSED$/, 'the connection was refused'],
+  [/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/, 'the connection was closed (a proxy or firewall?)'],
+  [/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|TimeoutError|AbortError)$/, 'no answer in time'],
+  [/^(ENETUNREACH|EHOSTUNREACH)$/, 'the network or host is unreachable'],
+  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/, 'its TLS certificate was not accepted'],
+];
+
+/**
+ * A failed POST, said so someone can fix it: the host (not secret), the error code and what it means. fetch's own
+ * errors carry the URL in their message or cause: only a code-shaped value is kept, a cause message only redacted,
+ * and the SlackError gets no cause.
+ */
+function transportFailure(e: unknown, url: URL): string {
+  const safe = (v: unknown) => (typeof v === 'string' && /^[A-Za-z_]{1,40}$/.test(v) ? v : undefined);
+  const cause = (e as { cause?: { code?: unknown; message?: unknown; name?: unknown } } | undefined)?.cause;
+  const code = safe(cause?.code) ?? safe((e as Error)?.name) ?? 'error';
+  const causeMessage = typeof cause?.message === 'string' ? cause.message : '';
+  const hint =
+    causeMessage === 'unexpected redirect'
+      ? 'the endpoint answered with a redirect, which is never followed (the findings would go wherever it points)'
+      : (TRANSPORT_HINTS.find(([pattern]) => pattern.test(code))?.[1] ??
+        (causeMessage ? redactWebhook(causeMessage, url).slice(0, 200) : undefined));
+  return `Slack webhook request to ${escapeControl(url.host)} failed (${code})${hint ? `: ${hint}` : ''}`;
+}
+
 export interface SlackNotifierDeps {
   webhook: WebhookSource;
   minSeverity: Severity;
@@ -145,10 +173,7 @@ export function createSlackNotifier(deps: SlackNotifierDeps): Notifier {
             signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
           });
         } catch (e) {
-          // fetch's own errors carry the URL in their message or cause: keep only a code, and no cause.
-          const safe = (v: unknown) => (typeof v === 'string' && /^[A-Za-z_]{1,40}$/.test(v) ? v : undefined);
-          const code = safe((e as { cause?: { code?: unknown } })?.cause?.code) ?? safe((e as Error)?.name) ?? 'error';
-          throw new SlackError(`Slack webhook request failed (${code})`);
+          throw new SlackError(transportFailure(e, url));
         }
         if (res.ok) {
           await res.body?.cancel().catch(() => undefined);

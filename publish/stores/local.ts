@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { errorMessage, StateConflictError, StateError } from '../../core/errors.ts';
 import type { FindingState } from '../../core/lifecycle.ts';
 import {
+  type ArtifactUpload,
   type FindingStateStore,
   jsonKind,
   parseFindingState,
   RESOLVED_RETENTION_DAYS,
+  type ReportStore,
   type ScanRecord,
   type StoredState,
   scanRecordProblem,
@@ -354,4 +358,64 @@ export function createLocalStateStore(dir: string, options: LocalStateStoreOptio
       return readScans(limit);
     },
   };
+}
+
+/**
+ * Reports in a folder, laid out as the S3 report store lays them out in the bucket: `scans/<scanId>/<file>` and the
+ * pointer `latest/scan.json` (for the finalize benchmark and local runs of the functions).
+ */
+export function createFolderReportStore(dir: string): ReportStore {
+  return {
+    async open(scanId, name) {
+      await mkdir(join(dir, 'scans', scanId), { recursive: true });
+      return fileUpload(join(dir, 'scans', scanId, name));
+    },
+    lines(scanId, name) {
+      return fileLines(join(dir, 'scans', scanId, name));
+    },
+    async put(scanId, artifacts, streamed = []) {
+      const keys: string[] = streamed.map((name) => `scans/${scanId}/${name}`);
+      for (const a of artifacts) {
+        const key = `scans/${scanId}/${a.name}`;
+        await mkdir(join(dir, 'scans', scanId), { recursive: true });
+        await writeFile(join(dir, key), a.body);
+        keys.push(key);
+      }
+      await mkdir(join(dir, 'latest'), { recursive: true });
+      await writeFileAtomic(join(dir, 'latest', 'scan.json'), `${JSON.stringify({ scanId, keys }, null, 2)}\n`);
+      return { keys, latest: 'latest/scan.json' };
+    },
+  };
+}
+
+/** A file written as a stream into a temporary file, renamed into place by `complete` (readers never see a part). */
+export function fileUpload(path: string): ArtifactUpload {
+  const tmp = `${path}.${uniqueSuffix()}.tmp`;
+  const out = createWriteStream(tmp);
+  let failed: Error | undefined;
+  out.on('error', (e) => {
+    failed ??= e;
+  });
+  const closed = () => new Promise<void>((resolve, reject) => out.end(() => (failed ? reject(failed) : resolve())));
+  return {
+    async write(chunk) {
+      if (failed) throw failed;
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    },
+    async complete() {
+      await closed();
+      await rename(tmp, path);
+    },
+    async abort() {
+      await closed().catch(() => undefined);
+      await rm(tmp, { force: true });
+    },
+  };
+}
+
+/** A file's non-empty lines, streamed. */
+export async function* fileLines(path: string): AsyncIterable<string> {
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (line) yield line;
+  }
 }

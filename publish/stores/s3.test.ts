@@ -47,6 +47,7 @@ describe('S3 report store', () => {
     const out = await store.put(report.scan.id, reportArtifacts(report, checks));
     expect(s3.puts.map((p) => [p.Key, p.ContentType, p.ServerSideEncryption, p.SSEKMSKeyId])).toEqual([
       ['kp/scans/20260601T080000Z-aaaaaa/report.json', 'application/json', 'aws:kms', 'alias/kp'],
+      ['kp/scans/20260601T080000Z-aaaaaa/report.findings.jsonl', 'application/x-ndjson', 'aws:kms', 'alias/kp'],
       ['kp/scans/20260601T080000Z-aaaaaa/report.ocsf.json', 'application/json', 'aws:kms', 'alias/kp'],
       ['kp/scans/20260601T080000Z-aaaaaa/report.html', 'text/html; charset=utf-8', 'aws:kms', 'alias/kp'],
       ['kp/latest/scan.json', 'application/json', 'aws:kms', 'alias/kp'],
@@ -57,11 +58,30 @@ describe('S3 report store', () => {
       scanId: report.scan.id,
       keys: {
         'report.json': 'kp/scans/20260601T080000Z-aaaaaa/report.json',
+        'report.findings.jsonl': 'kp/scans/20260601T080000Z-aaaaaa/report.findings.jsonl',
         'report.ocsf.json': 'kp/scans/20260601T080000Z-aaaaaa/report.ocsf.json',
         'report.html': 'kp/scans/20260601T080000Z-aaaaaa/report.html',
       },
     });
     expect(out.latest).toBe('kp/latest/scan.json');
+  });
+
+  it('streams a file through open with the same key and SSE-KMS, and lists it in the latest pointer', async () => {
+    const s3 = fakeS3();
+    const store = createS3ReportStore({ client: s3, bucket: 'reports', prefix: 'kp/', kmsKeyId: 'alias/kp' });
+    const up = await store.open!(report.scan.id, 'report.findings.jsonl', 'application/x-ndjson');
+    await up.write('{"id":"a"}\n');
+    await up.complete();
+    await store.put(report.scan.id, [], ['report.findings.jsonl']);
+    expect(s3.puts[0]).toMatchObject({
+      Key: 'kp/scans/20260601T080000Z-aaaaaa/report.findings.jsonl',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: 'alias/kp',
+      Body: '{"id":"a"}\n',
+    });
+    expect(JSON.parse(s3.objects.get('kp/latest/scan.json')!.body).keys).toEqual({
+      'report.findings.jsonl': 'kp/scans/20260601T080000Z-aaaaaa/report.findings.jsonl',
+    });
   });
 
   it('moves the latest pointer forward only: a late older scan does not replace a newer one', async () => {

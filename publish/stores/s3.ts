@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ReportArtifact, ReportStore } from '../../core/state.ts';
+import { s3Lines, s3Upload } from './s3-upload.ts';
 
 export interface S3ReportStoreDeps {
   client: Pick<S3Client, 'send'>;
@@ -43,11 +44,24 @@ export function createS3ReportStore(deps: S3ReportStoreDeps): ReportStore {
     }
   }
 
+  const keyOf = (scanId: string, name: string) => `${prefix}scans/${scanId}/${name}`;
   return {
-    async put(scanId: string, artifacts: readonly ReportArtifact[]) {
+    async open(scanId, name, contentType) {
+      return s3Upload(deps.client, {
+        Bucket: deps.bucket,
+        Key: keyOf(scanId, name),
+        ContentType: contentType,
+        ...encryption,
+      });
+    },
+    lines(scanId, name) {
+      return s3Lines(deps.client, deps.bucket, keyOf(scanId, name));
+    },
+    async put(scanId: string, artifacts: readonly ReportArtifact[], streamed: readonly string[] = []) {
       const keys: Record<string, string> = {};
+      for (const name of streamed) keys[name] = keyOf(scanId, name);
       for (const a of artifacts) {
-        const key = `${prefix}scans/${scanId}/${a.name}`;
+        const key = keyOf(scanId, a.name);
         // Strings, not streams: the SDK needs a known length to sign and checksum the upload.
         await deps.client.send(
           new PutObjectCommand({

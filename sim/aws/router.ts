@@ -42,6 +42,8 @@ export interface SimCall {
   errorCode?: string;
   /** The fault the simulator injected instead of (or into) the answer (sim/faults.ts). */
   fault?: FaultKind;
+  /** Refused by the `throttle` option's token bucket (the answer is the service's throttling error). */
+  throttled?: true;
   /** What was asked (`requestFingerprint`: method, URL, body), the same for a retry of the same request. */
   request?: string;
 }
@@ -194,6 +196,7 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
       const t = deps.throttle;
       if (t && (!t.services || t.services.has(service.signingName))) {
         if (!t.buckets.take(`${principal.accountId}/${scope.region}/${service.signingName}`)) {
+          call.throttled = true;
           throw awsError(service.errors.throttled);
         }
       }
