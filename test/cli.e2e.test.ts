@@ -387,7 +387,8 @@ describe('kubeposture CLI behaviour', () => {
   it('warns about an unknown region before scanning, unless told it is new', async () => {
     const args = ['scan', '--sample', '--providers', 'aws', '--regions', 'us-east-9', '--no-state', '--quiet'];
     const run = await runCli(args);
-    expect(run.code, run.stderr).toBe(0);
+    // The scan still runs (a warning, not an error); every target then fails, which the gate reports (exit 4).
+    expect(run.code, run.stderr).toBe(4);
     expect(run.stderr).toContain(
       'Warning: aws.regions[0]: us-east-9 is not a known AWS region (did you mean us-east-1?)',
     );
