@@ -34,15 +34,31 @@ function synth(props: ScannerStackProps = {}, opts: { bundle?: boolean } = {}) {
   return { app, stack, template: Template.fromStack(stack) };
 }
 
+/** Runs `f` without CDK's "Bundling asset <path>..." progress lines on stderr; everything else still shows. */
+function withoutBundlingProgress<T>(f: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    /^Bundling asset \S+\.\.\.\s*$/.test(String(chunk))
+      ? true
+      : (write as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof write;
+  try {
+    return f();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 // One bundled synth for the whole file: an organization-wide deployment, as the guide sets it up.
-const main = synth({
-  deployment: {
-    schedule: 'cron(0 5 * * ? *)',
-    scan: { aws: { organization: { exclude: ['999999999999'] }, regions: ['eu-west-1', 'us-east-1'] } },
-    map: { maxConcurrency: 25, toleratedFailurePercentage: 5 },
-    notifications: { emails: ['secops@example.com'] },
-  },
-});
+const main = withoutBundlingProgress(() =>
+  synth({
+    deployment: {
+      schedule: 'cron(0 5 * * ? *)',
+      scan: { aws: { organization: { exclude: ['999999999999'] }, regions: ['eu-west-1', 'us-east-1'] } },
+      map: { maxConcurrency: 25, toleratedFailurePercentage: 5 },
+      notifications: { emails: ['secops@example.com'] },
+    },
+  }),
+);
 // Azure and Google Cloud reached by federation (docs/deploy.md §5); not bundled, only configuration and IAM matter.
 const GCP_CREDENTIAL_CONFIG = {
   type: 'external_account',

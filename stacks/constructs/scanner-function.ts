@@ -2,7 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 
@@ -77,6 +77,8 @@ export class ScannerFunction extends NodejsFunction {
         sourceMap: true,
         // Ship the SDK version the tests ran against, not whatever the runtime carries.
         bundleAwsSDK: true,
+        // esbuild's warnings and errors, not its per-file size summary on every synth and test run.
+        logLevel: LogLevel.WARNING,
       },
     };
     super(scope, id, fnProps);
