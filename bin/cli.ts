@@ -3,9 +3,10 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
-import { createAwsCollector } from '../collectors/aws/index.ts';
-import { createAzureCollector } from '../collectors/azure/index.ts';
-import { createGcpCollector } from '../collectors/gcp/index.ts';
+import type { createAwsCollector } from '../collectors/aws/index.ts';
+import type { createAzureCollector } from '../collectors/azure/index.ts';
+import type { createGcpCollector } from '../collectors/gcp/index.ts';
+import { createCollector } from '../collectors/index.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
@@ -210,9 +211,9 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
   const providers = list(o.providers);
   const collectors: Collector[] = [];
-  if (!providers || providers.includes('aws')) collectors.push(createAwsCollector(config, deps));
-  if (config.azure) collectors.push(createAzureCollector(config, azureDeps));
-  if (config.gcp) collectors.push(createGcpCollector(config, gcpDeps));
+  if (!providers || providers.includes('aws')) collectors.push(createCollector('aws', config, { aws: deps }));
+  if (config.azure) collectors.push(createCollector('azure', config, { azure: azureDeps }));
+  if (config.gcp) collectors.push(createCollector('gcp', config, { gcp: gcpDeps }));
   try {
     const progress = progressReporter(io, o.quiet || o.format === 'json');
     const scanned = await runScan({

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import pLimit from 'p-limit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../core/finding.ts';
 import type { DeltaCounts } from '../core/lifecycle.ts';
 import type { ScanReport, ScanSummary, TargetSummary } from '../core/report.ts';
