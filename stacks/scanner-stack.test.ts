@@ -12,6 +12,14 @@ import { checks } from '../checks/index.ts';
 import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import { ConfigError } from '../core/errors.ts';
 import { METRIC, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
+import {
+  AWS_BUNDLE_BUDGET_BYTES,
+  bundleFiles,
+  bundleSources,
+  loadedAtImport,
+  NON_AWS_SDK,
+  totalBytes,
+} from './bundling.ts';
 import { parseDeploymentConfig } from './deployment-config.ts';
 import { MemberReaderStack, memberReadActions, resolveScannerAccountId } from './member-reader-stack.ts';
 import {
@@ -43,6 +51,14 @@ const main = synth({
     notifications: { emails: ['secops@example.com'] },
   },
 });
+/** The directory CDK staged for a function of the main stack (by logical id prefix), as Lambda would unpack it. */
+function assetDir(idPrefix: string): string {
+  const [, fn] = Object.entries(main.template.findResources('AWS::Lambda::Function')).find(([id]) =>
+    id.startsWith(idPrefix),
+  )!;
+  const key = fn.Properties.Code.S3Key as string;
+  return join(main.app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
 // Azure and Google Cloud reached by federation (docs/deploy.md §5); not bundled, only configuration and IAM matter.
 const GCP_CREDENTIAL_CONFIG = {
   type: 'external_account',
@@ -106,11 +122,7 @@ describe('ScannerStack', () => {
 
   it('bundles a scan-target handler that boots as an ES module and rejects a bad event by naming the field', () => {
     // Prepare: the asset CDK staged for the function, as Lambda would unpack it.
-    const [, fn] = Object.entries(main.template.findResources('AWS::Lambda::Function')).find(([id]) =>
-      id.startsWith('ScanTarget'),
-    )!;
-    const key = fn.Properties.Code.S3Key as string;
-    const bundle = join(main.app.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+    const bundle = join(assetDir('ScanTarget'), 'index.mjs');
     expect(existsSync(bundle), bundle).toBe(true);
     const script = `
       const { handler } = await import(${JSON.stringify(pathToFileURL(bundle).href)});
@@ -130,6 +142,43 @@ describe('ScannerStack', () => {
     const result = JSON.parse(line!.slice('RESULT '.length));
     expect(result.name).toBe('InvalidInputError');
     expect(result.message).toMatch(/^Invalid scan-target input: target: /);
+  });
+
+  it('gives each function its own bundle; an AWS cold start of plan or scan-target loads no Azure or Google SDK', () => {
+    const keys = Object.values(main.template.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Code.S3Key,
+    );
+    expect(new Set(keys).size).toBe(4);
+    for (const fn of ['Plan', 'ScanTarget']) {
+      const dir = assetDir(fn);
+      const atImport = loadedAtImport(dir);
+      expect(totalBytes(dir, atImport), fn).toBeLessThanOrEqual(AWS_BUNDLE_BUDGET_BYTES);
+      expect(
+        bundleSources(dir, atImport).filter((s) => NON_AWS_SDK.test(s)),
+        fn,
+      ).toEqual([]);
+      // Not vacuous: Azure and Google targets are still served, from chunks loaded on demand.
+      const all = bundleSources(dir, bundleFiles(dir));
+      expect(
+        all.some((s) => s.includes('node_modules/@azure/arm-containerservice/')),
+        fn,
+      ).toBe(true);
+      expect(
+        all.some((s) => s.includes('node_modules/@google-cloud/container/')),
+        fn,
+      ).toBe(true);
+    }
+  });
+
+  it('ships source maps as files and enables them at run time only when the deployment asks', () => {
+    const nodeOptions = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).map(
+        (fn) => (fn.Properties.Environment.Variables as Record<string, unknown>).NODE_OPTIONS,
+      );
+    expect(existsSync(join(assetDir('ScanTarget'), 'index.mjs.map'))).toBe(true);
+    expect(nodeOptions(main.template)).toEqual([undefined, undefined, undefined, undefined]);
+    const debug = synth({ deployment: { sourceMaps: true } }, { bundle: false });
+    expect(nodeOptions(debug.template)).toEqual(Array(4).fill('--enable-source-maps'));
   });
 
   it('keeps results in a private, KMS-encrypted, versioned bucket that refuses plain HTTP and expires old scans', () => {

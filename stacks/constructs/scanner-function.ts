@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -42,12 +43,15 @@ const RUNTIME = Runtime.NODEJS_22_X;
  * cold start. Not NodejsFunction: it bundles to a single file (`--outfile`), which rules out code splitting.
  */
 function bundledCode(entry: string): Code {
-  return Code.fromAsset(fileURLToPath(new URL('../..', import.meta.url)), {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  return Code.fromAsset(root, {
     // Hash what is deployed, not the project tree (node_modules included) it was built from.
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
-      // Never pulled: local bundling either succeeds or throws esbuild's error.
+      // Never pulled or run: local bundling either succeeds or throws esbuild's error. The command names the entry
+      // because CDK reuses a bundle within an app by source path and options, and `tryBundle` is not part of that key.
       image: RUNTIME.bundlingImage,
+      command: ['esbuild', relative(root, entry)],
       local: {
         tryBundle(outputDir) {
           bundleFunction(entry, outputDir);
