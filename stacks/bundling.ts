@@ -43,6 +43,8 @@ export const BUNDLE_OPTIONS = {
   outExtension: { '.js': '.mjs' },
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_BANNER },
+  // CommonJS dependencies read these (google-gax at load); an ES module has none, so each file's own stand in.
+  define: { __dirname: 'import.meta.dirname', __filename: 'import.meta.filename' },
   minify: true,
   // No externals: the AWS SDK ships at the version the tests ran against, not whatever the runtime carries.
   // Written beside each file for reading stack traces; Node reads them only when the deployment sets `sourceMaps`.
