@@ -3,9 +3,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
-import { createAwsCollector } from '../collectors/aws/index.ts';
-import { createAzureCollector } from '../collectors/azure/index.ts';
-import { createGcpCollector } from '../collectors/gcp/index.ts';
+import type { createAwsCollector } from '../collectors/aws/index.ts';
+import type { createAzureCollector } from '../collectors/azure/index.ts';
+import type { createGcpCollector } from '../collectors/gcp/index.ts';
+import { createCollector } from '../collectors/index.ts';
 import { selectChecks } from '../core/check-select.ts';
 import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
@@ -350,9 +351,9 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
   const providers = list(o.providers);
   const collectors: Collector[] = [];
-  if (!providers || providers.includes('aws')) collectors.push(createAwsCollector(config, deps));
-  if (config.azure) collectors.push(createAzureCollector(config, azureDeps));
-  if (config.gcp) collectors.push(createGcpCollector(config, gcpDeps));
+  if (!providers || providers.includes('aws')) collectors.push(createCollector('aws', config, { aws: deps }));
+  if (config.azure) collectors.push(createCollector('azure', config, { azure: azureDeps }));
+  if (config.gcp) collectors.push(createCollector('gcp', config, { gcp: gcpDeps }));
   try {
     if (o.format === 'asff' && (config.azure || config.gcp) && !config.securityHub?.accountId) {
       // Known before scanning: AKS and GKE findings have no AWS account to stamp into ASFF.

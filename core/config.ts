@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { didYouMean } from './did-you-mean.ts';
 import { ConfigError } from './errors.ts';
 import { AWS_REGIONS, AWS_REGIONS_AS_OF } from './regions.ts';

@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CollectorError, type FailureCode } from '../../core/errors.ts';
 import type { AwsAuthConfigMap } from '../../core/snapshot.ts';
 import { checkResponse } from '../common/response.ts';
