@@ -277,31 +277,35 @@ describe('kubernetesGet', () => {
       };
     }
 
-    it('answers after a slow attempt and an unexpected status: one slow handshake is not a gap', async () => {
-      const server = await scripted(['silent', 503, 200]);
+    it.each([
+      {
+        what: 'answers after a slow attempt and an unexpected status: one slow handshake is not a gap',
+        answers: ['silent', 503, 200] as const,
+        attempts: 3,
+        outcome: { resolves: { kind: 'ConfigMap', data: {} } },
+        requests: 3,
+      },
+      {
+        what: 'gives up after its attempts with the last failure',
+        answers: [503] as const,
+        attempts: 2,
+        outcome: { rejects: { code: 'Unknown' } },
+        requests: 2,
+      },
+      {
+        what: 'does not retry a denial: another try cannot change it',
+        answers: [403, 200] as const,
+        attempts: 3,
+        outcome: { rejects: { code: 'AccessDenied' } },
+        requests: 1,
+      },
+    ])('$what', async ({ answers, attempts, outcome, requests }) => {
+      const server = await scripted([...answers]);
       try {
-        await expect(server.get(3)).resolves.toEqual({ kind: 'ConfigMap', data: {} });
-        expect(server.requests()).toBe(3);
-      } finally {
-        server.close();
-      }
-    });
-
-    it('gives up after its attempts with the last failure', async () => {
-      const server = await scripted([503]);
-      try {
-        await expect(server.get(2)).rejects.toMatchObject({ code: 'Unknown' });
-        expect(server.requests()).toBe(2);
-      } finally {
-        server.close();
-      }
-    });
-
-    it('does not retry a denial: another try cannot change it', async () => {
-      const server = await scripted([403, 200]);
-      try {
-        await expect(server.get(3)).rejects.toMatchObject({ code: 'AccessDenied' });
-        expect(server.requests()).toBe(1);
+        const got = server.get(attempts);
+        if ('resolves' in outcome) await expect(got).resolves.toEqual(outcome.resolves);
+        else await expect(got).rejects.toMatchObject(outcome.rejects);
+        expect(server.requests()).toBe(requests);
       } finally {
         server.close();
       }
