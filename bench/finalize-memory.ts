@@ -16,7 +16,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { checks } from '../checks/index.ts';
 import type { ResultStatus } from '../core/check.ts';
 import { type Finding, findingId } from '../core/finding.ts';
@@ -25,7 +24,7 @@ import type { Target } from '../core/target.ts';
 import { scanKeys } from '../functions/objects.ts';
 import type { StoredPlan } from '../functions/plan.ts';
 import type { StoredTargetResult } from '../functions/scan-target.ts';
-import { ESM_REQUIRE_BANNER } from '../stacks/constructs/scanner-function.ts';
+import { BUNDLE_ENTRY_FILE, bundleFunction } from '../stacks/bundling.ts';
 import { startLocalDynamo } from '../test/local-dynamodb.ts';
 import type { ChildConfig } from './finalize-child.ts';
 
@@ -196,19 +195,9 @@ function runChild(bundle: string, config: ChildConfig): Promise<{ ok: ChildResul
 }
 
 const work = await mkdtemp(join(tmpdir(), 'kubeposture-finalize-bench-'));
-const bundle = join(work, 'finalize-child.mjs');
-await build({
-  entryPoints: [new URL('./finalize-child.ts', import.meta.url).pathname],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  outfile: bundle,
-  minify: true,
-  mainFields: ['module', 'main'],
-  banner: { js: ESM_REQUIRE_BANNER },
-  logLevel: 'error',
-});
+// Bundled exactly as the Lambda functions are (stacks/bundling.ts), so the child's memory is the function's.
+bundleFunction(new URL('./finalize-child.ts', import.meta.url).pathname, work);
+const bundle = join(work, BUNDLE_ENTRY_FILE);
 const dynamo = values.state === 'dynamodb' ? await startLocalDynamo() : undefined;
 const endpoint = dynamo
   ? String(await dynamo.client.config.endpoint?.().then((e) => `http://${e.hostname}:${e.port}`))

@@ -3,11 +3,12 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checks } from '../checks/index.ts';
-import { createAwsCollector } from '../collectors/aws/index.ts';
-import { createAzureCollector } from '../collectors/azure/index.ts';
-import { createGcpCollector } from '../collectors/gcp/index.ts';
+import type { createAwsCollector } from '../collectors/aws/index.ts';
+import type { createAzureCollector } from '../collectors/azure/index.ts';
+import type { createGcpCollector } from '../collectors/gcp/index.ts';
+import { createCollector } from '../collectors/index.ts';
 import { selectChecks } from '../core/check-select.ts';
-import { parseConfig, type ScanConfig } from '../core/config.ts';
+import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
 import { finalizeScan } from '../core/finalize.ts';
@@ -26,6 +27,7 @@ import { toJson } from '../publish/json.ts';
 import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/slack.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { colorEnabled, fitWidth, outputWidth, table, toTerminal } from '../publish/terminal.ts';
+import { SAMPLE_DRIFT_TRIGGER, sampleDrift } from '../sim/drift.ts';
 
 /** Exit codes, documented in the README and `--help`; CI pipelines branch on them. */
 export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3, incomplete: 4, errors: 5 } as const;
@@ -100,6 +102,9 @@ interface ScanOptions {
   /** False with --no-color. */
   color: boolean;
   logLevel?: LogLevel;
+  securityhubAccount?: string;
+  securityhubRegion?: string;
+  allowUnknownRegions?: boolean;
 }
 
 /** Writes to stderr what the log level lets through; fatal errors bypass it (they are always shown). */
@@ -147,7 +152,15 @@ async function buildConfig(o: ScanOptions, cwd: string): Promise<ScanConfig> {
   const regions = list(o.regions);
   if (regions) aws.regions = regions;
   if (o.roleName) aws.roleName = o.roleName;
+  if (o.allowUnknownRegions) aws.allowUnknownRegions = true;
   raw = { ...raw, aws };
+  if (o.securityhubAccount || o.securityhubRegion) {
+    raw.securityHub = {
+      ...((raw.securityHub as object | undefined) ?? {}),
+      ...(o.securityhubAccount ? { accountId: o.securityhubAccount } : {}),
+      ...(o.securityhubRegion ? { region: o.securityhubRegion } : {}),
+    };
+  }
   // Azure and Google Cloud are scanned when their section exists; flags create it.
   const subscriptions = list(o.subscriptions);
   if (subscriptions) raw.azure = { ...((raw.azure as object | undefined) ?? {}), subscriptions };
@@ -272,6 +285,7 @@ function filterLabel(o: ScanOptions, disabled: readonly string[]): string | unde
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const log = logger(io, o);
   const baseConfig = await buildConfig(o, io.cwd);
+  for (const w of configWarnings(baseConfig)) log.write('warn', `Warning: ${w}\n`);
   // Which checks run: a pattern that matches nothing fails here, before anything is scanned.
   const include = list(o.checks);
   const selected = selectChecks(checks, include ? { patterns: include, source: '--checks' } : undefined, [
@@ -288,7 +302,9 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     });
   }
   // Suppressions and state are read before the scan, so a bad file fails in a second, not after it.
-  const suppressions: Suppression[] = o.suppressions ? await readSuppressionsFile(resolve(io.cwd, o.suppressions)) : [];
+  const suppressions: Suppression[] = o.suppressions
+    ? await readSuppressionsFile(resolve(io.cwd, o.suppressions), { checkIds: checks.map((c) => c.id) })
+    : [];
   const stateDir = o.state === false ? undefined : resolve(io.cwd, o.state ?? DEFAULT_STATE_DIR);
   const store = stateDir
     ? createLocalStateStore(stateDir, { onWarning: (m) => log.write('warn', `Warning: ${escapeControl(m)}\n`) })
@@ -299,12 +315,15 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   let azureDeps: Parameters<typeof createAzureCollector>[1] = {};
   let gcpDeps: Parameters<typeof createGcpCollector>[1] = {};
   let stopSim: (() => Promise<void>) | undefined;
+  // With state, every other `--sample` run scans the drifted sample fleet, so the second run shows a delta.
+  const drift = Boolean(o.sample && !o.fleet && stored.lastScan?.trigger === 'cli-sample');
   if (o.sample || o.fleet) {
     // The simulated fleet, in-process on loopback: explicit endpoint and fake credentials,
     // so a sample scan can never reach a real cloud whatever the environment says.
     const { startSimulatedCloud } = await import('../sim/index.ts');
     const { loadFleetSpec } = await import('../sim/spec.ts');
-    const spec = await loadFleetSpec(resolve(io.cwd, o.fleet ?? SAMPLE_FLEET));
+    const base = await loadFleetSpec(resolve(io.cwd, o.fleet ?? SAMPLE_FLEET));
+    const spec = drift ? sampleDrift(base) : base;
     const sim = await startSimulatedCloud(spec);
     stopSim = () => sim.close();
     deps = { endpoint: sim.aws.endpoint, credentials: sim.callerCredentials, homeRegion: 'us-east-1' };
@@ -332,17 +351,24 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
   const providers = list(o.providers);
   const collectors: Collector[] = [];
-  if (!providers || providers.includes('aws')) collectors.push(createAwsCollector(config, deps));
-  if (config.azure) collectors.push(createAzureCollector(config, azureDeps));
-  if (config.gcp) collectors.push(createGcpCollector(config, gcpDeps));
+  if (!providers || providers.includes('aws')) collectors.push(createCollector('aws', config, { aws: deps }));
+  if (config.azure) collectors.push(createCollector('azure', config, { azure: azureDeps }));
+  if (config.gcp) collectors.push(createCollector('gcp', config, { gcp: gcpDeps }));
   try {
+    if (o.format === 'asff' && (config.azure || config.gcp) && !config.securityHub?.accountId) {
+      // Known before scanning: AKS and GKE findings have no AWS account to stamp into ASFF.
+      throw new ConfigError(
+        '--format asff with Azure or Google Cloud needs the Security Hub account the findings are imported into: ' +
+          'pass --securityhub-account <12-digit id> or set securityHub.accountId',
+      );
+    }
     const progress = progressReporter(io, log);
     if (selected.length < checks.length) log.write('debug', `running ${selected.length} of ${checks.length} checks\n`);
     const scanned = await runScan({
       collectors,
       checks: selected,
       config,
-      trigger: o.sample ? 'cli-sample' : 'cli',
+      trigger: drift ? SAMPLE_DRIFT_TRIGGER : o.sample ? 'cli-sample' : 'cli',
       onProgress: progress.onProgress,
     });
     progress.done();
@@ -364,7 +390,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     });
     // State recorded the whole scan; the filters only decide what is shown, written and gated on.
     const shown = filterReport(report, { minSeverity: o.severity, changedOnly: o.changedOnly });
-    await emit(shown, o, io, log, stateDir, filterLabel(o, baseConfig.checks.disabled));
+    await emit(shown, o, io, log, stateDir, filterLabel(o, baseConfig.checks.disabled), config.securityHub);
     for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${escapeControl(f.error)}\n`);
     const gate = gateFailures(report, shown, {
       failOn: config.failOn,
@@ -387,11 +413,12 @@ async function emit(
   log: Log,
   stateDir: string | undefined,
   filter: string | undefined,
+  securityHub: ScanConfig['securityHub'] = {},
 ): Promise<void> {
   let body: string;
   if (o.format === 'json') body = toJson(report);
   else if (o.format === 'ocsf') body = pretty(toOcsf(report, checks));
-  else if (o.format === 'asff') body = pretty(toAsff(report, checks));
+  else if (o.format === 'asff') body = pretty(toAsff(report, checks, securityHub));
   else {
     const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
     const color = !o.output && colorEnabled(io.env, io.stdout.isTTY, o.color);
@@ -514,6 +541,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     )
     .option('-q, --quiet', 'no progress output (like --log-level warn)')
     .addHelpText('after', EXIT_CODES_HELP)
+    .option('--securityhub-account <id>', 'with --format asff: the Security Hub account the findings are imported into')
+    .option('--securityhub-region <region>', 'with --format asff: the Security Hub region (ProductArn)')
+    .option('--allow-unknown-regions', 'no warning for --regions missing from the known AWS region list (new regions)')
     .action(async (opts: ScanOptions) => {
       code = await scan(opts, io);
     });

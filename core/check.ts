@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckSettings } from './config.ts';
 import { SEVERITIES, type Severity } from './severity.ts';
 import type {

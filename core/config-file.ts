@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { checkSections } from './config.ts';
 import { ConfigError, errorMessage } from './errors.ts';
-import { parseSuppressions, type Suppression } from './suppressions.ts';
+import { parseSuppressions, type Suppression, type SuppressionOptions } from './suppressions.ts';
 
 /**
  * Reads a YAML file as a raw mapping; `what` names the file in errors ("Configuration file").
@@ -39,8 +39,8 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   return checkSections(await readYamlMapping(path, 'Configuration file', 'settings'), `configuration file ${path}`);
 }
 
-/** Reads and validates a suppressions file; errors name the bad entry. */
-export async function readSuppressionsFile(path: string): Promise<Suppression[]> {
+/** Reads and validates a suppressions file (check ids against `options.checkIds`); errors name the bad entry. */
+export async function readSuppressionsFile(path: string, options: SuppressionOptions = {}): Promise<Suppression[]> {
   const raw = await readYamlMapping(path, 'Suppressions file', '`suppressions:`');
-  return parseSuppressions(raw, `suppressions file ${path}`);
+  return parseSuppressions(raw, `suppressions file ${path}`, options);
 }

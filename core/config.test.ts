@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './config.ts';
+import { parse as parseYaml } from 'yaml';
+import { configWarnings, parseConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 
 describe('parseConfig', () => {
@@ -63,17 +64,18 @@ describe('parseConfig', () => {
   });
 });
 
-describe('parseConfig: strict types and bounded lists', () => {
-  const message = (raw: unknown): string => {
-    try {
-      parseConfig(raw);
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return (e as Error).message;
-    }
-    return expect.unreachable('should have thrown');
-  };
+/** The ConfigError message parseConfig throws for `raw`. */
+function message(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  return expect.unreachable('should have thrown');
+}
 
+describe('parseConfig: strict types and bounded lists', () => {
   it.each([
     [{ aws: 5 }, 'aws: expected a mapping, got a number'],
     [{ azure: 'x' }, 'azure: expected a mapping, got a string'],
@@ -84,7 +86,7 @@ describe('parseConfig: strict types and bounded lists', () => {
     [{ aws: { regions: 'eu-west-1' } }, 'aws.regions: expected a list, got a string'],
     [{ aws: { accounts: [{ id: 111111111111 }] } }, 'aws.accounts[0].id: expected a string, got a number'],
     [{ aws: { maxAttempts: '3' } }, 'aws.maxAttempts: expected a number, got a string'],
-    [{ suppressions: {} }, 'Unrecognized key: "suppressions"'],
+    [{ suppressions: {} }, '(root): unknown key "suppressions" (suppressions are a file of their own'],
   ])('rejects %j naming the field and the expected type', (raw, expected) => {
     expect(message(raw)).toContain(expected);
   });
@@ -151,5 +153,89 @@ describe('parseConfig: strict types and bounded lists', () => {
     expect(
       message({ aws: { accounts: [{ id: '111111111111' }, { id: '111111111111', roleName: 'Other' }] } }),
     ).toContain('aws.accounts[1].id: 111111111111 is listed twice with different settings (also aws.accounts[0])');
+  });
+});
+
+describe('parseConfig: messages that say how to fix it', () => {
+  it('says a missing field is required, not "expected string, received undefined"', () => {
+    const text = message({ aws: { accounts: [{ roleName: 'Reader' }] } });
+    expect(text).toContain('aws.accounts[0].id: required (a string)');
+    expect(text).not.toContain('received undefined');
+  });
+
+  it.each([
+    [
+      { aws: { accounts: ['111111111111'] } },
+      'aws.accounts[0]: expected a mapping, got a string; write it as accounts: [{ id: "111111111111" }]',
+    ],
+    [
+      { aws: { accounts: '111111111111' } },
+      'aws.accounts: expected a list, got a string; write it as accounts: [{ id: "111111111111" }]',
+    ],
+    [{ aws: { regions: 'eu-west-1' } }, 'write it as regions: [eu-west-1, us-east-1]'],
+    [
+      { gcp: { projects: 'shop-prod-1234' } },
+      'gcp.projects: expected a list, got a string; write it as projects: [shop-prod-1234]',
+    ],
+    [{ checks: { hygiene: { productionTags: ['env'] } } }, 'write it as productionTags: { env: [prod, production] }'],
+    [{ collection: { connectTimeoutMs: '3s' } }, 'collection.connectTimeoutMs: expected a number, got a string'],
+    [{ concurrency: { targets: {} } }, 'concurrency.targets: expected a number, got a mapping'],
+    [{ securityHub: 5 }, 'securityHub: expected a mapping, got a number'],
+  ])('shows the accepted shape for %j', (raw, expected) => {
+    expect(message(raw)).toContain(expected);
+  });
+
+  it('explains that an unquoted YAML account id is a number that lost its leading zero', () => {
+    const raw = parseYaml('aws:\n  accounts:\n    - id: 012345678901\n  organization:\n    exclude: [222222222222]\n');
+    const text = message(raw);
+    expect(text).toContain(
+      'aws.accounts[0].id: expected a string, got a number: quote account ids in YAML (id: "012345678901"); unquoted, YAML reads them as numbers and 12345678901 has lost its leading zero',
+    );
+    expect(text).toContain('aws.organization.exclude[0]: expected a string, got a number: quote account ids in YAML');
+    // Quoted, the same file is valid and keeps the zero.
+    const quoted = parseYaml('aws:\n  accounts:\n    - id: "012345678901"\n');
+    expect(parseConfig(quoted).aws.accounts?.[0]?.id).toBe('012345678901');
+  });
+
+  it.each([
+    [{ aws: { roleNmae: 'x' } }, 'aws: unknown key "roleNmae" (did you mean roleName?)'],
+    [{ aws: { region: ['eu-west-1'] } }, 'aws: unknown key "region" (did you mean regions?)'],
+    [{ checks: { loging: {} } }, 'checks: unknown key "loging" (did you mean logging?)'],
+    [{ concurency: {} }, '(root): unknown key "concurency" (did you mean concurrency?)'],
+    [{ azure: { subscription: [] } }, 'azure: unknown key "subscription" (did you mean subscriptions?)'],
+    [{ securityhub: {} }, '(root): unknown key "securityhub" (did you mean securityHub?)'],
+  ])('suggests the closest key for a typo in %j', (raw, expected) => {
+    expect(message(raw)).toContain(expected);
+  });
+
+  it('lists the allowed keys when nothing is close, and clips a long key', () => {
+    const text = message({ aws: { [`x${'y'.repeat(500)}`]: 1 } });
+    expect(text).toContain('allowed: accounts, organization, roleName');
+    expect(text).not.toContain('did you mean');
+    expect(text.length).toBeLessThan(600);
+  });
+});
+
+describe('configWarnings: regions', () => {
+  it('warns about a region AWS does not have, with the closest known one', () => {
+    const warnings = configWarnings(parseConfig({ aws: { regions: ['eu-west-1', 'us-east-9'] } }));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('aws.regions[1]: us-east-9 is not a known AWS region (did you mean us-east-1?)');
+    expect(warnings[0]).toContain('aws.allowUnknownRegions: true');
+  });
+
+  it('warns about an unknown Security Hub region too', () => {
+    const c = parseConfig({ securityHub: { accountId: '111111111111', region: 'eu-wets-1' } });
+    expect(configWarnings(c)).toEqual([
+      expect.stringContaining('securityHub.region: eu-wets-1 is not a known AWS region'),
+    ]);
+  });
+
+  it('is silent for known regions, GovCloud and China included, and when unknown regions are allowed', () => {
+    expect(
+      configWarnings(parseConfig({ aws: { regions: ['us-gov-west-1', 'cn-north-1', 'ap-southeast-7'] } })),
+    ).toEqual([]);
+    expect(configWarnings(parseConfig({ aws: { regions: ['us-east-9'], allowUnknownRegions: true } }))).toEqual([]);
+    expect(configWarnings(parseConfig({}))).toEqual([]);
   });
 });

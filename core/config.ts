@@ -1,6 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { didYouMean } from './did-you-mean.ts';
 import { ConfigError } from './errors.ts';
+import { AWS_REGIONS, AWS_REGIONS_AS_OF } from './regions.ts';
 import { SEVERITIES } from './severity.ts';
+import { escapeControl } from './text.ts';
 
 export const AWS_ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
 export const AWS_REGION = z
@@ -137,6 +140,11 @@ export const AwsConfigSchema = z
     externalId: z.string().min(2).max(1224).optional(),
     /** Regions to scan. None: the regions each account has enabled (EC2 DescribeRegions). */
     regions: boundedList(AWS_REGION, { min: 1, max: LIMITS.regions, noun: 'regions' }).optional(),
+    /**
+     * A region missing from kubeposture's list (`core/regions.ts`) is warned about before the scan; true silences
+     * that for a region AWS opened after the list was written.
+     */
+    allowUnknownRegions: z.boolean().default(false),
     /** Total attempts per API call, retries with exponential backoff and jitter included. */
     maxAttempts: z.number().int().min(1).max(20).default(8),
     retryBaseDelayMs: z.number().int().min(1).max(10_000).default(250),
@@ -332,6 +340,20 @@ export const CheckSettingsSchema = z
   })
   .strict();
 
+/**
+ * Where ASFF findings are imported (`--format asff`). BatchImportFindings accepts only findings stamped with the calling
+ * account, and AKS and GKE findings have no AWS account of their own: every finding then carries this account in
+ * `AwsAccountId` and the ProductArn, and its own account, subscription or project in `Resources[].Details.Other` and
+ * `ProductFields`. In AWS the scanner's own account and region are used (the stack's `securityHub` setting).
+ */
+export const SecurityHubSettingsSchema = z
+  .object({
+    accountId: AWS_ACCOUNT_ID.optional(),
+    /** Security Hub region imported into (the ProductArn's region). Default: each AWS finding's own, us-east-1 for others. */
+    region: AWS_REGION.optional(),
+  })
+  .strict();
+
 export const DEFAULT_CONCURRENCY = { targets: 512, clustersPerTarget: 64 } as const;
 
 export const ScanConfigSchema = z
@@ -358,6 +380,7 @@ export const ScanConfigSchema = z
     collection: CollectionSettingsSchema.default(CollectionSettingsSchema.parse({})),
     checks: CheckSettingsSchema.default(CheckSettingsSchema.parse({})),
     slack: SlackSettingsSchema.default({ webhookHosts: [] }),
+    securityHub: SecurityHubSettingsSchema.optional(),
     /** Exit non-zero when a FAIL at or above this severity exists (CLI). */
     failOn: z.enum(SEVERITIES).optional(),
   })
@@ -400,14 +423,96 @@ function typeOf(v: unknown): string {
 }
 
 /**
- * Pass to `safeParse(value, { error: readableErrors })`: a wrong type reads `expected a mapping, got a number`
- * (zod's own says `expected object, received number`), and a missing field `required (a string)`. Values are
- * never quoted, so the message is safe to return and to log.
+ * The accepted shape of the settings people most often get wrong, by path (`[]` for any list index), shown when the
+ * value has the wrong type: YAML that reads naturally (`accounts: [111111111111]`) often means something else.
+ */
+const SHAPES: Record<string, string> = {
+  'aws.accounts': 'accounts: [{ id: "111111111111" }]',
+  'aws.accounts[]': 'accounts: [{ id: "111111111111" }] (each account a mapping with its id)',
+  'aws.regions': 'regions: [eu-west-1, us-east-1]',
+  'aws.organization': 'organization: { exclude: ["111111111111"] } (or organization: {} for every account)',
+  'aws.organization.include': 'include: ["111111111111"]',
+  'aws.organization.exclude': 'exclude: ["111111111111"]',
+  'azure.subscriptions': 'subscriptions: ["00000000-0000-0000-0000-000000000000"]',
+  'gcp.projects': 'projects: [shop-prod-1234]',
+  'checks.logging.requiredTypes': 'requiredTypes: [audit, authenticator]',
+  'checks.hygiene.productionTags': 'productionTags: { env: [prod, production] }',
+  'slack.webhookHosts': 'webhookHosts: [hooks.example.com]',
+  securityHub: 'securityHub: { accountId: "111111111111", region: us-east-1 }',
+};
+
+/** Unknown keys people put in the wrong place. */
+const MISPLACED: Record<string, string> = {
+  suppressions: ' (suppressions are a file of their own: --suppressions FILE)',
+};
+
+/** Settings holding AWS account ids: unquoted in YAML they become numbers. */
+const ACCOUNT_ID_PATHS = new Set([
+  'aws.accounts[].id',
+  'aws.organization.include[]',
+  'aws.organization.exclude[]',
+  'securityHub.accountId',
+]);
+
+function shapePath(path: readonly PropertyKey[] | undefined): string {
+  let out = '';
+  for (const p of path ?? []) out += typeof p === 'number' ? '[]' : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+/** The keys an object schema accepts, for a did-you-mean; none for other schemas. */
+function schemaKeys(inst: unknown): string[] {
+  const shape = (inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** Unknown keys are quoted (zod's own message does too), clipped and without control characters. */
+function quoteKey(key: string): string {
+  return `"${escapeControl(key.length > 64 ? `${key.slice(0, 63)}…` : key)}"`;
+}
+
+function wrongType(issue: z.core.$ZodRawIssue & { code: 'invalid_type' }, expected: string): string {
+  const path = shapePath(issue.path);
+  let message = `expected ${expected}, got ${typeOf(issue.input)}`;
+  if (ACCOUNT_ID_PATHS.has(path) && typeof issue.input === 'number') {
+    // A number is safe to show, and it is the clue: 10 or 11 digits means YAML dropped leading zeros.
+    const digits = Number.isSafeInteger(issue.input) ? String(issue.input) : '';
+    const lost = digits.length >= 10 && digits.length < 12;
+    return (
+      `${message}: quote account ids in YAML (id: "${lost ? digits.padStart(12, '0') : '111111111111'}"); unquoted, ` +
+      `YAML reads them as numbers${lost ? ` and ${digits} has lost its leading zero${digits.length === 11 ? '' : 's'}` : ', which drop leading zeros'}`
+    );
+  }
+  const shape = SHAPES[path];
+  if (shape) message += `; write it as ${shape}`;
+  else if (issue.expected === 'object') {
+    const keys = schemaKeys(issue.inst);
+    if (keys.length) message += ` with keys ${keys.join(', ')}`;
+  } else if (issue.expected === 'string' && typeof issue.input === 'number') message += ' (put it in quotes)';
+  return message;
+}
+
+/**
+ * Pass to `safeParse(value, { error: readableErrors })`: a wrong type reads `expected a mapping, got a number` and shows
+ * the accepted shape where it is not obvious (zod's own says `expected object, received number`), a missing field
+ * `required (a string)`, an unknown key `unknown key "roleNmae" (did you mean roleName?)`. Values are never quoted
+ * (keys and numbers are, clipped), so the message is safe to return and to log.
  */
 export const readableErrors: z.core.$ZodErrorMap = (issue) => {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = schemaKeys(issue.inst);
+    const listed = issue.keys
+      .slice(0, 5)
+      .map(
+        (k) => `${quoteKey(k)}${(Object.hasOwn(MISPLACED, k) && MISPLACED[k]) || didYouMean(k.slice(0, 128), keys)}`,
+      );
+    const more = issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : '';
+    return `unknown key${issue.keys.length === 1 ? '' : 's'} ${listed.join(', ')}${more}${keys.length ? `; allowed: ${keys.join(', ')}` : ''}`;
+  }
   if (issue.code !== 'invalid_type') return undefined;
   const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
-  return issue.input === undefined ? `required (${expected})` : `expected ${expected}, got ${typeOf(issue.input)}`;
+  if (issue.input === undefined) return `required (${expected})`;
+  return wrongType(issue, expected);
 };
 
 /** Error messages list at most this many problems, then say how many more. */
@@ -420,7 +525,7 @@ export function formatIssues(issues: readonly { path: string; message: string }[
 }
 
 /** The top-level settings that are mappings; an empty YAML section (`azure:`) is null and means "defaults". */
-const SECTIONS = ['aws', 'azure', 'gcp', 'concurrency', 'collection', 'checks'] as const;
+const SECTIONS = ['aws', 'azure', 'gcp', 'concurrency', 'collection', 'checks', 'securityHub'] as const;
 
 const SectionsSchema = z.looseObject(
   Object.fromEntries(SECTIONS.map((s) => [s, z.looseObject({}).nullish()])) as Record<
@@ -452,4 +557,23 @@ export function parseConfig(raw: unknown, source = 'configuration'): ScanConfig 
   const result = ScanConfigSchema.safeParse(checkSections(raw, source), { error: readableErrors });
   if (result.success) return result.data;
   throw invalid(source, result.error);
+}
+
+/**
+ * What is valid but probably a mistake, to print before scanning: a region kubeposture does not know
+ * (`us-east-9`) would only fail later as an unreachable endpoint.
+ */
+export function configWarnings(config: ScanConfig): string[] {
+  if (config.aws.allowUnknownRegions) return [];
+  const known = new Set(AWS_REGIONS);
+  const unknown = (path: string, region: string) =>
+    `${path}: ${region} is not a known AWS region${didYouMean(region, AWS_REGIONS)}. If AWS opened it after ` +
+    `kubeposture's list (${AWS_REGIONS_AS_OF}), set aws.allowUnknownRegions: true or pass --allow-unknown-regions`;
+  const out: string[] = [];
+  config.aws.regions?.forEach((r, i) => {
+    if (!known.has(r)) out.push(unknown(`aws.regions[${i}]`, r));
+  });
+  const hub = config.securityHub?.region;
+  if (hub && !known.has(hub)) out.push(unknown('securityHub.region', hub));
+  return out;
 }

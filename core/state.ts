@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES, RESULT_STATUSES } from './check.ts';
 import { formatIssuePath } from './config.ts';
 import { StateError } from './errors.ts';

@@ -114,3 +114,66 @@ describe('parseSuppressions: bounds', () => {
     expect(() => parseSuppressions({ suppressions: many })).toThrow(/suppressions.*at most 10,000 entries/);
   });
 });
+
+describe('parseSuppressions: friendly messages', () => {
+  const checkIds = ['EKS.ENDPOINT.1', 'EKS.ENDPOINT.2', 'EKS.LOGGING.1', 'EKS.LOGGING.2', 'AKS.ACCESS.1'];
+  const message = (entries: unknown[], options = { checkIds }): string => {
+    try {
+      parseSuppressions({ suppressions: entries }, 'suppressions file', options);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return expect.unreachable('should have thrown');
+  };
+
+  it('refuses a check id the catalogue does not have, with the closest one', () => {
+    expect(message([entry(), entry({ check: 'EKS.LOGGNG.1' })])).toContain(
+      'suppressions[1]: check: unknown check id EKS.LOGGNG.1 (did you mean EKS.LOGGING.1?)',
+    );
+    expect(message([entry({ check: 'eks.endpoint.2' })])).toContain('(did you mean EKS.ENDPOINT.2?)');
+    expect(message([entry({ check: 'GKE.NOTHING.9' })])).toMatch(
+      /unknown check id GKE\.NOTHING\.9; `kubeposture checks`/,
+    );
+  });
+
+  it('refuses a glob that matches no check, suggesting the corrected glob', () => {
+    expect(message([entry({ check: 'EKS.LOGGNG.*' })])).toContain(
+      'check: EKS.LOGGNG.* matches no check in the catalogue (did you mean EKS.LOGGING.*?)',
+    );
+    expect(message([entry({ check: 'GKE.*' })])).toContain('GKE.* matches no check in the catalogue');
+  });
+
+  it('accepts ids and globs that name checks, and any id when no catalogue is given', () => {
+    for (const check of ['EKS.LOGGING.1', 'EKS.LOGGING.*', '*', 'AKS.ACCESS.?', 'EKS.*']) {
+      expect(parseSuppressions({ suppressions: [entry({ check })] }, 'f', { checkIds })).toHaveLength(1);
+    }
+    expect(parseSuppressions({ suppressions: [entry({ check: 'EKS.LOGGNG.1' })] })).toHaveLength(1);
+  });
+
+  it('does not echo a long unknown check id', () => {
+    const text = message([entry({ check: `EKS.${'X'.repeat(500)}` })]);
+    expect(text).toContain('suppressions[0]: check: no check in the catalogue has this id');
+    expect(text.length).toBeLessThan(300);
+  });
+
+  it('says a missing field is required and what it holds', () => {
+    const { expires: _e, ...noExpiry } = entry();
+    const text = message([noExpiry]);
+    expect(text).toContain(
+      'suppressions[0] (check EKS.ENDPOINT.1): expires: required (a date like 2026-12-31; every suppression expires)',
+    );
+    expect(text).not.toContain('received undefined');
+    const { owner: _o, ...noOwner } = entry();
+    expect(message([noOwner])).toContain('owner: required (who accepted the risk)');
+  });
+
+  it('suggests the field for a misspelt key', () => {
+    const { expires, ...rest } = entry();
+    expect(message([{ ...rest, expire: expires }])).toContain('unknown key "expire" (did you mean expires?)');
+  });
+
+  it('names the expected type of a wrong value', () => {
+    expect(message([entry({ expires: 20261231 })])).toContain('expires: expected a string, got a number');
+    expect(() => parseSuppressions({ suppressions: { check: 'x' } })).toThrow(/expected a list, got a mapping/);
+  });
+});

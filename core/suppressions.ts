@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { readableErrors } from './config.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { ConfigError } from './errors.ts';
 import type { Finding } from './finding.ts';
 
@@ -36,6 +38,60 @@ const SuppressionEntrySchema = z
       .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a calendar date'),
   })
   .strict();
+
+/** What a missing field must hold, so `required` says more than its type. */
+const REQUIRED: Record<string, string> = {
+  check: 'a check id like EKS.ENDPOINT.1, or a glob like EKS.LOGGING.*',
+  resource: 'a resource id glob, * for every resource',
+  reason: 'why the finding is accepted',
+  owner: 'who accepted the risk',
+  expires: 'a date like 2026-12-31; every suppression expires',
+};
+
+const suppressionErrors: z.core.$ZodErrorMap = (issue) => {
+  const field = issue.path?.length === 1 ? String(issue.path[0]) : '';
+  if (issue.code === 'invalid_type' && issue.input === undefined && Object.hasOwn(REQUIRED, field)) {
+    return `required (${REQUIRED[field]})`;
+  }
+  return readableErrors(issue);
+};
+
+/**
+ * A suppression for a check that does not exist would silently never apply (`EKS.LOGGNG.1`): ids and globs are
+ * checked against the catalogue's ids, passed in by the caller (core does not import the checks).
+ */
+function unknownCheck(check: string, checkIds: readonly string[]): string | undefined {
+  if (/[*?]/.test(check)) {
+    if (checkIds.some((id) => globMatch(check, id))) return undefined;
+    if (check.length > 128) return 'the glob matches no check in the catalogue';
+    // A typo in the fixed part of a glob: suggest against the ids cut to the same number of dot-separated parts.
+    const parts = check.split('.').length;
+    const prefixes = [
+      ...new Set(
+        checkIds.map((id) =>
+          id
+            .split('.')
+            .slice(0, parts - 1)
+            .join('.'),
+        ),
+      ),
+    ];
+    const fixed = check
+      .split('.')
+      .slice(0, parts - 1)
+      .join('.');
+    const hint = fixed ? didYouMean(fixed, prefixes).replace(/\?\)$/, `.${check.split('.').at(-1)}?)`) : '';
+    return `${check} matches no check in the catalogue${hint}; \`kubeposture checks\` lists the ids`;
+  }
+  if (checkIds.includes(check)) return undefined;
+  if (check.length > 128) return 'no check in the catalogue has this id';
+  return `unknown check id ${check}${didYouMean(check, checkIds)}; \`kubeposture checks\` lists the ids`;
+}
+
+export interface SuppressionOptions {
+  /** The catalogue's check ids: each entry's `check` must name one of them or match one as a glob. */
+  checkIds?: readonly string[];
+}
 
 const SuppressionFileSchema = z
   .object({
@@ -139,10 +195,16 @@ export function matchSuppression(
 
 /**
  * Validates a parsed suppression file. Throws ConfigError naming each bad entry
- * (`suppressions[2] (check EKS.ENDPOINT.1): expires: must be a date like 2026-12-31`).
+ * (`suppressions[2] (check EKS.ENDPOINT.1): expires: must be a date like 2026-12-31`), and with `checkIds` each
+ * check no id of the catalogue answers to (`suppressions[0]: check: unknown check id EKS.LOGGNG.1 (did you mean
+ * EKS.LOGGING.1?)`).
  */
-export function parseSuppressions(raw: unknown, source = 'suppressions file'): Suppression[] {
-  const file = SuppressionFileSchema.safeParse(raw ?? {});
+export function parseSuppressions(
+  raw: unknown,
+  source = 'suppressions file',
+  options: SuppressionOptions = {},
+): Suppression[] {
+  const file = SuppressionFileSchema.safeParse(raw ?? {}, { error: readableErrors });
   if (!file.success) {
     throw new ConfigError(
       `Invalid ${source}: it must be a mapping with a \`suppressions\` list (${file.error.issues.map((i) => i.message).join('; ')})`,
@@ -151,7 +213,7 @@ export function parseSuppressions(raw: unknown, source = 'suppressions file'): S
   const out: Suppression[] = [];
   const problems: { path: string; message: string }[] = [];
   file.data.suppressions.forEach((entry, index) => {
-    const parsed = SuppressionEntrySchema.safeParse(entry);
+    const parsed = SuppressionEntrySchema.safeParse(entry, { error: suppressionErrors });
     if (!parsed.success) {
       // The check names the entry for a reader; a check too long to be valid is not echoed back.
       const id = entry && typeof entry === 'object' ? (entry as { check?: unknown }).check : undefined;
@@ -165,6 +227,11 @@ export function parseSuppressions(raw: unknown, source = 'suppressions file'): S
       return;
     }
     const d = parsed.data;
+    const unknown = options.checkIds && unknownCheck(d.check, options.checkIds);
+    if (unknown) {
+      problems.push({ path: `suppressions[${index}]`, message: `check: ${unknown}` });
+      return;
+    }
     const end = new Date(`${d.expires}T00:00:00Z`);
     end.setUTCDate(end.getUTCDate() + 1);
     out.push({ ...d, expiresAt: end, index });

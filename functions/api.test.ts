@@ -1,4 +1,4 @@
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../core/finding.ts';
@@ -149,6 +149,30 @@ describe('api handler', () => {
       expect(retry.statusCode).toBe(202);
       expect(JSON.parse(retry.body)).toEqual(JSON.parse(first.body));
       expect(starts).toHaveLength(1);
+    });
+
+    it('lets an in-progress key expire with the invocation (the Lambda context is registered), not after 24 hours', async () => {
+      let inProgress: Record<string, { N?: string; S?: string }>[] = [];
+      deps.startExecution = async (scanId, input) => {
+        starts.push({ scanId, input });
+        const items = await dynamo.client.send(new ScanCommand({ TableName: tableName }));
+        inProgress = (items.Items ?? []).filter((i) => i.pk?.S === 'IDEMPOTENCY') as typeof inProgress;
+      };
+      const h = makeApiHandler(deps);
+      const before = Date.now();
+      const res = await h(
+        anEvent('POST', '/scans', {
+          body: '{}',
+          headers: { ...JSON_HEADERS, 'idempotency-key': 'client-key-0002' },
+        }) as never,
+        context,
+      );
+      expect(res.statusCode).toBe(202);
+      expect(inProgress).toHaveLength(1);
+      // The context says 29 s remain: the record's in-progress expiry is about then (milliseconds since the epoch).
+      const expiry = Number(inProgress[0]!.in_progress_expiration?.N);
+      expect(expiry).toBeGreaterThanOrEqual(before + 29_000);
+      expect(expiry).toBeLessThan(Date.now() + 29_000 + 1);
     });
 
     it('refuses the same Idempotency-Key with a different body (422) and starts nothing more', async () => {

@@ -9,7 +9,7 @@ import httpErrorHandler from '@middy/http-error-handler';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readableErrors, zodIssues } from '../core/config.ts';
 import { FINDINGS_FILE, FINDINGS_INDEX_FILE, type ScanReport } from '../core/report.ts';
 import { newScanId } from '../core/scan.ts';
@@ -319,6 +319,7 @@ const logHttpError = {
 export function makeApiHandler(deps: ApiDeps) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(registerIdempotencyContext)
     .use(logMetrics(metrics))
     .use(
       httpErrorHandler({
@@ -334,13 +335,24 @@ export function makeApiHandler(deps: ApiDeps) {
     .handler(router(makeApiRoutes(deps)) as never);
 }
 
+/**
+ * One per container. The handler registers each invocation's Lambda context on it, so an in-progress record expires
+ * with the invocation: without it, a start cut short by a timeout would block its key for the full 24 hours
+ * (Powertools then warns "Could not determine remaining time left").
+ */
+const idempotencyConfig = new IdempotencyConfig({
+  eventKeyJmesPath: 'key',
+  payloadValidationJmesPath: 'filter',
+  expiresAfterSeconds: 24 * 3600,
+});
+
+const registerIdempotencyContext = {
+  before: (request: { context: Context }) => idempotencyConfig.registerLambdaContext(request.context),
+};
+
 /** Idempotency records share the state table (`pk = IDEMPOTENCY`, `sk = <hash>`), with its TTL attribute. */
 export function idempotentStarts(persistenceStore: DynamoDBPersistenceLayer): ApiDeps['once'] {
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'filter',
-    expiresAfterSeconds: 24 * 3600,
-  });
+  const config = idempotencyConfig;
   const run = makeIdempotent(
     async (request: { key: string; filter: ScanFilter | null; start: () => Promise<StartedScan> }) => request.start(),
     { persistenceStore, config },

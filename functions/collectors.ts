@@ -1,4 +1,4 @@
-import { createAwsCollector } from '../collectors/aws/index.ts';
+import { createCollector } from '../collectors/index.ts';
 import type { ScanConfig } from '../core/config.ts';
 import type { Provider } from '../core/snapshot.ts';
 import type { Collector, Target } from '../core/target.ts';
@@ -12,32 +12,7 @@ export type CollectorFactory = (provider: Provider, config: ScanConfig) => Colle
  * federation config in KUBEPOSTURE_GCP_CREDENTIAL_CONFIG. The stack sets these from `kubeposture.federation`
  * (docs/deploy.md §5); unset, each SDK's default chain applies, as on a workstation.
  */
-export const defaultCollectors: CollectorFactory = (provider, config) => {
-  if (provider === 'azure') {
-    return deferred('azure', async () => (await import('../collectors/azure/index.ts')).createAzureCollector(config));
-  }
-  if (provider === 'gcp') {
-    return deferred('gcp', async () => (await import('../collectors/gcp/index.ts')).createGcpCollector(config));
-  }
-  return createAwsCollector(config);
-};
-
-/**
- * A collector whose SDKs load on first use: the Azure and Google SDKs are large (gRPC, protobuf
- * definitions) and an AWS-only deployment should neither pay for them at cold start nor fail on them.
- */
-function deferred(provider: Provider, load: () => Promise<Collector>): Collector {
-  let collector: Promise<Collector> | undefined;
-  const get = () => {
-    collector ??= load();
-    return collector;
-  };
-  return {
-    provider,
-    plan: async () => (await get()).plan(),
-    collect: async (target, options) => (await get()).collect(target, options),
-  };
-}
+export const defaultCollectors: CollectorFactory = (provider, config) => createCollector(provider, config);
 
 /** AWS always; Azure and Google Cloud when their config section exists (the CLI's rule). */
 export function configuredProviders(config: ScanConfig): Provider[] {

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { finalizeStream, type StreamedScan } from '../core/finalize.ts';
 import type { DeltaCounts } from '../core/lifecycle.ts';
 import type { ScanReport, ScanSummary } from '../core/report.ts';

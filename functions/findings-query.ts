@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RESULT_STATUSES } from '../core/check.ts';
 import type { Finding } from '../core/finding.ts';
 import { SEVERITIES } from '../core/severity.ts';

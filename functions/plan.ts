@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DescribeOrganizationCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
-import { z } from 'zod';
+import * as z from 'zod';
 import { organizationsClient } from '../collectors/aws/clients.ts';
 import { classifyAwsError, describeAwsError } from '../collectors/aws/errors.ts';
 import { listOrganizationAccounts, type OrganizationAccount, selectAccounts } from '../collectors/aws/organizations.ts';

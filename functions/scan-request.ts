@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AWS_ACCOUNT_ID,
   AWS_REGION,

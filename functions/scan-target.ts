@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checks as registeredChecks } from '../checks/index.ts';
 import type { AnyCheck } from '../core/check.ts';
 import { selectChecks } from '../core/check-select.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AwsProtocol, SimResponse } from './aws/protocol.ts';
 import type { SimCall } from './aws/router.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { gcpCredentialConfigIssue } from '../collectors/gcp/credential-config.ts';
 import { formatIssuePath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -76,6 +76,11 @@ export const DeploymentConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Stack traces in the functions' logs mapped to the TypeScript sources (Node's `--enable-source-maps`). Off by
+     * default: Node then reads each loaded file's source map at cold start. The maps ship either way.
+     */
+    sourceMaps: z.boolean().default(false),
     /** Results are kept this long (days), then expire. */
     retentionDays: z.number().int().min(30).max(3650).default(400),
     /**

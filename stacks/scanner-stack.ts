@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   Arn,
   ArnFormat,
@@ -55,6 +54,7 @@ import { GCP_CREDENTIAL_CONFIG_ENV } from '../collectors/gcp/credential-config.t
 import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
+import { functionEntry, type ScannerFunctionName } from './bundling.ts';
 import { ScanWorkflow } from './constructs/scan-workflow.ts';
 import { ScannerFunction } from './constructs/scanner-function.ts';
 import { type DeploymentConfig, parseDeploymentConfig, scanTargetConcurrency } from './deployment-config.ts';
@@ -88,8 +88,6 @@ export interface ScannerStackProps extends StackProps {
   readerRoleName?: string;
   logRetention?: RetentionDays;
 }
-
-const entry = (name: string) => fileURLToPath(new URL(`../functions/${name}.ts`, import.meta.url));
 
 /**
  * The serverless scanner for a security account: a results bucket and a state table (KMS), the
@@ -182,13 +180,14 @@ export class ScannerStack extends Stack {
     };
     const fn = (
       fid: string,
-      name: string,
+      name: ScannerFunctionName,
       description: string,
       more: Partial<ConstructorParameters<typeof ScannerFunction>[2]> = {},
     ) =>
       new ScannerFunction(this, fid, {
-        entry: entry(name),
+        entry: functionEntry(name),
         description,
+        sourceMaps: this.deployment.sourceMaps,
         environment: common,
         logRetention: props.logRetention,
         logEncryptionKey: this.key,

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
 import type { ScanReport } from '../core/report.ts';
+import { asffProblems } from '../publish/formats/asff.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
 import { parseReport, ROOT, runCli, spawnCli, withTempDir, writeYaml } from './helpers.ts';
 
@@ -382,12 +384,33 @@ describe('kubeposture CLI behaviour', () => {
   it('prints OCSF and ASFF findings with --format', async () => {
     const ocsf = JSON.parse((await runCli(['scan', '--sample', '--format', 'ocsf'])).stdout) as { type_uid: number }[];
     expect(new Set(ocsf.map((e) => e.type_uid))).toEqual(new Set([200301]));
-    const asff = JSON.parse((await runCli(['scan', '--sample', '--format', 'asff'])).stdout) as {
-      RecordState: string;
-      Compliance: { Status: string };
-    }[];
+    const args = ['scan', '--sample', '--format', 'asff', '--securityhub-account', '999999999999'];
+    const asff = JSON.parse((await runCli(args)).stdout) as AwsSecurityFinding[];
     expect(asff.length).toBeGreaterThan(0);
-    expect(asff.every((f) => f.RecordState === 'ACTIVE' && f.Compliance.Status === 'FAILED')).toBe(true);
+    expect(asff.every((f) => f.RecordState === 'ACTIVE' && f.Compliance?.Status === 'FAILED')).toBe(true);
+    // Importable as a whole into the one named account, AKS and GKE findings included.
+    for (const f of asff) expect(asffProblems(f), f.Id).toEqual([]);
+    expect(new Set(asff.map((f) => f.AwsAccountId))).toEqual(new Set(['999999999999']));
+    expect(new Set(asff.map((f) => f.ProductFields?.['kubeposture/Cloud']))).toEqual(new Set(['aws', 'azure', 'gcp']));
+  });
+
+  it('exits 2 before scanning when ASFF of AKS or GKE findings has no Security Hub account', async () => {
+    const run = await runCli(['scan', '--sample', '--format', 'asff']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('pass --securityhub-account <12-digit id> or set securityHub.accountId');
+    expect(run.stderr).not.toContain('planned');
+  });
+
+  it('warns about an unknown region before scanning, unless told it is new', async () => {
+    const args = ['scan', '--sample', '--providers', 'aws', '--regions', 'us-east-9', '--no-state', '--quiet'];
+    const run = await runCli(args);
+    // The scan still runs (a warning, not an error); every target then fails, which the gate reports (exit 4).
+    expect(run.code, run.stderr).toBe(4);
+    expect(run.stderr).toContain(
+      'Warning: aws.regions[0]: us-east-9 is not a known AWS region (did you mean us-east-1?)',
+    );
+    const allowed = await runCli([...args, '--allow-unknown-regions']);
+    expect(allowed.stderr).not.toContain('us-east-9');
   });
 
   it('lists the check catalogue', async () => {
@@ -411,9 +434,11 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
       const firstId = /kubeposture scan (\S+)/.exec(first.stdout)![1];
       const second = await runCli(['scan', '--sample', '--state', state]);
       expect(second.code, second.stderr).toBe(0);
+      // The second run scans the sample fleet's scripted drift (sim/drift.ts): one finding new, one resolved.
       expect(second.stdout).toContain(
-        `Since scan ${firstId}: 0 new · 0 regressed · 0 resolved · 0 stale · 0 suppressed`,
+        `Since scan ${firstId}: 1 new · 0 regressed · 1 resolved · 0 stale · 0 suppressed`,
       );
+      expect(second.stdout).toMatch(/NEW\s+MEDIUM\s+EKS\.LOGGING\.1\s+payments-prod/);
       const stored = JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { findings: unknown[] };
       expect(stored.findings.length).toBeGreaterThan(0);
     });
@@ -559,6 +584,14 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('suppressions[0] (check EKS.ENDPOINT.1): expires: must be a date like 2026-12-31');
       expect(run.stderr).not.toContain('planned');
+      const typo = await writeYaml(dir, 'typo.yaml', {
+        suppressions: [{ check: 'EKS.LOGGNG.1', resource: '*', reason: 'known', owner: 'me', expires: '2099-01-01' }],
+      });
+      const unknown = await runCli(['scan', '--sample', '--state', join(dir, 'state'), '--suppressions', typo]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain(
+        'suppressions[0]: check: unknown check id EKS.LOGGNG.1 (did you mean EKS.LOGGING.1?)',
+      );
     });
   });
 

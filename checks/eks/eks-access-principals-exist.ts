@@ -11,6 +11,13 @@ import { clusterResult, missingField } from './lib/results.ts';
 
 const WHAT = 'whether mapped principals exist';
 
+/** Records that `arn` is granted access `via` a path (module level: no closure per evaluation). */
+function note(granted: Map<string, string[]>, arn: string, via: string): void {
+  const vias = granted.get(arn);
+  if (vias) vias.push(via);
+  else granted.set(arn, [via]);
+}
+
 export default defineCheck({
   id: 'EKS.ACCESS.5',
   slug: 'eks-access-principals-exist',
@@ -45,10 +52,9 @@ export default defineCheck({
     const unavailable = awsAuthUnavailable(s, WHAT);
     if (unavailable) return [unavailable];
     const granted = new Map<string, string[]>();
-    const note = (arn: string, via: string) => granted.set(arn, [...(granted.get(arn) ?? []), via]);
-    for (const { entry } of s.accessEntries) if (entry.principalArn) note(entry.principalArn, 'access entry');
+    for (const { entry } of s.accessEntries) if (entry.principalArn) note(granted, entry.principalArn, 'access entry');
     if (readsAwsAuth(authenticationMode(s)))
-      for (const m of awsAuthMappings(s.awsAuth)) note(m.arn, `aws-auth ${m.source}`);
+      for (const m of awsAuthMappings(s.awsAuth)) note(granted, m.arn, `aws-auth ${m.source}`);
 
     const missing: { arn: string; via: string[] }[] = [];
     const unknown: string[] = [];

@@ -1,6 +1,7 @@
-import type { Addon } from '@aws-sdk/client-eks';
+import type { Addon, AddonInfo } from '@aws-sdk/client-eks';
 import { type CheckResult, defineCheck } from '../../core/check.ts';
 import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import { memoizeByObject } from '../lib/memo.ts';
 import { missingField } from './lib/results.ts';
 import { compareVersions } from './lib/versions.ts';
 
@@ -12,13 +13,34 @@ function addonResult(
   evidence: Record<string, unknown>,
   severity?: CheckResult['severity'],
 ): CheckResult {
-  return {
+  const result: CheckResult = {
     status,
     resourceId: a.addonArn ?? `${s.arn}/addon/${a.addonName ?? '?'}`,
     message,
     evidence: { addonName: a.addonName, addonVersion: a.addonVersion, ...evidence },
-    ...(severity ? { severity } : {}),
   };
+  if (severity) result.severity = severity;
+  return result;
+}
+
+// Per DescribeAddonVersions answer (shared by the clusters of a region), per Kubernetes version.
+const compatibleByInfo = memoizeByObject((_: AddonInfo) => new Map<string, readonly string[]>());
+
+/** The add-on's versions compatible with Kubernetes `k8s`, oldest first; read-only (shared). */
+function compatibleVersions(info: AddonInfo | undefined, k8s: string): readonly string[] {
+  if (!info) return [];
+  const byK8s = compatibleByInfo(info);
+  let list = byK8s.get(k8s);
+  if (!list) {
+    list = Object.freeze(
+      (info.addonVersions ?? [])
+        .filter((v) => v.addonVersion && (v.compatibilities ?? []).some((c) => c.clusterVersion === k8s))
+        .map((v) => v.addonVersion!)
+        .sort(compareVersions),
+    );
+    byK8s.set(k8s, list);
+  }
+  return list;
 }
 
 export default defineCheck({
@@ -64,11 +86,7 @@ export default defineCheck({
           'medium',
         );
       }
-      const info = s.references.addonVersions[a.addonName ?? ''];
-      const compatible = (info?.addonVersions ?? [])
-        .filter((v) => v.addonVersion && (v.compatibilities ?? []).some((c) => c.clusterVersion === k8s))
-        .map((v) => v.addonVersion!)
-        .sort(compareVersions);
+      const compatible = compatibleVersions(s.references.addonVersions[a.addonName ?? ''], k8s);
       if (compatible.length === 0 || !a.addonVersion) {
         return addonResult(
           s,

@@ -2,14 +2,19 @@ import { defineCheck } from '../../core/check.ts';
 import { EKS_LOG_TYPES } from '../../core/config.ts';
 import { clusterResult, list, missingField } from './lib/results.ts';
 
-/** Stable order for messages and evidence: the order EKS documents the log types in. */
+const DOCUMENTED: readonly string[] = EKS_LOG_TYPES;
+
+/**
+ * Stable order for messages and evidence: the order EKS documents the log types in, then any other type
+ * alphabetically. Without sorting the known types: this runs several times per cluster.
+ */
 function ordered(types: Iterable<string>): string[] {
-  const order: readonly string[] = EKS_LOG_TYPES;
-  return [...new Set(types)].sort((a, b) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    return (ia === -1 ? order.length : ia) - (ib === -1 ? order.length : ib) || a.localeCompare(b);
-  });
+  const set = types instanceof Set ? (types as Set<string>) : new Set(types);
+  const out = DOCUMENTED.filter((t) => set.has(t));
+  if (out.length < set.size) {
+    out.push(...[...set].filter((t) => !DOCUMENTED.includes(t)).sort((a, b) => a.localeCompare(b)));
+  }
+  return out;
 }
 
 export default defineCheck({

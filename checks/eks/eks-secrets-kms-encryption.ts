@@ -1,14 +1,10 @@
 import { defineCheck } from '../../core/check.ts';
 import { secretsKeyEntry } from '../../core/snapshot.ts';
 import { clusterResult, missingField } from './lib/results.ts';
+import { parseMinor } from './lib/versions.ts';
 
 /** First Kubernetes version on which EKS envelope-encrypts all API data with an AWS-owned key by default. */
 const DEFAULT_ENVELOPE_FROM: readonly [number, number] = [1, 28];
-
-function parseMinor(version: string | undefined): [number, number] | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? [Number(m[1]), Number(m[2])] : undefined;
-}
 
 /** true / false by Kubernetes version; undefined when the version is unknown. */
 function hasDefaultEnvelopeEncryption(version: string | undefined): boolean | undefined {

@@ -2,7 +2,7 @@
  * Compliance frameworks the checks map to, as data (one JSON file each, with its version and date).
  * A check's `frameworks` key is a framework `id`; its values are control ids listed in that file.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import cisAks18 from './cis-aks-1.8.json' with { type: 'json' };
 import cisEks18 from './cis-eks-1.8.json' with { type: 'json' };
 import cisGke19 from './cis-gke-1.9.json' with { type: 'json' };

@@ -32,7 +32,7 @@ import { classifyAwsError, describeAwsError } from './errors.ts';
 import { collectGuardDuty } from './guardduty.ts';
 import { type AccountIam, accountIam } from './iam.ts';
 import { collectSecretsKey } from './kms.ts';
-import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+import { AWS_AUTH_PATH, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
 import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
 import { RateLimiters, rateLimitSettings } from './rate-limit.ts';
 import { createReferenceSource } from './references.ts';
@@ -54,6 +54,8 @@ export const AWS_COLLECTOR_ACTIONS = [
 
 /** See `kubernetesReads` in createAwsCollector. */
 const KUBERNETES_READS_AT_ONCE = 32;
+/** Tries per aws-auth read (kubernetesGetRetrying says which failures are retried). */
+const KUBERNETES_READ_ATTEMPTS = 3;
 
 export interface AwsCollectorDeps {
   /** The scanner's own credentials. Default: the SDK's default chain (env, profile, SSO, container, instance). */
@@ -182,7 +184,8 @@ export function createAwsCollector(
       const token = await tokens(session.accountId, { clusterName: cluster.name ?? '', region, credentials });
       const configMap = await kubernetesReads(() => {
         deadline.check();
-        return kubernetesGet(AWS_AUTH_PATH, {
+        return kubernetesGetRetrying(AWS_AUTH_PATH, {
+          attempts: KUBERNETES_READ_ATTEMPTS,
           endpoint: cluster.endpoint!,
           caData: cluster.certificateAuthority!.data!,
           token,

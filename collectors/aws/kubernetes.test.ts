@@ -9,7 +9,7 @@ import { readerCredentials, simClientConfig } from '../../sim/clients.ts';
 import { type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { parseFleetSpec } from '../../sim/spec.ts';
 import { EKS_TOKEN_PREFIX, eksToken, eksTokenCache } from './eks-token.ts';
-import { AWS_AUTH_PATH, kubernetesGet, parseAwsAuth } from './kubernetes.ts';
+import { AWS_AUTH_PATH, kubernetesGet, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
 
 const ACCOUNT = '111111111111';
 const REGION = 'us-east-1';
@@ -236,6 +236,80 @@ describe('kubernetesGet', () => {
     } finally {
       silent.close();
     }
+  });
+
+  describe('kubernetesGetRetrying', () => {
+    /** A TLS server answering each request with the next of `answers` (an HTTP status, or 'silent' for none). */
+    async function scripted(answers: (number | 'silent')[]) {
+      const pems = await selfsigned.generate([{ name: 'commonName', value: 'scripted' }], {
+        keyType: 'ec',
+        curve: 'P-256',
+        algorithm: 'sha256',
+        extensions: [
+          { name: 'basicConstraints', cA: true },
+          { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+        ],
+      });
+      let requests = 0;
+      const server = createTlsServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
+        const answer = answers[Math.min(requests++, answers.length - 1)];
+        if (answer === 'silent') return;
+        res.writeHead(answer!, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'ConfigMap', data: {} }));
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const { port } = server.address() as AddressInfo;
+      return {
+        get: (attempts: number) =>
+          kubernetesGetRetrying(AWS_AUTH_PATH, {
+            endpoint: `https://127.0.0.1:${port}`,
+            caData: Buffer.from(pems.cert).toString('base64'),
+            token: 'k8s-aws-v1.x',
+            timeoutMs: 300,
+            attempts,
+            backoffMs: 10,
+          }),
+        requests: () => requests,
+        close: () => {
+          server.closeAllConnections();
+          server.close();
+        },
+      };
+    }
+
+    it.each([
+      {
+        what: 'answers after a slow attempt and an unexpected status: one slow handshake is not a gap',
+        answers: ['silent', 503, 200] as const,
+        attempts: 3,
+        outcome: { resolves: { kind: 'ConfigMap', data: {} } },
+        requests: 3,
+      },
+      {
+        what: 'gives up after its attempts with the last failure',
+        answers: [503] as const,
+        attempts: 2,
+        outcome: { rejects: { code: 'Unknown' } },
+        requests: 2,
+      },
+      {
+        what: 'does not retry a denial: another try cannot change it',
+        answers: [403, 200] as const,
+        attempts: 3,
+        outcome: { rejects: { code: 'AccessDenied' } },
+        requests: 1,
+      },
+    ])('$what', async ({ answers, attempts, outcome, requests }) => {
+      const server = await scripted([...answers]);
+      try {
+        const got = server.get(attempts);
+        if ('resolves' in outcome) await expect(got).resolves.toEqual(outcome.resolves);
+        else await expect(got).rejects.toMatchObject(outcome.rejects);
+        expect(server.requests()).toBe(requests);
+      } finally {
+        server.close();
+      }
+    });
   });
 
   it('reports aws-auth whose YAML the authenticator would reject as Malformed, naming the key', async () => {

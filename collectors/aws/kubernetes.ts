@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CollectorError, type FailureCode } from '../../core/errors.ts';
 import type { AwsAuthConfigMap } from '../../core/snapshot.ts';
 import { checkResponse } from '../common/response.ts';
@@ -132,6 +132,38 @@ export function kubernetesGet(path: string, o: KubernetesGet): Promise<unknown> 
     });
     req.end();
   });
+}
+
+/**
+ * Failures of one attempt worth another: connected but slow (Timeout), an unexpected status, or a connection that was
+ * reset or refused (an Unreachable with a network cause). Not a connect that never completed within the timeout: that
+ * is what a private-only endpoint looks like from outside its VPC, and retrying it would only triple the wait.
+ */
+function retryable(e: unknown): boolean {
+  if (!(e instanceof CollectorError)) return false;
+  return e.code === 'Timeout' || e.code === 'Unknown' || (e.code === 'Unreachable' && e.cause !== undefined);
+}
+
+/**
+ * `kubernetesGet` with up to `attempts` tries (jittered backoff between them) on a retryable failure: a GET is
+ * idempotent, and one slow TLS handshake on a busy scanner must not become a gap. Never retried: AccessDenied and Malformed (TLS identity, body), which another try cannot change,
+ * and anything once `signal` has aborted (the target deadline).
+ */
+export async function kubernetesGetRetrying(
+  path: string,
+  o: KubernetesGet & { attempts: number; backoffMs?: number },
+): Promise<unknown> {
+  const base = o.backoffMs ?? 250;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await kubernetesGet(path, o);
+    } catch (e) {
+      if (attempt >= o.attempts || o.signal?.aborted || !retryable(e)) throw e;
+      const wait = base * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+      await new Promise<void>((r) => setTimeout(r, wait)); // ref'd: the scan waits on it
+      if (o.signal?.aborted) throw e;
+    }
+  }
 }
 
 function yamlList(data: Record<string, unknown>, key: string): unknown[] {

@@ -34,10 +34,9 @@ export interface Clock {
 const realClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    // A waiting call keeps its own promise alive; the timer alone must not hold the process.
-    t.unref();
-    return t;
+    // Not unref'd: the timer exists only while calls wait for a token, and a pending promise does not keep Node alive;
+    // an unref'd timer let the CLI exit mid-scan ("unsettled top-level await", exit 13) while every call waited.
+    return setTimeout(fn, ms);
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };

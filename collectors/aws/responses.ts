@@ -1,5 +1,5 @@
 import type { MiddlewareStack } from '@smithy/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkResponse } from '../common/response.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What each ARM answer the collector believes ALWAYS carries (ARM wire JSON, checked by the pipeline policy in

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Deadline } from '../../core/deadline.ts';
 import { collectPages, guardPages } from './pages.ts';
 import { checkResponse, MalformedResponseError } from './response.ts';

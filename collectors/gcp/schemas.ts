@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What each Google answer the collector believes ALWAYS carries. GKE answers are checked as the client decoded them:

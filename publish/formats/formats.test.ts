@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
-import { aReconciledReport, clusterArn } from '../../test/findings.ts';
-import { toAsff } from './asff.ts';
+import { findingId } from '../../core/finding.ts';
+import { aFinding, aReconciledReport, clusterArn } from '../../test/findings.ts';
+import { ASFF_REQUIRED, asffProblems, partitionOf, toAsff } from './asff.ts';
 import { toOcsf } from './ocsf.ts';
 
 const report = aReconciledReport();
@@ -118,5 +120,113 @@ describe('ASFF for Security Hub', () => {
     expect(stamped.AwsAccountId).toBe('999999999999');
     expect(stamped.ProductArn).toBe('arn:aws:securityhub:eu-west-1:999999999999:product/999999999999/default');
     expect(stamped.Resources?.[0]?.Region).toBe('us-east-1');
+  });
+});
+
+describe('ASFF from a multi-cloud scan', () => {
+  const SUBSCRIPTION = '00000000-0000-0000-0000-0000000000a1';
+  const aksId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/shop/providers/Microsoft.ContainerService/managedClusters/shop`;
+  const gkeId = 'https://container.googleapis.com/v1/projects/shop-prod-1234/locations/europe-west1/clusters/shop';
+  const aks = aFinding({
+    provider: 'azure',
+    checkId: 'AKS.ENDPOINT.1',
+    accountId: SUBSCRIPTION,
+    region: 'westeurope',
+    cluster: 'shop',
+    clusterId: aksId,
+    resourceId: aksId,
+  });
+  const gke = aFinding({
+    provider: 'gcp',
+    checkId: 'GKE.ENDPOINT.1',
+    accountId: 'shop-prod-1234',
+    region: 'europe-west1',
+    cluster: 'shop',
+    clusterId: gkeId,
+    resourceId: gkeId,
+  });
+  const multi = aReconciledReport([aks, gke]);
+
+  it('refuses to stamp AKS or GKE findings without a Security Hub account, naming the setting', () => {
+    expect(() => toAsff(multi, checks)).toThrow(/--securityhub-account .*securityHub\.accountId/);
+  });
+
+  it('stamps every finding with the Security Hub account; the cloud’s own ids stay in Resources and ProductFields', () => {
+    const findings = toAsff(multi, checks, { accountId: '999999999999', region: 'eu-west-1' });
+    const a = findings.find((f) => f.Id === aks.id)!;
+    expect(a).toMatchObject({
+      AwsAccountId: '999999999999',
+      ProductArn: 'arn:aws:securityhub:eu-west-1:999999999999:product/999999999999/default',
+      GeneratorId: 'kubeposture/AKS.ENDPOINT.1',
+      Resources: [
+        {
+          Type: 'Other',
+          Id: aksId,
+          Partition: 'aws',
+          Region: 'eu-west-1',
+          Details: { Other: { cloud: 'azure', account: SUBSCRIPTION, location: 'westeurope', cluster: 'shop' } },
+        },
+      ],
+      ProductFields: { 'kubeposture/AccountId': SUBSCRIPTION, 'kubeposture/Location': 'westeurope' },
+    });
+    const g = findings.find((f) => f.Id === gke.id)!;
+    expect(g.AwsAccountId).toBe('999999999999');
+    expect(g.Resources?.[0]?.Details?.Other).toMatchObject({ cloud: 'gcp', account: 'shop-prod-1234' });
+    // An AWS finding keeps its own account beside the stamped one.
+    const eks = findings.find((f) => f.Id === byCheck('EKS.ENDPOINT.1', 'sandbox').id)!;
+    expect(eks.ProductFields?.['kubeposture/AccountId']).toBe('111111111111');
+  });
+
+  it('keeps the finding Id whatever account it is stamped with, so Security Hub updates one finding over time', () => {
+    const one = toAsff(multi, checks, { accountId: '999999999999' });
+    const other = toAsff(multi, checks, { accountId: '888888888888', region: 'us-west-2' });
+    expect(one.map((f) => f.Id)).toEqual(other.map((f) => f.Id));
+    expect(one.map((f) => f.GeneratorId)).toEqual(other.map((f) => f.GeneratorId));
+    // Two subscriptions with the same cluster name are two findings: the subscription is part of the resource id.
+    expect(findingId('AKS.ENDPOINT.1', aksId.replace('a1/', 'b2/'))).not.toBe(aks.id);
+  });
+
+  it('produces findings with every field ASFF requires, valid for import, with and without a named account', () => {
+    const sets = [
+      toAsff(multi, checks, { accountId: '999999999999' }),
+      toAsff(multi, checks, { accountId: '999999999999', region: 'us-gov-west-1' }),
+      toAsff(report, checks),
+    ];
+    for (const findings of sets) {
+      expect(findings.length).toBeGreaterThan(5);
+      for (const f of findings) expect(asffProblems(f), f.Id).toEqual([]);
+    }
+    expect(sets[1]![0]!.ProductArn).toMatch(/^arn:aws-us-gov:securityhub:us-gov-west-1:999999999999:/);
+  });
+
+  it('the validator catches what Security Hub would reject', () => {
+    const [good] = toAsff(multi, checks, { accountId: '999999999999' });
+    for (const k of ASFF_REQUIRED) {
+      const { [k]: _gone, ...rest } = good!;
+      expect(asffProblems(rest as AwsSecurityFinding), k).toContain(`${k} is required`);
+    }
+    expect(asffProblems({ ...good!, AwsAccountId: SUBSCRIPTION })).toEqual(
+      expect.arrayContaining([
+        'AwsAccountId is not a 12-digit AWS account id',
+        'ProductArn names another account than AwsAccountId',
+      ]),
+    );
+    expect(
+      asffProblems({
+        ...good!,
+        ProductArn: 'arn:aws:securityhub:cn-north-1:999999999999:product/999999999999/default',
+      }),
+    ).toContain('ProductArn partition does not match its region');
+  });
+
+  it.each([
+    ['us-east-1', 'aws'],
+    ['cn-northwest-1', 'aws-cn'],
+    ['us-gov-east-1', 'aws-us-gov'],
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['eu-isoe-west-1', 'aws-iso-e'],
+  ])('partitionOf(%s) = %s', (region, partition) => {
+    expect(partitionOf(region)).toBe(partition);
   });
 });

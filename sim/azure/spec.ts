@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Azure part of a fleet spec: subscriptions with AKS clusters. A cluster's `properties` use the ARM wire

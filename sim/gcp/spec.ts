@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Google Cloud part of a fleet spec: projects with GKE clusters. Cluster fields use the GKE v1 REST

@@ -1,14 +1,19 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AssetHashType, Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-
-/** Lets bundled CommonJS dependencies `require` Node built-ins from an ESM bundle. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+import { BUNDLE_ENTRY_FILE, bundleFunction, functionNodeOptions } from '../bundling.ts';
 
 export interface ScannerFunctionProps {
   /** The handler's source file; it must export `handler`. */
@@ -27,15 +32,43 @@ export interface ScannerFunctionProps {
   roleName?: string;
   /** @default 5 minutes */
   timeout?: Duration;
+  /** Node maps stack traces to the TypeScript sources (`--enable-source-maps`); costs cold-start time. @default false */
+  sourceMaps?: boolean;
+}
+
+const RUNTIME = Runtime.NODEJS_22_X;
+
+/**
+ * The handler bundled by esbuild on this machine (stacks/bundling.ts), code-split so lazy imports stay out of the
+ * cold start. Not NodejsFunction: it bundles to a single file (`--outfile`), which rules out code splitting.
+ */
+function bundledCode(entry: string): Code {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  return Code.fromAsset(root, {
+    // Hash what is deployed, not the project tree (node_modules included) it was built from.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled or run: local bundling either succeeds or throws esbuild's error. The command names the entry
+      // because CDK reuses a bundle within an app by source path and options, and `tryBundle` is not part of that key.
+      image: RUNTIME.bundlingImage,
+      command: ['esbuild', relative(root, entry)],
+      local: {
+        tryBundle(outputDir) {
+          bundleFunction(entry, outputDir);
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**
  * A kubeposture Lambda function with the house defaults: Node 22 on arm64, an ESM bundle built
- * locally by esbuild (minified, with source maps), its own log group with a retention, X-Ray
+ * locally by esbuild (minified, code-split, source maps as files), its own log group with a retention, X-Ray
  * tracing, and a role of its own that can write only to that log group. Callers add the
  * permissions the function needs with `addToRolePolicy` or `Policy` constructs.
  */
-export class ScannerFunction extends NodejsFunction {
+export class ScannerFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, props: ScannerFunctionProps) {
     // Kept when the stack is deleted (the CDK default): a scanner's logs are part of its audit trail.
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
@@ -49,11 +82,11 @@ export class ScannerFunction extends NodejsFunction {
       description: `Execution role of the ${id} function`,
       ...(props.roleName ? { roleName: props.roleName } : {}),
     });
-    const fnProps: NodejsFunctionProps = {
-      entry: props.entry,
-      handler: 'handler',
+    super(scope, id, {
+      code: bundledCode(props.entry),
+      handler: `${BUNDLE_ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(5),
@@ -63,23 +96,11 @@ export class ScannerFunction extends NodejsFunction {
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...functionNodeOptions(props.sourceMaps ?? false),
         POWERTOOLS_SERVICE_NAME: 'kubeposture',
         ...props.environment,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // Ship the SDK version the tests ran against, not whatever the runtime carries.
-        bundleAwsSDK: true,
-      },
-    };
-    super(scope, id, fnProps);
+    });
     logGroup.grantWrite(role);
 
     const runtimeReason =

@@ -3,15 +3,19 @@
  * the aws-auth ConfigMap) read side by side, so the access checks agree on what counts as a mapping,
  * an administrator and the same principal.
  */
-import { principalOf } from '../../../core/aws-arn.ts';
+import { type IamPrincipalRef, principalOf as parsePrincipal } from '../../../core/aws-arn.ts';
 import type { CheckResult } from '../../../core/check.ts';
 import type { AwsAuthConfigMap, EksClusterSnapshot } from '../../../core/snapshot.ts';
+import { memoize } from '../../lib/memo.ts';
 import { clusterResult } from './results.ts';
 
 export const CLUSTER_ADMIN_POLICIES = ['AmazonEKSClusterAdminPolicy', 'AmazonEKSAdminPolicy'] as const;
 export const MASTERS_GROUP = 'system:masters';
 
-export { principalOf };
+/** core/aws-arn's principalOf, parsed once per ARN (the same principals recur across checks and clusters); read-only. */
+export const principalOf: (arn: string) => Readonly<IamPrincipalRef> = memoize((arn: string) =>
+  Object.freeze(parsePrincipal(arn)),
+);
 
 export type AuthenticationMode = 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
 
@@ -26,10 +30,10 @@ export function readsAwsAuth(mode: string): boolean {
 }
 
 /** `role/admin` in 111122223333, whatever the path: what makes an aws-auth mapping and an access entry the same principal. */
-export function principalKey(arn: string): string {
+export const principalKey: (arn: string) => string = memoize((arn: string) => {
   const p = principalOf(arn);
   return p.kind === 'other' ? arn : `${p.accountId}/${p.kind === 'assumed-role' ? 'role' : p.kind}/${p.name}`;
-}
+});
 
 export interface AwsAuthMapping {
   source: 'mapRoles' | 'mapUsers';
@@ -80,34 +84,37 @@ function policyName(arn: string | undefined): string {
   return (arn ?? '').split('/').at(-1) ?? '';
 }
 
+function addHolder(byKey: Map<string, AdminHolder>, arn: string, via: string): void {
+  const key = principalKey(arn);
+  const holder = byKey.get(key) ?? { principalArn: arn, via: [] };
+  holder.via.push(via);
+  byKey.set(key, holder);
+}
+
 /**
  * Every principal that holds cluster-admin: an access entry with a cluster-admin access policy at cluster scope
  * or in `system:masters`, or (in modes that read it) an aws-auth mapping into `system:masters`.
  */
 export function clusterAdmins(s: EksClusterSnapshot): AdminHolder[] {
   const byKey = new Map<string, AdminHolder>();
-  const add = (arn: string, via: string) => {
-    const key = principalKey(arn);
-    const holder = byKey.get(key) ?? { principalArn: arn, via: [] };
-    holder.via.push(via);
-    byKey.set(key, holder);
-  };
   for (const { entry, policies } of s.accessEntries) {
     if (!entry.principalArn) continue;
     for (const p of policies) {
       const name = policyName(p.policyArn);
       if ((CLUSTER_ADMIN_POLICIES as readonly string[]).includes(name) && p.accessScope?.type === 'cluster') {
-        add(entry.principalArn, `access entry: ${name} (cluster scope)`);
+        addHolder(byKey, entry.principalArn, `access entry: ${name} (cluster scope)`);
       }
     }
-    if (entry.kubernetesGroups?.includes(MASTERS_GROUP)) add(entry.principalArn, `access entry: ${MASTERS_GROUP}`);
+    if (entry.kubernetesGroups?.includes(MASTERS_GROUP))
+      addHolder(byKey, entry.principalArn, `access entry: ${MASTERS_GROUP}`);
   }
   if (readsAwsAuth(authenticationMode(s))) {
     for (const m of awsAuthMappings(s.awsAuth)) {
-      if (m.groups.includes(MASTERS_GROUP)) add(m.arn, `aws-auth ${m.source}: ${MASTERS_GROUP}`);
+      if (m.groups.includes(MASTERS_GROUP)) addHolder(byKey, m.arn, `aws-auth ${m.source}: ${MASTERS_GROUP}`);
     }
   }
-  return [...byKey.values()].sort((a, b) => a.principalArn.localeCompare(b.principalArn));
+  const holders = [...byKey.values()];
+  return holders.length > 1 ? holders.sort((a, b) => a.principalArn.localeCompare(b.principalArn)) : holders;
 }
 
 /** At most `n` items spelled out in a one-line message; evidence always has them all. */

@@ -14,13 +14,14 @@ export function nodegroupResult(
   evidence: Record<string, unknown> = {},
   severity?: Severity,
 ): CheckResult {
-  return {
+  const result: CheckResult = {
     status,
     resourceId: ng.nodegroupArn ?? `${s.arn}/nodegroup/${ng.nodegroupName ?? '?'}`,
     message,
     evidence: { nodegroupName: ng.nodegroupName, ...evidence },
-    ...(severity ? { severity } : {}),
   };
+  if (severity) result.severity = severity;
+  return result;
 }
 
 /** The node group's name for messages. */

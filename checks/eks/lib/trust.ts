@@ -5,6 +5,7 @@
  * or a list wherever it takes a list, and condition keys are case-insensitive.
  */
 import type { IamPolicyDocument } from '../../../core/snapshot.ts';
+import { memoize, memoizeByObject } from '../../lib/memo.ts';
 
 export interface TrustStatement {
   principals: { service: string[]; federated: string[]; aws: string[]; any: boolean };
@@ -23,9 +24,12 @@ function record(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-/** The Allow statements of a trust policy, normalized. */
-export function allowStatements(doc: IamPolicyDocument | undefined): TrustStatement[] {
-  if (!doc) return [];
+/** The Allow statements of a trust policy, normalized; once per document (several checks read the same roles). */
+export function allowStatements(doc: IamPolicyDocument | undefined): readonly TrustStatement[] {
+  return doc ? statementsOf(doc) : [];
+}
+
+const statementsOf = memoizeByObject((doc: IamPolicyDocument): readonly TrustStatement[] => {
   const raw = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
   const out: TrustStatement[] = [];
   for (const item of raw) {
@@ -51,7 +55,18 @@ export function allowStatements(doc: IamPolicyDocument | undefined): TrustStatem
     });
   }
   return out;
-}
+});
+
+/** An IAM action pattern with `*` / `?` wildcards as a regular expression, compiled once per pattern. */
+const actionPattern = memoize(
+  (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ),
+);
 
 /** Whether an action list grants `action`, honouring `*` and `service:*` wildcards. */
 export function grantsAction(actions: readonly string[], action: string): boolean {
@@ -59,13 +74,7 @@ export function grantsAction(actions: readonly string[], action: string): boolea
   return actions.some((a) => {
     const pattern = a.toLowerCase();
     if (!pattern.includes('*') && !pattern.includes('?')) return pattern === want;
-    const re = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    );
-    return re.test(want);
+    return actionPattern(pattern).test(want);
   });
 }
 

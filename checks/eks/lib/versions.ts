@@ -1,25 +1,37 @@
 import type { ClusterVersionInformation } from '@aws-sdk/client-eks';
 import type { CheckResult, EksClusterSnapshot } from '../../../core/check.ts';
 import type { CheckSettings } from '../../../core/config.ts';
+import { memoize } from '../../lib/memo.ts';
 import { clusterResult, missingField } from './results.ts';
 
 const DAY_MS = 86_400_000;
 
 /** Calendar days (UTC) from `from` to `to`; negative when `to` is earlier. Dates in messages are UTC days too. */
 export function daysBetween(from: Date, to: Date): number {
-  const day = (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  return Math.round((day(to) - day(from)) / DAY_MS);
+  return Math.round((utcDay(to) - utcDay(from)) / DAY_MS);
 }
+
+function utcDay(d: Date): number {
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+}
+
+// The same few calendar and release dates recur in every snapshot: format each once. An invalid date throws here
+// as toISOString does (and is not cached).
+const isoDayOf = memoize((time: number) => new Date(time).toISOString().slice(0, 10));
 
 /** `2026-03-23`: calendar dates in messages, without times. */
 export function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
+  return isoDayOf(d.getTime());
 }
 
-/** `1.31` → [1, 31]; anything else → undefined. */
-export function parseMinor(v: string | undefined): [number, number] | undefined {
-  const m = /^(\d+)\.(\d+)/.exec(v ?? '');
+const minorOfText = memoize((v: string): readonly [number, number] | undefined => {
+  const m = /^(\d+)\.(\d+)/.exec(v);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
+});
+
+/** `1.31` → [1, 31]; anything else → undefined. Parsed once per distinct text; read-only. */
+export function parseMinor(v: string | undefined): readonly [number, number] | undefined {
+  return minorOfText(v ?? '');
 }
 
 /** Minor versions from `a` up to `b` (same major assumed, as for every Kubernetes 1.x). */
@@ -88,10 +100,13 @@ export function extendedSupportCost(settings: CheckSettings): string {
   return `$${ext.toFixed(2)} per cluster hour instead of $${std.toFixed(2)} (about $${monthly} more per month)`;
 }
 
-/** `v1.19.2-eksbuild.1` → [1, 19, 2, 1]: numeric parts, so versions compare as numbers. */
-export function versionParts(v: string): number[] {
-  return (v.match(/\d+/g) ?? []).map(Number);
-}
+/**
+ * `v1.19.2-eksbuild.1` → [1, 19, 2, 1]: numeric parts, so versions compare as numbers. Parsed once per distinct
+ * text (sorting an add-on's versions compared each many times); read-only.
+ */
+export const versionParts: (v: string) => readonly number[] = memoize((v: string) =>
+  (v.match(/\d+/g) ?? []).map(Number),
+);
 
 export function compareVersions(a: string, b: string): number {
   const pa = versionParts(a);
