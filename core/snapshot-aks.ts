@@ -1,9 +1,4 @@
-import type {
-  AgentPoolUpgradeProfile,
-  KubernetesVersion,
-  ManagedCluster,
-  ManagedClusterUpgradeProfile,
-} from '@azure/arm-containerservice';
+import type { AgentPoolUpgradeProfile, KubernetesVersion, ManagedCluster } from '@azure/arm-containerservice';
 import type { DiagnosticSettingsResource } from '@azure/arm-monitor';
 import type { SnapshotBase } from './snapshot.ts';
 
@@ -17,8 +12,6 @@ export interface AksClusterSnapshot extends SnapshotBase {
   /** The ARM resource id; also `id`. */
   resourceGroup: string;
   cluster: ManagedCluster;
-  /** `managedClusters.getUpgradeProfile`: the control plane's available upgrades. */
-  upgradeProfile: ManagedClusterUpgradeProfile | undefined;
   /** `agentPools.getUpgradeProfile` per pool name: carries `latestNodeImageVersion`. */
   agentPoolUpgradeProfiles: Record<string, AgentPoolUpgradeProfile>;
   /** `diagnosticSettings.list(clusterId)`: where control-plane logs (kube-audit, ...) go. */

@@ -100,7 +100,6 @@ export function anAksCluster(overrides: AksClusterOverrides = {}): AksClusterSna
     resourceGroup,
     collectedAt: TEST_NOW.toISOString(),
     cluster,
-    upgradeProfile: undefined,
     agentPoolUpgradeProfiles: pools,
     diagnosticSettings: [
       {

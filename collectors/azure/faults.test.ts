@@ -39,7 +39,7 @@ const spec = parseFleetSpec({
 
 const LIST = /\/managedClusters$/i;
 const SUBSCRIPTIONS = /^\/subscriptions$/;
-const UPGRADE = /\/managedClusters\/payments\/upgradeProfiles\/default$/i;
+const UPGRADE = /\/managedClusters\/payments\/agentPools\/[^/]+\/upgradeProfiles\/default$/i;
 const VERSIONS = /\/kubernetesVersions$/i;
 const DIAGNOSTICS = /\/diagnosticSettings$/i;
 
@@ -104,7 +104,7 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
     });
 
     it.each([
-      ['upgrade profile', UPGRADE, AZURE_NEEDS.upgradeProfile, 'properties'],
+      ['agent pool upgrade profile', UPGRADE, AZURE_NEEDS.agentPoolUpgradeProfile, 'properties'],
       ['Kubernetes versions', VERSIONS, AZURE_NEEDS.kubernetesVersions, 'values'],
       ['diagnostic settings', DIAGNOSTICS, AZURE_NEEDS.diagnosticSettings, 'value'],
     ])('an empty %s answer is a Malformed gap naming the missing field', async (_n, re, need, field) => {
@@ -238,9 +238,9 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
       expect(snapshots).toHaveLength(2);
       const payments = snapshots.find((s) => s.name === 'payments') as AksClusterSnapshot;
       expect(payments.gaps).toContainEqual(
-        expect.objectContaining({ need: AZURE_NEEDS.upgradeProfile, code: 'Timeout' }),
+        expect.objectContaining({ need: AZURE_NEEDS.agentPoolUpgradeProfile, code: 'Timeout' }),
       );
-      expect(payments.upgradeProfile).toBeUndefined();
+      expect(payments.agentPoolUpgradeProfiles).toEqual({});
     }, 10_000);
 
     it('a server that accepts TCP but never finishes TLS fails on the connect timeout, retried', async () => {
@@ -311,7 +311,7 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
       const payments = snapshots.find((s) => s.name === 'payments') as AksClusterSnapshot;
       expect(payments.gaps).toContainEqual(
         expect.objectContaining({
-          need: AZURE_NEEDS.upgradeProfile,
+          need: AZURE_NEEDS.agentPoolUpgradeProfile,
           code: 'Timeout',
           error: expect.stringContaining('deadline'),
         }),

@@ -44,7 +44,6 @@ export interface AzureCollectorDeps {
 
 /** What each collection step needs, as the checks' `needs` name it (and the Azure permission behind it, in the README). */
 export const AZURE_NEEDS = {
-  upgradeProfile: 'aks:GetUpgradeProfile',
   agentPoolUpgradeProfile: 'aks:GetAgentPoolUpgradeProfile',
   kubernetesVersions: 'aks:ListKubernetesVersions',
   diagnosticSettings: 'monitor:ListDiagnosticSettings',
@@ -120,8 +119,9 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     };
     const pools = (cluster.agentPoolProfiles ?? []).map((p) => p.name ?? '');
     const monitor = monitorClient(cred(), subscriptionId, clientOptions);
-    const [upgradeProfile, poolProfiles, diagnosticSettings, kubernetesVersions] = await Promise.all([
-      attempt(AZURE_NEEDS.upgradeProfile, () => aks.managedClusters.getUpgradeProfile(resourceGroup, name)),
+    // Only what a check reads: the cluster's own upgrade profile was read once and no check needed it, so a lost
+    // answer was a gap no report showed (the fault campaign found it); its versions come from the pools' profiles.
+    const [poolProfiles, diagnosticSettings, kubernetesVersions] = await Promise.all([
       Promise.all(
         pools.map(async (pool): Promise<[string, AgentPoolUpgradeProfile | undefined, unknown]> => {
           try {
@@ -154,7 +154,6 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
       resourceGroup,
       collectedAt: clock().toISOString(),
       cluster,
-      upgradeProfile,
       agentPoolUpgradeProfiles: Object.fromEntries(
         poolProfiles.flatMap(([p, profile]) => (profile ? [[p, profile] as const] : [])),
       ),
