@@ -136,6 +136,19 @@ describe('the EKS token', () => {
   });
 });
 
+/** A self-signed CA certificate for 127.0.0.1, for TLS servers the tests script themselves. */
+function loopbackCert(name: string) {
+  return selfsigned.generate([{ name: 'commonName', value: name }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    extensions: [
+      { name: 'basicConstraints', cA: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+}
+
 describe('kubernetesGet', () => {
   it('verifies the server against the cluster CA only: another cluster CA fails TLS', async () => {
     await expect(get('alpha', 'alpha', { caOf: 'bravo' })).rejects.toMatchObject({
@@ -181,15 +194,7 @@ describe('kubernetesGet', () => {
 
   it('bounds the whole answer, not only silence: a body that drips a byte at a time is a Timeout', async () => {
     // Answers 200 with headers at once, then one byte every 50 ms: never idle, never done.
-    const pems = await selfsigned.generate([{ name: 'commonName', value: 'drip' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      extensions: [
-        { name: 'basicConstraints', cA: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-      ],
-    });
+    const pems = await loopbackCert('drip');
     const timers = new Set<NodeJS.Timeout>();
     const drip = createTlsServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -241,15 +246,7 @@ describe('kubernetesGet', () => {
   describe('kubernetesGetRetrying', () => {
     /** A TLS server answering each request with the next of `answers` (an HTTP status, or 'silent' for none). */
     async function scripted(answers: (number | 'silent')[]) {
-      const pems = await selfsigned.generate([{ name: 'commonName', value: 'scripted' }], {
-        keyType: 'ec',
-        curve: 'P-256',
-        algorithm: 'sha256',
-        extensions: [
-          { name: 'basicConstraints', cA: true },
-          { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-        ],
-      });
+      const pems = await loopbackCert('scripted');
       let requests = 0;
       const server = createTlsServer({ key: pems.private, cert: pems.cert }, (_req, res) => {
         const answer = answers[Math.min(requests++, answers.length - 1)];
