@@ -36,14 +36,6 @@ export const managedCluster = z.looseObject({
 });
 const managedClustersPage = z.looseObject({ value: z.array(managedCluster), nextLink });
 
-/** `upgradeProfiles/default` of a cluster: `controlPlaneProfile` and `agentPoolProfiles` are required by the spec. */
-const upgradeProfile = z.looseObject({
-  properties: z.looseObject({
-    controlPlaneProfile: z.looseObject({ kubernetesVersion: z.string().min(1) }),
-    agentPoolProfiles: z.array(z.looseObject({ kubernetesVersion: z.string().min(1) })),
-  }),
-});
-
 /** `agentPools/{pool}/upgradeProfiles/default`: `kubernetesVersion` and `osType` are required by the spec. */
 const agentPoolUpgradeProfile = z.looseObject({
   properties: z.looseObject({ kubernetesVersion: z.string().min(1), osType: z.string().min(1) }),
@@ -84,7 +76,6 @@ export const ARM_ROUTES = {
     `${SUB}/providers/Microsoft\\.ContainerService/managedClusters`,
     managedClustersPage,
   ),
-  getUpgradeProfile: route('aks:GetUpgradeProfile', `${CLUSTER}/upgradeProfiles/default`, upgradeProfile),
   getAgentPoolUpgradeProfile: route(
     'aks:GetAgentPoolUpgradeProfile',
     `${CLUSTER}/agentPools/[^/]+/upgradeProfiles/default`,
