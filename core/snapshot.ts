@@ -14,6 +14,7 @@ import type { GetDetectorResponse } from '@aws-sdk/client-guardduty';
 import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { AksClusterSnapshot } from './snapshot-aks.ts';
 import type { GkeClusterSnapshot } from './snapshot-gke.ts';
+import type { IamAuthorization } from './snapshot-iam.ts';
 
 export type { AksClusterSnapshot, GkeClusterSnapshot };
 
@@ -90,6 +91,13 @@ export interface EksClusterSnapshot extends SnapshotBase {
    * (or DescribeCluster failed); present with no `metadata` when KMS could not be read (a `kms:*` gap says why).
    */
   secretsKey?: EksSecretsKeyFacts;
+  // privilege paths (issue 13)
+  /**
+   * The account's IAM authorization (`GetAccountAuthorizationDetails`), the same object for every cluster of the
+   * account. Undefined when it was not read; then an `iam:GetAccountAuthorizationDetails` gap says why, and exactly
+   * the path checks (which need it) are ERROR.
+   */
+  iamAuthorization?: IamAuthorization;
 }
 
 /** What KMS says about the key of `encryptionConfig` (`kms:DescribeKey`, `kms:GetKeyRotationStatus`). */
