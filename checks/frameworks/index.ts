@@ -8,6 +8,8 @@ import cisEks18 from './cis-eks-1.8.json' with { type: 'json' };
 import cisGke19 from './cis-gke-1.9.json' with { type: 'json' };
 import securityhub from './securityhub.json' with { type: 'json' };
 
+const CONTROL_ID = /^([0-9]+(\.[0-9]+)*|[A-Z]+\.[0-9]+)$/;
+
 export const FrameworkSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9]+(-[a-z0-9.]+)*$/),
@@ -17,12 +19,33 @@ export const FrameworkSchema = z
     published: z.iso.date(),
     sources: z.array(z.url()).min(1),
     notes: z.string().optional(),
+    /** The cloud whose clusters the framework is about: a compliance report judges only those clusters. */
+    provider: z.enum(['aws', 'azure', 'gcp']),
+    /** Groups of controls (`5.4` Cluster Networking); `guidance` applies to each control of the group that has none. */
+    sections: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(CONTROL_ID),
+            title: z.string().min(3),
+            guidance: z.string().min(20).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     controls: z
       .array(
         z
           .object({
-            id: z.string().min(1),
+            id: z.string().regex(CONTROL_ID),
             title: z.string().min(5),
+            /**
+             * The benchmark's assessment status: `automated` when the framework says the control can be checked by a
+             * tool, `manual` when it needs a person. Whether kubeposture checks it is a separate matter (its mapped checks).
+             */
+            assessment: z.enum(['automated', 'manual']),
+            /** What the benchmark asks for, briefly, for a reader who must assess the control by hand. */
+            guidance: z.string().min(20).optional(),
             severity: z.enum(['critical', 'high', 'medium', 'low', 'informational']).optional(),
           })
           .strict(),
