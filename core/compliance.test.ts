@@ -53,7 +53,14 @@ const r = (cluster: string, checkId: string, status: ResultStatus, suppressed = 
             state: 'new',
             firstSeen: '2026-06-01T00:00:00Z',
             lastSeen: '2026-06-01T00:00:00Z',
-            suppressed: { index: 0, reason: 'accepted', owner: 'sec', expires: '2027-01-01' },
+            suppressed: {
+              index: 0,
+              check: 'EKS.A.1',
+              resource: '*',
+              reason: 'accepted',
+              owner: 'sec',
+              expires: '2027-01-01',
+            },
           },
         }
       : {}),
