@@ -2,12 +2,14 @@ import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { frameworksByIds } from '../checks/frameworks/index.ts';
 import { checks } from '../checks/index.ts';
 import type { createAwsCollector } from '../collectors/aws/index.ts';
 import type { createAzureCollector } from '../collectors/azure/index.ts';
 import type { createGcpCollector } from '../collectors/gcp/index.ts';
 import { createCollector } from '../collectors/index.ts';
 import { selectChecks } from '../core/check-select.ts';
+import { complianceReports } from '../core/compliance.ts';
 import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
@@ -21,7 +23,9 @@ import type { Collector } from '../core/target.ts';
 import { escapeControl } from '../core/text.ts';
 import { VERSION } from '../core/version.ts';
 import { pretty, reportArtifacts } from '../publish/artifacts.ts';
+import { complianceTerminal } from '../publish/compliance-terminal.ts';
 import { toAsff } from '../publish/formats/asff.ts';
+import { toCsv } from '../publish/formats/csv.ts';
 import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toJson } from '../publish/json.ts';
 import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/slack.ts';
@@ -83,7 +87,9 @@ interface ScanOptions {
   providers?: string;
   subscriptions?: string;
   projects?: string;
-  format: 'table' | 'json' | 'ocsf' | 'asff';
+  format: 'table' | 'json' | 'ocsf' | 'asff' | 'csv';
+  /** Framework ids, each value comma-separated (`--compliance`, repeatable). */
+  compliance?: string[];
   out?: string;
   /** A folder, or false with --no-state; undefined means the default folder. */
   state?: string | false;
@@ -284,6 +290,8 @@ function filterLabel(o: ScanOptions, disabled: readonly string[]): string | unde
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const log = logger(io, o);
+  // An unknown benchmark fails here, before anything is scanned.
+  const benchmarks = o.compliance ? frameworksByIds(o.compliance) : [];
   const baseConfig = await buildConfig(o, io.cwd);
   for (const w of configWarnings(baseConfig)) log.write('warn', `Warning: ${w}\n`);
   // Which checks run: a pattern that matches nothing fails here, before anything is scanned.
@@ -389,6 +397,8 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       now: new Date(),
     });
     // State recorded the whole scan; the filters only decide what is shown, written and gated on.
+    // Compliance is judged on every finding of the scan; the display filters do not turn a FAIL into a PASS.
+    if (benchmarks.length) report.compliance = complianceReports(report.findings, benchmarks, checks);
     const shown = filterReport(report, { minSeverity: o.severity, changedOnly: o.changedOnly });
     await emit(shown, o, io, log, stateDir, filterLabel(o, baseConfig.checks.disabled), config.securityHub);
     for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${escapeControl(f.error)}\n`);
@@ -419,11 +429,13 @@ async function emit(
   if (o.format === 'json') body = toJson(report);
   else if (o.format === 'ocsf') body = pretty(toOcsf(report, checks));
   else if (o.format === 'asff') body = pretty(toAsff(report, checks, securityHub));
+  else if (o.format === 'csv') body = toCsv(report, checks);
   else {
     const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
     const color = !o.output && colorEnabled(io.env, io.stdout.isTTY, o.color);
     const width = o.output ? outputWidth({}, io.env) : outputWidth(io.stdout, io.env);
     body = `${toTerminal(report, { color, stateLabel: label, width, ...(filter ? { filterLabel: filter } : {}) })}\n`;
+    if (report.compliance) body += `\n${fitWidth(complianceTerminal(report.compliance, { color }), width).text}\n`;
   }
   if (o.output) {
     const file = resolve(io.cwd, o.output);
@@ -499,9 +511,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--subscriptions <ids>', 'comma-separated Azure subscription ids (enables Azure)')
     .option('--projects <ids>', 'comma-separated Google Cloud project ids (enables GKE)')
     .addOption(
-      new Option('-f, --format <format>', 'output on stdout: a summary table, the JSON report, OCSF or ASFF findings')
-        .choices(['table', 'json', 'ocsf', 'asff'])
+      new Option(
+        '-f, --format <format>',
+        'output on stdout: a summary table, the JSON report, OCSF or ASFF findings, or CSV (one row per result)',
+      )
+        .choices(['table', 'json', 'ocsf', 'asff', 'csv'])
         .default('table'),
+    )
+    .option(
+      '--compliance <ids>',
+      'report every control of these benchmarks per cluster (cis-eks-1.8, cis-aks-1.8, cis-gke-1.9, securityhub); comma-separated or repeated; with csv, one row per control and cluster',
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--output <file>', 'write the chosen --format to this file instead of stdout (overwritten if it exists)')
     .option('-o, --out <dir>', 'also write report.json, report.ocsf.json and report.html to this folder')

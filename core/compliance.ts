@@ -300,8 +300,8 @@ export function verdictSummary(v: Record<ResultStatus, number>): string {
   return parts.join(' · ');
 }
 
-/** `12 of 50 controls checked (10 of 27 the benchmark marks Automated)`. */
+/** `6 of 50 controls checked (12%) · the benchmark marks 27 Automated (0 of them checked), 23 Manual`. */
 export function coverageLine(c: ComplianceCoverage): string {
-  const pct = (x: number, of: number) => (of ? `${Math.round((x / of) * 100)}%` : '0%');
-  return `${c.checked} of ${c.controls} controls checked by kubeposture (${pct(c.checked, c.controls)}); the benchmark marks ${c.automated} Automated and ${c.manual} Manual, and ${c.automatedChecked} of the ${c.automated} Automated ones are checked`;
+  const pct = c.controls ? Math.round((c.checked / c.controls) * 100) : 0;
+  return `${c.checked} of ${c.controls} controls checked (${pct}%) · the benchmark marks ${c.automated} Automated (${c.automatedChecked} of them checked), ${c.manual} Manual`;
 }

@@ -4,6 +4,7 @@ import type { FindingLifecycle, FindingRef } from '../core/lifecycle.ts';
 import type { ScanReport } from '../core/report.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { Provider } from '../core/snapshot.ts';
+import { complianceSection } from './html/compliance.ts';
 import { fillCommand, placeholderValues, readableDuration, readableTime, safeHref } from './html/fill.ts';
 import {
   type CheckStat,
@@ -378,9 +379,10 @@ ${card(badge('st', 'ERROR', 'errors'), s.byStatus.ERROR)}
 ${card(badge('st', 'PASS', 'passing'), s.byStatus.PASS)}
 ${card(badge('st', 'NOT_APPLICABLE', 'not applicable'), s.byStatus.NOT_APPLICABLE)}
 </div>
-<nav><a href="#fix-first">Fix first</a>${counts.cells.size ? html`<a href="#matrix">By category and cloud</a>` : ''}${report.delta ? html`<a href="#changes">What changed</a>` : ''}${report.errors.length ? html`<a href="#errors">Collection errors</a>` : ''}<a href="#clusters">Clusters</a>${counts.checks.size ? html`<a href="#checks">Checks</a>` : ''}</nav>
+<nav><a href="#fix-first">Fix first</a>${counts.cells.size ? html`<a href="#matrix">By category and cloud</a>` : ''}${report.delta ? html`<a href="#changes">What changed</a>` : ''}${report.errors.length ? html`<a href="#errors">Collection errors</a>` : ''}${report.compliance?.length ? html`<a href="#compliance">Compliance</a>` : ''}<a href="#clusters">Clusters</a>${counts.checks.size ? html`<a href="#checks">Checks</a>` : ''}</nav>
 ${fixFirstSection(counts, limits, anchors)}
 ${matrixSection(counts, omitted > 0)}
+${complianceSection(report.compliance)}
 ${deltaSection(report, anchors)}
 ${errorsSection(report)}
 ${targetsSection(report)}

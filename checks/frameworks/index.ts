@@ -3,6 +3,8 @@
  * A check's `frameworks` key is a framework `id`; its values are control ids listed in that file.
  */
 import * as z from 'zod';
+import { didYouMean } from '../../core/did-you-mean.ts';
+import { ConfigError } from '../../core/errors.ts';
 import cisAks18 from './cis-aks-1.8.json' with { type: 'json' };
 import cisEks18 from './cis-eks-1.8.json' with { type: 'json' };
 import cisGke19 from './cis-gke-1.9.json' with { type: 'json' };
@@ -60,4 +62,25 @@ export const frameworks: Framework[] = [cisEks18, cisAks18, cisGke19, securityhu
 
 export function frameworkById(id: string): Framework | undefined {
   return frameworks.find((f) => f.id === id);
+}
+
+/**
+ * The frameworks `--compliance` names (ids, each flag value comma-separated), in the order given, without repeats.
+ * An unknown id is a ConfigError naming the known ones, with the closest as a suggestion.
+ */
+export function frameworksByIds(ids: readonly string[], source = '--compliance'): Framework[] {
+  const out: Framework[] = [];
+  for (const id of ids
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean)) {
+    const f = frameworkById(id);
+    if (!f) {
+      const known = frameworks.map((x) => x.id);
+      throw new ConfigError(`${source}: unknown framework ${id}${didYouMean(id, known)}; known: ${known.join(', ')}`);
+    }
+    if (!out.includes(f)) out.push(f);
+  }
+  if (!out.length) throw new ConfigError(`${source}: name a framework: ${frameworks.map((x) => x.id).join(', ')}`);
+  return out;
 }
