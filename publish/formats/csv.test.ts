@@ -1,43 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
 import { complianceReports } from '../../core/compliance.ts';
+import { csvRecords, parseCsv } from '../../test/csv.ts';
 import { aFinding, aReport } from '../../test/findings.ts';
 import { COMPLIANCE_COLUMNS, csvCell, FINDING_COLUMNS, findingsCsv, toCsv } from './csv.ts';
 
-/** An RFC 4180 reader (quoted fields, doubled quotes, CRLF), to check what a spreadsheet would see. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  expect(cell, 'the text ends with CRLF').toBe('');
-  return rows;
-}
-
-const records = (text: string) => {
-  const [head, ...rows] = parseCsv(text);
-  return rows.map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]])));
-};
+const records = csvRecords;
 
 describe('CSV cells', () => {
   it.each([
