@@ -29,14 +29,19 @@ describe('the reconciled fixture', () => {
   });
 });
 
+/** A validator of the OCSF 1.6.0 Compliance Finding schema committed as test data. */
+async function ocsfValidator() {
+  const schema = JSON.parse(
+    await readFile(new URL('../../test/data/ocsf-1.6.0-compliance-finding.schema.json', import.meta.url), 'utf8'),
+  );
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  return ajv.compile(schema);
+}
+
 describe('OCSF Compliance Finding (class 2003)', () => {
   it('validates every event against the OCSF 1.6.0 class schema committed as test data', async () => {
-    const schema = JSON.parse(
-      await readFile(new URL('../../test/data/ocsf-1.6.0-compliance-finding.schema.json', import.meta.url), 'utf8'),
-    );
-    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    const validate = ajv.compile(schema);
+    const validate = await ocsfValidator();
     const events = toOcsf(report, checks);
     expect(events.length).toBe(report.findings.length + 1); // plus the Close of the node group that is gone
     for (const e of events) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
@@ -82,12 +87,7 @@ describe('OCSF compliance control events (--compliance)', () => {
   const controls = events.filter((e) => e.metadata.event_code.startsWith('cis-eks-1.8 '));
 
   it('adds one valid event per checked control and cluster, after the finding events', async () => {
-    const schema = JSON.parse(
-      await readFile(new URL('../../test/data/ocsf-1.6.0-compliance-finding.schema.json', import.meta.url), 'utf8'),
-    );
-    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    const validate = ajv.compile(schema);
+    const validate = await ocsfValidator();
     const rep = withCompliance.compliance[0]!;
     const expected = rep.controls.reduce((n, c) => n + c.clusters.length, 0);
     expect(expected).toBeGreaterThan(0);
