@@ -57,11 +57,9 @@ export function complianceTerminal(reports: readonly ComplianceReport[], opts: {
   }
   if (reports.length) {
     out.push(
-      c.dim(
-        'A control fails on a cluster when any mapped check fails there; suppressed failures still fail it (shown as accepted). ' +
-          'MANUAL: the benchmark needs a person; NOT ASSESSED: needs node or in-cluster data kubeposture does not read. ' +
-          'Guidance for both is in --format json or csv and the HTML report.',
-      ),
+      c.dim('A control fails on a cluster when any mapped check fails there; a suppressed failure still fails it'),
+      c.dim('(shown as accepted). MANUAL: the benchmark needs a person. NOT ASSESSED: needs node or in-cluster data'),
+      c.dim('kubeposture does not read. Their guidance is in --format json or csv, and in the HTML report.'),
       '',
     );
   }
