@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cloudTrailFixture } from '../test/cloudtrail.ts';
 import {
   awsEventScope,
   CLUSTER_NAME_FIELDS,
@@ -10,11 +10,6 @@ import {
   type RescanTrigger,
 } from './cluster-events.ts';
 import { parseConfig } from './config.ts';
-
-/** The CloudTrail fixtures (test/data/cloudtrail), one per event name, as EventBridge delivers them. */
-export function cloudTrailFixture(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../test/data/cloudtrail/${name}.json`, import.meta.url), 'utf8'));
-}
 
 const ARN = (region: string, name: string) => `arn:aws:eks:${region}:111111111111:cluster/${name}`;
 /** Which cluster each fixture changes (the fixtures' own story), and whether its change settles later. */
