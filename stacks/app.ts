@@ -5,14 +5,16 @@
  * - `kubeposture:readerRoleName`: the role assumed in member accounts (default KubepostureReader);
  * - `kubeposture:scannerAccountId`: the security account, for the member stack's trust policy. Required unless
  *   the credentials in use name the account (CDK_DEFAULT_ACCOUNT); synth fails naming it otherwise;
- * - `kubeposture:externalId`: optional `sts:ExternalId` the member role requires.
+ * - `kubeposture:externalId`: optional `sts:ExternalId` the member role requires;
+ * - `kubeposture:scannerRegion`: the scanner's region, where member accounts send change events (deployment
+ *   `events`); defaults to the region the credentials in use name (CDK_DEFAULT_REGION).
  * cdk-nag's AwsSolutions and Serverless packs run on every synth; acknowledgements sit beside the resources.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { checks } from '../checks/index.ts';
 import { ConfigError } from '../core/errors.ts';
-import { MemberReaderStack, resolveScannerAccountId } from './member-reader-stack.ts';
+import { MemberReaderStack, resolveScannerAccountId, resolveScannerRegion } from './member-reader-stack.ts';
 import { DEFAULT_READER_ROLE_NAME, SCANNER_ROLE_NAMES, ScannerStack } from './scanner-stack.ts';
 
 const app = new App();
@@ -57,6 +59,9 @@ new MemberReaderStack(app, 'KubepostureMemberReader', {
   checks,
   roleName: String(readerRoleName ?? DEFAULT_READER_ROLE_NAME),
   ...(externalId === undefined ? {} : { externalId: String(externalId) }),
+  ...(scanner.deployment.events
+    ? { eventBusRegion: resolveScannerRegion(context('kubeposture:scannerRegion'), env.region) }
+    : {}),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
