@@ -14,7 +14,8 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { checks } from '../checks/index.ts';
 import { ConfigError } from '../core/errors.ts';
-import { MemberReaderStack, resolveScannerAccountId, resolveScannerRegion } from './member-reader-stack.ts';
+import { MemberEventsStack, resolveScannerRegion } from './member-events-stack.ts';
+import { MemberReaderStack, resolveScannerAccountId } from './member-reader-stack.ts';
 import { DEFAULT_READER_ROLE_NAME, SCANNER_ROLE_NAMES, ScannerStack } from './scanner-stack.ts';
 
 const app = new App();
@@ -59,9 +60,14 @@ new MemberReaderStack(app, 'KubepostureMemberReader', {
   checks,
   roleName: String(readerRoleName ?? DEFAULT_READER_ROLE_NAME),
   ...(externalId === undefined ? {} : { externalId: String(externalId) }),
-  ...(scanner.deployment.events
-    ? { eventBusRegion: resolveScannerRegion(context('kubeposture:scannerRegion'), env.region) }
-    : {}),
 });
+// Change-driven rescans (deployment `events`): a second StackSet template, per region (docs/deploy.md §9).
+if (scanner.deployment.events) {
+  new MemberEventsStack(app, 'KubepostureMemberEvents', {
+    description: 'kubeposture: forwards EKS and IAM changes to the scanner (deploy to member accounts and regions)',
+    scannerAccountId,
+    scannerRegion: resolveScannerRegion(context('kubeposture:scannerRegion'), env.region),
+  });
+}
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

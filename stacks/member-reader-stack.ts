@@ -1,12 +1,9 @@
 import { Arn, BootstraplessSynthesizer, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { AccountPrincipal, Policy, Role } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { AnyCheck } from '../core/check.ts';
 import { ConfigError } from '../core/errors.ts';
-import { clusterChangePattern, EVENT_BUS_NAME } from './constructs/event-path.ts';
 import { publicParametersAcknowledgement, readActions, readStatements } from './read-policy.ts';
 import { DEFAULT_READER_ROLE_NAME } from './scanner-stack.ts';
 
@@ -40,29 +37,6 @@ export function resolveScannerAccountId(configured: unknown, deployingAccount: s
   return id;
 }
 
-/** The context key that names the security account's region (where the central event bus is), for messages. */
-export const SCANNER_REGION_SETTING = 'kubeposture:scannerRegion';
-
-/**
- * The region of the central event bus the member rule targets: the scanner's (`kubeposture:scannerRegion`, else the
- * region the CDK resolved). The member template is a StackSet, synthesized apart from the scanner stack, so no
- * cross-stack reference can carry it; the account is `scannerAccountId` and the partition each member's own.
- */
-export function resolveScannerRegion(configured: unknown, deployingRegion: string | undefined): string {
-  const value = configured ?? (deployingRegion && !Token.isUnresolved(deployingRegion) ? deployingRegion : undefined);
-  if (value === undefined) {
-    throw new ConfigError(
-      `${SCANNER_REGION_SETTING} is not set and no AWS region is configured: the member accounts forward change ` +
-        `events to the scanner's region. Synthesize with -c ${SCANNER_REGION_SETTING}=<region of the scanner stack>.`,
-    );
-  }
-  const region = String(value);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new ConfigError(`${SCANNER_REGION_SETTING} must be an AWS region (got ${JSON.stringify(region)})`);
-  }
-  return region;
-}
-
 export interface MemberReaderStackProps extends StackProps {
   /** The security account the scanner runs in (12 digits; see `resolveScannerAccountId`). */
   scannerAccountId: string;
@@ -79,12 +53,6 @@ export interface MemberReaderStackProps extends StackProps {
    * AmazonEKSViewPolicy on `kube-system` in each named cluster, so Kubernetes-level checks (aws-auth) can read.
    */
   eksViewAccess?: { clusterNames: string[] };
-  /**
-   * Forward EKS and IAM changes to the central bus in the scanner account, in this region (`resolveScannerRegion`),
-   * for change-driven rescans (deployment `events`). Deploy the StackSet to every region with clusters, and to
-   * us-east-1, where IAM's global events arrive.
-   */
-  eventBusRegion?: string;
 }
 
 /**
@@ -138,22 +106,6 @@ export class MemberReaderStack extends Stack {
         'cluster of this account, which an identity policy cannot extend beyond this account anyway.',
     });
 
-    if (props.eventBusRegion) {
-      resolveScannerRegion(props.eventBusRegion, undefined); // a region, or a ConfigError naming the setting
-      this.forwardClusterChanges(
-        Arn.format(
-          {
-            service: 'events',
-            region: props.eventBusRegion,
-            account: props.scannerAccountId,
-            resource: 'event-bus',
-            resourceName: EVENT_BUS_NAME,
-          },
-          this,
-        ),
-      );
-    }
-
     for (const clusterName of props.eksViewAccess?.clusterNames ?? []) {
       new CfnAccessEntry(this, `ViewAccess${clusterName.replace(/[^A-Za-z0-9]/g, '')}`, {
         clusterName,
@@ -167,25 +119,5 @@ export class MemberReaderStack extends Stack {
         ],
       });
     }
-  }
-
-  /**
-   * An EventBridge rule on this account's default bus: successful EKS and IAM calls that can change a cluster's posture
-   * (CloudTrail management events; a trail must be logging them, an organization trail does) go to the central bus.
-   * EventBridge signs the PutEvents with a role of this account, which the bus admits by organization id.
-   */
-  private forwardClusterChanges(busArn: string) {
-    const rule = new Rule(this, 'ForwardClusterChanges', {
-      description: 'kubeposture: EKS and IAM changes to the security account, for a rescan within minutes',
-      eventPattern: clusterChangePattern(),
-      targets: [new EventBusTarget(EventBus.fromEventBusArn(this, 'CentralBus', busArn))],
-    });
-    Validations.of(rule).acknowledge({
-      id: 'Serverless-EventBusDLQ',
-      reason:
-        'A dead-letter queue here would be one more queue, key and alarm in every member account and region, read ' +
-        'by no one. EventBridge retries delivery to the central bus for 24 hours; a change that is still lost is ' +
-        'caught by the next scheduled scan, and FailedInvocations of this rule shows in the account.',
-    });
   }
 }

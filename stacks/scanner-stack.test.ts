@@ -25,12 +25,8 @@ import {
 } from './bundling.ts';
 import { EVENT_BUS_NAME } from './constructs/event-path.ts';
 import { parseDeploymentConfig } from './deployment-config.ts';
-import {
-  MemberReaderStack,
-  memberReadActions,
-  resolveScannerAccountId,
-  resolveScannerRegion,
-} from './member-reader-stack.ts';
+import { MemberEventsStack, resolveScannerRegion } from './member-events-stack.ts';
+import { MemberReaderStack, memberReadActions, resolveScannerAccountId } from './member-reader-stack.ts';
 import {
   resolveScannerConfig,
   SCANNER_PUBLIC_PARAMETER_ACTIONS,
@@ -117,13 +113,11 @@ const member = new MemberReaderStack(memberApp, 'Member', {
   externalId: 'org-7f3a',
 });
 const memberTemplate = Template.fromStack(member);
-// With change-driven rescans on: the same template plus the rule that forwards changes to the central bus.
+// With change-driven rescans on: the per-region template whose rule forwards changes to the central bus.
 const memberEventsApp = new App({ context: CDK_CONTEXT });
-const memberEvents = new MemberReaderStack(memberEventsApp, 'MemberEvents', {
+const memberEvents = new MemberEventsStack(memberEventsApp, 'MemberEvents', {
   scannerAccountId: '999999999999',
-  scannerRoleNames: Object.values(SCANNER_ROLE_NAMES),
-  checks,
-  eventBusRegion: 'eu-west-1',
+  scannerRegion: 'eu-west-1',
 });
 const memberEventsTemplate = Template.fromStack(memberEvents);
 
@@ -717,7 +711,13 @@ describe('change-driven rescans (deployment events)', () => {
       asArray(st.Action).includes('events:PutEvents'),
     );
     expect(putEvents.map((st) => st.Resource)).toEqual([busArn]);
-    expect(JSON.stringify(memberEventsTemplate.toJSON())).not.toMatch(/arn:aws[:-]/);
+    const json = memberEventsTemplate.toJSON();
+    expect(JSON.stringify(json)).not.toMatch(/arn:aws[:-]/);
+    // StackSet-ready like the reader: no bootstrap parameter or rule, no CDK metadata, no role of the reader's.
+    expect(json.Parameters?.BootstrapVersion).toBeUndefined();
+    expect(json.Rules?.CheckBootstrapVersion).toBeUndefined();
+    memberEventsTemplate.resourceCountIs('AWS::CDK::Metadata', 0);
+    expect(JSON.stringify(json)).not.toContain('KubepostureReader');
   });
 
   it('takes the central bus’s region from the setting or the deployment, or fails naming the setting', () => {
@@ -823,7 +823,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
   const stacks = [
     ['scanner', main.app, main.stack],
     ['member reader', memberApp, member],
-    ['member reader with events', memberEventsApp, memberEvents],
+    ['member events', memberEventsApp, memberEvents],
     ['federated scanner', federated.app, federated.stack],
   ] as [string, App, Stack][];
   const packs = [
