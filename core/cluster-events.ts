@@ -14,10 +14,25 @@ import type { ScanConfig } from './config.ts';
  */
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
-export const EKS_RESCAN_EVENTS = [
+/**
+ * Changes EKS applies asynchronously: the call answers with an update `InProgress` or a resource CREATING/DELETING,
+ * and DescribeCluster shows the new state only minutes later. They are rescanned twice: soon, and once settled
+ * (stacks/constructs/event-path.ts, the settle queue).
+ */
+const SETTLING = [
   'CreateCluster',
   'UpdateClusterConfig',
   'UpdateClusterVersion',
+  'AssociateEncryptionConfig',
+  'CreateNodegroup',
+  'UpdateNodegroupConfig',
+  'UpdateNodegroupVersion',
+  'CreateAddon',
+  'UpdateAddon',
+  'DeleteCluster',
+] as const;
+/** Changes that take effect at once (seconds of eventual consistency): one rescan suffices. */
+const IMMEDIATE = [
   'CreateAccessEntry',
   'UpdateAccessEntry',
   'DeleteAccessEntry',
@@ -26,38 +41,16 @@ export const EKS_RESCAN_EVENTS = [
   'CreatePodIdentityAssociation',
   'UpdatePodIdentityAssociation',
   'DeletePodIdentityAssociation',
-  'CreateNodegroup',
-  'UpdateNodegroupConfig',
-  'UpdateNodegroupVersion',
-  'CreateAddon',
-  'UpdateAddon',
-  'AssociateEncryptionConfig',
-  'DeleteCluster',
 ] as const;
+
+/** The EKS management events that can change a cluster's posture (issue 14's list). */
+export const EKS_RESCAN_EVENTS = [...SETTLING, ...IMMEDIATE] as const;
 export type EksRescanEvent = (typeof EKS_RESCAN_EVENTS)[number];
+export const SETTLING_EKS_EVENTS: readonly EksRescanEvent[] = SETTLING;
 
 /** IAM is global: a role's trust may back IRSA, Pod Identity or an access entry of any cluster of its account. */
 export const IAM_RESCAN_EVENTS = ['UpdateAssumeRolePolicy'] as const;
 export type IamRescanEvent = (typeof IAM_RESCAN_EVENTS)[number];
-
-/**
- * Changes EKS applies asynchronously: the call answers with an update `InProgress` or a resource CREATING/DELETING,
- * and DescribeCluster shows the new state only minutes later. They are rescanned twice: soon, and once settled
- * (stacks/scanner-stack.ts, the settle queue). Access entries, access policies and Pod Identity associations take
- * effect at once (seconds of eventual consistency), so one rescan suffices.
- */
-export const SETTLING_EKS_EVENTS: readonly EksRescanEvent[] = [
-  'CreateCluster',
-  'UpdateClusterConfig',
-  'UpdateClusterVersion',
-  'CreateNodegroup',
-  'UpdateNodegroupConfig',
-  'UpdateNodegroupVersion',
-  'CreateAddon',
-  'UpdateAddon',
-  'AssociateEncryptionConfig',
-  'DeleteCluster',
-];
 
 const REQUEST_NAME = ['requestParameters.name', 'requestParameters.clusterName'];
 /** Where each event names its cluster, in the order read (`detail.` omitted). */
