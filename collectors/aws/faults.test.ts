@@ -384,7 +384,7 @@ describe('the IAM authorization (privilege paths) under faults: a gap naming the
         '<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>',
       ),
       'Malformed',
-      'IsTruncated',
+      'UserDetailList',
     ],
     ['a body cut in the middle', xml(page('A').slice(0, 150)), 'Malformed', ''],
     ['a Marker that repeats', xml(page('A')), 'Malformed', 'already'],
