@@ -55,6 +55,20 @@ const SCENARIOS: Scenario[] = [
   { name: 'slow', plan: { seed: 107, rules: [{ kind: 'slow', rate: 0.2, slowMs: 300 }] } },
   { name: 'repeat-token', plan: { seed: 108, rules: [{ kind: 'repeat-token', rate: 0.3 }] } },
   { name: 'reset', plan: { seed: 109, rules: [{ kind: 'reset', rate: 0.15 }] } },
+  {
+    // The privilege-path input (issue 13): an account's authorization lost on any page must be a gap on each of its
+    // clusters, never an authorization read as "no principals, no paths".
+    name: 'iam-authorization',
+    plan: {
+      seed: 110,
+      rules: (['empty', 'repeat-token', 'truncated', 'throttle'] as const).map((kind) => ({
+        kind,
+        rate: 0.3,
+        service: 'iam',
+        action: 'GetAccountAuthorizationDetails',
+      })),
+    },
+  },
   { name: 'clean (after the faults)' },
 ];
 
