@@ -193,7 +193,8 @@ export function createAwsCollector(
       const scpRead: ReturnType<NonNullable<typeof scps>> = scps
         ? scps(accountId)
         : Promise.resolve({
-            serviceControlPoliciesNote: 'SCPs not applied: aws.serviceControlPolicies is false',
+            serviceControlPoliciesNote:
+              'SCPs not applied: reading them is off (aws.serviceControlPolicies: false; serverless scan workers never call Organizations)',
             problems: [],
           });
       read = Promise.all([readAccountAuthorization(iam, accountId, maxPages), scpRead]).then(([auth, scp]) => ({
