@@ -113,7 +113,8 @@ export async function readAccountAuthorization(
 ): Promise<IamAuthorization> {
   const problems: Problems = [];
   const auth: IamAuthorization = { accountId, roles: [], users: [], groups: [], managedPolicies: {}, problems };
-  const pages = guardPages(paginateGetAccountAuthorizationDetails({ client: iam }, {}), {
+  // MaxItems 1000 (IAM's largest): an account of 1,000 roles is a few pages, not ten (IAM's buckets are undocumented).
+  const pages = guardPages(paginateGetAccountAuthorizationDetails({ client: iam, pageSize: 1000 }, {}), {
     action: IAM_AUTHORIZATION_NEED,
     nextToken: (p) => (p as { Marker?: string }).Marker,
     maxPages,
