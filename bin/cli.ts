@@ -32,6 +32,7 @@ import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/sl
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { colorEnabled, fitWidth, outputWidth, table, toTerminal } from '../publish/terminal.ts';
 import { SAMPLE_DRIFT_TRIGGER, sampleDrift } from '../sim/drift.ts';
+import { type PathsOptions, pathsCommand } from './paths.ts';
 
 /** Exit codes, documented in the README and `--help`; CI pipelines branch on them. */
 export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3, incomplete: 4, errors: 5 } as const;
@@ -576,6 +577,36 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('--severity <severity>', 'only checks at or above this severity').choices([...SEVERITIES]))
     .action((opts: { format: string; provider?: string; severity?: Severity }) => {
       code = listChecks(opts, io);
+    });
+
+  program
+    .command('paths')
+    .description('Print the access paths of a scan: who can become cluster-admin, what pods and nodes can become')
+    .option('--sample', 'scan the bundled simulated fleet (no state kept) and print its paths')
+    .option('--fleet <file>', 'scan a simulated fleet spec (YAML) instead of the sample')
+    .option('-c, --config <file>', 'configuration file (YAML), with --sample or --fleet')
+    .option('--report <file>', 'read the paths of a JSON report (report.json of `scan --out DIR`)')
+    .option('--cluster <id>', 'only this cluster (EKS ARN, AKS resource id or GKE cluster path)')
+    .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
+    .action(async (opts: PathsOptions) => {
+      code = await pathsCommand(opts, io, async (src) => {
+        let json = '';
+        const capture: CliIo = { ...io, stdout: { write: (s: string) => (json += s), isTTY: false } };
+        const scanned = await scan(
+          {
+            ...src,
+            state: false,
+            format: 'json',
+            quiet: true,
+            slackSeverity: 'high',
+            maxFailedTargets: DEFAULT_MAX_FAILED_TARGETS,
+            color: false,
+          },
+          capture,
+        );
+        // A gate (targets that failed) still leaves a report worth showing; a runtime failure leaves none.
+        return { code: scanned, json: scanned === EXIT.runtime ? '' : json };
+      });
     });
 
   try {
