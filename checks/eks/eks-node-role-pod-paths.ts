@@ -75,7 +75,7 @@ export default defineCheck({
       const list = p.extras.map(
         (e) => `${e.roleArn.split('/').at(-1)} (${e.nodes.join(', ')}): ${e.policies.join(', ')}`,
       );
-      const powers = p.paths.length > 0 ? `; pods can reach ${shortList(p.paths.map(pathLine), 2)}` : '';
+      const powers = p.paths.length > 0 ? `; ${shortList(p.paths.map(pathLine), 2)}` : '';
       return [
         {
           ...clusterResult(

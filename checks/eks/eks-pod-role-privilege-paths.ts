@@ -72,7 +72,7 @@ export default defineCheck({
         unknown: p.unknown,
         what: WHAT,
         found: () =>
-          `${risky} of ${p.roles.length} pod role${p.roles.length === 1 ? '' : 's'} can do more than their workload (worst: ${worst})`,
+          `Pods reach ${worst} through ${risky} of ${p.roles.length} pod role${p.roles.length === 1 ? '' : 's'}`,
         pass: `${p.roles.length} pod role${p.roles.length === 1 ? '' : 's'}, none admin-equivalent, able to escalate, or reading data account-wide`,
         severity: SEVERITY[worst],
         evidence: { podRoles: p.roles, ...(p.missingRoles.length > 0 ? { missingRoles: p.missingRoles } : {}) },

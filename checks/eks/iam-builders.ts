@@ -276,3 +276,40 @@ export function anIamAuthorization(
     problems: o.problems ?? [],
   };
 }
+
+/** The account with more principals (and the managed policies they attach), or SCPs; the input is not changed. */
+export function extendIam(
+  auth: IamAuthorization,
+  extra: {
+    roles?: IamAuthRole[];
+    users?: IamAuthUser[];
+    groups?: IamAuthGroup[];
+    managedPolicies?: IamManagedPolicy[];
+    serviceControlPolicies?: IamAuthorization['serviceControlPolicies'];
+    problems?: IamAuthorization['problems'];
+  },
+): IamAuthorization {
+  const replaced = new Set((extra.roles ?? []).map((r) => r.name));
+  const more = anIamAuthorization({
+    accountId: auth.accountId,
+    bare: true,
+    roles: extra.roles ?? [],
+    users: extra.users ?? [],
+    groups: extra.groups ?? [],
+    managedPolicies: extra.managedPolicies ?? [],
+  });
+  const { serviceControlPoliciesNote, ...rest } = auth;
+  return {
+    ...rest,
+    roles: [...auth.roles.filter((r) => !replaced.has(r.name)), ...more.roles],
+    users: [...auth.users, ...more.users],
+    groups: [...auth.groups, ...more.groups],
+    managedPolicies: { ...auth.managedPolicies, ...more.managedPolicies },
+    ...(extra.serviceControlPolicies
+      ? { serviceControlPolicies: extra.serviceControlPolicies }
+      : auth.serviceControlPolicies
+        ? {}
+        : { serviceControlPoliciesNote }),
+    problems: [...auth.problems, ...(extra.problems ?? [])],
+  };
+}

@@ -396,6 +396,8 @@ function classify(account: AccountIam, role: AccountPrincipal): RolePowers {
       hops: [hopOf(role, admin, 'iam:*', '*')],
       conditions: admin.conditions,
     });
+    // Everything else follows from it; listing each escalation would only bury the one line that matters.
+    if (admin.decision === 'allow') return { role: role.arn, level: 'admin-equivalent', found, unknown: [...unknown] };
   }
   for (const action of ESCALATING_IAM_ACTIONS) {
     const e = ask(action, SOME);

@@ -20,7 +20,8 @@ export function iamUnavailable(s: EksClusterSnapshot, what: string): CheckResult
 
 /** `user/alice (sts:AssumeRole) → role/deploy (eks:CreateAccessEntry + eks:AssociateAccessPolicy) → cluster-admin`. */
 export function pathLine(p: AccessPath): string {
-  const short = (arn: string) => arn.replace(/^arn:aws[\w-]*:iam::\d{12}:/, '');
+  const short = (arn: string) =>
+    arn.replace(/^arn:aws[\w-]*:iam::(\d{12}):root$/, 'account $1').replace(/^arn:aws[\w-]*:iam::\d{12}:/, '');
   const segments: { principal: string; actions: string[] }[] = [];
   for (const h of p.hops) {
     const last = segments.at(-1);
