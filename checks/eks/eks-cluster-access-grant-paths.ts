@@ -52,7 +52,7 @@ export default defineCheck({
     return [
       pathsResult(s, {
         paths,
-        unknown: a.unknown,
+        unknown: a.grantUnknown,
         what: WHAT,
         found: () =>
           `${subjects} principal${subjects === 1 ? '' : 's'} besides the ${a.holders.length} cluster-admin${a.holders.length === 1 ? '' : 's'} can grant cluster access through the EKS API`,

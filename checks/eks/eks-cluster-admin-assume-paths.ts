@@ -51,7 +51,7 @@ export default defineCheck({
     return [
       pathsResult(s, {
         paths,
-        unknown: a.unknown,
+        unknown: a.assumeUnknown,
         what: WHAT,
         found: (n) => `${n} principal${n === 1 ? '' : 's'} can assume a role that holds or can grant cluster-admin`,
         pass: 'No principal can assume a role that holds or can grant cluster-admin',

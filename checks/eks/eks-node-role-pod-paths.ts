@@ -62,7 +62,7 @@ export default defineCheck({
       ...(p.missingRoles.length > 0 ? { missingRoles: p.missingRoles } : {}),
       ...scpEvidence(s),
     };
-    const reachable = p.reach.filter((r) => r.reachable);
+    const reachable = p.reach.filter((r) => r.reachable && (r.roleArn || r.instanceProfileArn));
     if (p.extras.length > 0) {
       const levels = p.roles.map((r) => r.level);
       const severity: Severity = levels.includes('admin-equivalent')

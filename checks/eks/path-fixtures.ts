@@ -3,6 +3,7 @@
  * not (an explicit deny, a permissions boundary, an SCP, IMDS closed to pods). Spread into fixtures.ts `examples`.
  */
 import type { EksClusterSnapshot } from '../../core/snapshot.ts';
+import type { IamAuthorization } from '../../core/snapshot-iam.ts';
 import {
   anAccessEntry,
   anEksCluster,
@@ -14,6 +15,7 @@ import {
 import type { CheckExamples } from './fixtures.ts';
 import {
   allowStmt,
+  anIamAuthorization,
   anIamRole,
   anIamUser,
   aPodRole,
@@ -205,3 +207,8 @@ export const pathExamples: Record<string, CheckExamples> = {
     ],
   },
 };
+
+/** The default cluster's account (payments-prod) with more principals: an `iamAuthorization` override for test cases. */
+export function iamWith(extra: Extra): IamAuthorization {
+  return extendIam(anIamAuthorization({ nodeRoles: [NODE_ROLE] }), extra);
+}

@@ -205,12 +205,12 @@ describe('who can become cluster-admin', () => {
 
   it('names an unparseable policy instead of deciding without it', () => {
     const s = cluster({ users: [anIamUser('ci', { inline: { broken: undefined } })] });
-    expect(clusterAdminPaths(s)!.unknown).toContain(`${userArn('ci')} inline:broken`);
+    expect(clusterAdminPaths(s)!.grantUnknown).toContain(`${userArn('ci')} inline:broken`);
   });
 
   it('names a managed policy missing from the account data', () => {
     const s = cluster({ users: [anIamUser('ci', { attached: ['arn:aws:iam::111122223333:policy/gone'] })] });
-    expect(clusterAdminPaths(s)!.unknown).toContain(`${userArn('ci')} arn:aws:iam::111122223333:policy/gone`);
+    expect(clusterAdminPaths(s)!.grantUnknown).toContain(`${userArn('ci')} arn:aws:iam::111122223333:policy/gone`);
   });
 });
 

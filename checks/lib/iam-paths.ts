@@ -450,8 +450,10 @@ export interface ClusterAdminPaths {
   grants: AccessPath[];
   /** Principals that can assume (transitively) a role that holds or can grant cluster-admin. */
   assumes: AccessPath[];
-  /** Policies that could not be read on the way (`principal policy`): a gap in the answer. */
-  unknown: string[];
+  /** Policies that could not be read on the way (`principal policy`): a gap in `grants`. */
+  grantUnknown: string[];
+  /** The same for `assumes` (trust policies, and the grants it builds on). */
+  assumeUnknown: string[];
 }
 
 /** The ARN of an access entry of this cluster, as IAM policies name it, for a principal that has none yet. */
@@ -535,8 +537,9 @@ export const clusterAdminPaths: (s: EksClusterSnapshot) => ClusterAdminPaths | u
       const best = routes.find((r) => r.reaches === 'cluster-admin') ?? routes[0];
       if (best && p.kind === 'role' && !targets.has(p.arn)) targets.set(p.arn, best);
     }
+    const grantUnknown = [...unknown];
     const assumes = assumePaths(account, targets, holderKeys, unknown);
-    return { holders, grants: grantPaths, assumes, unknown: [...unknown] };
+    return { holders, grants: grantPaths, assumes, grantUnknown, assumeUnknown: [...unknown] };
   },
 );
 
