@@ -8,8 +8,11 @@ import {
   anAccessEntry,
   anEksCluster,
   type EksClusterOverrides,
+  iamFacts,
+  podIdentityTrustPolicy,
   roleArn,
   TEST_ADMIN_ROLE,
+  TEST_POD_ROLE,
   withCustomAmi,
 } from './builders.ts';
 import type { CheckExamples } from './fixtures.ts';
@@ -47,6 +50,11 @@ export const grantingUser = anIamUser('ci-deployer', {
 /** A role holding cluster-admin (access entry) that every principal of the account may assume if allowed. */
 const breakGlass = anIamRole('break-glass', trustFor(ACCOUNT_ROOT()));
 const withBreakGlass: EksClusterOverrides = {
+  iam: iamFacts(
+    { arn: TEST_ADMIN_ROLE, kind: 'role', exists: true, trustPolicy: undefined },
+    { arn: TEST_POD_ROLE, kind: 'role', exists: true, trustPolicy: podIdentityTrustPolicy() },
+    { arn: roleArn('break-glass'), kind: 'role', exists: true, trustPolicy: trustFor(ACCOUNT_ROOT()) },
+  ),
   accessEntries: [
     anAccessEntry(TEST_ADMIN_ROLE, { policies: ['AmazonEKSClusterAdminPolicy'] }),
     anAccessEntry(roleArn('break-glass'), { policies: ['AmazonEKSClusterAdminPolicy'] }),
