@@ -48,6 +48,11 @@ export interface AccountPrincipal {
   instanceProfileArns?: readonly string[];
 }
 
+/** principalKey's form (`account/kind/name`) for a principal of the account, without its memo (one per principal). */
+function ownKey(arn: string, kind: 'role' | 'user', name: string): string {
+  return `${/^arn:[\w-]+:iam::(\d{12}):/.exec(arn)?.[1] ?? ''}/${kind}/${name}`;
+}
+
 /** Someone who may assume a role: an IAM principal of the account, another account, or anyone. */
 export interface Assumer {
   subject: string;
@@ -74,13 +79,13 @@ export class AccountIam {
   readonly scpNote: string | undefined;
   private readonly byArn = new Map<string, AccountPrincipal>();
   private readonly byKey = new Map<string, AccountPrincipal>();
-  private readonly evaluations = new Map<string, Evaluation>();
   private readonly assumerCache = new Map<string, { assumers: Assumer[]; unknown: string[] }>();
   private readonly assumableCache = new Map<
     string,
     { roles: { role: AccountPrincipal; e: Evaluation }[]; unknown: string[] }
   >();
   private readonly powerCache = new Map<string, RolePowers>();
+  private readonly candidateCache = new Map<string, Set<AccountPrincipal>>();
 
   constructor(readonly auth: IamAuthorization) {
     this.accountId = auth.accountId;
@@ -141,7 +146,7 @@ export class AccountIam {
     this.principals = [...auth.roles.map((r) => principal(r, 'role')), ...auth.users.map((u) => principal(u, 'user'))];
     for (const p of this.principals) {
       this.byArn.set(p.arn, p);
-      this.byKey.set(principalKey(p.arn), p);
+      this.byKey.set(ownKey(p.arn, p.kind, p.name), p);
     }
   }
 
@@ -158,15 +163,30 @@ export class AccountIam {
     return this.principals.find((p) => p.kind === 'role' && p.name === name);
   }
 
-  /** Whether `p` may perform `action` on `resource`; once per question. */
+  /**
+   * Whether `p` may perform `action` on `resource`. Not cached: most questions are answered by a scan that allocates
+   * nothing, cheaper than a cache key, and the answers that matter are kept in the results built from them.
+   */
   can(p: AccountPrincipal, action: string, resource: ResourceQuery): Evaluation {
-    const key = `${p.arn}\u0000${action}\u0000${typeof resource === 'string' ? resource : resource === ALL ? '\u0001all' : '\u0001some'}`;
-    let e = this.evaluations.get(key);
-    if (!e) {
-      e = evaluate(p.set, { action, resource });
-      this.evaluations.set(key, e);
+    return evaluate(p.set, { action, resource });
+  }
+
+  /**
+   * The principals that may perform `action` on some resource, or whose policies could not be read: a superset of
+   * those allowed on any one resource, worked out once per account, so a question about one cluster asks only them.
+   */
+  mayEver(action: string): ReadonlySet<AccountPrincipal> {
+    let set = this.candidateCache.get(action);
+    if (!set) {
+      set = new Set();
+      for (const p of this.principals) {
+        if (p.serviceLinked) continue;
+        const e = evaluate(p.set, { action, resource: SOME });
+        if (grants(e) || e.decision === 'unknown') set.add(p);
+      }
+      this.candidateCache.set(action, set);
     }
-    return e;
+    return set;
   }
 
   /** Who may assume a role: principals of the account (trust and identity policies), other accounts, anyone. */
@@ -493,8 +513,12 @@ export const clusterAdminPaths: (s: EksClusterSnapshot) => ClusterAdminPaths | u
       if (e.decision === 'unknown') for (const u of e.unknown) unknown.add(`${p.arn} ${u}`);
       return grants(e) ? e : undefined;
     };
+    const mayCreate = account.mayEver('eks:CreateAccessEntry');
+    const mayUpdate = account.mayEver('eks:UpdateAccessEntry');
+    const mayConfigure = account.mayEver('eks:UpdateClusterConfig');
     for (const p of account.principals) {
-      if (p.serviceLinked || holderKeys.has(principalKey(p.arn))) continue;
+      if (!mayCreate.has(p) && !mayUpdate.has(p) && !mayConfigure.has(p)) continue;
+      if (holderKeys.has(principalKey(p.arn))) continue;
       const routes: { hops: AccessPathHop[]; conditions: string[]; reaches: string }[] = [];
       const create = ask(p, 'eks:CreateAccessEntry', s.arn);
       const associate = create ? ask(p, 'eks:AssociateAccessPolicy', entryArn) : undefined;
@@ -583,8 +607,10 @@ export const podIdentityHandover: (s: EksClusterSnapshot) => { paths: AccessPath
     const account = accountIamOf(s.iamAuthorization);
     const unknown = new Set<string>();
     const paths: AccessPath[] = [];
+    const mayCreate = account.mayEver('eks:CreatePodIdentityAssociation');
+    const mayPass = account.mayEver('iam:PassRole');
     for (const p of account.principals) {
-      if (p.serviceLinked) continue;
+      if (!mayCreate.has(p) || !mayPass.has(p)) continue;
       const create = account.can(p, 'eks:CreatePodIdentityAssociation', s.arn);
       const pass = account.can(p, 'iam:PassRole', SOME);
       for (const e of [create, pass])

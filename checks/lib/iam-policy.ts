@@ -211,57 +211,84 @@ const POLICY_VARIABLE = /\$\{[^}]*\}/g;
  * optional resource type (`arn:aws:s3:::*`, `arn:aws:secretsmanager:*:*:secret:*`, `arn:aws:ssm:eu-west-1:1:parameter/*`).
  */
 export function coversAll(pattern: string): boolean {
-  if (pattern === '*') return true;
+  return pattern === '*' || coversAllArn(pattern);
+}
+
+const coversAllArn = memoize((pattern: string): boolean => {
   const parts = pattern.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') return false;
   const rest = parts.slice(5).join(':');
   // S3 ARNs have no resource type: `bucket/*` is one bucket.
   if (parts[2] === 's3') return /^[*/]*\*$/.test(rest);
   return /^([A-Za-z0-9_-]+[:/])?[*/]*\*$/.test(rest);
+});
+
+function anyMatch(patterns: readonly string[], value: string, ignoreCase: boolean): boolean {
+  for (const p of patterns) if (wildcardMatch(p, value, ignoreCase)) return true;
+  return false;
+}
+
+function anyCoversAll(patterns: readonly string[]): boolean {
+  for (const p of patterns) if (coversAll(p)) return true;
+  return false;
 }
 
 function matchesAction(s: Statement, action: string): boolean {
-  if (s.actions) return s.actions.some((a) => wildcardMatch(a, action, true));
-  return !(s.notActions ?? []).some((a) => wildcardMatch(a, action, true));
+  if (s.actions) return anyMatch(s.actions, action, true);
+  return !anyMatch(s.notActions ?? [], action, true);
 }
 
-/** Whether the statement applies to the resource; `variable` when only through a policy variable (then conditional). */
-function matchesResource(s: Statement, resource: ResourceQuery): { match: boolean; variable: boolean } {
-  if (!s.resources && !s.notResources) return { match: true, variable: false }; // trust policies: the role itself
+/** Resource match: no, yes, or yes only through a policy variable (then conditional). Plain loops: a hot path. */
+const NO = 0;
+const YES = 1;
+const VIA_VARIABLE = 2;
+
+function plainMatch(patterns: readonly string[], resource: string): boolean {
+  for (const p of patterns) if (!p.includes('${') && wildcardMatch(p, resource)) return true;
+  return false;
+}
+
+function variableMatch(patterns: readonly string[], resource: string): boolean {
+  for (const p of patterns)
+    if (p.includes('${') && wildcardMatch(p.replace(POLICY_VARIABLE, '*'), resource)) return true;
+  return false;
+}
+
+function matchesResource(s: Statement, resource: ResourceQuery): number {
+  if (!s.resources && !s.notResources) return YES; // trust policies: the role itself
   if (resource === ALL || resource === SOME) {
     if (s.resources) {
       // SOME: an Allow on any resource grants some; otherwise a statement counts only when it covers everything.
-      const some = resource === SOME && s.effect === 'Allow';
-      return { match: some ? s.resources.length > 0 : s.resources.some(coversAll), variable: false };
+      if (resource === SOME && s.effect === 'Allow') return s.resources.length > 0 ? YES : NO;
+      return anyCoversAll(s.resources) ? YES : NO;
     }
     // NotResource: everything but the listed resources. A Deny of that kind leaves those, so it never removes SOME.
-    const leavesAll = !(s.notResources ?? []).some(coversAll);
-    return { match: resource === SOME && s.effect === 'Deny' ? false : leavesAll, variable: false };
+    if (resource === SOME && s.effect === 'Deny') return NO;
+    return anyCoversAll(s.notResources ?? []) ? NO : YES;
   }
-  const plain = (patterns: readonly string[]) => patterns.some((p) => !p.includes('${') && wildcardMatch(p, resource));
-  const viaVariable = (patterns: readonly string[]) =>
-    patterns.some((p) => p.includes('${') && wildcardMatch(p.replace(POLICY_VARIABLE, '*'), resource));
   if (s.resources) {
-    if (plain(s.resources)) return { match: true, variable: false };
-    return { match: viaVariable(s.resources), variable: true };
+    if (plainMatch(s.resources, resource)) return YES;
+    return variableMatch(s.resources, resource) ? VIA_VARIABLE : NO;
   }
   const not = s.notResources ?? [];
   // A NotResource with a variable excludes only at request time: not assumed to exclude, recorded instead.
-  if (plain(not)) return { match: false, variable: false };
-  return { match: true, variable: viaVariable(not) };
+  if (plainMatch(not, resource)) return NO;
+  return variableMatch(not, resource) ? VIA_VARIABLE : YES;
 }
 
 function matched(p: Policy, s: Statement, layer: MatchedStatement['layer'], extraCondition?: string): MatchedStatement {
-  const condition = [s.condition, extraCondition].filter(Boolean).join(' AND ') || undefined;
-  return {
+  const condition =
+    s.condition && extraCondition ? `${s.condition} AND ${extraCondition}` : (s.condition ?? extraCondition);
+  const m: MatchedStatement = {
     policy: p.name,
     index: s.index,
-    ...(s.sid ? { sid: s.sid } : {}),
     effect: s.effect,
     layer,
-    ...(condition ? { condition } : {}),
     resources: s.resources ?? (s.notResources ?? []).map((r) => `not:${r}`),
   };
+  if (s.sid) m.sid = s.sid;
+  if (condition) m.condition = condition;
+  return m;
 }
 
 interface LayerVerdict {
@@ -273,36 +300,47 @@ interface LayerVerdict {
   unknown: string[];
 }
 
-/** The statements of some policies that apply to the request. */
+function newVerdict(): LayerVerdict {
+  return { denies: [], conditionalDenies: [], allows: [], conditionalAllows: [], unknown: [] };
+}
+
+/** What a layer with no applicable statement says: shared, never written (scan makes a new verdict on a match). */
+const NOTHING: LayerVerdict = Object.freeze({
+  denies: Object.freeze([]) as unknown as MatchedStatement[],
+  conditionalDenies: Object.freeze([]) as unknown as MatchedStatement[],
+  allows: Object.freeze([]) as unknown as MatchedStatement[],
+  conditionalAllows: Object.freeze([]) as unknown as MatchedStatement[],
+  unknown: Object.freeze([]) as unknown as string[],
+});
+
+function add(v: LayerVerdict, m: MatchedStatement): void {
+  if (m.effect === 'Deny') (m.condition ? v.conditionalDenies : v.denies).push(m);
+  else (m.condition ? v.conditionalAllows : v.allows).push(m);
+}
+
+/** The statements of some policies that apply to the request; allocates only when one does (most questions: none). */
 function scan(
   policies: readonly Policy[],
   layer: MatchedStatement['layer'],
   action: string,
   resource: ResourceQuery,
-  principalOk?: (s: Statement) => { ok: boolean; condition?: string },
 ): LayerVerdict {
-  const v: LayerVerdict = { denies: [], conditionalDenies: [], allows: [], conditionalAllows: [], unknown: [] };
+  let v: LayerVerdict | undefined;
   for (const p of policies) {
     if (!p.statements) {
+      v ??= newVerdict();
       v.unknown.push(p.name);
       continue;
     }
     for (const s of p.statements) {
       if (!matchesAction(s, action)) continue;
       const r = matchesResource(s, resource);
-      if (!r.match) continue;
-      let extra = r.variable ? 'resource matched through a policy variable' : undefined;
-      if (principalOk) {
-        const who = principalOk(s);
-        if (!who.ok) continue;
-        if (who.condition) extra = [extra, who.condition].filter(Boolean).join(' AND ');
-      }
-      const m = matched(p, s, layer, extra);
-      if (s.effect === 'Deny') (m.condition ? v.conditionalDenies : v.denies).push(m);
-      else (m.condition ? v.conditionalAllows : v.allows).push(m);
+      if (r === NO) continue;
+      v ??= newVerdict();
+      add(v, matched(p, s, layer, r === VIA_VARIABLE ? 'resource matched through a policy variable' : undefined));
     }
   }
-  return v;
+  return v ?? NOTHING;
 }
 
 export interface Request {
@@ -317,30 +355,42 @@ export interface Request {
  */
 export function evaluate(set: PolicySet, req: Request, extraGrant?: LayerVerdict): Evaluation {
   const identity = scan(set.identity, 'identity', req.action, req.resource);
-  const ceilings = set.ceilings.map((c) => ({
-    c,
-    v: scan(c.policies, c.kind === 'scp' ? 'scp' : 'permissions-boundary', req.action, req.resource),
-  }));
-  const layers = [identity, ...ceilings.map((x) => x.v), ...(extraGrant ? [extraGrant] : [])];
-  const deny = layers.flatMap((l) => l.denies);
-  if (deny.length > 0) return { decision: 'deny', statements: deny.slice(0, 1), conditions: [], unknown: [] };
-  const unknown = [...new Set(layers.flatMap((l) => l.unknown))];
-  if (unknown.length > 0) return { decision: 'unknown', statements: [], conditions: [], unknown };
+  // Most questions end here: no identity statement applies, nothing else could grant.
+  if (
+    !extraGrant &&
+    identity.allows.length === 0 &&
+    identity.conditionalAllows.length === 0 &&
+    identity.unknown.length === 0
+  ) {
+    return identity.denies.length > 0 ? denied(identity.denies[0]!) : IMPLICIT_DENY;
+  }
+  const layers: LayerVerdict[] = [identity];
+  const ceilingVerdicts: LayerVerdict[] = [];
+  for (const c of set.ceilings) {
+    const v = scan(c.policies, c.kind === 'scp' ? 'scp' : 'permissions-boundary', req.action, req.resource);
+    ceilingVerdicts.push(v);
+    layers.push(v);
+  }
+  if (extraGrant) layers.push(extraGrant);
+  for (const l of layers) if (l.denies.length > 0) return denied(l.denies[0]!);
+  const unknown = new Set<string>();
+  for (const l of layers) for (const u of l.unknown) unknown.add(u);
+  if (unknown.size > 0) return { decision: 'unknown', statements: [], conditions: [], unknown: [...unknown] };
   const conditions = new Set<string>();
   const statements: MatchedStatement[] = [];
-  const pick = (l: LayerVerdict): boolean => {
-    const best = l.allows[0] ?? l.conditionalAllows[0];
-    if (!best) return false;
-    statements.push(best);
-    if (!l.allows[0]) for (const a of l.conditionalAllows) if (a.condition) conditions.add(a.condition);
-    return true;
-  };
   // The grant: an identity Allow, or the resource policy's own (then identity policies need not allow).
-  const granted = pick(identity) || (extraGrant ? pick(extraGrant) : false);
-  if (!granted) return { decision: 'implicit-deny', statements: [], conditions: [], unknown: [] };
-  for (const { c, v } of ceilings) {
-    if (!pick(v)) {
-      return { decision: 'implicit-deny', statements: [], conditions: [], unknown: [], missingCeiling: c.name };
+  const granted =
+    pick(identity, statements, conditions) || (extraGrant ? pick(extraGrant, statements, conditions) : false);
+  if (!granted) return IMPLICIT_DENY;
+  for (const [i, v] of ceilingVerdicts.entries()) {
+    if (!pick(v, statements, conditions)) {
+      return {
+        decision: 'implicit-deny',
+        statements: [],
+        conditions: [],
+        unknown: [],
+        missingCeiling: set.ceilings[i]!.name,
+      };
     }
   }
   for (const l of layers)
@@ -351,6 +401,27 @@ export function evaluate(set: PolicySet, req: Request, extraGrant?: LayerVerdict
     conditions: [...conditions],
     unknown: [],
   };
+}
+
+/** The layer's best Allow (unconditional first) into `statements`; its conditions when only conditional ones apply. */
+function pick(l: LayerVerdict, statements: MatchedStatement[], conditions: Set<string>): boolean {
+  const best = l.allows[0] ?? l.conditionalAllows[0];
+  if (!best) return false;
+  statements.push(best);
+  if (!l.allows[0]) for (const a of l.conditionalAllows) if (a.condition) conditions.add(a.condition);
+  return true;
+}
+
+/** No statement grants: shared, read-only. */
+const IMPLICIT_DENY: Evaluation = Object.freeze({
+  decision: 'implicit-deny',
+  statements: Object.freeze([]) as unknown as MatchedStatement[],
+  conditions: Object.freeze([]) as unknown as string[],
+  unknown: Object.freeze([]) as unknown as string[],
+}) as Evaluation;
+
+function denied(m: MatchedStatement): Evaluation {
+  return { decision: 'deny', statements: [m], conditions: [], unknown: [] };
 }
 
 /** Whether an evaluation grants the action, conditionally or not. */
@@ -385,42 +456,48 @@ export interface TrustGrant {
  */
 export function trustGrants(trust: Policy, candidate: TrustCandidate, action = 'sts:AssumeRole'): TrustGrant {
   if (!trust.statements) {
-    return {
-      how: 'unknown',
-      verdict: { denies: [], conditionalDenies: [], allows: [], conditionalAllows: [], unknown: [trust.name] },
-    };
+    const verdict = newVerdict();
+    verdict.unknown.push(trust.name);
+    return { how: 'unknown', verdict };
   }
   let how: TrustGrant['how'] = 'none';
-  const names = (spec: PrincipalSpec | undefined): 'direct' | 'account' | undefined => {
-    if (!spec) return undefined;
-    if (spec.any) return 'direct';
-    for (const p of spec.aws) {
-      const acct = accountOf(p);
-      const isRoot = /^\d{12}$/.test(p) || /^arn:[\w-]+:iam::\d{12}:root$/.test(p);
-      if (candidate.type === 'anyone') continue;
-      if (isRoot && acct === candidate.accountId) return 'account';
-      if (candidate.type === 'principal' && p === candidate.arn) return 'direct';
-    }
-    return undefined;
-  };
-  const verdict = scan([trust], 'trust', action, SOME, (s) => {
+  let v: LayerVerdict | undefined;
+  for (const s of trust.statements) {
+    if (!matchesAction(s, action)) continue;
+    let n: 'direct' | 'account' | undefined;
+    let condition: string | undefined;
     if (s.principal) {
-      const n = names(s.principal);
-      if (!n) return { ok: false };
-      if (s.effect === 'Allow' && (how === 'none' || (how === 'account' && n === 'direct'))) how = n;
-      return { ok: true };
-    }
-    if (s.notPrincipal) {
+      n = names(s.principal, candidate);
+      if (!n) continue;
+    } else if (s.notPrincipal) {
       // NotPrincipal: everyone but those listed; a candidate not named is let in (or denied).
-      if (names(s.notPrincipal)) return { ok: false };
-      if (s.effect === 'Allow' && how === 'none') how = 'direct';
-      return { ok: true, condition: 'NotPrincipal: every principal not listed' };
+      if (names(s.notPrincipal, candidate)) continue;
+      n = 'direct';
+      condition = 'NotPrincipal: every principal not listed';
+    } else {
+      continue;
     }
-    return { ok: false };
-  });
+    if (s.effect === 'Allow' && (how === 'none' || (how === 'account' && n === 'direct'))) how = n;
+    v ??= newVerdict();
+    add(v, matched(trust, s, 'trust', condition));
+  }
+  const verdict = v ?? NOTHING;
   if (verdict.denies.length > 0) return { how: 'denied', verdict };
   if (verdict.allows.length === 0 && verdict.conditionalAllows.length === 0) return { how: 'none', verdict };
   return { how, verdict };
+}
+
+const ACCOUNT_ROOT = /^arn:[\w-]+:iam::\d{12}:root$/;
+
+/** How a Principal element names the candidate: itself or `*` (`direct`), its account (`account`), or not at all. */
+function names(spec: PrincipalSpec, candidate: TrustCandidate): 'direct' | 'account' | undefined {
+  if (spec.any) return 'direct';
+  if (candidate.type === 'anyone') return undefined;
+  for (const p of spec.aws) {
+    if ((/^\d{12}$/.test(p) || ACCOUNT_ROOT.test(p)) && accountOf(p) === candidate.accountId) return 'account';
+    if (candidate.type === 'principal' && p === candidate.arn) return 'direct';
+  }
+  return undefined;
 }
 
 /**
