@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { aContext, anAccessEntry, anEksCluster, evaluateOnce, roleArn, TEST_ADMIN_ROLE, userArn } from './builders.ts';
-import { type CheckCase, itErrorsOnEachGap, itEvaluatesCases } from './cases.ts';
+import type { CheckCase } from './cases.ts';
 import check from './eks-cluster-access-grant-paths.ts';
 import { allowStmt, anIamRole, anIamUser, aPolicyDocument, awsPolicy, denyStmt, trustFor } from './iam-builders.ts';
+import { itEvaluatesPathCases } from './path-cases.ts';
 import { iamWith } from './path-fixtures.ts';
 
 const ROOT = { AWS: 'arn:aws:iam::111122223333:root' };
@@ -109,17 +110,10 @@ const cases: CheckCase[] = [
     status: 'ERROR',
     says: ['could not be read', `${userArn('ci')} inline:broken`],
   },
-  {
-    name: 'says ERROR, naming the action, when the account authorization was not collected',
-    overrides: { iamAuthorization: undefined },
-    status: 'ERROR',
-    says: ['iam:GetAccountAuthorizationDetails'],
-  },
 ];
 
 describe(check.id, () => {
-  itEvaluatesCases(check, cases);
-  itErrorsOnEachGap(check);
+  itEvaluatesPathCases(check, cases);
 
   it('lists every path hop by hop in the evidence', () => {
     const r = evaluateOnce(

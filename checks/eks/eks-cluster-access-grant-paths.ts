@@ -1,7 +1,7 @@
 import { defineCheck } from '../../core/check.ts';
 import { clusterAdminPaths } from '../lib/iam-paths.ts';
 import { awsAuthUnavailable } from './lib/access.ts';
-import { IAM_DETAILS, iamUnavailable, pathsResult, subjectSeverity } from './lib/paths.ts';
+import { CLUSTER_ADMIN_PATH_NEEDS, iamUnavailable, pathsResult, subjectSeverity } from './lib/paths.ts';
 import { missingField } from './lib/results.ts';
 
 const WHAT = 'who can grant cluster access through the EKS API';
@@ -14,14 +14,7 @@ export default defineCheck({
   service: 'eks',
   severity: 'high',
   category: 'access',
-  needs: [
-    'eks:DescribeCluster',
-    'eks:ListAccessEntries',
-    'eks:DescribeAccessEntry',
-    'eks:ListAssociatedAccessPolicies',
-    'k8s:aws-auth',
-    IAM_DETAILS,
-  ],
+  needs: CLUSTER_ADMIN_PATH_NEEDS,
   reads: [
     'GetAccountAuthorizationDetails.RoleDetailList / UserDetailList / GroupDetailList / Policies',
     'ListAssociatedAccessPolicies.associatedAccessPolicies',

@@ -50,45 +50,36 @@ interface PrincipalOptions {
   accountId?: string;
 }
 
+function principalBase(kind: 'role' | 'user' | 'group', name: string, o: PrincipalOptions) {
+  const path = o.path ?? '/';
+  return {
+    arn: `arn:aws:iam::${o.accountId ?? IAM_ACCOUNT}:${kind}${path}${name}`,
+    name,
+    path,
+    inlinePolicies: Object.entries(o.inline ?? {}).map(([n, document]) => ({ name: n, document })),
+    attachedPolicyArns: o.attached ?? [],
+    ...(o.boundary && kind !== 'group' ? { permissionsBoundaryArn: o.boundary } : {}),
+  };
+}
+
 export function anIamRole(
   name: string,
   trust: IamPolicyDocument | undefined,
   o: PrincipalOptions & { instanceProfileArns?: string[] } = {},
 ): IamAuthRole {
-  const path = o.path ?? '/';
   return {
-    arn: `arn:aws:iam::${o.accountId ?? IAM_ACCOUNT}:role${path}${name}`,
-    name,
-    path,
-    inlinePolicies: Object.entries(o.inline ?? {}).map(([n, document]) => ({ name: n, document })),
-    attachedPolicyArns: o.attached ?? [],
+    ...principalBase('role', name, o),
     trustPolicy: trust,
-    ...(o.boundary ? { permissionsBoundaryArn: o.boundary } : {}),
     ...(o.instanceProfileArns ? { instanceProfileArns: o.instanceProfileArns } : {}),
   };
 }
 
 export function anIamUser(name: string, o: PrincipalOptions & { groups?: string[] } = {}): IamAuthUser {
-  const path = o.path ?? '/';
-  return {
-    arn: `arn:aws:iam::${o.accountId ?? IAM_ACCOUNT}:user${path}${name}`,
-    name,
-    path,
-    inlinePolicies: Object.entries(o.inline ?? {}).map(([n, document]) => ({ name: n, document })),
-    attachedPolicyArns: o.attached ?? [],
-    groups: o.groups ?? [],
-    ...(o.boundary ? { permissionsBoundaryArn: o.boundary } : {}),
-  };
+  return { ...principalBase('user', name, o), groups: o.groups ?? [] };
 }
 
 export function anIamGroup(name: string, o: PrincipalOptions = {}): IamAuthGroup {
-  return {
-    arn: `arn:aws:iam::${o.accountId ?? IAM_ACCOUNT}:group/${name}`,
-    name,
-    path: '/',
-    inlinePolicies: Object.entries(o.inline ?? {}).map(([n, document]) => ({ name: n, document })),
-    attachedPolicyArns: o.attached ?? [],
-  };
+  return principalBase('group', name, o);
 }
 
 function managed(arn: string, document: IamPolicyDocument | undefined): IamManagedPolicy {

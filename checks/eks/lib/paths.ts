@@ -10,6 +10,16 @@ import { clusterResult } from './results.ts';
 
 export const IAM_DETAILS = 'iam:GetAccountAuthorizationDetails';
 
+/** What the cluster-admin path checks read: who holds cluster-admin (as EKS.ACCESS.3 reads it) and the account's IAM. */
+export const CLUSTER_ADMIN_PATH_NEEDS = [
+  'eks:DescribeCluster',
+  'eks:ListAccessEntries',
+  'eks:DescribeAccessEntry',
+  'eks:ListAssociatedAccessPolicies',
+  'k8s:aws-auth',
+  IAM_DETAILS,
+];
+
 /** ERROR when the account's IAM authorization is not in the snapshot, naming the action and why; else undefined. */
 export function iamUnavailable(s: EksClusterSnapshot, what: string): CheckResult | undefined {
   if (s.iamAuthorization) return undefined;
