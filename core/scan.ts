@@ -52,8 +52,14 @@ export function summarizeTarget(c: TargetCollection): TargetSummary {
   };
 }
 
-function pick(t: Target): Pick<Target, 'provider' | 'accountId' | 'region'> {
-  return { provider: t.provider, accountId: t.accountId, region: t.region };
+/** Where a target's summary and errors point: its account and region, and its cluster when it is one. */
+function pick(t: Target): Pick<Target, 'provider' | 'accountId' | 'region'> & { clusterId?: string } {
+  return {
+    provider: t.provider,
+    accountId: t.accountId,
+    region: t.region,
+    ...(t.cluster ? { clusterId: t.cluster.id } : {}),
+  };
 }
 
 export interface TargetResult {
@@ -82,6 +88,11 @@ export async function scanTarget(
       snapshots: [],
       errors: [{ ...pick(target), stage: 'collect', code: 'Unknown', message: errorMessage(e) }],
     };
+  }
+  if (target.cluster) {
+    // A cluster target's failures (AssumeRole denied included) cost that cluster only: say which.
+    const clusterId = target.cluster.id;
+    collection = { ...collection, errors: collection.errors.map((e) => ({ ...e, clusterId })) };
   }
   return {
     summary: summarizeTarget(collection),
@@ -131,7 +142,14 @@ async function withinDeadline(
 
 /** A target (or an account, a whole cloud: `*`) that failed before it could be collected. */
 export function failedTarget(e: TargetError): TargetSummary {
-  return { ...pick(e), status: 'failed', clusters: 0 };
+  return {
+    provider: e.provider,
+    accountId: e.accountId,
+    region: e.region,
+    ...(e.clusterId ? { clusterId: e.clusterId } : {}),
+    status: 'failed',
+    clusters: 0,
+  };
 }
 
 /**
