@@ -407,7 +407,11 @@ describe('reconcile: a rescan racing a full scan', () => {
     // The first attempt's writes landed, then the commit was refused on another record and is run again on them.
     const again = reconcile(first.nextState, report, { now });
     expect(again.changed).toEqual([]);
-    expect(alertable(again.report.findings).map((f) => f.id).sort()).toEqual([a1.id, newOne.id].sort());
+    expect(
+      alertable(again.report.findings)
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual([a1.id, newOne.id].sort());
     // Another scan that reads the same records does not alert them again.
     const other = reconcile(first.nextState, aReport([a1, newOne], { at: t(6), id: 'rescan-2' }), { now });
     expect(alertable(other.report.findings)).toEqual([]);

@@ -4,6 +4,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
+import type { FailureCode } from '../../core/errors.ts';
 import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
 import type {
   CollectOptions,
@@ -51,6 +52,25 @@ export const AWS_COLLECTOR_ACTIONS = [
   'eks:DescribeAddon',
   'ec2:DescribeRegions',
 ] as const;
+
+/**
+ * The collection of one named cluster. No snapshot means DescribeCluster answered ResourceNotFound: the cluster is
+ * gone, the only answer that lets its findings resolve. Any other DescribeCluster failure (denied, throttled, timed
+ * out, malformed) is an error for the cluster, so nothing of it resolves, even from the reads that did succeed.
+ */
+export function namedClusterCollection(target: Target, snapshot: EksClusterSnapshot | undefined): TargetCollection {
+  const described = snapshot?.gaps.find((g) => g.need === 'eks:DescribeCluster');
+  if (!snapshot || !described) return { target, snapshots: snapshot ? [snapshot] : [], errors: [] };
+  const error: TargetError = {
+    provider: 'aws',
+    accountId: target.accountId,
+    region: target.region,
+    stage: 'describe-cluster',
+    code: (described.code ?? 'Unknown') as FailureCode,
+    message: `Cannot describe EKS cluster ${target.cluster?.name ?? snapshot.name}: ${described.error}`,
+  };
+  return { target, snapshots: [], errors: [error] };
+}
 
 /** See `kubernetesReads` in createAwsCollector. */
 const KUBERNETES_READS_AT_ONCE = 32;
@@ -321,10 +341,15 @@ export function createAwsCollector(
     try {
       const eks = client(eksClient, 'eks');
       let names: string[];
-      try {
-        names = await listClusterNames(eks, maxPages);
-      } catch (e) {
-        return failed(target, 'list-clusters', e, 'Cannot list EKS clusters: ');
+      if (target.cluster) {
+        // One named cluster (a rescan): read by name, the account's cluster list is not needed.
+        names = [target.cluster.name];
+      } else {
+        try {
+          names = await listClusterNames(eks, maxPages);
+        } catch (e) {
+          return failed(target, 'list-clusters', e, 'Cannot list EKS clusters: ');
+        }
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
       let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
@@ -355,6 +380,7 @@ export function createAwsCollector(
           collectSecretsKey(client(kmsClient, 'kms'), c, accountId, gaps),
       };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
+      if (target.cluster) return namedClusterCollection(target, snapshots[0]);
       return {
         target,
         snapshots: snapshots.filter((s): s is EksClusterSnapshot => s !== undefined),
