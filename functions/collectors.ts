@@ -36,16 +36,3 @@ export function configForTarget(config: ScanConfig, target: Target): ScanConfig 
   const account = aws.accounts?.find((a) => a.id === target.accountId) ?? { id: target.accountId };
   return { ...config, aws: { ...aws, accounts: [account] } };
 }
-
-/** Evaluates only the named clusters of a target (an on-demand scan's `clusters` filter). */
-export function onlyClusters(collector: Collector, names: readonly string[] | undefined): Collector {
-  if (!names) return collector;
-  const wanted = new Set(names);
-  return {
-    ...collector,
-    async collect(target, options) {
-      const c = await collector.collect(target, options);
-      return { ...c, snapshots: c.snapshots.filter((s) => wanted.has(s.name)) };
-    },
-  };
-}

@@ -331,6 +331,23 @@ export function createAwsCollector(
     }
     const denied = await ready(session, deadline);
     if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
+    if (target.cluster && !aws.accounts) {
+      // The scanner's own credentials read its own account only: a cluster of another account would be answered
+      // ResourceNotFound, which must never pass for "the cluster is gone".
+      let own: string;
+      try {
+        own = await deadline.race(callerAccountId());
+      } catch (e) {
+        return failed(target, 'get-caller-identity', e);
+      }
+      if (own !== accountId) {
+        return failed(
+          target,
+          'assume-role',
+          new Error(`Account ${accountId} is not the scanner's own account (${own}) and no aws.accounts are configured`),
+        );
+      }
+    }
 
     // Clients bound to this target's deadline (every call aborted by it, none started after it).
     const signal = Number.isFinite(deadline.remainingMs()) ? deadline.signal : undefined;
