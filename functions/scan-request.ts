@@ -22,12 +22,16 @@ const AZURE_SUBSCRIPTION = AZURE_SUBSCRIPTION_ID;
 const GCP_PROJECT = GCP_PROJECT_ID;
 /** Azure and GCP targets are a whole subscription / project: every location in one call. */
 const ALL_LOCATIONS = z.literal('*');
+const GCP_LOCATION = z.string().regex(/^[a-z]+-[a-z]+\d+(?:-[a-z])?$/, 'a Google Cloud region or zone');
 
 /** One unit of the fan-out, checked per cloud, so a scan-target event can name only a real target shape. */
 export const TargetSchema = z.discriminatedUnion('provider', [
   z.object({ provider: z.literal('aws'), accountId: AWS_ACCOUNT_ID, region: AWS_REGION }).strict(),
   z.object({ provider: z.literal('azure'), accountId: AZURE_SUBSCRIPTION, region: ALL_LOCATIONS }).strict(),
-  z.object({ provider: z.literal('gcp'), accountId: GCP_PROJECT, region: ALL_LOCATIONS }).strict(),
+  // A GKE cluster target (a cluster scan) is located: two clusters of a project may share a name across locations.
+  z
+    .object({ provider: z.literal('gcp'), accountId: GCP_PROJECT, region: z.union([ALL_LOCATIONS, GCP_LOCATION]) })
+    .strict(),
 ]);
 
 /**

@@ -29,7 +29,15 @@ export const ScanTargetInputSchema = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    if (!input.cluster) return;
+    if (!input.cluster) {
+      if (input.target.region !== '*' && input.target.provider === 'gcp')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['target', 'region'],
+          message: 'a GKE location is given with a cluster only',
+        });
+      return;
+    }
     const ref = parseClusterRef(input.cluster);
     const expected = clusterTarget(ref);
     if (
