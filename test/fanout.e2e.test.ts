@@ -239,7 +239,6 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
 
   it('scans the clusters an on-demand scan names, each by name, and refuses one outside the fleet', async () => {
     // Prepare
-    const afterFiltered = await state.load();
     const checkout = 'arn:aws:eks:us-east-1:111111111111:cluster/checkout-api';
     const gke = 'projects/shop-prod-4821/locations/europe-west1/clusters/storefront';
     const outside = 'arn:aws:eks:us-east-1:999999999999:cluster/elsewhere';
