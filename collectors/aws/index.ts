@@ -344,7 +344,9 @@ export function createAwsCollector(
         return failed(
           target,
           'assume-role',
-          new Error(`Account ${accountId} is not the scanner's own account (${own}) and no aws.accounts are configured`),
+          new Error(
+            `Account ${accountId} is not the scanner's own account (${own}) and no aws.accounts are configured`,
+          ),
         );
       }
     }
