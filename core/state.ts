@@ -78,6 +78,8 @@ export interface ReportStore {
     scanId: string,
     artifacts: readonly ReportArtifact[],
     streamed?: readonly string[],
+    /** `latest: false`: keep the latest pointer where it is (a cluster scan's report is not the fleet's posture). */
+    options?: { latest?: boolean },
   ): Promise<{ keys: string[]; latest: string }>;
   /** Starts a streamed file of a scan's report; a store without it gets large files whole, through `put`. */
   open?(scanId: string, name: string, contentType: string): Promise<ArtifactUpload>;
