@@ -9,6 +9,7 @@ import type { createAzureCollector } from '../collectors/azure/index.ts';
 import type { createGcpCollector } from '../collectors/gcp/index.ts';
 import { createCollector } from '../collectors/index.ts';
 import { selectChecks } from '../core/check-select.ts';
+import { type ClusterRef, ClusterRefError, parseClusterRef } from '../core/cluster-ref.ts';
 import { complianceReports } from '../core/compliance.ts';
 import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
@@ -112,6 +113,8 @@ interface ScanOptions {
   securityhubAccount?: string;
   securityhubRegion?: string;
   allowUnknownRegions?: boolean;
+  /** `--cluster`, repeatable: scan these clusters only, and reconcile only them. */
+  cluster?: string[];
 }
 
 /** Writes to stderr what the log level lets through; fatal errors bypass it (they are always shown). */
@@ -289,10 +292,23 @@ function filterLabel(o: ScanOptions, disabled: readonly string[]): string | unde
   return parts.length ? parts.join(' · ') : undefined;
 }
 
+/** `--cluster` values, each an EKS ARN, AKS resource id or GKE cluster path; a bad one is a usage error (exit 2). */
+function clusterRefs(values: readonly string[] | undefined): ClusterRef[] | undefined {
+  if (!values?.length) return undefined;
+  return values.map((v) => {
+    try {
+      return parseClusterRef(v);
+    } catch (e) {
+      throw e instanceof ClusterRefError ? new ConfigError(`--cluster: ${e.message}`) : e;
+    }
+  });
+}
+
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const log = logger(io, o);
   // An unknown benchmark fails here, before anything is scanned.
   const benchmarks = o.compliance ? frameworksByIds(o.compliance) : [];
+  const clusters = clusterRefs(o.cluster);
   const baseConfig = await buildConfig(o, io.cwd);
   for (const w of configWarnings(baseConfig)) log.write('warn', `Warning: ${w}\n`);
   // Which checks run: a pattern that matches nothing fails here, before anything is scanned.
@@ -360,9 +376,12 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   }
   const providers = list(o.providers);
   const collectors: Collector[] = [];
-  if (!providers || providers.includes('aws')) collectors.push(createCollector('aws', config, { aws: deps }));
-  if (config.azure) collectors.push(createCollector('azure', config, { azure: azureDeps }));
-  if (config.gcp) collectors.push(createCollector('gcp', config, { gcp: gcpDeps }));
+  // Named clusters bring their own clouds' collectors: an AKS id needs no --subscriptions to be read.
+  const wants = (p: Collector['provider']) => clusters?.some((c) => c.provider === p);
+  if (clusters ? wants('aws') : !providers || providers.includes('aws'))
+    collectors.push(createCollector('aws', config, { aws: deps }));
+  if (clusters ? wants('azure') : config.azure) collectors.push(createCollector('azure', config, { azure: azureDeps }));
+  if (clusters ? wants('gcp') : config.gcp) collectors.push(createCollector('gcp', config, { gcp: gcpDeps }));
   try {
     if (o.format === 'asff' && (config.azure || config.gcp) && !config.securityHub?.accountId) {
       // Known before scanning: AKS and GKE findings have no AWS account to stamp into ASFF.
@@ -379,6 +398,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       config,
       trigger: drift ? SAMPLE_DRIFT_TRIGGER : o.sample ? 'cli-sample' : 'cli',
       onProgress: progress.onProgress,
+      ...(clusters ? { clusters } : {}),
     });
     progress.done();
     const notifiers = o.slack
@@ -564,6 +584,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .addHelpText('after', EXIT_CODES_HELP)
     .option('--securityhub-account <id>', 'with --format asff: the Security Hub account the findings are imported into')
     .option('--securityhub-region <region>', 'with --format asff: the Security Hub region (ProductArn)')
+    .option(
+      '--cluster <ref>',
+      'scan only this cluster and reconcile only its findings (repeatable): an EKS cluster ARN, an AKS resource id or a GKE cluster path',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--allow-unknown-regions', 'no warning for --regions missing from the known AWS region list (new regions)')
     .action(async (opts: ScanOptions) => {
       code = await scan(opts, io);

@@ -135,6 +135,7 @@ export async function finalizeStream(input: StreamedScan, deps: StreamFinalizeDe
         now: deps.now,
         suppressions: deps.suppressions ?? [],
         previousScanId: stored.lastScan?.id ?? null,
+        ...(input.scan.clusters ? { scope: input.scan.clusters } : {}),
       })
     : undefined;
   const header: ScanReport = {

@@ -305,3 +305,124 @@ describe('reconcile: property — nothing is resolved whose cluster, target or d
     expect(staleSeen).toBeGreaterThan(50);
   });
 });
+
+/** A scan of named clusters only (`scan --cluster`, `POST /scans {clusters}`, an event-driven rescan). */
+function aScopedReport(
+  names: string[],
+  findings: Finding[],
+  opts: { errors?: string[]; at?: string; id?: string } = {},
+): ScanReport {
+  const ids = names.map((n) => clusterArn(n));
+  const report = aReport(findings, {
+    ...(opts.at ? { at: opts.at } : {}),
+    ...(opts.id ? { id: opts.id } : {}),
+    targets: ids.map((clusterId) => ({
+      provider: 'aws',
+      accountId: ACCOUNT,
+      region: 'us-east-1',
+      clusterId,
+      status: opts.errors?.includes(clusterId) ? 'failed' : 'scanned',
+      clusters: findings.some((f) => f.clusterId === clusterId) ? 1 : 0,
+    })),
+    errors: (opts.errors ?? []).map((clusterId) => ({
+      provider: 'aws',
+      accountId: ACCOUNT,
+      region: 'us-east-1',
+      clusterId,
+      stage: 'describe-cluster',
+      code: 'Throttled',
+      message: 'Rate exceeded',
+    })),
+  });
+  return { ...report, scan: { ...report.scan, clusters: ids } };
+}
+
+describe('reconcile: a scoped scan judges only the clusters it names', () => {
+  const a1 = aFinding({ cluster: 'a' });
+  const a2 = aFinding({ cluster: 'a', checkId: 'EKS.LOGGING.1' });
+  const b1 = aFinding({ cluster: 'b' });
+  const full = () => aReport([a1, a2, b1]);
+
+  it('resolves, opens and keeps the named cluster’s findings, and leaves every other record exactly as stored', () => {
+    const first = reconcile([], full(), { now });
+    const newOnA = aFinding({ cluster: 'a', checkId: 'EKS.NODES.1' });
+    const scoped = reconcile(first.nextState, aScopedReport(['a'], [{ ...a1, status: 'PASS' }, a2, newOnA]), { now });
+    expect(scoped.delta.counts).toMatchObject({ new: 1, persisting: 1, resolved: 1, stale: 0, open: 2 });
+    expect(scoped.changed.map((s) => s.clusterName).sort()).toEqual(['a', 'a', 'a']);
+    const bBefore = first.nextState.find((s) => s.id === b1.id);
+    expect(scoped.nextState.find((s) => s.id === b1.id)).toBe(bBefore); // same object: not stale, not touched
+    expect(alertable(scoped.report.findings).map((f) => f.id)).toEqual([newOnA.id]);
+  });
+
+  it('resolves a named cluster’s findings when its cloud says the cluster is gone (read whole, no results)', () => {
+    const first = reconcile([], full(), { now });
+    const gone = reconcile(first.nextState, aScopedReport(['a'], []), { now });
+    expect(gone.delta.resolved.map((r) => [r.clusterName, r.reason])).toEqual([
+      ['a', 'cluster no longer exists'],
+      ['a', 'cluster no longer exists'],
+    ]);
+    expect(gone.nextState.find((s) => s.id === b1.id)?.status).toBe('open');
+  });
+
+  it('resolves nothing of a named cluster that could not be read, and marks only its findings stale', () => {
+    const first = reconcile([], full(), { now });
+    const failed = reconcile(first.nextState, aScopedReport(['a'], [], { errors: [clusterArn('a')] }), { now });
+    expect(failed.delta.counts).toMatchObject({ resolved: 0, stale: 2, open: 2 });
+    expect(failed.delta.stale.map((r) => r.reason)).toEqual([
+      'cluster not scanned: describe-cluster failed (Throttled): Rate exceeded',
+      'cluster not scanned: describe-cluster failed (Throttled): Rate exceeded',
+    ]);
+    expect(failed.nextState.find((s) => s.id === b1.id)?.stale).toBeUndefined();
+  });
+
+  it('judges one named cluster on its own when another named cluster of the same region failed', () => {
+    const first = reconcile([], full(), { now });
+    const r = reconcile(first.nextState, aScopedReport(['a', 'b'], [], { errors: [clusterArn('b')] }), { now });
+    expect(r.delta.resolved.map((x) => x.clusterName)).toEqual(['a', 'a']);
+    expect(r.delta.stale.map((x) => x.clusterName)).toEqual(['b']);
+  });
+});
+
+describe('reconcile: a rescan racing a full scan', () => {
+  const a1 = aFinding({ cluster: 'a' });
+  const b1 = aFinding({ cluster: 'b' });
+  const t = (m: number) => new Date(Date.UTC(2026, 6, 1, 8, m)).toISOString();
+
+  it('leaves alone what a later-started scan already judged: the older view neither undoes nor re-alerts it', () => {
+    const base = reconcile([], aReport([a1, b1], { at: t(0), id: 'full-0' }), { now }).nextState;
+    // The rescan (started at :20) resolved a1; the full scan started at :10 and still saw it failing.
+    const rescan = reconcile(base, aScopedReport(['a'], [{ ...a1, status: 'PASS' }], { at: t(20), id: 'rescan' }), {
+      now,
+    });
+    const fullScan = reconcile(rescan.nextState, aReport([a1, b1], { at: t(10), id: 'full-1' }), { now });
+    expect(fullScan.nextState.find((s) => s.id === a1.id)).toMatchObject({ status: 'resolved', lastScanId: 'rescan' });
+    expect(fullScan.changed.map((s) => s.id)).toEqual([b1.id]);
+    expect(alertable(fullScan.report.findings)).toEqual([]);
+  });
+
+  it('keeps the alert of a finding an earlier attempt of the same scan opened (a retried commit), and alerts nothing twice', () => {
+    const newOne = aFinding({ cluster: 'a', checkId: 'EKS.NODES.1' });
+    const report = aReport([a1, newOne], { at: t(5), id: 'full-2' });
+    const first = reconcile([], report, { now });
+    // The first attempt's writes landed, then the commit was refused on another record and is run again on them.
+    const again = reconcile(first.nextState, report, { now });
+    expect(again.changed).toEqual([]);
+    expect(
+      alertable(again.report.findings)
+        .map((f) => f.id)
+        .sort(),
+    ).toEqual([a1.id, newOne.id].sort());
+    // Another scan that reads the same records does not alert them again.
+    const other = reconcile(first.nextState, aReport([a1, newOne], { at: t(6), id: 'rescan-2' }), { now });
+    expect(alertable(other.report.findings)).toEqual([]);
+  });
+
+  it('still counts as its own the resolution an earlier attempt of the same scan wrote', () => {
+    const base = reconcile([], aReport([a1], { at: t(0), id: 'full-3' }), { now }).nextState;
+    const report = aReport([{ ...a1, status: 'PASS' }], { at: t(1), id: 'full-4' });
+    const first = reconcile(base, report, { now });
+    const again = reconcile(first.nextState, report, { now });
+    expect(again.delta.resolved.map((r) => r.id)).toEqual([a1.id]);
+    expect(again.changed).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { clusterIdKey } from './cluster-ref.ts';
 import type { Finding } from './finding.ts';
 import type { ScanReport } from './report.ts';
 import { type ActiveSuppression, matchSuppression, type Suppression } from './suppressions.ts';
@@ -130,6 +131,13 @@ export interface Coverage {
   incompleteTargets: Map<string, string>;
   /** Targets whose cluster list was read completely. */
   completeTargets: Set<string>;
+  /** Cluster targets (by `clusterIdKey`) that failed: their findings stay open, stale. */
+  incompleteClusters: Map<string, string>;
+  /**
+   * Cluster targets read without an error: a cluster among them with no results was answered "not found" by its
+   * cloud (DescribeCluster ResourceNotFound, ARM or GKE 404), since any other failure is an error.
+   */
+  completeClusters: Set<string>;
   /** Clusters that produced results. */
   seenClusters: Set<string>;
   /** `checkId clusterId` pairs that yielded at least one result. */
@@ -184,19 +192,32 @@ export function coverageBuilder() {
     build(): Coverage {
       const failedAccounts = new Map<string, string>();
       const incompleteTargets = new Map<string, string>();
+      const incompleteClusters = new Map<string, string>();
       for (const e of errors) {
         const reason = `${e.stage} failed (${e.code}): ${e.message}`;
-        if (e.region === '*') failedAccounts.set(`${e.provider}/${e.accountId}`, reason);
+        if (e.clusterId) incompleteClusters.set(clusterIdKey(e.clusterId), reason);
+        else if (e.region === '*') failedAccounts.set(`${e.provider}/${e.accountId}`, reason);
         else incompleteTargets.set(targetKey(e), reason);
       }
       const completeTargets = new Set<string>();
+      const completeClusters = new Set<string>();
       for (const t of targets) {
-        const key = targetKey(t);
+        const key = t.clusterId ? clusterIdKey(t.clusterId) : targetKey(t);
+        const incomplete = t.clusterId ? incompleteClusters : incompleteTargets;
         if (t.status === 'failed') {
-          if (!incompleteTargets.has(key)) incompleteTargets.set(key, 'target could not be scanned');
-        } else if (!incompleteTargets.has(key)) completeTargets.add(key);
+          if (!incomplete.has(key)) incomplete.set(key, 'target could not be scanned');
+        } else if (!incomplete.has(key)) (t.clusterId ? completeClusters : completeTargets).add(key);
       }
-      return { failedAccounts, incompleteTargets, completeTargets, seenClusters, checkRuns, checkErrors };
+      return {
+        failedAccounts,
+        incompleteTargets,
+        completeTargets,
+        incompleteClusters,
+        completeClusters,
+        seenClusters,
+        checkRuns,
+        checkErrors,
+      };
     },
   };
 }
@@ -215,13 +236,22 @@ export function coverageOf(report: Pick<ScanReport, 'errors' | 'targets' | 'find
  * from it, or the check ran on the cluster, with its data, and no longer reports the resource.
  */
 export function unknownBecause(s: FindingState, c: Coverage): string | undefined {
-  const account = c.failedAccounts.get(`${s.provider}/${s.accountId}`);
-  if (account) return `account not scanned: ${account}`;
-  const target = targetKey(s);
-  const incomplete = c.incompleteTargets.get(target);
-  if (incomplete) return `target not fully scanned: ${incomplete}`;
-  if (!c.completeTargets.has(target)) return 'target not in this scan';
-  if (!c.seenClusters.has(s.clusterId)) return undefined; // the full cluster list was read: the cluster is gone
+  const cluster = clusterIdKey(s.clusterId);
+  const clusterFailed = c.incompleteClusters.get(cluster);
+  if (clusterFailed) return `cluster not scanned: ${clusterFailed}`;
+  if (c.completeClusters.has(cluster)) {
+    // Read by name: no results means its cloud said it does not exist (any other failure is an error).
+    if (!c.seenClusters.has(s.clusterId)) return undefined;
+  } else {
+    const account = c.failedAccounts.get(`${s.provider}/${s.accountId}`);
+    if (account) return `account not scanned: ${account}`;
+    // Azure and GCP targets are a whole subscription or project (`*`); their findings carry the cluster's location.
+    const target = [targetKey(s), targetKey({ ...s, region: '*' })];
+    const incomplete = target.map((t) => c.incompleteTargets.get(t)).find((r) => r !== undefined);
+    if (incomplete) return `target not fully scanned: ${incomplete}`;
+    if (!target.some((t) => c.completeTargets.has(t))) return 'target not in this scan';
+    if (!c.seenClusters.has(s.clusterId)) return undefined; // the full cluster list was read: the cluster is gone
+  }
   const key = checkOnCluster(s.checkId, s.clusterId);
   const error = c.checkErrors.get(key);
   if (error) return `data not collected: ${error}`;
@@ -271,6 +301,11 @@ export interface ReconcilerOptions {
   suppressions?: readonly Suppression[];
   /** The scan the state was last written by; defaults to the newest in state. */
   previousScanId?: string | null;
+  /**
+   * A scoped scan's cluster ids (`ScanInfo.clusters`): only their findings are judged; every other record is left
+   * exactly as stored (not stale, not counted). Absent: the whole stored state is judged.
+   */
+  scope?: readonly string[];
 }
 
 export interface Reconciler {
@@ -287,6 +322,8 @@ export interface Reconciler {
 export function createReconciler(previous: readonly FindingState[], options: ReconcilerOptions): Reconciler {
   const { at, scanId } = options;
   const suppressions = options.suppressions ?? [];
+  const scope = options.scope ? new Set(options.scope.map(clusterIdKey)) : undefined;
+  const inScope = (clusterId: string) => !scope || scope.has(clusterIdKey(clusterId));
   const prevById = new Map(previous.map((s) => [s.id, s]));
   /** Previous records this scan reported a result for: the others are judged by coverage at the end. */
   const reportedPrev = new Set<string>();
@@ -314,8 +351,30 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
   };
 
   function add(f: Finding): Finding {
+    // A result outside a scoped scan's clusters cannot come from its collectors; it is never judged.
+    if (!inScope(f.clusterId)) return f;
     const prev = prevById.get(f.id);
     if (prev) reportedPrev.add(f.id);
+    if (prev && observedAfter(prev, at)) {
+      // A scan that started later (a rescan racing this one) already judged it: this older view changes nothing.
+      next.set(prev.id, prev);
+      if (prev.status === 'resolved') return f;
+      counts.open++;
+      if (prev.suppressed) counts.suppressed++;
+      else if (f.status === 'FAIL') counts.persisting++;
+      if (f.status !== 'FAIL') return f;
+      const lifecycle: FindingLifecycle = { state: 'persisting', firstSeen: prev.firstSeen, lastSeen: prev.lastSeen };
+      if (prev.suppressed) lifecycle.suppressed = prev.suppressed;
+      return { ...f, lifecycle };
+    }
+    const own = prev ? ownChange(prev, scanId) : undefined;
+    if (own?.change === 'resolved' && prev?.status === 'resolved' && f.status !== 'FAIL' && f.status !== 'ERROR') {
+      // Resolved by an earlier attempt of this scan (a retried commit): still this scan's resolution.
+      next.set(prev!.id, prev!);
+      counts.resolved++;
+      resolved.push(refOf(prev!, own.reason));
+      return { ...f, lifecycle: { state: 'resolved', firstSeen: prev!.firstSeen, lastSeen: prev!.lastSeen } };
+    }
     if (f.status === 'FAIL') {
       const suppression = matchSuppression(suppressions, f, options.now);
       const base = prev ? { ...prev } : fromFinding(f, at, scanId);
@@ -335,7 +394,7 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
       else delete after.suppressed;
       // A suppression that lapsed (expired or removed) brings the finding back as if it had just regressed.
       const unsuppressed = Boolean(prev?.suppressed) && !suppression;
-      const state: LifecycleState = !prev
+      let state: LifecycleState = !prev
         ? 'new'
         : prev.status === 'resolved' || unsuppressed
           ? 'regressed'
@@ -344,6 +403,11 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
       if (state === 'new') change = 'opened';
       else if (state === 'regressed') change = prev?.status === 'open' ? 'unsuppressed' : 'regressed';
       else if (!sameSuppression(prev?.suppressed, suppression)) change = 'suppressed';
+      else if (prev?.status === 'open' && own && OPENING[own.change]) {
+        // Opened by an earlier attempt of this scan (its commit conflicted and was retried): the opening, and so the
+        // alert, is still this scan's. No other scan can hold it: it would have moved the record on.
+        state = OPENING[own.change]!;
+      }
       commit(prev, after, change, suppression?.reason);
       if (suppression) counts.suppressed++;
       else counts[state]++;
@@ -386,8 +450,19 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
   function finish(coverage: Coverage): Omit<ReconcileResult, 'report'> {
     for (const prev of previous) {
       if (reportedPrev.has(prev.id)) continue;
+      if (!inScope(prev.clusterId) || observedAfter(prev, at)) {
+        // Another cluster than a scoped scan read, or judged by a later scan: kept as stored, not stale.
+        next.set(prev.id, prev);
+        if (inScope(prev.clusterId) && prev.status === 'open') counts.open++;
+        continue;
+      }
       if (prev.status === 'resolved') {
         next.set(prev.id, prev);
+        const own = ownChange(prev, scanId);
+        if (own?.change === 'resolved') {
+          counts.resolved++;
+          resolved.push(refOf(prev, own.reason));
+        }
         continue;
       }
       const reason = unknownBecause(prev, coverage);
@@ -445,12 +520,39 @@ export function reconcile(
     scanId: report.scan.id,
     at: report.scan.startedAt,
     now: options.now,
+    ...(report.scan.clusters ? { scope: report.scan.clusters } : {}),
     suppressions: options.suppressions ?? [],
     ...(options.previousScanId !== undefined ? { previousScanId: options.previousScanId } : {}),
   });
   const findings = report.findings.map((f) => reconciler.add(f));
   const result = reconciler.finish(options.coverage ?? coverageOf(report));
   return { report: { ...report, findings, delta: result.delta }, ...result };
+}
+
+/** History changes that open a finding, and the lifecycle they give the scan that made them. */
+const OPENING: Partial<Record<StateChange, LifecycleState>> = {
+  opened: 'new',
+  regressed: 'regressed',
+  unsuppressed: 'regressed',
+};
+
+/**
+ * The change this scan itself last made to the record, when the record is still as this scan wrote it: only an
+ * earlier attempt of the same scan (a commit refused part-way by a conflict, then retried on fresh state) leaves one.
+ */
+function ownChange(prev: FindingState, scanId: string): StateHistoryEntry | undefined {
+  if (prev.lastScanId !== scanId) return undefined;
+  const last = prev.history.at(-1);
+  return last?.scanId === scanId ? last : undefined;
+}
+
+/**
+ * Whether the record holds an observation newer than a scan started at `at`: a scan that started later (a rescan of
+ * the cluster) committed first. The older view must not undo it, which would lose that update and alert it again.
+ */
+function observedAfter(prev: FindingState, at: string): boolean {
+  const last = Math.max(Date.parse(prev.lastSeen), prev.resolvedAt ? Date.parse(prev.resolvedAt) : 0);
+  return last > Date.parse(at);
 }
 
 function staleState(prev: FindingState, reason: string, at: string): FindingState {

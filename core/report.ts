@@ -33,6 +33,8 @@ export interface TargetSummary {
   region: string;
   status: TargetStatus;
   clusters: number;
+  /** Set when the target was one named cluster (a scoped scan). */
+  clusterId?: string;
 }
 
 export interface ScanInfo {
@@ -40,6 +42,11 @@ export interface ScanInfo {
   startedAt: string;
   finishedAt: string;
   trigger: string;
+  /**
+   * A scoped scan: the ids of the clusters it read (EKS ARN, AKS id, GKE path). Only their findings can become new,
+   * regressed or resolved; every other stored finding is left as it was, not even marked stale.
+   */
+  clusters?: string[];
 }
 
 export interface ScanSummary {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { AnyCheck, EvalContext } from './check.ts';
+import { type ClusterRef, clusterIdKey } from './cluster-ref.ts';
 import type { ScanConfig } from './config.ts';
 import { Deadline } from './deadline.ts';
 import { evaluateSnapshots } from './engine.ts';
@@ -15,7 +16,14 @@ import {
   summarize,
   type TargetSummary,
 } from './report.ts';
-import { type Collector, type Target, type TargetCollection, type TargetError, targetKey } from './target.ts';
+import {
+  type Collector,
+  clusterTarget,
+  type Target,
+  type TargetCollection,
+  type TargetError,
+  targetKey,
+} from './target.ts';
 import { VERSION } from './version.ts';
 
 export type ScanProgress =
@@ -31,6 +39,11 @@ export interface ScanDeps {
   scanId?: string;
   trigger?: string;
   onProgress?: (event: ScanProgress) => void;
+  /**
+   * Scan these clusters only (a scoped scan): each is read by name, never by listing its account, and the report's
+   * `scan.clusters` scopes reconcile to them. The collector of each cluster's cloud must be in `collectors`.
+   */
+  clusters?: readonly ClusterRef[];
 }
 
 /** Sortable and unique enough for one team's scans: `20261124T080102Z-3f9a1c`. */
@@ -52,8 +65,14 @@ export function summarizeTarget(c: TargetCollection): TargetSummary {
   };
 }
 
-function pick(t: Target): Pick<Target, 'provider' | 'accountId' | 'region'> {
-  return { provider: t.provider, accountId: t.accountId, region: t.region };
+/** Where a target's summary and errors point: its account and region, and its cluster when it is one. */
+function pick(t: Target): Pick<Target, 'provider' | 'accountId' | 'region'> & { clusterId?: string } {
+  return {
+    provider: t.provider,
+    accountId: t.accountId,
+    region: t.region,
+    ...(t.cluster ? { clusterId: t.cluster.id } : {}),
+  };
 }
 
 export interface TargetResult {
@@ -82,6 +101,11 @@ export async function scanTarget(
       snapshots: [],
       errors: [{ ...pick(target), stage: 'collect', code: 'Unknown', message: errorMessage(e) }],
     };
+  }
+  if (target.cluster) {
+    // A cluster target's failures (AssumeRole denied included) cost that cluster only: say which.
+    const clusterId = target.cluster.id;
+    collection = { ...collection, errors: collection.errors.map((e) => ({ ...e, clusterId })) };
   }
   return {
     summary: summarizeTarget(collection),
@@ -131,7 +155,14 @@ async function withinDeadline(
 
 /** A target (or an account, a whole cloud: `*`) that failed before it could be collected. */
 export function failedTarget(e: TargetError): TargetSummary {
-  return { ...pick(e), status: 'failed', clusters: 0 };
+  return {
+    provider: e.provider,
+    accountId: e.accountId,
+    region: e.region,
+    ...(e.clusterId ? { clusterId: e.clusterId } : {}),
+    status: 'failed',
+    clusters: 0,
+  };
 }
 
 /**
@@ -162,6 +193,38 @@ export async function planTargets(
   return { planned, errors };
 }
 
+/** Each cluster once, whichever way it was written (a GKE self link and its path are one cluster). */
+export function uniqueClusters(refs: readonly ClusterRef[]): ClusterRef[] {
+  const seen = new Map<string, ClusterRef>();
+  for (const r of refs) if (!seen.has(clusterIdKey(r.id))) seen.set(clusterIdKey(r.id), r);
+  return [...seen.values()];
+}
+
+/**
+ * A scoped scan's plan: one target per named cluster, with no listing call. A cluster whose cloud has no collector
+ * (not configured) is an error for that cluster, never a silent skip.
+ */
+export function planClusters(
+  collectors: readonly Collector[],
+  refs: readonly ClusterRef[],
+): { planned: { collector: Collector; target: Target }[]; errors: TargetError[] } {
+  const planned: { collector: Collector; target: Target }[] = [];
+  const errors: TargetError[] = [];
+  for (const ref of uniqueClusters(refs)) {
+    const target = clusterTarget(ref);
+    const collector = collectors.find((c) => c.provider === ref.provider);
+    if (collector) planned.push({ collector, target });
+    else
+      errors.push({
+        ...pick(target),
+        stage: 'plan',
+        code: 'Unknown',
+        message: `No ${ref.provider} collector is configured for cluster ${ref.id}`,
+      });
+  }
+  return { planned, errors };
+}
+
 /** plan → collect → evaluate → report, with bounded concurrency across targets. */
 export async function runScan(deps: ScanDeps): Promise<ScanReport> {
   const clock = deps.clock ?? (() => new Date());
@@ -172,7 +235,9 @@ export async function runScan(deps: ScanDeps): Promise<ScanReport> {
   const targets: TargetSummary[] = [];
   const findings: Finding[] = [];
 
-  const { planned, errors: planErrors } = await planTargets(deps.collectors);
+  const { planned, errors: planErrors } = deps.clusters
+    ? planClusters(deps.collectors, deps.clusters)
+    : await planTargets(deps.collectors);
   errors.push(...planErrors);
   targets.push(...planErrors.map(failedTarget));
   deps.onProgress?.({ type: 'planned', targets: planned.map((p) => p.target), errors: [...errors] });
@@ -200,6 +265,7 @@ export async function runScan(deps: ScanDeps): Promise<ScanReport> {
       startedAt: started.toISOString(),
       finishedAt: clock().toISOString(),
       trigger: deps.trigger ?? 'manual',
+      ...(deps.clusters ? { clusters: uniqueClusters(deps.clusters).map((r) => r.id) } : {}),
     },
     targets,
     errors,

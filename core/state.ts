@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { CATEGORIES, RESULT_STATUSES } from './check.ts';
 import { formatIssuePath } from './config.ts';
-import { StateError } from './errors.ts';
+import { StateConflictError, StateError } from './errors.ts';
 import type { Finding } from './finding.ts';
 import { type DeltaCounts, type FindingState, type ReconcileResult, reconcile } from './lifecycle.ts';
 import type { ScanReport } from './report.ts';
@@ -78,6 +78,8 @@ export interface ReportStore {
     scanId: string,
     artifacts: readonly ReportArtifact[],
     streamed?: readonly string[],
+    /** `latest: false`: keep the latest pointer where it is (a cluster scan's report is not the fleet's posture). */
+    options?: { latest?: boolean },
   ): Promise<{ keys: string[]; latest: string }>;
   /** Starts a streamed file of a scan's report; a store without it gets large files whole, through `put`. */
   open?(scanId: string, name: string, contentType: string): Promise<ArtifactUpload>;
@@ -195,19 +197,43 @@ export interface ReconcileAndStoreOptions {
   stored?: StoredState;
 }
 
-/** load → reconcile → commit, the reconcile stage of every runner (CLI, finalize function). */
+/**
+ * Times a scan reconciles again on fresh state after another scan changed a finding it was writing (a rescan racing
+ * a full scan). Each retry is against newer state, and each conflict means another scan made progress.
+ */
+export const COMMIT_ATTEMPTS = 4;
+
+/**
+ * Runs `attempt` again while it fails with a finding-version conflict (StateConflictError naming a finding), at most
+ * `COMMIT_ATTEMPTS` times. A busy lock or an already-recorded scan is not retried: those are another scan's or a bug.
+ * Safe because reconcile is pure and labels what an earlier attempt of the same scan wrote as that scan's (lifecycle.ts
+ * `ownChange`): a retry neither loses the update nor alerts a finding another scan has alerted.
+ */
+export async function retryOnConflict<T>(attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (e) {
+      if (!(e instanceof StateConflictError) || e.findingId === undefined || n >= COMMIT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/** load → reconcile → commit (again on fresh state after a conflict), the reconcile stage of the CLI and rescans. */
 export async function reconcileWithStore(
   store: FindingStateStore,
   report: ScanReport,
   options: ReconcileAndStoreOptions,
 ): Promise<ReconcileResult & { record: ScanRecord }> {
-  const stored = options.stored ?? (await store.load());
-  const result = reconcile(stored.findings, report, {
-    now: options.now,
-    suppressions: options.suppressions ?? [],
-    previousScanId: stored.lastScan?.id ?? null,
+  return retryOnConflict(async (n) => {
+    const stored = n === 1 && options.stored ? options.stored : await store.load();
+    const result = reconcile(stored.findings, report, {
+      now: options.now,
+      suppressions: options.suppressions ?? [],
+      previousScanId: stored.lastScan?.id ?? null,
+    });
+    const record = scanRecordOf(result.report);
+    await store.commit(result.changed, record);
+    return { ...result, record };
   });
-  const record = scanRecordOf(result.report);
-  await store.commit(result.changed, record);
-  return { ...result, record };
 }

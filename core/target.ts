@@ -1,12 +1,17 @@
+import type { ClusterRef } from './cluster-ref.ts';
 import type { Deadline } from './deadline.ts';
 import type { FailureCode } from './errors.ts';
 import type { ClusterSnapshot, Provider } from './snapshot.ts';
 
-/** One unit of collection: an AWS account × region (later: an Azure subscription, a GCP project). */
+/**
+ * One unit of collection: an AWS account × region, an Azure subscription, a GCP project; or, with `cluster`, one named
+ * cluster of it (a change-driven rescan): then the collector reads that cluster only, never the account's list.
+ */
 export interface Target {
   provider: Provider;
   accountId: string;
   region: string;
+  cluster?: ClusterRef;
 }
 
 /** A failure that cost the scan a whole target, or a stage of it. Reported in `errors`; never a PASS. */
@@ -19,6 +24,8 @@ export interface TargetError {
   stage: string;
   code: FailureCode;
   message: string;
+  /** Set when the target was one cluster: the failure costs that cluster only, not its region. */
+  clusterId?: string;
 }
 
 export interface TargetCollection {
@@ -55,4 +62,10 @@ export interface CollectOptions {
 
 export function targetKey(t: Pick<Target, 'provider' | 'accountId' | 'region'>): string {
   return `${t.provider}/${t.accountId}/${t.region}`;
+}
+
+/** The target of one named cluster: its account and region (`*` for Azure, whose ids name no location). */
+export function clusterTarget(ref: ClusterRef): Target {
+  const region = ref.provider === 'aws' ? ref.region : ref.provider === 'gcp' ? ref.location : '*';
+  return { provider: ref.provider, accountId: ref.accountId, region, cluster: ref };
 }

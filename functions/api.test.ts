@@ -125,6 +125,32 @@ describe('api handler', () => {
       expect(await runs.get(body.scanId)).toMatchObject({ status: 'QUEUED', trigger: 'api' });
     });
 
+    it('starts a scan of named clusters, each in its canonical form, beside a running full scan', async () => {
+      // Prepare: the scheduled full scan is running; a change-driven cluster scan must not wait a day for it.
+      await runs.update('20260601T113000Z-aaaaaa', { status: 'RUNNING', trigger: 'schedule', startedAt: 'x' });
+      const eks = 'arn:aws:eks:us-east-1:111111111111:cluster/checkout-api';
+      const gke = 'projects/shop-prod-4821/locations/europe-west1/clusters/storefront';
+
+      // Act
+      const res = await handler(
+        anEvent('POST', '/scans', {
+          body: JSON.stringify({ clusters: [eks, `https://container.googleapis.com/v1/${gke}`, eks] }),
+          headers: JSON_HEADERS,
+        }),
+      );
+      const again = await handler(
+        anEvent('POST', '/scans', { body: JSON.stringify({ clusters: [gke] }), headers: JSON_HEADERS }),
+      );
+
+      // Assess
+      expect(res.statusCode, res.body).toBe(202);
+      const { scanId } = JSON.parse(res.body);
+      expect(starts).toEqual([{ scanId, input: { scanId, trigger: 'api', filter: { clusters: [eks, gke] } } }]);
+      // A second scan of a cluster already being scanned is refused, naming the first.
+      expect(again.statusCode).toBe(409);
+      expect(JSON.parse(again.body).scanId).toBe(scanId);
+    });
+
     it('accepts an empty body: a full scan', async () => {
       const res = await handler(anEvent('POST', '/scans'));
       expect(res.statusCode).toBe(202);
@@ -202,6 +228,16 @@ describe('api handler', () => {
           { name: 'an account id of no cloud', body: '{"accounts":["12"]}', field: 'body.accounts[0]' },
           { name: 'a malformed region', body: '{"regions":["EU_WEST"]}', field: 'body.regions[0]', secret: 'EU_WEST' },
           { name: 'an empty list', body: '{"clusters":[]}', field: 'body.clusters' },
+          {
+            name: 'a cluster entry that is not a cluster id',
+            body: '{"clusters":["arn:aws:eks:us-east-1:111111111111:cluster/a","prod-cluster"]}',
+            field: 'body.clusters[1]',
+          },
+          {
+            name: 'clusters with accounts',
+            body: '{"clusters":["arn:aws:eks:us-east-1:111111111111:cluster/a"],"accounts":["111111111111"]}',
+            field: 'body.clusters',
+          },
           { name: 'a body that is not an object', body: '[1,2]', field: 'body' },
           { name: 'a body that is not JSON', body: '{"providers": [aws', field: 'body', secret: '[aws' },
           {
@@ -705,7 +741,7 @@ describe('api handler', () => {
     });
 
     it('refuses a body larger than a filter can be (413)', async () => {
-      const body = JSON.stringify({ clusters: ['a'.repeat(70_000)] });
+      const body = JSON.stringify({ accounts: ['a'.repeat(70_000)] });
       const res = await handler(anEvent('POST', '/scans', { body, headers: JSON_HEADERS }));
       expect(res.statusCode).toBe(413);
       expect(starts).toEqual([]);
@@ -736,7 +772,7 @@ describe('scan runs in DynamoDB', () => {
       status: 'QUEUED',
       trigger: 'api',
       requestedAt: 'x',
-      filter: { clusters: ['checkout-api'] },
+      filter: { clusters: ['arn:aws:eks:us-east-1:111111111111:cluster/checkout-api'] },
     });
     await runs.update('20260601T140000Z-333333', { status: 'SUCCEEDED' });
     expect((await runs.latestFullScan())?.scanId).toBe(run.scanId);

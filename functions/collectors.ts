@@ -37,16 +37,3 @@ export function configForTarget(config: ScanConfig, target: Target): ScanConfig 
   // SCPs are read by the CLI only: Organizations throttles concurrent callers, so fan-out workers never call it.
   return { ...config, aws: { ...aws, accounts: [account], serviceControlPolicies: false } };
 }
-
-/** Evaluates only the named clusters of a target (an on-demand scan's `clusters` filter). */
-export function onlyClusters(collector: Collector, names: readonly string[] | undefined): Collector {
-  if (!names) return collector;
-  const wanted = new Set(names);
-  return {
-    ...collector,
-    async collect(target, options) {
-      const c = await collector.collect(target, options);
-      return { ...c, snapshots: c.snapshots.filter((s) => wanted.has(s.name)) };
-    },
-  };
-}

@@ -4,6 +4,7 @@ import { finalizeStream, type StreamedScan } from '../core/finalize.ts';
 import type { DeltaCounts } from '../core/lifecycle.ts';
 import type { ScanReport, ScanSummary } from '../core/report.ts';
 import { failedTarget } from '../core/scan.ts';
+import { retryOnConflict } from '../core/state.ts';
 import type { Target, TargetError } from '../core/target.ts';
 import { type ReportFiles, streamedReportWriter } from '../publish/artifacts.ts';
 import { envObjects, envRuns } from './env.ts';
@@ -182,14 +183,27 @@ export function makeFinalizeHandler(deps: FinalizeDeps) {
 
     let missingResults = 0;
     const finishedAt = deps.clock().toISOString();
-    const { reportKey, report, delta, failedSinks } = await deps.publisher.publish(
-      {
-        scan: { id: scanId, startedAt: plan.startedAt, finishedAt, trigger: plan.trigger },
-        ...(plan.notes?.length ? { notes: plan.notes } : {}),
-        parts: resultParts(deps.objects, plan, deps.readConcurrency ?? 4, () => missingResults++),
-      },
-      { partial: plan.filter !== undefined },
-    );
+    // A cluster scan is reconciled, scoped to its clusters; any other filtered scan is archived as it is.
+    const partial = plan.filter !== undefined && !plan.clusters;
+    // A commit refused because another scan (a rescan racing this one) changed a finding since it was read is run again
+    // on fresh state, from the results in S3: the report files of the refused attempt were dropped, nothing was sent.
+    const { reportKey, report, delta, failedSinks } = await retryOnConflict(() => {
+      missingResults = 0;
+      return deps.publisher.publish(
+        {
+          scan: {
+            id: scanId,
+            startedAt: plan.startedAt,
+            finishedAt,
+            trigger: plan.trigger,
+            ...(plan.clusters ? { clusters: plan.clusters } : {}),
+          },
+          ...(plan.notes?.length ? { notes: plan.notes } : {}),
+          parts: resultParts(deps.objects, plan, deps.readConcurrency ?? 4, () => missingResults++),
+        },
+        { partial },
+      );
+    });
     await deps.runs.update(scanId, {
       status: 'SUCCEEDED',
       finishedAt,

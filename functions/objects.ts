@@ -126,7 +126,12 @@ export const scanKeys = {
   items: (scanId: string) => `scans/${scanId}/items.json`,
   /** One target's result; deterministic, which makes scan-target idempotent per (scan, target). */
   result: (scanId: string, t: Target) =>
-    `scans/${scanId}/results/${t.provider}/${t.accountId}/${t.region === '*' ? 'all-locations' : t.region}.json`,
+    `scans/${scanId}/results/${t.provider}/${t.accountId}/${t.region === '*' ? 'all-locations' : t.region}${
+      // One named cluster: its own document (two clusters of a region are two targets); the name is key-safe.
+      t.cluster
+        ? `/clusters/${t.cluster.provider === 'azure' ? `${t.cluster.resourceGroup}/` : ''}${t.cluster.name}`
+        : ''
+    }.json`,
   report: (scanId: string) => `scans/${scanId}/report.json`,
 };
 

@@ -5,10 +5,11 @@ import { organizationsClient } from '../collectors/aws/clients.ts';
 import { classifyAwsError, describeAwsError } from '../collectors/aws/errors.ts';
 import { listOrganizationAccounts, type OrganizationAccount, selectAccounts } from '../collectors/aws/organizations.ts';
 import { checkResponse } from '../collectors/common/response.ts';
+import { parseClusterRef } from '../core/cluster-ref.ts';
 import type { ScanConfig } from '../core/config.ts';
 import type { ScanNote } from '../core/report.ts';
-import { newScanId, planTargets } from '../core/scan.ts';
-import type { Target, TargetError } from '../core/target.ts';
+import { newScanId, planTargets, uniqueClusters } from '../core/scan.ts';
+import { clusterTarget, type Target, type TargetError } from '../core/target.ts';
 import { type CollectorFactory, configuredProviders, defaultCollectors } from './collectors.ts';
 import { envObjects, envRuns, lazy } from './env.ts';
 import { parseInput } from './input.ts';
@@ -54,6 +55,8 @@ export interface StoredPlan {
   errors: TargetError[];
   /** What was left out on purpose (the management account), carried into the report. */
   notes?: ScanNote[];
+  /** A cluster scan: the clusters it names (canonical ids); finalize reconciles only them. */
+  clusters?: string[];
 }
 
 /** Small, for the state machine: the Distributed Map reads `itemsKey` from the results bucket. */
@@ -276,6 +279,76 @@ export function makePlanHandler(deps: PlanDeps) {
     return undefined;
   }
 
+  /** Writes the item list and the plan, records the target count, and answers the state machine. */
+  async function writePlan(stored: StoredPlan): Promise<PlanOutput> {
+    const { scanId, targets, errors } = stored;
+    const items: ScanTargetItem[] = targets.map(({ cluster, ...target }) => ({
+      scanId,
+      target,
+      ...(cluster ? { cluster: cluster.id } : {}),
+    }));
+    await deps.objects.put(scanKeys.items(scanId), JSON.stringify(items));
+    await deps.objects.put(scanKeys.plan(scanId), JSON.stringify(stored));
+    await deps.runs.update(scanId, { targets: targets.length });
+    logger.info('Scan planned', { targets: targets.length, errors: errors.length });
+    for (const { message, ...where } of errors) logger.warn('Planning error', { ...where, error: message });
+    for (const note of stored.notes ?? []) logger.info('Left out of the scan', { ...note });
+    metrics.addMetric(METRIC.targetsPlanned, MetricUnit.Count, targets.length);
+    metrics.addMetric(METRIC.planningErrors, MetricUnit.Count, errors.length);
+    return {
+      scanId,
+      trigger: stored.trigger,
+      startedAt: stored.startedAt,
+      targets: targets.length,
+      errors: errors.length,
+      itemsKey: scanKeys.items(scanId),
+      planKey: scanKeys.plan(scanId),
+    };
+  }
+
+  /**
+   * A cluster scan: one target per named cluster, no listing. A cluster of a cloud the deployment does not scan, or
+   * of an AWS account outside its accounts (organization or list), is an error for that cluster, never read: an id
+   * in a request must not reach beyond the fleet the scanner was deployed for.
+   */
+  async function planClusterScan(scanId: string, trigger: string, now: Date, ids: string[]): Promise<PlanOutput> {
+    const refs = uniqueClusters(ids.map(parseClusterRef));
+    const providers = configuredProviders(config);
+    const targets: Target[] = [];
+    const errors: TargetError[] = [];
+    const refuse = (target: Target, stage: string, message: string, code: TargetError['code'] = 'Unknown') =>
+      errors.push({
+        provider: target.provider,
+        accountId: target.accountId,
+        region: target.region,
+        clusterId: target.cluster!.id,
+        stage,
+        code,
+        message,
+      });
+    const awsAccounts = [...new Set(refs.filter((r) => r.provider === 'aws').map((r) => r.accountId))];
+    const aws = awsAccounts.length ? await awsConfigFor(config, deps, { accounts: awsAccounts }) : undefined;
+    const allowed = aws?.config?.aws.accounts?.map((a) => a.id);
+    for (const ref of refs) {
+      const target = clusterTarget(ref);
+      if (!providers.includes(ref.provider)) refuse(target, 'plan', `${ref.provider} is not configured for scanning`);
+      else if (ref.provider === 'aws' && aws?.error) refuse(target, aws.error.stage, aws.error.message, aws.error.code);
+      else if (ref.provider === 'aws' && (!aws?.config || (allowed && !allowed.includes(ref.accountId))))
+        refuse(target, 'plan', `Account ${ref.accountId} is not among the accounts this deployment scans`);
+      else targets.push(target);
+    }
+    return writePlan({
+      scanId,
+      trigger,
+      startedAt: now.toISOString(),
+      filter: { clusters: ids },
+      targets,
+      errors,
+      ...(aws?.notes.length ? { notes: aws.notes } : {}),
+      clusters: refs.map((r) => r.id),
+    });
+  }
+
   return async function planHandler(event: unknown): Promise<PlanResult> {
     const input = parseInput(PlanInputSchema, unwrapExecution(event), 'plan input');
     const now = deps.clock();
@@ -304,6 +377,7 @@ export function makePlanHandler(deps: PlanDeps) {
     metrics.addMetric(METRIC.scansSkipped, MetricUnit.Count, 0);
 
     try {
+      if (filter?.clusters) return await planClusterScan(scanId, trigger, now, filter.clusters);
       const errors: TargetError[] = [];
       const notes: ScanNote[] = [];
       const collectors = [];
@@ -324,12 +398,7 @@ export function makePlanHandler(deps: PlanDeps) {
       const keptErrors = errors.filter((e) => inFilter(e, filter));
       const keptNotes = notes.filter((n) => inFilter({ ...n, region: '*' }, filter));
 
-      const items: ScanTargetItem[] = targets.map((target) => ({
-        scanId,
-        target,
-        ...(filter?.clusters ? { clusters: filter.clusters } : {}),
-      }));
-      const stored: StoredPlan = {
+      return await writePlan({
         scanId,
         trigger,
         startedAt: now.toISOString(),
@@ -337,25 +406,7 @@ export function makePlanHandler(deps: PlanDeps) {
         targets,
         errors: keptErrors,
         ...(keptNotes.length ? { notes: keptNotes } : {}),
-      };
-      await deps.objects.put(scanKeys.items(scanId), JSON.stringify(items));
-      await deps.objects.put(scanKeys.plan(scanId), JSON.stringify(stored));
-      await deps.runs.update(scanId, { targets: targets.length });
-
-      logger.info('Scan planned', { targets: targets.length, errors: keptErrors.length });
-      for (const { message, ...where } of keptErrors) logger.warn('Planning error', { ...where, error: message });
-      for (const note of keptNotes) logger.info('Left out of the scan', { ...note });
-      metrics.addMetric(METRIC.targetsPlanned, MetricUnit.Count, targets.length);
-      metrics.addMetric(METRIC.planningErrors, MetricUnit.Count, keptErrors.length);
-      return {
-        scanId,
-        trigger,
-        startedAt: stored.startedAt,
-        targets: targets.length,
-        errors: keptErrors.length,
-        itemsKey: scanKeys.items(scanId),
-        planKey: scanKeys.plan(scanId),
-      };
+      });
     } catch (e) {
       // A scheduled scan's id is made here, so the state machine's failure path cannot name its run (it marks
       // a requested scan's): mark it failed before failing, or it stays RUNNING for good. A retry makes a new id.

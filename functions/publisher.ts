@@ -52,10 +52,16 @@ export function lifecyclePublisher(deps: LifecyclePublisherDeps): ScanPublisher 
       const result = await finalizeStream(scan, {
         state: deps.state,
         writer: (header) =>
-          streamedReportWriter(reportStoreFiles(deps.reports, scan.scan.id), header, checks, {
-            html: true,
-            ocsf: true,
-          }),
+          // A cluster scan's report is archived and linked, but the fleet's latest report stays the last full one.
+          streamedReportWriter(
+            reportStoreFiles(deps.reports, scan.scan.id, { latest: !scan.scan.clusters }),
+            header,
+            checks,
+            {
+              html: true,
+              ocsf: true,
+            },
+          ),
         notifiers: deps.notifiers,
         now: deps.clock(),
         maxFindings: maxFindings(),

@@ -3,6 +3,9 @@ import { type ScanFilter, ScanFilterSchema, scopesOverlap } from './scan-request
 import { isActive, memoryScanRuns, type ScanRun } from './scan-runs.ts';
 
 const AZ = '5f0c2a8e-1b3d-4e6f-9a7b-0c1d2e3f4a5b';
+const EKS_A = 'arn:aws:eks:us-east-1:111111111111:cluster/a';
+const EKS_B = 'arn:aws:eks:us-east-1:111111111111:cluster/b';
+const AKS = `/subscriptions/${AZ}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1`;
 
 describe('scopesOverlap', () => {
   it.each<[string, ScanFilter | undefined, ScanFilter | undefined, boolean]>([
@@ -24,13 +27,17 @@ describe('scopesOverlap', () => {
     // Regions narrow AWS only: both still scan every GKE project and AKS subscription.
     ['different AWS regions, every cloud', { regions: ['eu-west-1'] }, { regions: ['us-east-1'] }, true],
     ['a common region', { regions: ['eu-west-1', 'us-east-1'] }, { providers: ['aws'], regions: ['us-east-1'] }, true],
-    // A target is collected whole whatever the cluster filter.
+    // A cluster scan reconciles only its clusters (safely beside any other scan): it waits only for its own clusters.
+    ['different clusters of one account', { clusters: [EKS_A] }, { clusters: [EKS_B] }, false],
+    ['a common cluster', { clusters: [EKS_A, EKS_B] }, { clusters: [EKS_B] }, true],
     [
-      'different clusters of one account',
-      { accounts: ['111111111111'], clusters: ['a'] },
-      { accounts: ['111111111111'], clusters: ['b'] },
+      'one AKS cluster in two spellings',
+      { clusters: [AKS] },
+      { clusters: [AKS.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/')] },
       true,
     ],
+    ['a cluster scan and a full scan', { clusters: [EKS_A] }, undefined, false],
+    ['a cluster scan and its account', { clusters: [EKS_A] }, { accounts: ['111111111111'] }, false],
   ])('%s: %s', (_name, a, b, expected) => {
     expect(scopesOverlap(a, b)).toBe(expected);
     expect(scopesOverlap(b, a)).toBe(expected);
@@ -46,6 +53,39 @@ describe('ScanFilterSchema', () => {
         regions: ['eu-west-1', 'eu-west-1'],
       }),
     ).toEqual({ providers: ['aws'], accounts: ['111111111111'], regions: ['eu-west-1'] });
+  });
+
+  it('keeps each cluster once, in its canonical form, whichever way it was written', () => {
+    const gke = 'projects/shop-prod-4821/locations/europe-west1/clusters/storefront';
+    expect(
+      ScanFilterSchema.parse({
+        clusters: [EKS_A, ` ${EKS_A} `, `https://container.googleapis.com/v1/${gke}`, gke, AKS],
+      }),
+    ).toEqual({
+      clusters: [
+        EKS_A,
+        gke,
+        `/subscriptions/${AZ}/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1`,
+      ],
+    });
+  });
+
+  it('names the entry and the accepted forms for a value that is not a cluster id', () => {
+    const r = ScanFilterSchema.safeParse({ clusters: [EKS_A, 'checkout-api'] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path)).toEqual([['clusters', 1]]);
+    expect(r.error?.issues[0]?.message).toContain('expected an EKS cluster ARN');
+  });
+
+  it('refuses clusters together with providers, accounts or regions, and more than 100 clusters', () => {
+    const mixed = ScanFilterSchema.safeParse({ clusters: [EKS_A], accounts: ['111111111111'] });
+    expect(mixed.error?.issues.map((i) => [i.path, i.message])).toEqual([
+      [['clusters'], expect.stringContaining('cannot be combined with providers, accounts or regions')],
+    ]);
+    const many = ScanFilterSchema.safeParse({
+      clusters: Array.from({ length: 101 }, (_, i) => `arn:aws:eks:us-east-1:111111111111:cluster/c${i}`),
+    });
+    expect(many.error?.issues.map((i) => i.message)).toEqual(['at most 100 clusters']);
   });
 
   it('refuses an oversized list by its size, in one issue', () => {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ClusterRefError, clusterIdKey, parseClusterRef } from '../core/cluster-ref.ts';
 import {
   AWS_ACCOUNT_ID,
   AWS_REGION,
@@ -21,33 +22,67 @@ const AZURE_SUBSCRIPTION = AZURE_SUBSCRIPTION_ID;
 const GCP_PROJECT = GCP_PROJECT_ID;
 /** Azure and GCP targets are a whole subscription / project: every location in one call. */
 const ALL_LOCATIONS = z.literal('*');
+const GCP_LOCATION = z.string().regex(/^[a-z]+-[a-z]+\d+(?:-[a-z])?$/, 'a Google Cloud region or zone');
 
 /** One unit of the fan-out, checked per cloud, so a scan-target event can name only a real target shape. */
 export const TargetSchema = z.discriminatedUnion('provider', [
   z.object({ provider: z.literal('aws'), accountId: AWS_ACCOUNT_ID, region: AWS_REGION }).strict(),
   z.object({ provider: z.literal('azure'), accountId: AZURE_SUBSCRIPTION, region: ALL_LOCATIONS }).strict(),
-  z.object({ provider: z.literal('gcp'), accountId: GCP_PROJECT, region: ALL_LOCATIONS }).strict(),
+  // A GKE cluster target (a cluster scan) is located: two clusters of a project may share a name across locations.
+  z
+    .object({ provider: z.literal('gcp'), accountId: GCP_PROJECT, region: z.union([ALL_LOCATIONS, GCP_LOCATION]) })
+    .strict(),
 ]);
 
-const CLUSTER_NAME = z
+/**
+ * One cluster by its cloud's own id: an EKS ARN, an AKS resource id or a GKE cluster path, kept in its canonical form
+ * (`ClusterRef.id`). A bad one names the accepted forms, never echoing more than the start of the value.
+ */
+export const CLUSTER_REF = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a cluster name: letters, digits, ., - and _, up to 100');
+  .max(1024, 'at most 1024 characters')
+  .transform((v, ctx) => {
+    try {
+      return parseClusterRef(v).id;
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof ClusterRefError ? e.message : String(e) });
+      return z.NEVER;
+    }
+  });
+
+/** Clusters one on-demand scan may name: each is one scan-target invocation; a larger change is a full scan. */
+export const MAX_SCAN_CLUSTERS = 100;
 const ACCOUNT = z.union([AWS_ACCOUNT_ID, AZURE_SUBSCRIPTION, GCP_PROJECT], {
   error: 'an AWS account id, Azure subscription id or Google Cloud project id',
 });
 
 /**
  * Narrows one scan (an on-demand `POST /scans`). Each list is optional; a target is scanned when it
- * matches every list given. Cluster names narrow what is evaluated, not what is listed.
+ * matches every list given. `clusters` is a scan of its own: those clusters only, each read by name, and only their
+ * findings reconciled (a rescan); it names cloud, account and region itself, so it takes no other list.
  */
 export const ScanFilterSchema = z
   .object({
     providers: boundedList(z.enum(PROVIDERS), { min: 1, max: 3, noun: 'providers' }).optional(),
     accounts: boundedList(ACCOUNT, { min: 1, max: 1000, noun: 'accounts' }).optional(),
     regions: boundedList(AWS_REGION, { min: 1, max: LIMITS.regions, noun: 'regions' }).optional(),
-    clusters: boundedList(CLUSTER_NAME, { min: 1, max: 100, noun: 'clusters' }).optional(),
+    clusters: boundedList(CLUSTER_REF, {
+      min: 1,
+      max: MAX_SCAN_CLUSTERS,
+      noun: 'clusters',
+      key: clusterIdKey,
+    }).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.clusters && (f.providers || f.accounts || f.regions))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message:
+          'cannot be combined with providers, accounts or regions: each cluster id names its cloud, account and region',
+      });
+  });
 
 export type ScanFilter = z.infer<typeof ScanFilterSchema>;
 
@@ -90,6 +125,14 @@ function intersect(a: readonly string[] | undefined, b: readonly string[] | unde
  * account and region APIs.
  */
 export function scopesOverlap(a: ScanFilter | undefined, b: ScanFilter | undefined): boolean {
+  // A cluster scan reconciles only its clusters, and its commits are safe against any other scan's (conditional
+  // writes, retried on fresh state; an older view never undoes a newer one): it waits only for a scan of the same
+  // cluster, so a day-long full scan never holds back a change-driven rescan.
+  if (a?.clusters || b?.clusters) {
+    if (!a?.clusters || !b?.clusters) return false;
+    const keys = new Set(a.clusters.map(clusterIdKey));
+    return b.clusters.some((c) => keys.has(clusterIdKey(c)));
+  }
   return PROVIDERS.some(
     (p) =>
       (!a?.providers || a.providers.includes(p)) &&

@@ -228,18 +228,28 @@ describe('scan-target handler', () => {
     expect(JSON.stringify(first.output).length).toBeLessThan(1024);
   });
 
-  it('evaluates only the clusters an on-demand scan names', async () => {
+  it('gives the collector a cluster scan’s one cluster, and keeps its result under a key of its own', async () => {
     // Prepare
-    const a = anEksCluster({ name: 'a', accountId: ACCOUNT, region: REGION });
+    const arn = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/b`;
     const b = anEksCluster({ name: 'b', accountId: ACCOUNT, region: REGION });
-    const collector = fakeCollector(async (t) => ({ target: t, snapshots: [a, b], errors: [] }));
+    const collector = fakeCollector(async (t) => ({ target: t, snapshots: [b], errors: [] }));
 
     // Act
-    const out = await build(depsWith(collector))({ ...event, clusters: ['b'] }, aLambdaContext());
+    const out = await build(depsWith(collector))({ ...event, cluster: arn }, aLambdaContext());
 
     // Assess
-    expect(out.summary.clusters).toBe(1);
-    expect(new Set(out.findings.map((f) => f.clusterName))).toEqual(new Set(['b']));
+    expect(collector.targets.map((t) => t.cluster?.id)).toEqual([arn]);
+    expect(out.output.summary).toMatchObject({ clusterId: arn, clusters: 1 });
+    expect(out.output.resultKey).toBe(`scans/${event.scanId}/results/aws/${ACCOUNT}/${REGION}/clusters/b.json`);
+  });
+
+  it('refuses a cluster that is not of the item’s target, naming the field', async () => {
+    const collector = fakeCollector(async (t) => ({ target: t, snapshots: [], errors: [] }));
+    const other = `arn:aws:eks:ap-south-1:${ACCOUNT}:cluster/b`;
+    await expect(build(depsWith(collector))({ ...event, cluster: other }, aLambdaContext())).rejects.toThrow(
+      'cluster: must be a cluster of the target',
+    );
+    expect(collector.targets).toEqual([]);
   });
 
   it('evaluates with the clock it is given and the configured check settings', async () => {

@@ -3,17 +3,18 @@ import * as z from 'zod';
 import { checks as registeredChecks } from '../checks/index.ts';
 import type { AnyCheck } from '../core/check.ts';
 import { selectChecks } from '../core/check-select.ts';
+import { parseClusterRef } from '../core/cluster-ref.ts';
 import { parseConfig, type ScanConfig } from '../core/config.ts';
 import { Deadline } from '../core/deadline.ts';
 import { type ScanSummary, summarize, type TargetSummary } from '../core/report.ts';
 import { scanTarget, type TargetResult } from '../core/scan.ts';
-import type { Target } from '../core/target.ts';
-import { type CollectorFactory, configForTarget, defaultCollectors, onlyClusters } from './collectors.ts';
+import { clusterTarget, type Target } from '../core/target.ts';
+import { type CollectorFactory, configForTarget, defaultCollectors } from './collectors.ts';
 import { envObjects } from './env.ts';
 import { jsonFromEnv, parseInput } from './input.ts';
 import { type ObjectStore, scanKeys } from './objects.ts';
 import { logger, metrics, withMiddleware } from './powertools.ts';
-import { SCAN_ID, ScanFilterSchema, TargetSchema } from './scan-request.ts';
+import { CLUSTER_REF, SCAN_ID, TargetSchema } from './scan-request.ts';
 
 export { logger } from './powertools.ts';
 
@@ -23,18 +24,42 @@ export const ScanTargetInputSchema = z
     /** Names the scan this target belongs to: in logs, and in the result's S3 key. */
     scanId: SCAN_ID,
     target: TargetSchema,
-    /** Only these clusters are evaluated (an on-demand scan's filter). */
-    clusters: ScanFilterSchema.shape.clusters,
+    /** One named cluster of the target (a cluster scan): read by name, never by listing the target. */
+    cluster: CLUSTER_REF.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((input, ctx) => {
+    if (!input.cluster) {
+      if (input.target.region !== '*' && input.target.provider === 'gcp')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['target', 'region'],
+          message: 'a GKE location is given with a cluster only',
+        });
+      return;
+    }
+    const ref = parseClusterRef(input.cluster);
+    const expected = clusterTarget(ref);
+    if (
+      ref.provider !== input.target.provider ||
+      expected.accountId !== input.target.accountId.toLowerCase() ||
+      expected.region !== input.target.region
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster'],
+        message: 'must be a cluster of the target (its cloud, account and region)',
+      });
+  });
 
 export type ScanTargetInput = z.infer<typeof ScanTargetInputSchema>;
 
 /** An item as the plan writes it (a ScanTargetInput, with the target typed as core's). */
 export interface ScanTargetItem {
   scanId: string;
+  /** Account and region only: the cluster, when there is one, is `cluster`. */
   target: Target;
-  clusters?: string[];
+  cluster?: string;
 }
 
 /** What a target's result document (in S3) holds: the TargetResult, labelled. */
@@ -128,7 +153,8 @@ export function makeScanTargetHandler(deps: ScanTargetDeps) {
   const config = deps.config;
   return async function scanTargetHandler(event: unknown, context?: LambdaTime): Promise<ScanTargetOutput> {
     const input = parseInput(ScanTargetInputSchema, event, 'scan-target input');
-    const { scanId, target } = input;
+    const { scanId } = input;
+    const target: Target = input.cluster ? clusterTarget(parseClusterRef(input.cluster)) : input.target;
     logger.appendKeys({ scanId, provider: target.provider, accountId: target.accountId, region: target.region });
     const resultKey = scanKeys.result(scanId, target);
 
@@ -142,7 +168,7 @@ export function makeScanTargetHandler(deps: ScanTargetDeps) {
     const targetConfig = configForTarget(config, target);
     // A collector per invocation: it caches AssumeRole results and failures for one scan, and a
     // warm container must not carry a denial (or credentials) from one scan into the next.
-    const collector = onlyClusters(deps.collectorFor(target.provider, targetConfig), input.clusters);
+    const collector = deps.collectorFor(target.provider, targetConfig);
     // The function's own timeout is the deadline, less a reserve to write the result: what is not collected by then
     // becomes gaps, instead of a killed invocation that loses the whole target.
     const deadline = context?.getRemainingTimeInMillis

@@ -112,7 +112,7 @@ export interface ReportFiles {
 }
 
 /** A report store's files for one scan; a store that cannot stream gets the large files whole (tests' fakes). */
-export function reportStoreFiles(store: ReportStore, scanId: string): ReportFiles {
+export function reportStoreFiles(store: ReportStore, scanId: string, options: { latest?: boolean } = {}): ReportFiles {
   const buffered = new Map<string, { contentType: string; body: string }>();
   return {
     async open(name, contentType) {
@@ -132,6 +132,7 @@ export function reportStoreFiles(store: ReportStore, scanId: string): ReportFile
         scanId,
         [...whole, ...artifacts],
         streamed.filter((n) => !buffered.has(n)),
+        options,
       );
       return keys;
     },

@@ -515,6 +515,42 @@ describe('kubeposture scan with state: what changed since the last scan', () => 
     });
   });
 
+  it('reconciles one cluster with --cluster and leaves every other cluster’s findings exactly as they were', async () => {
+    await withTempDir(async (dir) => {
+      const state = join(dir, 'state');
+      const full = await runCli(['scan', '--sample', '--state', state, '--format', 'json']);
+      expect(full.code, full.stderr).toBe(0);
+      const readState = async () =>
+        (JSON.parse(await readFile(join(state, 'state.json'), 'utf8')) as { findings: { clusterName: string }[] })
+          .findings;
+      const before = await readState();
+      // The next --sample run scans the scripted drift: ml-training's endpoint narrowed (resolved) and payments-prod's
+      // audit log off (new). Scoped to ml-training, only the first may change.
+      const ml = 'arn:aws:eks:eu-west-1:111111111111:cluster/ml-training';
+      const one = await runCli(['scan', '--sample', '--state', state, '--cluster', ml, '--format', 'json']);
+      expect(one.code, one.stderr).toBe(0);
+      const report = parseReport(one);
+      expect(report.scan.clusters).toEqual([ml]);
+      expect(new Set(report.findings.map((f) => f.clusterId))).toEqual(new Set([ml]));
+      expect(report.delta?.counts).toMatchObject({ new: 0, resolved: 1, stale: 0 });
+      expect(report.delta?.resolved.map((r) => [r.checkId, r.clusterName])).toEqual([
+        ['EKS.ENDPOINT.1', 'ml-training'],
+      ]);
+      const after = await readState();
+      const others = (xs: { clusterName: string }[]) => xs.filter((f) => f.clusterName !== 'ml-training');
+      expect(others(after)).toEqual(others(before));
+      expect(others(before).length).toBeGreaterThan(20);
+    });
+  }, 90_000);
+
+  it('exits 2 naming the accepted forms when --cluster is not a cluster reference', async () => {
+    const r = await runCli(['scan', '--sample', '--no-state', '--cluster', 'ml-training']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--cluster: not a cluster reference: "ml-training"');
+    expect(r.stderr).toContain('an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)');
+    expect(r.stderr).toContain('GKE cluster path');
+  });
+
   it('keeps findings of an account that became unreadable open and stale, and counts suppressed findings', async () => {
     await withTempDir(async (dir) => {
       const state = join(dir, 'state');

@@ -180,10 +180,14 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     const before = await state.load();
     const filtered = await runWorkflow(
       narrowed,
-      { trigger: 'api', filter: { accounts: ['111111111111'], clusters: ['checkout-api'] } },
+      { trigger: 'api', filter: { accounts: ['111111111111'], regions: ['us-east-1'] } },
       4,
       publisherFor,
     );
+    const afterFiltered = await state.load();
+    const checkout = 'arn:aws:eks:us-east-1:111111111111:cluster/checkout-api';
+    const rescan = await runWorkflow(narrowed, { trigger: 'api', filter: { clusters: [checkout] } }, 4, publisherFor);
+    const after = await state.load();
 
     // Assess: the reconciled reports went to the report store, with their lifecycle.
     const firstReport = first.report;
@@ -194,11 +198,21 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     expect(secondReport.delta).toMatchObject({ previousScanId: first.planned.scanId });
     expect(secondReport.delta?.counts).toMatchObject({ new: 0, regressed: 0, resolved: 0, persisting: failing });
     expect(await first.objects.get(`scans/${first.planned.scanId}/report.html`)).toContain('<!doctype html>');
-    expect(alerts.map((r) => r.scan.id)).toEqual([first.planned.scanId, second.planned.scanId]);
-    // The filtered scan saw one cluster: it is archived, but resolves nothing and alerts no one.
-    expect(filtered.report.findings.every((f) => f.clusterName === 'checkout-api')).toBe(true);
-    expect(await state.load()).toEqual(before);
-    expect(alerts).toHaveLength(2);
+    // The filtered scan saw part of the fleet: it is archived, but resolves nothing and alerts no one.
+    expect(filtered.report.findings.every((f) => f.accountId === '111111111111' && f.region === 'us-east-1')).toBe(
+      true,
+    );
+    expect(afterFiltered).toEqual(before);
+    // The cluster scan is reconciled, scoped to its cluster: every other record is exactly as the full scan left it.
+    expect(rescan.report.scan.clusters).toEqual([checkout]);
+    expect(rescan.report.delta?.counts).toMatchObject({ new: 0, regressed: 0, resolved: 0, stale: 0 });
+    const others = (xs: typeof before.findings) => xs.filter((f) => f.clusterId !== checkout);
+    expect(others(after.findings)).toEqual(others(before.findings));
+    const mine = after.findings.filter((f) => f.clusterId === checkout && f.status === 'open');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((f) => f.lastScanId === rescan.planned.scanId)).toBe(true);
+    // One notification per reconciled scan; the filtered scan sent none.
+    expect(alerts.map((r) => r.scan.id)).toEqual([first.planned.scanId, second.planned.scanId, rescan.planned.scanId]);
   });
 
   it('lists the organization once, from the plan, and never from a scan-target invocation', async () => {
@@ -223,12 +237,19 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
     expect(items.map((i) => `${i.target.accountId}/${i.target.region}`)).toEqual(['111111111111/us-east-1']);
   });
 
-  it('narrows an on-demand scan to its filter, down to the clusters it names', async () => {
+  it('scans the clusters an on-demand scan names, each by name, and refuses one outside the fleet', async () => {
+    // Prepare
+    const checkout = 'arn:aws:eks:us-east-1:111111111111:cluster/checkout-api';
+    const gke = 'projects/shop-prod-4821/locations/europe-west1/clusters/storefront';
+    const outside = 'arn:aws:eks:us-east-1:999999999999:cluster/elsewhere';
+    const lists = () => cloud.count({ service: 'eks', action: 'ListClusters' });
+    const listsBefore = lists();
+
     // Act
     const { items, report, runs, planned } = await runWorkflow(config, {
       scanId: '20260601T120000Z-abc123',
       trigger: 'api',
-      filter: { providers: ['aws'], accounts: ['111111111111'], regions: ['us-east-1'], clusters: ['checkout-api'] },
+      filter: { clusters: [checkout, gke, outside] },
     });
 
     // Assess
@@ -236,10 +257,20 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
       {
         scanId: '20260601T120000Z-abc123',
         target: { provider: 'aws', accountId: '111111111111', region: 'us-east-1' },
-        clusters: ['checkout-api'],
+        cluster: checkout,
+      },
+      {
+        scanId: '20260601T120000Z-abc123',
+        target: { provider: 'gcp', accountId: 'shop-prod-4821', region: 'europe-west1' },
+        cluster: gke,
       },
     ]);
-    expect(new Set(report.findings.map((f) => f.clusterName))).toEqual(new Set(['checkout-api']));
+    expect(lists()).toBe(listsBefore);
+    expect(new Set(report.findings.map((f) => f.clusterName))).toEqual(new Set(['checkout-api', 'storefront']));
+    expect(report.scan.clusters).toEqual([checkout, gke, outside]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ clusterId: outside, stage: 'plan', message: expect.stringContaining('999999999999') }),
+    ]);
     expect(await runs.get(planned.scanId)).toMatchObject({ trigger: 'api', status: 'SUCCEEDED' });
   });
 

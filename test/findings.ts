@@ -39,13 +39,14 @@ export function aFinding(over: Partial<Finding> & { cluster?: string } = {}): Fi
 
 let scanNo = 0;
 
-/** A report of these findings; the scan id and time advance by an hour per call unless given. */
+/** A report of these findings; the scan id and time advance by a minute per call unless given. */
 export function aReport(
   findings: Finding[],
   opts: { id?: string; at?: string; targets?: TargetSummary[]; errors?: TargetError[] } = {},
 ): ScanReport {
   scanNo++;
-  const at = opts.at ?? new Date(Date.UTC(2026, 5, 1, scanNo % 24, scanNo)).toISOString();
+  // Minutes apart and increasing: scans are judged in start order (a scan older than the state changes nothing).
+  const at = opts.at ?? new Date(Date.UTC(2026, 5, 1) + scanNo * 60_000).toISOString();
   const targets = opts.targets ?? [
     { provider: 'aws', accountId: ACCOUNT, region: REGION, status: 'scanned', clusters: 1 },
   ];

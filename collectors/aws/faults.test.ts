@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
+import { parseClusterRef } from '../../core/cluster-ref.ts';
 import { parseConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
 import { evaluateSnapshots } from '../../core/engine.ts';
@@ -439,5 +440,81 @@ describe('the IAM authorization (privilege paths) under faults: a gap naming the
       /^SCPs not applied: the scanner's credentials cannot read AWS Organizations/,
     );
     expect(auth.roles.length).toBeGreaterThan(0);
+  });
+});
+
+describe('one named cluster (a rescan): only ResourceNotFound lets its findings resolve', () => {
+  const ARN = `arn:aws:eks:eu-west-1:${PROD}:cluster/ml-training`;
+  const awsError = (status: number, type: string, message: string): FaultRule['answer'] => ({
+    status,
+    body: JSON.stringify({ __type: type, message }),
+  });
+  const describeIt = (answer: FaultRule['answer']): FaultRule[] => [
+    { match: rest('GET', /^\/clusters\/ml-training$/), answer },
+  ];
+
+  /** The baseline state: one full scan of the account, shared by the cases (each reconciles a copy of it). */
+  let baselineOnce: Promise<ReturnType<typeof reconcile>> | undefined;
+  const baselineState = () => {
+    baselineOnce ??= collectorWith({}).then(async ({ config, collector }) => {
+      const report = await runScan({ collectors: [collector], checks, config });
+      await proxy?.close();
+      proxy = undefined;
+      return reconcile([], report, { now: new Date() });
+    });
+    return baselineOnce;
+  };
+
+  /** The baseline state, then a scan of ml-training only with the faults given. */
+  async function rescanWith(rules: FaultRule[]) {
+    const baseline = await baselineState();
+    const { config, collector } = await collectorWith({ rules });
+    const report = await runScan({ collectors: [collector], checks, config, clusters: [parseClusterRef(ARN)] });
+    const after = reconcile(baseline.nextState, report, { now: new Date() });
+    const mine = baseline.nextState.filter((s) => s.clusterId === ARN && s.status === 'open');
+    return { report, after, mine, baseline };
+  }
+
+  it.each([
+    ['denied', awsError(403, 'AccessDeniedException', 'not authorized to perform eks:DescribeCluster'), 'AccessDenied'],
+    ['throttled', awsError(429, 'ThrottlingException', 'Rate exceeded'), 'Throttled'],
+    ['malformed', { body: '{}' }, 'Malformed'],
+  ])(
+    'DescribeCluster %s is an error for the cluster: nothing of it resolves, nothing else changes',
+    async (_n, answer, code) => {
+      const { report, after, mine, baseline } = await rescanWith(describeIt(answer as FaultRule['answer']));
+      expect(report.errors).toEqual([expect.objectContaining({ clusterId: ARN, stage: 'describe-cluster', code })]);
+      expect(report.findings).toEqual([]);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(after.delta.counts).toMatchObject({ new: 0, regressed: 0, resolved: 0, stale: mine.length });
+      // Every other cluster's record is the very one the baseline left.
+      const others = baseline.nextState.filter((s) => s.clusterId !== ARN);
+      for (const s of others) expect(after.nextState.find((x) => x.id === s.id)).toBe(s);
+    },
+  );
+
+  it('DescribeCluster ResourceNotFound means the cluster is gone: its findings resolve, and only its', async () => {
+    const gone = awsError(404, 'ResourceNotFoundException', 'No cluster found for name: ml-training.');
+    const { report, after, mine } = await rescanWith(describeIt(gone));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(report.errors).toEqual([]);
+    expect(report.targets).toEqual([expect.objectContaining({ clusterId: ARN, status: 'scanned', clusters: 0 })]);
+    expect(after.delta.resolved.map((r) => [r.clusterId, r.reason])).toEqual(
+      mine.map(() => [ARN, 'cluster no longer exists']),
+    );
+    expect(after.delta.counts).toMatchObject({ new: 0, stale: 0 });
+  });
+
+  it('reads the cluster by name: no ListClusters call', async () => {
+    // Both rules only count (a zero delay forwards the request).
+    const { config, collector } = await collectorWith({
+      rules: [
+        { match: rest('GET', /^\/clusters$/), answer: { delayMs: 0 } },
+        { match: rest('GET', /^\/clusters\/ml-training$/), answer: { delayMs: 0 } },
+      ],
+    });
+    const report = await runScan({ collectors: [collector], checks, config, clusters: [parseClusterRef(ARN)] });
+    expect(proxy!.hits).toEqual([0, 1]);
+    expect(new Set(report.findings.map((f) => f.clusterId))).toEqual(new Set([ARN]));
   });
 });

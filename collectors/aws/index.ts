@@ -4,6 +4,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
+import type { FailureCode } from '../../core/errors.ts';
 import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
 import type { IamAuthorization } from '../../core/snapshot-iam.ts';
 import type {
@@ -60,6 +61,25 @@ export const AWS_COLLECTOR_ACTIONS = [
   'ec2:DescribeRegions',
   ...IAM_AUTHORIZATION_ACTIONS,
 ] as const;
+
+/**
+ * The collection of one named cluster. No snapshot means DescribeCluster answered ResourceNotFound: the cluster is
+ * gone, the only answer that lets its findings resolve. Any other DescribeCluster failure (denied, throttled, timed
+ * out, malformed) is an error for the cluster, so nothing of it resolves, even from the reads that did succeed.
+ */
+export function namedClusterCollection(target: Target, snapshot: EksClusterSnapshot | undefined): TargetCollection {
+  const described = snapshot?.gaps.find((g) => g.need === 'eks:DescribeCluster');
+  if (!snapshot || !described) return { target, snapshots: snapshot ? [snapshot] : [], errors: [] };
+  const error: TargetError = {
+    provider: 'aws',
+    accountId: target.accountId,
+    region: target.region,
+    stage: 'describe-cluster',
+    code: (described.code ?? 'Unknown') as FailureCode,
+    message: `Cannot describe EKS cluster ${target.cluster?.name ?? snapshot.name}: ${described.error}`,
+  };
+  return { target, snapshots: [], errors: [error] };
+}
 
 /** See `kubernetesReads` in createAwsCollector. */
 const KUBERNETES_READS_AT_ONCE = 32;
@@ -359,6 +379,25 @@ export function createAwsCollector(
     }
     const denied = await ready(session, deadline);
     if (denied) return { target, snapshots: [], errors: [{ ...denied, region }] };
+    if (target.cluster && !aws.accounts) {
+      // The scanner's own credentials read its own account only: a cluster of another account would be answered
+      // ResourceNotFound, which must never pass for "the cluster is gone".
+      let own: string;
+      try {
+        own = await deadline.race(callerAccountId());
+      } catch (e) {
+        return failed(target, 'get-caller-identity', e);
+      }
+      if (own !== accountId) {
+        return failed(
+          target,
+          'assume-role',
+          new Error(
+            `Account ${accountId} is not the scanner's own account (${own}) and no aws.accounts are configured`,
+          ),
+        );
+      }
+    }
 
     // Clients bound to this target's deadline (every call aborted by it, none started after it).
     const signal = Number.isFinite(deadline.remainingMs()) ? deadline.signal : undefined;
@@ -369,10 +408,15 @@ export function createAwsCollector(
     try {
       const eks = client(eksClient, 'eks');
       let names: string[];
-      try {
-        names = await listClusterNames(eks, maxPages);
-      } catch (e) {
-        return failed(target, 'list-clusters', e, 'Cannot list EKS clusters: ');
+      if (target.cluster) {
+        // One named cluster (a rescan): read by name, the account's cluster list is not needed.
+        names = [target.cluster.name];
+      } else {
+        try {
+          names = await listClusterNames(eks, maxPages);
+        } catch (e) {
+          return failed(target, 'list-clusters', e, 'Cannot list EKS clusters: ');
+        }
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
       let guardDuty: ReturnType<typeof collectGuardDuty> | undefined;
@@ -407,15 +451,16 @@ export function createAwsCollector(
         names.length > 0
           ? deadline.race(authorizationOf(session)).catch((e: unknown) => gap(IAM_AUTHORIZATION_NEED, e))
           : undefined;
-      const snapshots = (await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))))).filter(
-        (s): s is EksClusterSnapshot => s !== undefined,
-      );
+      const described = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       const auth = await authorization;
+      const withAuth = (s: EksClusterSnapshot): EksClusterSnapshot =>
+        !auth ? s : 'need' in auth ? { ...s, gaps: [...s.gaps, auth] } : { ...s, iamAuthorization: auth };
+      // A named cluster that DescribeCluster says is gone (undefined) resolves; any other failure is an error.
+      if (target.cluster) return namedClusterCollection(target, described[0] && withAuth(described[0]));
+      const snapshots = described.filter((s): s is EksClusterSnapshot => s !== undefined);
       return {
         target,
-        snapshots: snapshots.map((s) =>
-          !auth ? s : 'need' in auth ? { ...s, gaps: [...s.gaps, auth] } : { ...s, iamAuthorization: auth },
-        ),
+        snapshots: snapshots.map(withAuth),
         errors: [],
       };
     } finally {

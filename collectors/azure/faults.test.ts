@@ -1,8 +1,10 @@
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseClusterRef } from '../../core/cluster-ref.ts';
 import { parseConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
+import { clusterTarget } from '../../core/target.ts';
 import { armTls } from '../../sim/azure/server.ts';
 import { simAzureCredential } from '../../sim/clients.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
@@ -87,6 +89,46 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
     expect(snapshots.map((s) => s.name).sort()).toEqual(['payments', 'web']);
     for (const s of snapshots) expect(s.gaps).toEqual([]);
     expect(proxy!.count(LIST)).toBe(2); // two pages, the second through the rewritten nextLink
+  });
+
+  describe('one named cluster (ManagedClusters.get): only a resource not found says it is gone', () => {
+    const ref = parseClusterRef(
+      `/subscriptions/${SUB}/resourceGroups/rg-payments/providers/Microsoft.ContainerService/managedClusters/payments`,
+    );
+    const GET = /\/managedClusters\/payments$/i;
+    const target = clusterTarget(ref);
+    const armError = (status: number, code: string) => ({
+      status,
+      body: JSON.stringify({ error: { code, message: code } }),
+    });
+
+    it('reads the cluster by name, with no list call', async () => {
+      const { snapshots, errors } = await collector().collect(target);
+      expect(errors).toEqual([]);
+      expect(snapshots.map((x) => x.name)).toEqual(['payments']);
+      expect(proxy!.count(LIST)).toBe(0);
+    });
+
+    it.each([
+      ['denied', armError(403, 'AuthorizationFailed'), 'AccessDenied'],
+      ['throttled', armError(429, 'TooManyRequests'), 'Throttled'],
+      ['a missing subscription', armError(404, 'SubscriptionNotFound'), 'NotFound'],
+      ['malformed', { body: '{}' }, 'Malformed'],
+    ])('%s is an error for the cluster, never "gone"', async (_n, f, code) => {
+      fault = on(GET, f as Fault);
+      const { snapshots, errors } = await collector().collect(target);
+      expect(snapshots).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ stage: 'get-cluster', code })]);
+    });
+
+    it('ResourceNotFound: gone, no snapshot and no error', async () => {
+      const missing = clusterTarget(
+        parseClusterRef(
+          `/subscriptions/${SUB}/resourceGroups/rg-payments/providers/Microsoft.ContainerService/managedClusters/nosuch`,
+        ),
+      );
+      expect(await collector().collect(missing)).toMatchObject({ snapshots: [], errors: [] });
+    });
   });
 
   describe('an empty 200 body is never data', () => {

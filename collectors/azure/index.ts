@@ -61,6 +61,15 @@ function resourceGroupOf(id: string): string {
 /** The continuation token of an ARM `byPage()` page: the absolute nextLink of the page after it. */
 const continuation = (page: unknown) => (page as { continuationToken?: string }).continuationToken;
 
+/**
+ * ManagedClusters.get said the cluster does not exist: a 404 naming the resource or its resource group. Not a missing
+ * subscription (SubscriptionNotFound is what a reader outside the tenant can get) and nothing else.
+ */
+export function clusterGone(e: unknown): boolean {
+  const err = (e ?? {}) as { code?: string; statusCode?: number };
+  return err.statusCode === 404 && (err.code === 'ResourceNotFound' || err.code === 'ResourceGroupNotFound');
+}
+
 function gap(need: string, e: unknown): CollectionGap {
   return { need, code: classifyAzureError(e), error: describeAzureError(e) };
 }
@@ -199,6 +208,26 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
         ...(collectOptions.deadline ? { deadline: collectOptions.deadline } : {}),
       };
       const aks = containerServiceClient(cred(), subscriptionId, clientOptions);
+      if (target.cluster?.provider === 'azure') {
+        const ref = target.cluster;
+        let cluster: ManagedCluster;
+        try {
+          cluster = await aks.managedClusters.get(ref.resourceGroup, ref.name);
+        } catch (e) {
+          // Gone (its resource or resource group not found): the only answer that resolves its findings.
+          if (clusterGone(e)) return { target, snapshots: [], errors: [] };
+          const error: TargetError = {
+            provider: 'azure',
+            accountId: subscriptionId,
+            region: target.region,
+            stage: 'get-cluster',
+            code: classifyAzureError(e),
+            message: `Cannot read AKS cluster ${ref.name}: ${describeAzureError(e)}`,
+          };
+          return { target, snapshots: [], errors: [error] };
+        }
+        return { target, snapshots: [await collectCluster(aks, subscriptionId, cluster, clientOptions)], errors: [] };
+      }
       let clusters: ManagedCluster[];
       try {
         clusters = await collectPages<ManagedCluster[] & { continuationToken?: string }, ManagedCluster>(

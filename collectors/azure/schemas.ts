@@ -76,6 +76,7 @@ export const ARM_ROUTES = {
     `${SUB}/providers/Microsoft\\.ContainerService/managedClusters`,
     managedClustersPage,
   ),
+  getManagedCluster: route('aks:GetManagedCluster', CLUSTER, managedCluster),
   getAgentPoolUpgradeProfile: route(
     'aks:GetAgentPoolUpgradeProfile',
     `${CLUSTER}/agentPools/[^/]+/upgradeProfiles/default`,

@@ -1,8 +1,10 @@
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseClusterRef } from '../../core/cluster-ref.ts';
 import { parseConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
 import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
+import { clusterTarget } from '../../core/target.ts';
 import { simGoogleAuthClient } from '../../sim/clients.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../common/fault-proxy.ts';
@@ -71,6 +73,38 @@ describe('GCP collector under faults (real GKE and Resource Manager clients, sim
     expect(errors).toEqual([]);
     expect(snapshots.map((s) => s.name).sort()).toEqual(['batch', 'storefront']);
     for (const s of snapshots) expect(s.gaps).toEqual([]);
+  });
+
+  describe('one named cluster (getCluster): only NOT_FOUND says it is gone', () => {
+    const ref = parseClusterRef(`projects/${PROJECT}/locations/europe-west1/clusters/storefront`);
+    const GET = /\/clusters\/storefront$/;
+    const googleError = (status: number, grpc: string) => ({
+      status,
+      body: JSON.stringify({ error: { code: status, message: grpc, status: grpc } }),
+    });
+
+    it('reads the cluster by name, with no list call', async () => {
+      const { snapshots, errors } = await collector().collect(clusterTarget(ref));
+      expect(errors).toEqual([]);
+      expect(snapshots.map((x) => x.name)).toEqual(['storefront']);
+      expect(proxy!.count(CLUSTERS)).toBe(0);
+    });
+
+    it.each([
+      ['denied', googleError(403, 'PERMISSION_DENIED'), 'AccessDenied'],
+      ['throttled', googleError(429, 'RESOURCE_EXHAUSTED'), 'Throttled'],
+      ['malformed', { body: JSON.stringify({ name: 'storefront' }) }, 'Malformed'],
+    ])('%s is an error for the cluster, never "gone"', async (_n, f, code) => {
+      fault = on(GET, f as Fault);
+      const { snapshots, errors } = await collector({}, { maxAttempts: 2 }).collect(clusterTarget(ref));
+      expect(snapshots).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ stage: 'get-cluster', code })]);
+    });
+
+    it('NOT_FOUND: gone, no snapshot and no error', async () => {
+      const missing = parseClusterRef(`projects/${PROJECT}/locations/europe-west1/clusters/nosuch`);
+      expect(await collector().collect(clusterTarget(missing))).toMatchObject({ snapshots: [], errors: [] });
+    });
   });
 
   describe('an empty or incomplete 200 body is never data', () => {

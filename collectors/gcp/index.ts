@@ -1,6 +1,7 @@
 import type { ClusterManagerClient } from '@google-cloud/container';
 import type { AuthClient } from 'google-auth-library';
 import type { ScanConfig } from '../../core/config.ts';
+import { CollectorError } from '../../core/errors.ts';
 import type { GkeCluster, GkeClusterSnapshot, GkeServerConfig } from '../../core/snapshot-gke.ts';
 import type {
   CollectOptions,
@@ -123,6 +124,28 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
       let c: ClusterManagerClient;
       let clusters: GkeCluster[];
       const errors: TargetError[] = [];
+      if (target.cluster?.provider === 'gcp') {
+        const ref = target.cluster;
+        try {
+          c = await gke();
+          const cluster = await gcpCall('gke:GetCluster', s, (o) =>
+            c.getCluster({ name: ref.id }, gaxOptions(o)).then(([r]) => r),
+          );
+          clusters = [cluster as GkeCluster];
+        } catch (e) {
+          // NOT_FOUND is the one answer that says the cluster is gone (and lets its findings resolve).
+          if (!(e instanceof CollectorError) && classifyGcpError(e) === 'NotFound')
+            return { target, snapshots: [], errors: [] };
+          return {
+            target,
+            snapshots: [],
+            errors: [
+              fail('get-cluster', classifyGcpError(e), `Cannot read GKE cluster ${ref.name}: ${describeGcpError(e)}`),
+            ],
+          };
+        }
+        return { target, snapshots: await Promise.all(clusters.map(snapshotOf)), errors };
+      }
       try {
         c = await gke();
         const parent = `projects/${projectId}/locations/-`;
@@ -142,30 +165,30 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           errors: [fail('list-clusters', classifyGcpError(e), `Cannot list GKE clusters: ${describeGcpError(e)}`)],
         };
       }
-      const snapshots = await Promise.all(
-        clusters.map(async (cluster): Promise<GkeClusterSnapshot> => {
-          const location = cluster.location ?? cluster.zone ?? 'unknown';
-          const gaps: GkeClusterSnapshot['gaps'] = [];
-          let config: GkeServerConfig | undefined;
-          try {
-            config = await serverConfig(c, projectId, location, s);
-          } catch (e) {
-            gaps.push({ need: GCP_NEEDS.serverConfig, code: classifyGcpError(e), error: describeGcpError(e) });
-          }
-          return {
-            provider: 'gcp',
-            id: cluster.selfLink ?? `projects/${projectId}/locations/${location}/clusters/${cluster.name}`,
-            name: cluster.name ?? '',
-            accountId: projectId,
-            region: location,
-            collectedAt: clock().toISOString(),
-            cluster,
-            serverConfig: config,
-            gaps,
-          };
-        }),
-      );
+      const snapshots = await Promise.all(clusters.map(snapshotOf));
       return { target, snapshots, errors };
+
+      async function snapshotOf(cluster: GkeCluster): Promise<GkeClusterSnapshot> {
+        const location = cluster.location ?? cluster.zone ?? 'unknown';
+        const gaps: GkeClusterSnapshot['gaps'] = [];
+        let config: GkeServerConfig | undefined;
+        try {
+          config = await serverConfig(c, projectId, location, s);
+        } catch (e) {
+          gaps.push({ need: GCP_NEEDS.serverConfig, code: classifyGcpError(e), error: describeGcpError(e) });
+        }
+        return {
+          provider: 'gcp',
+          id: cluster.selfLink ?? `projects/${projectId}/locations/${location}/clusters/${cluster.name}`,
+          name: cluster.name ?? '',
+          accountId: projectId,
+          region: location,
+          collectedAt: clock().toISOString(),
+          cluster,
+          serverConfig: config,
+          gaps,
+        };
+      }
     },
   };
 }

@@ -78,6 +78,8 @@ const listProjects = z.looseObject({
 /** The one registry of Google answers: every GKE and Resource Manager call the collector makes is checked here. */
 export const GCP_SCHEMAS = {
   'gke:ListClusters': listClusters,
+  /** One named cluster (a rescan): the same cluster shape the list carries. */
+  'gke:GetCluster': gkeCluster,
   'gke:GetServerConfig': serverConfig,
   'crm:ListProjects': listProjects,
 } as const;

@@ -9,7 +9,7 @@ import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateError } from '../../core/errors.ts';
 import { reconcileWithStore } from '../../core/state.ts';
-import { aStoreFinding, aStoreReport, stateStoreContract } from './contract.ts';
+import { aStoreFinding, aStoreReport, rescanRaceContract, stateStoreContract } from './contract.ts';
 import { createDynamoStateStore, stateTableDefinition } from './dynamodb.ts';
 
 // dynalite speaks the DynamoDB wire protocol, in memory, on loopback: conditional writes included.
@@ -41,6 +41,14 @@ async function freshTable(): Promise<string> {
 
 describe('DynamoDB state store (against dynalite)', () => {
   stateStoreContract(async () => {
+    const tableName = await freshTable();
+    return {
+      store: createDynamoStateStore({ client, tableName }),
+      again: () => createDynamoStateStore({ client, tableName }),
+    };
+  });
+
+  rescanRaceContract(async () => {
     const tableName = await freshTable();
     return {
       store: createDynamoStateStore({ client, tableName }),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StateError } from '../../core/errors.ts';
 import { reconcileWithStore } from '../../core/state.ts';
-import { aStoreFinding, aStoreReport, stateStoreContract } from './contract.ts';
+import { aStoreFinding, aStoreReport, rescanRaceContract, stateStoreContract } from './contract.ts';
 import { createLocalStateStore, writeFileAtomic } from './local.ts';
 
 const dirs: string[] = [];
@@ -20,6 +20,10 @@ afterAll(async () => {
 
 describe('local state store (a folder)', () => {
   stateStoreContract(async () => {
+    const dir = await tempDir();
+    return { store: createLocalStateStore(dir), again: () => createLocalStateStore(dir) };
+  });
+  rescanRaceContract(async () => {
     const dir = await tempDir();
     return { store: createLocalStateStore(dir), again: () => createLocalStateStore(dir) };
   });

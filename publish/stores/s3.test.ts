@@ -99,4 +99,14 @@ describe('S3 report store', () => {
       '"2"',
     ]);
   });
+
+  it('keeps the latest pointer where it is for a report that asks so (a cluster scan), and still writes its files', async () => {
+    const s3 = fakeS3();
+    const store = createS3ReportStore({ client: s3, bucket: 'reports' });
+    const artifacts = [{ name: 'report.json', contentType: 'application/json', body: '{}' }];
+    await store.put('20260601T090000Z-bbbbbb', artifacts);
+    const out = await store.put('20260601T100000Z-cccccc', artifacts, [], { latest: false });
+    expect(JSON.parse(s3.objects.get('latest/scan.json')!.body).scanId).toBe('20260601T090000Z-bbbbbb');
+    expect(out.keys).toEqual(['scans/20260601T100000Z-cccccc/report.json']);
+  });
 });

@@ -57,7 +57,12 @@ export function createS3ReportStore(deps: S3ReportStoreDeps): ReportStore {
     lines(scanId, name) {
       return s3Lines(deps.client, deps.bucket, keyOf(scanId, name));
     },
-    async put(scanId: string, artifacts: readonly ReportArtifact[], streamed: readonly string[] = []) {
+    async put(
+      scanId: string,
+      artifacts: readonly ReportArtifact[],
+      streamed: readonly string[] = [],
+      options: { latest?: boolean } = {},
+    ) {
       const keys: Record<string, string> = {};
       for (const name of streamed) keys[name] = keyOf(scanId, name);
       for (const a of artifacts) {
@@ -75,7 +80,7 @@ export function createS3ReportStore(deps: S3ReportStoreDeps): ReportStore {
         keys[a.name] = key;
       }
       const body = `${JSON.stringify({ scanId, keys } satisfies LatestPointer, null, 2)}\n`;
-      for (let attempt = 0; attempt < 3; attempt++) {
+      for (let attempt = 0; options.latest !== false && attempt < 3; attempt++) {
         const current = await readLatest();
         if (current && current.pointer.scanId >= scanId) break; // a newer (or this) scan is already latest
         try {

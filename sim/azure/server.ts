@@ -231,6 +231,14 @@ export function createArmHandler(deps: ArmDeps) {
         }),
       };
     const clusterPath = `^/subscriptions/([^/]+)/resourceGroups/([^/]+)/${MC}/([^/]+)`;
+    m = new RegExp(`${clusterPath}$`, 'i').exec(path);
+    if (m)
+      return {
+        action: 'ManagedClusters.Get',
+        permission: 'Microsoft.ContainerService/managedClusters/read',
+        subscriptionId: m[1]!,
+        answer: (sub) => cluster(sub!, m![2]!, m![3]!).resource,
+      };
     m = new RegExp(`${clusterPath}/upgradeProfiles/default$`, 'i').exec(path);
     if (m)
       return {

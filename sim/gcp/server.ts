@@ -82,6 +82,21 @@ export function createGkeHandler(deps: GkeDeps) {
         send(200, { projects });
         return;
       }
+      const one = /^\/v1\/projects\/([^/]+)\/(?:locations|zones)\/([^/]+)\/clusters\/([^/]+)$/.exec(path);
+      if (one) {
+        const [, project, location, name] = one as unknown as [string, string, string, string];
+        action = 'clusters.get';
+        projectId = project;
+        const found = access(project).clusters.find((c) => c.cluster.location === location && c.cluster.name === name);
+        if (!found)
+          throw new GoogleError(
+            404,
+            'NOT_FOUND',
+            `Not found: projects/${project}/locations/${location}/clusters/${name}.`,
+          );
+        send(200, found.cluster);
+        return;
+      }
       const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/(clusters|serverConfig)$/.exec(path);
       if (!m) throw new GoogleError(404, 'NOT_FOUND', `The simulator does not serve GET ${path}`);
       const [, project, location, what] = m as unknown as [string, string, string, string];
