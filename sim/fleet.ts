@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import type {
   AccessEntry,
   Addon,
+  Insight,
   AssociatedAccessPolicy,
   Cluster,
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
+import { type InsightSpec, resolveInsights } from './aws/eks-insights-spec.ts';
 import { deepMerge, type PlainObject } from './merge.ts';
 import { PATCH_VERSIONS, resolveTime, SimReferences } from './references.ts';
 import type {
@@ -99,6 +101,8 @@ export interface SimCluster {
   launchTemplates: SimLaunchTemplate[];
   /** EC2 instances tagged for this cluster, outside managed node groups. */
   selfManagedNodes: SimInstance[];
+  /** EKS insights as DescribeInsight returns them; live. */
+  insights: Insight[];
 }
 
 /** An IAM role as ListRoles/GetRole describe it; the trust policy is kept as plain JSON text here. */
@@ -452,6 +456,7 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
     oidcProvider = false,
     launchTemplates: templateSpecs = [],
     selfManagedNodes: nodeSpecs = [],
+    insights: insightSpecs,
     ...cluster
   } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
@@ -499,6 +504,13 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
         ? 'unreachable'
         : 'authorized'),
     oidcProvider: oidcProvider as boolean,
+    insights: resolveInsights((insightSpecs ?? undefined) as InsightSpec[] | undefined, {
+      accountId,
+      region,
+      name,
+      version: clusterVersion,
+      createdAt: clusterCreated,
+    }),
   };
 }
 

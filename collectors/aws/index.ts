@@ -30,6 +30,7 @@ import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
 import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 import { collectGuardDuty } from './guardduty.ts';
+import { collectInsights } from './insights.ts';
 import { type AccountIam, accountIam } from './iam.ts';
 import { collectSecretsKey } from './kms.ts';
 import { AWS_AUTH_PATH, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
@@ -353,6 +354,8 @@ export function createAwsCollector(
         nodeFacts: (c: ClusterInProgress) => collectNodeFacts(nodeScope, c),
         secretsKey: (c: Cluster | undefined, gaps: CollectionGap[]) =>
           collectSecretsKey(client(kmsClient, 'kms'), c, accountId, gaps),
+        insights: (name: string, gaps: CollectionGap[]) =>
+          collectInsights(eks, name, gaps, { concurrency: config.concurrency.clustersPerTarget, maxPages }),
       };
       const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
       return {
