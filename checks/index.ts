@@ -21,6 +21,7 @@ import eksAccessPrincipalsExist from './eks/eks-access-principals-exist.ts';
 import eksAddonsCurrent from './eks/eks-addons-current.ts';
 import eksAwsAuthNoMastersOrAccounts from './eks/eks-aws-auth-no-masters-or-accounts.ts';
 import eksClusterAdminsLimited from './eks/eks-cluster-admins-limited.ts';
+import eksConfigurationInsightsPassing from './eks/eks-configuration-insights-passing.ts';
 import eksControlPlaneAuditLogging from './eks/eks-control-plane-audit-logging.ts';
 import eksCustomAmiAge from './eks/eks-custom-ami-age.ts';
 import eksDeletionProtectionProduction from './eks/eks-deletion-protection-production.ts';
@@ -43,6 +44,7 @@ import eksSecretsKeyRotation from './eks/eks-secrets-key-rotation.ts';
 import eksSecretsKeySameAccount from './eks/eks-secrets-key-same-account.ts';
 import eksSecretsKeyUsable from './eks/eks-secrets-key-usable.ts';
 import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
+import eksUpgradeInsightsPassing from './eks/eks-upgrade-insights-passing.ts';
 import eksVersionSupported from './eks/eks-version-supported.ts';
 import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
 import gkeControlPlaneNotWorldOpen from './gke/gke-control-plane-not-world-open.ts';
@@ -90,6 +92,9 @@ export const checks: AnyCheck[] = [
   eksNodeImdsRestricted,
   eksDeletionProtectionProduction,
   eksGuarddutyEksProtection,
+  // upgrade and configuration insights (issue 15)
+  eksUpgradeInsightsPassing,
+  eksConfigurationInsightsPassing,
   aksApiServerNotWorldOpen,
   aksAzureRbac,
   aksEntraIdIntegration,

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type {
   AccessEntry,
   Addon,
-  Insight,
   AssociatedAccessPolicy,
   Cluster,
+  Insight,
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';

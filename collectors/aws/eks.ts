@@ -11,12 +11,7 @@ import {
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
 import pLimit from 'p-limit';
-import type {
-  CollectionGap,
-  EksClusterSnapshot,
-  EksInsightsFacts,
-  EksSecretsKeyFacts,
-} from '../../core/snapshot.ts';
+import type { CollectionGap, EksClusterSnapshot, EksInsightsFacts, EksSecretsKeyFacts } from '../../core/snapshot.ts';
 import { collectPages } from '../common/pages.ts';
 import { type AccessScope, collectAccess, emptyAccess } from './access.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';

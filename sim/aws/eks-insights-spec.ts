@@ -115,7 +115,9 @@ export function resolveInsights(
       description: i.description ?? `Checks for ${i.name.toLowerCase()} on this cluster.`,
       insightStatus: { status: i.status, reason: i.reason ?? REASONS[i.status] },
       recommendation: i.recommendation ?? (i.status === 'PASSING' ? 'No action required.' : `Resolve: ${i.name}.`),
-      additionalInfo: { 'EKS upgrade insights': 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-insights.html' },
+      additionalInfo: {
+        'EKS upgrade insights': 'https://docs.aws.amazon.com/eks/latest/userguide/cluster-insights.html',
+      },
       resources: i.resources.map((r) => ({
         ...(r.kubernetesResourceUri ? { kubernetesResourceUri: r.kubernetesResourceUri } : {}),
         ...(r.arn ? { arn: r.arn } : {}),
