@@ -14,6 +14,7 @@ import aksLocalAccountsDisabled from './aks/aks-local-accounts-disabled.ts';
 import aksNoPodManagedIdentity from './aks/aks-no-pod-managed-identity.ts';
 import aksNodeImageCurrent from './aks/aks-node-image-current.ts';
 import aksNodeOsUpgradeChannel from './aks/aks-node-os-upgrade-channel.ts';
+import aksNodePoolVersionSupported from './aks/aks-node-pool-version-supported.ts';
 import aksSecretsKeyVaultKms from './aks/aks-secrets-key-vault-kms.ts';
 import aksWorkloadIdentity from './aks/aks-workload-identity.ts';
 import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authentication-mode.ts';
@@ -54,6 +55,7 @@ import gkeLegacyAbacDisabled from './gke/gke-legacy-abac-disabled.ts';
 import gkeNoStaticCredentials from './gke/gke-no-static-credentials.ts';
 import gkeNodeAutoUpgrade from './gke/gke-node-auto-upgrade.ts';
 import gkeNodeImageCosContainerd from './gke/gke-node-image-cos-containerd.ts';
+import gkeNodeVersionOffered from './gke/gke-node-version-offered.ts';
 import gkeNodeVersionSkew from './gke/gke-node-version-skew.ts';
 import gkeNodesNotDefaultServiceAccount from './gke/gke-nodes-not-default-service-account.ts';
 import gkeReleaseChannel from './gke/gke-release-channel.ts';
@@ -105,6 +107,7 @@ export const checks: AnyCheck[] = [
   aksNoPodManagedIdentity,
   aksNodeImageCurrent,
   aksNodeOsUpgradeChannel,
+  aksNodePoolVersionSupported,
   aksSecretsKeyVaultKms,
   aksWorkloadIdentity,
   gkeControlPlaneLogging,
@@ -116,6 +119,7 @@ export const checks: AnyCheck[] = [
   gkeNodeAutoUpgrade,
   gkeNodeImageCosContainerd,
   gkeNodeVersionSkew,
+  gkeNodeVersionOffered,
   gkeNodesNotDefaultServiceAccount,
   gkeReleaseChannel,
   gkeSecretsCloudKms,
