@@ -130,7 +130,7 @@ function insightResult(s: EksClusterSnapshot, scope: InsightScope, summary: Insi
     resourcesTotal: detail.resources?.length ?? 0,
     additionalInfo: detail.additionalInfo ?? {},
   };
-  const reason = insight.reason ? `: ${insight.reason}` : '';
+  const reason = insight.reason ? `: ${insight.reason.replace(/\.+$/, '')}` : '';
   if (status === 'ERROR' || status === 'WARNING') {
     const recommendation = evidence.recommendation ? ` Recommendation: ${evidence.recommendation}` : '';
     return {
