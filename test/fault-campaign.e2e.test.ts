@@ -55,6 +55,19 @@ const SCENARIOS: Scenario[] = [
   { name: 'slow', plan: { seed: 107, rules: [{ kind: 'slow', rate: 0.2, slowMs: 300 }] } },
   { name: 'repeat-token', plan: { seed: 108, rules: [{ kind: 'repeat-token', rate: 0.3 }] } },
   { name: 'reset', plan: { seed: 109, rules: [{ kind: 'reset', rate: 0.15 }] } },
+  // Issue 15: the insight reads alone, throttled (past the retries), garbled and emptied: only EKS.VERSIONS.4 and
+  // EKS.NODES.7 may turn ERROR, and nothing may PASS or resolve.
+  {
+    name: 'insights',
+    plan: {
+      seed: 110,
+      rules: [
+        { kind: 'throttle', service: 'eks', action: ['ListInsights', 'DescribeInsight'], rate: 0.5 },
+        { kind: 'garbage', service: 'eks', action: ['ListInsights', 'DescribeInsight'], rate: 0.3 },
+        { kind: 'empty', service: 'eks', action: ['ListInsights', 'DescribeInsight'], rate: 0.5 },
+      ],
+    },
+  },
   { name: 'clean (after the faults)' },
 ];
 

@@ -3,7 +3,6 @@ import pLimit from 'p-limit';
 import type { CollectionGap, EksInsightsFacts } from '../../core/snapshot.ts';
 import { collectPages } from '../common/pages.ts';
 import { eksNextToken, gap } from './eks.ts';
-import { classifyAwsError } from './errors.ts';
 
 /** The gaps the insight checks turn into ERROR. */
 export const INSIGHT_NEEDS = { list: 'eks:ListInsights', describe: 'eks:DescribeInsight' } as const;
@@ -34,7 +33,6 @@ export async function collectInsights(
   }
   const limit = pLimit(options.concurrency);
   const details: Record<string, Insight> = {};
-  const gone = new Set<string>();
   const failures: string[] = [];
   let firstError: unknown;
   await Promise.all(
@@ -46,12 +44,9 @@ export async function collectInsights(
             const r = await eks.send(new DescribeInsightCommand({ clusterName, id: s.id! }));
             if (r.insight) details[s.id!] = r.insight;
           } catch (e) {
-            // Retired by EKS since the list: it no longer applies to the cluster.
-            if (classifyAwsError(e) === 'NotFound') gone.add(s.id!);
-            else {
-              failures.push(s.name ?? s.id!);
-              firstError ??= e;
-            }
+            // NotFound included: a listed insight not PASSING that cannot be read is not known to be fixed.
+            failures.push(s.name ?? s.id!);
+            firstError ??= e;
           }
         }),
       ),
@@ -60,5 +55,5 @@ export async function collectInsights(
     const g = gap(INSIGHT_NEEDS.describe, firstError);
     gaps.push({ ...g, error: `${g.error} (could not describe: ${failures.sort().join(', ')})` });
   }
-  return { summaries: summaries.filter((s) => !gone.has(s.id ?? '')), details };
+  return { summaries, details };
 }
