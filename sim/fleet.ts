@@ -103,6 +103,8 @@ export interface SimCluster {
   selfManagedNodes: SimInstance[];
   /** EKS insights as DescribeInsight returns them; live. */
   insights: Insight[];
+  /** ListInsights and DescribeInsight on this cluster are refused (AccessDeniedException); live. */
+  insightsDenied: boolean;
 }
 
 /** An IAM role as ListRoles/GetRole describe it; the trust policy is kept as plain JSON text here. */
@@ -457,6 +459,7 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
     launchTemplates: templateSpecs = [],
     selfManagedNodes: nodeSpecs = [],
     insights: insightSpecs,
+    insightsDenied = false,
     ...cluster
   } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
@@ -511,6 +514,7 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
       version: clusterVersion,
       createdAt: clusterCreated,
     }),
+    insightsDenied: insightsDenied as boolean,
   };
 }
 

@@ -310,6 +310,8 @@ const ClusterFields = {
   selfManagedNodes: z.array(SelfManagedNodeSpecSchema),
   /** EKS insights (ListInsights, DescribeInsight; sim/aws/eks-insights-spec.ts). Absent: the usual set, all PASSING. */
   insights: z.array(InsightSpecSchema),
+  /** Sim-only: ListInsights and DescribeInsight on this cluster answer AccessDeniedException (a per-cluster gap case). */
+  insightsDenied: z.boolean(),
 };
 
 const ClusterDefaultsSchema = z.strictObject(fields(ClusterFields));

@@ -1,7 +1,8 @@
 import type { Insight, InsightSummary } from '@aws-sdk/client-eks';
+import type { SimCluster } from '../fleet.ts';
 import { findCluster, page } from './eks.ts';
 import { AwsError, restJsonResponse } from './protocol.ts';
-import type { Route } from './service.ts';
+import type { RequestContext, Route } from './service.ts';
 
 /** ListInsights' `filter`, as the SDK sends it in the JSON body. */
 interface Filter {
@@ -25,6 +26,18 @@ function bodyOf(body: string): { filter?: Filter; maxResults?: number; nextToken
   }
 }
 
+/** The cluster, unless the spec refuses its insights to the scanner (`insightsDenied`), as IAM would. */
+function insightsOf(name: string, action: string, ctx: RequestContext): SimCluster {
+  const c = findCluster(name, ctx);
+  if (c.insightsDenied)
+    throw new AwsError(
+      403,
+      'AccessDeniedException',
+      `User: ${ctx.principal.arn} is not authorized to perform: eks:${action} on resource: ${c.cluster.arn}`,
+    );
+  return c;
+}
+
 /** EKS cluster insights: listed in `routes` of sim/aws/eks.ts; the data comes from the spec's `insights:`. */
 export const insightRoutes: Route[] = [
   {
@@ -32,7 +45,7 @@ export const insightRoutes: Route[] = [
     path: ['clusters', '{name}', 'insights'],
     action: 'ListInsights',
     handler(p, req, ctx) {
-      const c = findCluster(p.name!, ctx);
+      const c = insightsOf(p.name!, 'ListInsights', ctx);
       const { filter = {}, maxResults, nextToken } = bodyOf(req.body);
       const keep = (want: string[] | undefined, got: string | undefined) =>
         !want?.length || (got !== undefined && want.includes(got));
@@ -58,7 +71,7 @@ export const insightRoutes: Route[] = [
     path: ['clusters', '{name}', 'insights', '{id}'],
     action: 'DescribeInsight',
     handler(p, _req, ctx) {
-      const c = findCluster(p.name!, ctx);
+      const c = insightsOf(p.name!, 'DescribeInsight', ctx);
       const insight = c.insights.find((i) => i.id === p.id);
       if (!insight) {
         throw new AwsError(404, 'ResourceNotFoundException', `No insight found for id: ${p.id}.`, {
