@@ -13,6 +13,7 @@ import type { ClusterSnapshot } from '../core/snapshot.ts';
 import { aksExamples } from './aks/fixtures.ts';
 import { aContext, anEksCluster } from './eks/builders.ts';
 import { examples as eksExamples } from './eks/fixtures.ts';
+import { insightResourceId } from './eks/lib/insights.ts';
 import { FrameworkSchema, frameworkById, frameworks } from './frameworks/index.ts';
 import { gkeExamples } from './gke/fixtures.ts';
 import { checkById, checks } from './index.ts';
@@ -29,6 +30,7 @@ function isPartOf(s: ClusterSnapshot, resourceId: string): boolean {
     ...s.nodegroups.map((n) => n.nodegroupArn ?? ''),
     ...s.addons.map((a) => a.addonArn ?? ''),
     ...s.selfManagedNodes.map((i) => `arn:${partition}:ec2:${s.region}:${s.accountId}:instance/${i.InstanceId}`),
+    ...(s.insights?.summaries ?? []).map((i) => insightResourceId(s, i.id ?? '')),
   ].includes(resourceId);
 }
 

@@ -14,6 +14,7 @@ import aksLocalAccountsDisabled from './aks/aks-local-accounts-disabled.ts';
 import aksNoPodManagedIdentity from './aks/aks-no-pod-managed-identity.ts';
 import aksNodeImageCurrent from './aks/aks-node-image-current.ts';
 import aksNodeOsUpgradeChannel from './aks/aks-node-os-upgrade-channel.ts';
+import aksNodePoolVersionSupported from './aks/aks-node-pool-version-supported.ts';
 import aksSecretsKeyVaultKms from './aks/aks-secrets-key-vault-kms.ts';
 import aksWorkloadIdentity from './aks/aks-workload-identity.ts';
 import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authentication-mode.ts';
@@ -23,6 +24,7 @@ import eksAwsAuthNoMastersOrAccounts from './eks/eks-aws-auth-no-masters-or-acco
 import eksClusterAccessGrantPaths from './eks/eks-cluster-access-grant-paths.ts';
 import eksClusterAdminAssumePaths from './eks/eks-cluster-admin-assume-paths.ts';
 import eksClusterAdminsLimited from './eks/eks-cluster-admins-limited.ts';
+import eksConfigurationInsightsPassing from './eks/eks-configuration-insights-passing.ts';
 import eksControlPlaneAuditLogging from './eks/eks-control-plane-audit-logging.ts';
 import eksCustomAmiAge from './eks/eks-custom-ami-age.ts';
 import eksDeletionProtectionProduction from './eks/eks-deletion-protection-production.ts';
@@ -48,6 +50,7 @@ import eksSecretsKeyRotation from './eks/eks-secrets-key-rotation.ts';
 import eksSecretsKeySameAccount from './eks/eks-secrets-key-same-account.ts';
 import eksSecretsKeyUsable from './eks/eks-secrets-key-usable.ts';
 import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
+import eksUpgradeInsightsPassing from './eks/eks-upgrade-insights-passing.ts';
 import eksVersionSupported from './eks/eks-version-supported.ts';
 import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
 import gkeControlPlaneNotWorldOpen from './gke/gke-control-plane-not-world-open.ts';
@@ -57,6 +60,7 @@ import gkeLegacyAbacDisabled from './gke/gke-legacy-abac-disabled.ts';
 import gkeNoStaticCredentials from './gke/gke-no-static-credentials.ts';
 import gkeNodeAutoUpgrade from './gke/gke-node-auto-upgrade.ts';
 import gkeNodeImageCosContainerd from './gke/gke-node-image-cos-containerd.ts';
+import gkeNodeVersionOffered from './gke/gke-node-version-offered.ts';
 import gkeNodeVersionSkew from './gke/gke-node-version-skew.ts';
 import gkeNodesNotDefaultServiceAccount from './gke/gke-nodes-not-default-service-account.ts';
 import gkeReleaseChannel from './gke/gke-release-channel.ts';
@@ -101,6 +105,9 @@ export const checks: AnyCheck[] = [
   eksPodRolePrivilegePaths,
   eksNodeRolePodPaths,
   eksPodIdentityPassrolePaths,
+  // upgrade and configuration insights (issue 15)
+  eksUpgradeInsightsPassing,
+  eksConfigurationInsightsPassing,
   aksApiServerNotWorldOpen,
   aksAzureRbac,
   aksEntraIdIntegration,
@@ -111,6 +118,7 @@ export const checks: AnyCheck[] = [
   aksNoPodManagedIdentity,
   aksNodeImageCurrent,
   aksNodeOsUpgradeChannel,
+  aksNodePoolVersionSupported,
   aksSecretsKeyVaultKms,
   aksWorkloadIdentity,
   gkeControlPlaneLogging,
@@ -122,6 +130,7 @@ export const checks: AnyCheck[] = [
   gkeNodeAutoUpgrade,
   gkeNodeImageCosContainerd,
   gkeNodeVersionSkew,
+  gkeNodeVersionOffered,
   gkeNodesNotDefaultServiceAccount,
   gkeReleaseChannel,
   gkeSecretsCloudKms,

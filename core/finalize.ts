@@ -1,5 +1,6 @@
 import { errorMessage } from './errors.ts';
 import type { Finding } from './finding.ts';
+import { insightSummaryBuilder } from './insights-summary.ts';
 import { coverageBuilder, createReconciler, type Delta, type ReconcileResult, reconcile } from './lifecycle.ts';
 import {
   FINDINGS_FILE,
@@ -165,6 +166,7 @@ export async function finalizeStream(input: StreamedScan, deps: StreamFinalizeDe
   }
   const coverage = coverageBuilder();
   const counts = findingCounts();
+  const insights = insightSummaryBuilder();
   const selection = findingSelection(deps.maxFindings);
   const targets: TargetSummary[] = [];
   const errors: TargetError[] = [];
@@ -176,6 +178,7 @@ export async function finalizeStream(input: StreamedScan, deps: StreamFinalizeDe
       for (const raw of part.findings) {
         coverage.addFinding(raw);
         counts.add(raw);
+        insights.add(raw);
         const f = reconciler ? reconciler.add(raw) : raw;
         selection.add(f);
         if (writer) {
@@ -195,6 +198,7 @@ export async function finalizeStream(input: StreamedScan, deps: StreamFinalizeDe
   targets.sort((a, b) => targetKey(a).localeCompare(targetKey(b)));
   errors.sort((a, b) => `${targetKey(a)}/${a.stage}`.localeCompare(`${targetKey(b)}/${b.stage}`));
   const selected = selection.result();
+  const insightRows = insights.result();
   const report: ScanReport = {
     ...header,
     summary: counts.summary(targets),
@@ -202,6 +206,7 @@ export async function finalizeStream(input: StreamedScan, deps: StreamFinalizeDe
     errors,
     findings: selected.findings,
     ...(reconciled ? { delta: reconciled.delta } : {}),
+    ...(insightRows ? { insights: insightRows } : {}),
     ...(selected.omitted > 0 ? { truncated: { findingsOmitted: selected.omitted, fullDataKey: FINDINGS_FILE } } : {}),
   };
   if (deps.state && reconciled) {

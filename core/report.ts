@@ -1,6 +1,7 @@
 import type { ResultStatus } from './check.ts';
 import type { ComplianceReport } from './compliance.ts';
 import type { Finding } from './finding.ts';
+import type { InsightSummaryRow } from './insights-summary.ts';
 import type { Delta } from './lifecycle.ts';
 import { atLeast, compareSeverity, SEVERITIES, type Severity } from './severity.ts';
 import type { Provider } from './snapshot.ts';
@@ -77,6 +78,11 @@ export interface ScanReport {
   findings: Finding[];
   /** What the scan left out on purpose, with the reason (additive, 1.1). Absent when nothing was. */
   notes?: ScanNote[];
+  /**
+   * EKS insights open across the whole scan (additive, 2.x): insight name → clusters and accounts, from every finding
+   * (truncation and filters aside). Absent when no insight is open anywhere.
+   */
+  insights?: InsightSummaryRow[];
   /** Against the stored state (since 1.1): counts, resolved and stale findings. Absent before reconcile. */
   delta?: Delta;
   /**

@@ -7,6 +7,7 @@ import { Deadline } from './deadline.ts';
 import { evaluateSnapshots } from './engine.ts';
 import { errorMessage } from './errors.ts';
 import type { Finding } from './finding.ts';
+import { summarizeInsights } from './insights-summary.ts';
 import {
   REPORT_SCHEMA_VERSION,
   type ScanInfo,
@@ -288,6 +289,7 @@ export function assembleReport(parts: {
   targets.sort((a, b) => targetKey(a).localeCompare(targetKey(b)));
   errors.sort((a, b) => `${targetKey(a)}/${a.stage}`.localeCompare(`${targetKey(b)}/${b.stage}`));
   sortFindings(findings);
+  const insights = summarizeInsights(findings);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'kubeposture', version: VERSION },
@@ -297,5 +299,6 @@ export function assembleReport(parts: {
     errors,
     findings,
     ...(parts.notes?.length ? { notes: parts.notes } : {}),
+    ...(insights ? { insights } : {}),
   };
 }

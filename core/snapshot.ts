@@ -7,6 +7,8 @@ import type {
   Cluster,
   ClusterVersionInformation,
   EncryptionConfig,
+  Insight,
+  InsightSummary,
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
@@ -91,6 +93,12 @@ export interface EksClusterSnapshot extends SnapshotBase {
    * (or DescribeCluster failed); present with no `metadata` when KMS could not be read (a `kms:*` gap says why).
    */
   secretsKey?: EksSecretsKeyFacts;
+  // upgrade insights (issue 15)
+  /**
+   * EKS cluster insights (`ListInsights`, then `DescribeInsight` for each one not PASSING). Undefined when they were
+   * not read (an `eks:ListInsights` gap says why); `insights: []` when EKS answered and has none for the cluster.
+   */
+  insights?: EksInsightsFacts;
   // privilege paths (issue 13)
   /**
    * The account's IAM authorization (`GetAccountAuthorizationDetails`), the same object for every cluster of the
@@ -98,6 +106,14 @@ export interface EksClusterSnapshot extends SnapshotBase {
    * the path checks (which need it) are ERROR.
    */
   iamAuthorization?: IamAuthorization;
+}
+
+/** The cluster's EKS insights: every summary ListInsights gave, and the full insight for each one not PASSING. */
+export interface EksInsightsFacts {
+  /** `ListInsights().insights`, every page, unfiltered (all categories, versions and statuses). */
+  summaries: InsightSummary[];
+  /** `DescribeInsight().insight` by insight id, for each summary whose status is not PASSING. */
+  details: Record<string, Insight>;
 }
 
 /** What KMS says about the key of `encryptionConfig` (`kms:DescribeKey`, `kms:GetKeyRotationStatus`). */

@@ -2,6 +2,7 @@ import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import type { ResultStatus } from '../core/check.ts';
 import type { Finding } from '../core/finding.ts';
+import { insightSummaryLines } from '../core/insights-summary.ts';
 import { alertable } from '../core/lifecycle.ts';
 import { plural, type ScanReport } from '../core/report.ts';
 import { compareSeverity, SEVERITIES, type Severity } from '../core/severity.ts';
@@ -199,6 +200,9 @@ export function toTerminal(untrusted: ScanReport, opts: TerminalOptions): string
   } else {
     out.push(c.green('No failing findings.'), '');
   }
+
+  const insights = insightSummaryLines(report.insights);
+  if (insights.length > 0) out.push(c.bold('EKS insights open across accounts'), ...insights, '');
 
   if (report.errors.length > 0) {
     out.push(

@@ -496,6 +496,7 @@ export const AWS_PAGED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     'ListPodIdentityAssociations',
     'DescribeClusterVersions',
     'DescribeAddonVersions',
+    'ListInsights',
   ],
   guardduty: ['ListDetectors'],
   ec2: ['DescribeLaunchTemplateVersions', 'DescribeImages', 'DescribeInstances'],

@@ -4,9 +4,11 @@ import type {
   Addon,
   AssociatedAccessPolicy,
   Cluster,
+  Insight,
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
+import { type InsightSpec, resolveInsights } from './aws/eks-insights-spec.ts';
 import { deepMerge, type PlainObject } from './merge.ts';
 import { PATCH_VERSIONS, resolveTime, SimReferences } from './references.ts';
 import type {
@@ -99,6 +101,10 @@ export interface SimCluster {
   launchTemplates: SimLaunchTemplate[];
   /** EC2 instances tagged for this cluster, outside managed node groups. */
   selfManagedNodes: SimInstance[];
+  /** EKS insights as DescribeInsight returns them; live. */
+  insights: Insight[];
+  /** ListInsights and DescribeInsight on this cluster are refused (AccessDeniedException); live. */
+  insightsDenied: boolean;
 }
 
 /** An IAM role as ListRoles/GetRole describe it; the trust policy is kept as plain JSON text here. */
@@ -494,6 +500,8 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
     oidcProvider = false,
     launchTemplates: templateSpecs = [],
     selfManagedNodes: nodeSpecs = [],
+    insights: insightSpecs,
+    insightsDenied = false,
     ...cluster
   } = merged;
   cluster.createdAt = toDate(cluster.createdAt);
@@ -541,6 +549,14 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
         ? 'unreachable'
         : 'authorized'),
     oidcProvider: oidcProvider as boolean,
+    insights: resolveInsights((insightSpecs ?? undefined) as InsightSpec[] | undefined, {
+      accountId,
+      region,
+      name,
+      version: clusterVersion,
+      createdAt: clusterCreated,
+    }),
+    insightsDenied: insightsDenied as boolean,
   };
 }
 

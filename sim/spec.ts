@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { formatIssuePath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { InsightSpecSchema } from './aws/eks-insights-spec.ts';
 import { AWS_MANAGED_POLICIES, awsManagedPolicy } from './aws/managed-policies.ts';
 import { AzureSpecSchema, azureIssues } from './azure/spec.ts';
 import { GcpSpecSchema, gcpIssues } from './gcp/spec.ts';
@@ -325,6 +326,10 @@ const ClusterFields = {
   launchTemplates: z.array(LaunchTemplateSpecSchema),
   /** Sim-only: EC2 instances tagged `kubernetes.io/cluster/<name>` that no managed node group owns. */
   selfManagedNodes: z.array(SelfManagedNodeSpecSchema),
+  /** EKS insights (ListInsights, DescribeInsight; sim/aws/eks-insights-spec.ts). Absent: the usual set, all PASSING. */
+  insights: z.array(InsightSpecSchema),
+  /** Sim-only: ListInsights and DescribeInsight on this cluster answer AccessDeniedException (a per-cluster gap case). */
+  insightsDenied: z.boolean(),
 };
 
 const ClusterDefaultsSchema = z.strictObject(fields(ClusterFields));

@@ -73,6 +73,19 @@ const SCENARIOS: Scenario[] = [
   // clusters, never an authorization read as "no principals, no paths". A gap shows only through the checks that need
   // it, so the scenario runs once the catalogue has them.
   ...(checks.some((c) => c.needs.includes('iam:GetAccountAuthorizationDetails')) ? [IAM_AUTHORIZATION_SCENARIO] : []),
+  // Issue 15: the insight reads alone, throttled (past the retries), garbled and emptied: only EKS.VERSIONS.4 and
+  // EKS.NODES.7 may turn ERROR, and nothing may PASS or resolve.
+  {
+    name: 'insights',
+    plan: {
+      seed: 110,
+      rules: [
+        { kind: 'throttle', service: 'eks', action: ['ListInsights', 'DescribeInsight'], rate: 0.5 },
+        { kind: 'garbage', service: 'eks', action: ['ListInsights', 'DescribeInsight'], rate: 0.3 },
+        { kind: 'empty', service: 'eks', action: ['ListInsights', 'DescribeInsight'], rate: 0.5 },
+      ],
+    },
+  },
   { name: 'clean (after the faults)' },
 ];
 

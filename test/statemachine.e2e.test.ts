@@ -58,7 +58,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '999999999999'; // the sample fleet's caller: the security account the stack is deployed in
 const BUCKET = 'kubeposture-results-test';
 const TABLE = 'kubeposture-state-test';
-/** A scan-target whose result write S3 refuses fails its child execution: one of five is within 25 %. */
+/** A scan-target whose result write S3 refuses fails its child execution: one of seven is within 25 %. */
 const FAILING_TARGET = { provider: 'aws', accountId: '222222222222', region: 'us-west-2' } as const;
 
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context;
@@ -309,7 +309,12 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
     const items = json<ScanTargetItem[]>(out1.plan.itemsKey);
     const targetsOf = (accountId: string) =>
       cloud.fleet.enabledRegions(accountId).map((region) => ({ provider: 'aws', accountId, region }));
-    const expected = [...targetsOf('111111111111'), ...targetsOf('222222222222'), ...targetsOf('444444444444')];
+    const expected = [
+      ...targetsOf('111111111111'),
+      ...targetsOf('222222222222'),
+      ...targetsOf('444444444444'),
+      ...targetsOf('150015001500'),
+    ];
     expect(items.map((i) => i.target)).toEqual(expect.arrayContaining(expected));
     expect(items).toHaveLength(expected.length);
     expect(items.every((i) => i.scanId === id1)).toBe(true);
@@ -398,7 +403,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
   });
 
   it('fails the scan, and records it failed in DynamoDB, when more targets fail than the map tolerates', async () => {
-    // Prepare: every result write of account 2222… refused: 2 of 5 targets (40 % > 25 %).
+    // Prepare: every result write of account 2222… refused: 2 of 7 targets (29 % > 25 %).
     simS3(cloud.fleet).attachPolicy(scanTargetRole, [
       {
         Effect: 'Deny',

@@ -5,6 +5,14 @@
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
 import { anAksCluster, TEST_AKS_VERSIONS } from './builders.ts';
 
+/** An agent pool on `version` (current and requested). */
+export const aPool = (name: string, version: string) => ({
+  name,
+  mode: 'User' as const,
+  orchestratorVersion: version,
+  currentOrchestratorVersion: version,
+});
+
 export interface AksExamples {
   pass: AksClusterSnapshot[];
   fail: AksClusterSnapshot[];
@@ -148,6 +156,21 @@ export const aksExamples: Record<string, AksExamples> = {
         cluster: { currentKubernetesVersion: '1.30.14' },
         kubernetesVersions: TEST_AKS_VERSIONS,
       }),
+    ],
+  },
+  // agent pools on versions AKS no longer offers (issue 15)
+  'AKS.VERSIONS.2': {
+    pass: [
+      good,
+      anAksCluster({
+        name: 'lts-pool',
+        cluster: { supportPlan: 'AKSLongTermSupport', agentPoolProfiles: [aPool('lts', '1.30.14')] },
+      }),
+    ],
+    fail: [
+      anAksCluster({ name: 'pool-minor-gone', cluster: { agentPoolProfiles: [aPool('old', '1.28.15')] } }),
+      anAksCluster({ name: 'pool-patch-gone', cluster: { agentPoolProfiles: [aPool('stale', '1.32.4')] } }),
+      anAksCluster({ name: 'pool-lts-only', cluster: { agentPoolProfiles: [aPool('lts', '1.30.14')] } }),
     ],
   },
 };

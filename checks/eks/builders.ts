@@ -15,6 +15,7 @@ import type {
   AddonInfo,
   Cluster,
   ClusterVersionInformation,
+  Insight,
   Nodegroup,
   PodIdentityAssociation,
 } from '@aws-sdk/client-eks';
@@ -26,6 +27,7 @@ import { CheckSettingsSchema } from '../../core/config.ts';
 import {
   type EksAccessEntry,
   type EksClusterSnapshot,
+  type EksInsightsFacts,
   type EksReferences,
   type EksSecretsKeyFacts,
   type GuardDutyFacts,
@@ -483,10 +485,52 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     selfManagedNodes: [],
     guardDuty: guardDutyOn(),
     secretsKey: aSecretsKey(),
+    insights: insightsOf(
+      anInsight({ name: 'Deprecated APIs removed in Kubernetes v1.35' }),
+      anInsight({ name: 'Kubelet version skew' }),
+    ),
     ...rest,
   };
   if (!('iamAuthorization' in overrides)) snapshot.iamAuthorization = defaultIamAuthorization(snapshot);
   return snapshot;
+}
+
+/** An EKS insight as DescribeInsight returns it: PASSING for the next version (1.35) unless patched; id from the name. */
+export function anInsight(patch: Partial<Insight> & { name: string; status?: string; reason?: string }): Insight {
+  const { status = 'PASSING', reason, ...rest } = patch;
+  const id =
+    patch.id ??
+    `${patch.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 24)}-0000-4000-8000-000000000000`;
+  return {
+    id,
+    category: 'UPGRADE_READINESS',
+    kubernetesVersion: '1.35',
+    lastRefreshTime: new Date('2026-05-31T06:00:00.000Z'),
+    lastTransitionTime: new Date('2026-05-01T06:00:00.000Z'),
+    description: `Checks for ${patch.name}.`,
+    insightStatus: {
+      status: status as NonNullable<Insight['insightStatus']>['status'],
+      reason: reason ?? `${status}.`,
+    },
+    recommendation: status === 'PASSING' ? 'No action required.' : `Resolve ${patch.name}.`,
+    resources: [],
+    categorySpecificSummary: { deprecationDetails: [], addonCompatibilityDetails: [] },
+    ...rest,
+  };
+}
+
+/** The snapshot's insights: every one listed, and described when it is not PASSING (as the collector does). */
+export function insightsOf(...insights: Insight[]): EksInsightsFacts {
+  const summaries = insights.map(
+    ({ recommendation: _r, additionalInfo: _a, resources: _res, categorySpecificSummary: _c, ...s }) => s,
+  );
+  const details = Object.fromEntries(
+    insights.filter((i) => i.insightStatus?.status !== 'PASSING').map((i) => [i.id!, i]),
+  );
+  return { summaries, details };
 }
 
 /**

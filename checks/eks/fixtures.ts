@@ -10,10 +10,12 @@ import {
   anAccessEntry,
   anAddon,
   anEksCluster,
+  anInsight,
   aPodIdentityAssociation,
   aRole,
   aSecretsKey,
   iamFacts,
+  insightsOf,
   irsaTrustPolicy,
   podIdentityTrustPolicy,
   roleArn,
@@ -24,6 +26,57 @@ import {
   withSelfManagedNode,
 } from './builders.ts';
 import { pathExamples } from './path-fixtures.ts';
+
+/** An upgrade insight in ERROR: a removed API still called, with who calls it. */
+export const DEPRECATED_API_INSIGHT = anInsight({
+  id: '4f8a2c1e-0b7d-4e3a-9c55-2d1e6f7a8b90',
+  name: 'Deprecated APIs removed in Kubernetes v1.35',
+  status: 'ERROR',
+  reason: 'Deprecated API usage detected within last 30 days.',
+  recommendation:
+    'Update manifests and API clients to use newer Kubernetes APIs if applicable before upgrading to Kubernetes v1.35.',
+  categorySpecificSummary: {
+    deprecationDetails: [
+      {
+        usage: '/apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas',
+        replacedWith: '/apis/flowcontrol.apiserver.k8s.io/v1/flowschemas',
+        stopServingVersion: '1.35',
+        startServingReplacementVersion: '1.29',
+        clientStats: [
+          {
+            userAgent: 'helm/v3.12.0',
+            numberOfRequestsLast30Days: 42,
+            lastRequestTime: new Date('2026-05-30T10:00:00.000Z'),
+          },
+        ],
+      },
+    ],
+    addonCompatibilityDetails: [],
+  },
+});
+
+/** An upgrade insight in WARNING: kubelet too far behind. */
+export const KUBELET_SKEW_INSIGHT = anInsight({
+  id: '7c3d9e2a-1f4b-4a6c-8d0e-5b2a3c4d5e6f',
+  name: 'Kubelet version skew',
+  status: 'WARNING',
+  reason: 'Node kubelet versions are more than one minor version behind the next control plane version.',
+  resources: [
+    {
+      kubernetesResourceUri: '/api/v1/nodes/ip-10-0-1-23.eu-west-1.compute.internal',
+      insightStatus: { status: 'WARNING', reason: 'kubelet v1.32.3' },
+    },
+  ],
+});
+
+/** A configuration insight in ERROR (hybrid nodes). */
+export const HYBRID_NODES_INSIGHT = anInsight({
+  id: '2b6e8f0a-3c5d-4e7f-9a1b-c2d3e4f5a6b7',
+  name: 'Hybrid nodes remote network configuration',
+  category: 'MISCONFIGURATION',
+  status: 'ERROR',
+  reason: 'The remote pod network is not routable from the control plane.',
+});
 
 /** A key of a central key account, used by a cluster of TEST_ACCOUNT. */
 export const CROSS_ACCOUNT_KEY = 'arn:aws:kms:eu-west-1:444455556666:key/7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9';
@@ -330,4 +383,23 @@ export const examples: Record<string, CheckExamples> = {
   },
   // privilege paths (issue 13)
   ...pathExamples,
+  // upgrade and configuration insights (issue 15)
+  'EKS.VERSIONS.4': {
+    pass: [
+      anEksCluster({ name: 'insights-passing' }),
+      anEksCluster({ name: 'insights-none', insights: insightsOf() }),
+      anEksCluster({ name: 'misconfigured-only', insights: insightsOf(HYBRID_NODES_INSIGHT) }),
+    ],
+    fail: [
+      anEksCluster({ name: 'deprecated-apis', insights: insightsOf(DEPRECATED_API_INSIGHT) }),
+      anEksCluster({ name: 'kubelet-skew', insights: insightsOf(KUBELET_SKEW_INSIGHT) }),
+    ],
+  },
+  'EKS.NODES.7': {
+    pass: [
+      anEksCluster({ name: 'configuration-ok' }),
+      anEksCluster({ name: 'upgrade-issues-only', insights: insightsOf(DEPRECATED_API_INSIGHT) }),
+    ],
+    fail: [anEksCluster({ name: 'hybrid-misconfigured', insights: insightsOf(HYBRID_NODES_INSIGHT) })],
+  },
 };

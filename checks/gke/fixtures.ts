@@ -191,4 +191,18 @@ export const gkeExamples: Record<string, GkeExamples> = {
       }),
     ],
   },
+  // node pools on versions GKE no longer offers (issue 15)
+  'GKE.VERSIONS.4': {
+    pass: [
+      good,
+      aGkeCluster({
+        name: 'older-offered',
+        cluster: { nodePools: [aNodePool('p', { version: '1.30.14-gke.1135000' })] },
+      }),
+    ],
+    fail: [
+      aGkeCluster({ name: 'minor-gone', cluster: { nodePools: [aNodePool('p', { version: '1.29.15-gke.1000000' })] } }),
+      aGkeCluster({ name: 'patch-gone', cluster: { nodePools: [aNodePool('p', { version: '1.32.4-gke.1000000' })] } }),
+    ],
+  },
 };

@@ -11,7 +11,7 @@ import {
   paginateListNodegroups,
 } from '@aws-sdk/client-eks';
 import pLimit from 'p-limit';
-import type { CollectionGap, EksClusterSnapshot, EksSecretsKeyFacts } from '../../core/snapshot.ts';
+import type { CollectionGap, EksClusterSnapshot, EksInsightsFacts, EksSecretsKeyFacts } from '../../core/snapshot.ts';
 import { collectPages } from '../common/pages.ts';
 import { type AccessScope, collectAccess, emptyAccess } from './access.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
@@ -64,6 +64,8 @@ interface ClusterScope {
   nodeFacts?: (c: ClusterInProgress) => Promise<NodeFacts>;
   /** The key that encrypts Secrets (collectors/aws/kms.ts), read once DescribeCluster names it; without it, not read. */
   secretsKey?: (cluster: Cluster | undefined, gaps: CollectionGap[]) => Promise<EksSecretsKeyFacts | undefined>;
+  /** EKS insights (collectors/aws/insights.ts), read with the cluster's first calls; without it, not read. */
+  insights?: (name: string, gaps: CollectionGap[]) => Promise<EksInsightsFacts | undefined>;
 }
 
 type NodeFacts = Pick<
@@ -108,7 +110,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     async (ng) =>
       (await eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng }))).nodegroup as Nodegroup,
   );
-  const [cluster, nodegroups, addons, access, facts, secretsKey] = await Promise.all([
+  const [cluster, nodegroups, addons, access, facts, secretsKey, insights] = await Promise.all([
     described,
     nodegroupsRead,
     describeAll(
@@ -132,6 +134,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     ),
     scope.nodeFacts?.({ name, cluster: described, nodegroups: nodegroupsRead, gaps }),
     scope.secretsKey ? described.then((c) => scope.secretsKey?.(c, gaps)) : undefined,
+    scope.insights?.(name, gaps),
   ]);
   if (gone) return undefined;
 
@@ -155,6 +158,7 @@ export async function collectEksCluster(scope: ClusterScope, name: string): Prom
     selfManagedNodes: [],
     guardDuty: undefined,
     ...(secretsKey ? { secretsKey } : {}),
+    ...(insights ? { insights } : {}),
   };
   return facts ? { ...snapshot, ...facts } : snapshot;
 }

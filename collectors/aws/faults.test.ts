@@ -518,3 +518,69 @@ describe('one named cluster (a rescan): only ResourceNotFound lets its findings 
     expect(new Set(report.findings.map((f) => f.clusterId))).toEqual(new Set([ARN]));
   });
 });
+
+describe('EKS insights under faults: ERROR for the insight checks only, never a false PASS', () => {
+  const INSIGHT_CHECKS = checks.filter((c) => c.needs.includes('eks:ListInsights')).map((c) => c.id);
+  const listInsights = rest('POST', /^\/clusters\/[^/]+\/insights$/);
+  const error = (status: number, type: string) => ({
+    status,
+    body: JSON.stringify({ __type: type, message: `${type} from the fault proxy` }),
+  });
+
+  it.each<[string, FaultRule['answer'], string]>([
+    ['denied', error(403, 'AccessDeniedException'), 'AccessDenied'],
+    ['throttled on every attempt', error(429, 'ThrottlingException'), 'Throttled'],
+    ['malformed (an empty {} answer)', EMPTY_JSON, 'Malformed'],
+    [
+      'malformed (a page token that repeats)',
+      { body: JSON.stringify({ insights: [], nextToken: 'again' }) },
+      'Malformed',
+    ],
+  ])('ListInsights %s', async (_name, answer, code) => {
+    const baseline = await collectAll({ regions: ['us-east-1'] });
+    const { snapshots, findings } = await collectAll({
+      rules: [{ match: listInsights, answer }],
+      regions: ['us-east-1'],
+    });
+    expect(proxy!.hits[0]).toBeGreaterThan(0);
+    expect(INSIGHT_CHECKS).toEqual(['EKS.VERSIONS.4', 'EKS.NODES.7']);
+    for (const s of snapshots) {
+      expect(s.insights).toBeUndefined();
+      expect(s.gaps).toContainEqual(expect.objectContaining({ need: 'eks:ListInsights', code }));
+      for (const id of INSIGHT_CHECKS) expect(status(findings, id, s.name), `${id} ${s.name}`).toEqual(['ERROR']);
+    }
+    // Every other check says what it said without the fault.
+    const others = (fs: Finding[]) =>
+      fs
+        .filter((f) => !INSIGHT_CHECKS.includes(f.checkId))
+        .map((f) => `${f.checkId} ${f.resourceId} ${f.status}`)
+        .sort();
+    expect(others(findings)).toEqual(others(baseline.findings));
+  });
+
+  it('a listed insight not PASSING whose DescribeInsight fails (even NotFound) is a gap, not a fixed insight', async () => {
+    const summary = {
+      id: 'f00dcafe-0000-4000-8000-000000000000',
+      name: 'Kubelet version skew',
+      category: 'UPGRADE_READINESS',
+    };
+    const { snapshots, findings } = await collectAll({
+      rules: [
+        {
+          match: rest('POST', /^\/clusters\/payments-prod\/insights$/),
+          answer: { body: JSON.stringify({ insights: [{ ...summary, insightStatus: { status: 'WARNING' } }] }) },
+        },
+      ],
+      regions: ['us-east-1'],
+    });
+    expect(cluster(snapshots, 'payments-prod').gaps).toContainEqual(
+      expect.objectContaining({
+        need: 'eks:DescribeInsight',
+        code: 'NotFound',
+        error: expect.stringContaining('could not describe: Kubelet version skew'),
+      }),
+    );
+    expect(status(findings, 'EKS.VERSIONS.4', 'payments-prod')).toEqual(['ERROR']);
+    expect(status(findings, 'EKS.VERSIONS.4', 'checkout-api')).toEqual(['PASS']);
+  });
+});

@@ -40,6 +40,7 @@ import {
   readAccountAuthorization,
   serviceControlPolicyReader,
 } from './iam-authorization.ts';
+import { collectInsights } from './insights.ts';
 import { collectSecretsKey } from './kms.ts';
 import { AWS_AUTH_PATH, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
 import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
@@ -445,6 +446,8 @@ export function createAwsCollector(
         nodeFacts: (c: ClusterInProgress) => collectNodeFacts(nodeScope, c),
         secretsKey: (c: Cluster | undefined, gaps: CollectionGap[]) =>
           collectSecretsKey(client(kmsClient, 'kms'), c, accountId, gaps),
+        insights: (name: string, gaps: CollectionGap[]) =>
+          collectInsights(eks, name, gaps, { concurrency: config.concurrency.clustersPerTarget, maxPages }),
       };
       // Started with the clusters (a region without clusters costs no IAM call); the target stops waiting at its deadline.
       const authorization: Promise<IamAuthorization | CollectionGap> | undefined =

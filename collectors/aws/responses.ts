@@ -53,6 +53,13 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   }),
   'eks:DescribeClusterVersions': z.object({ clusterVersions: list(named('clusterVersion')) }),
   'eks:DescribeAddonVersions': z.object({ addons: list(named('addonName')) }),
+  // Insights: the checks key each finding on the insight id and judge it by its status; one without either is unusable.
+  'eks:ListInsights': z.object({
+    insights: list(named('id', 'name').extend({ insightStatus: z.object({ status: text }) })),
+  }),
+  'eks:DescribeInsight': z.object({
+    insight: named('id', 'name').extend({ insightStatus: z.object({ status: text }) }),
+  }),
 
   // IAM (awsQuery): `IsTruncated` is always sent; the paginator follows `Marker` only, so a truncated answer without
   // one would end the walk early and silently.

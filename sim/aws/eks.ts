@@ -1,5 +1,6 @@
 import type { SimCluster } from '../fleet.ts';
 import { accessRoutes } from './eks-access.ts';
+import { insightRoutes } from './eks-insights.ts';
 import { versionRoutes } from './eks-versions.ts';
 import { paginate } from './paging.ts';
 import { AwsError, restJsonError, restJsonResponse } from './protocol.ts';
@@ -112,7 +113,7 @@ const clusterRoutes: Route[] = [
  * Every EKS route. Each area of the API (access entries, pod identity, versions, ...) keeps its
  * routes in its own `sim/aws/eks-<area>.ts` and is listed here.
  */
-const routes: Route[] = [...clusterRoutes, ...accessRoutes, ...versionRoutes];
+const routes: Route[] = [...clusterRoutes, ...accessRoutes, ...versionRoutes, ...insightRoutes];
 
 export const eks: AwsService = {
   signingName: 'eks',

@@ -17,6 +17,8 @@ export interface SimSubscription {
   id: string;
   displayName: string;
   denied: boolean;
+  /** Actions refused with 403 AuthorizationFailed (sim-only, spec `deniedActions`); live. */
+  deniedActions: Set<string>;
   clusters: SimAksCluster[];
 }
 
@@ -82,6 +84,7 @@ export function resolveAzure(spec: AzureSpec): SimAzure {
       id: s.id.toLowerCase(),
       displayName: s.displayName ?? `subscription-${s.id.slice(0, 8)}`,
       denied: s.denied,
+      deniedActions: new Set(s.deniedActions),
       clusters: s.clusters.map((c) => {
         const subscriptionId = s.id.toLowerCase();
         const resourceGroup = c.resourceGroup ?? `rg-${c.name}`;

@@ -113,7 +113,7 @@ export function createArmHandler(deps: ArmDeps) {
       if (r.subscriptionId) {
         subscriptionId = r.subscriptionId.toLowerCase();
         const sub = deps.azure.subscriptions.find((s) => s.id === subscriptionId);
-        if (!sub || sub.denied || deps.deniedSubscriptions.has(sub.id)) {
+        if (!sub || sub.denied || deps.deniedSubscriptions.has(sub.id) || sub.deniedActions.has(r.action)) {
           if (!sub)
             throw new ArmError(
               404,

@@ -62,6 +62,8 @@ const SubscriptionSpecSchema = z.strictObject({
   displayName: z.string().min(1).optional(),
   /** Every call into this subscription is refused (403 AuthorizationFailed), and it is not listed. */
   denied: z.boolean().default(false),
+  /** Sim-only: actions (as the sim's calls name them, `ManagedClusters.ListKubernetesVersions`) refused with 403. */
+  deniedActions: z.array(z.string().regex(/^[A-Za-z]+\.[A-Za-z]+$/, 'an action like ManagedClusters.List')).default([]),
   clusters: z.array(AksClusterSpecSchema).default([]),
 });
 

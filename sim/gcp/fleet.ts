@@ -13,6 +13,8 @@ export interface SimProject {
   number: string;
   apiDisabled: boolean;
   denied: boolean;
+  /** Methods refused with 403 PERMISSION_DENIED (sim-only, spec `deniedActions`); live. */
+  deniedActions: Set<string>;
   clusters: SimGkeCluster[];
 }
 
@@ -120,6 +122,7 @@ export function resolveGcp(spec: GcpSpec): SimGcp {
         number,
         apiDisabled: p.apiDisabled,
         denied: p.denied,
+        deniedActions: new Set(p.deniedActions),
         clusters: p.clusters.map((c) => {
           const merged = deepMerge<PlainObject>(
             deepMerge(defaultCluster(c, p.id, number), spec.defaults.cluster),

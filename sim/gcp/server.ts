@@ -103,6 +103,14 @@ export function createGkeHandler(deps: GkeDeps) {
       action = what === 'clusters' ? 'clusters.list' : 'getServerConfig';
       projectId = project;
       const p = access(project);
+      if (p.deniedActions.has(action))
+        throw new GoogleError(
+          403,
+          'PERMISSION_DENIED',
+          `Permission denied on 'locations/${location}' (or it may not exist).`,
+          'IAM_PERMISSION_DENIED',
+          { permission: 'container.clusters.list' },
+        );
       if (what === 'serverConfig') {
         send(200, deps.gcp.serverConfig);
         return;

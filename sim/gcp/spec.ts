@@ -30,6 +30,8 @@ const ProjectSpecSchema = z.strictObject({
   apiDisabled: z.boolean().default(false),
   /** The identity has no role here: 403 PERMISSION_DENIED, and the project is not listed. */
   denied: z.boolean().default(false),
+  /** Sim-only: methods (as the sim's calls name them, `getServerConfig`) refused with 403 PERMISSION_DENIED. */
+  deniedActions: z.array(z.enum(['getServerConfig', 'clusters.list'])).default([]),
   clusters: z.array(GkeClusterSpecSchema).default([]),
 });
 
