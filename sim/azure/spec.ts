@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { authorizationIssues, CustomRoleSpecSchema, RoleAssignmentSpecSchema } from './authorization.ts';
 
 /**
  * The Azure part of a fleet spec: subscriptions with AKS clusters. A cluster's `properties` use the ARM wire
@@ -63,6 +64,8 @@ const SubscriptionSpecSchema = z.strictObject({
   /** Every call into this subscription is refused (403 AuthorizationFailed), and it is not listed. */
   denied: z.boolean().default(false),
   clusters: z.array(AksClusterSpecSchema).default([]),
+  /** Azure RBAC (sim/azure/authorization.ts). Absent: one Owner at the subscription; `[]`: none. */
+  roleAssignments: z.array(RoleAssignmentSpecSchema).optional(),
 });
 
 const AksVersionSchema = z.strictObject({
@@ -93,6 +96,8 @@ export const AzureSpecSchema = z.strictObject({
   /** What `listKubernetesVersions` answers, in every location. */
   kubernetesVersions: z.array(AksVersionSchema).min(1).default(DEFAULT_AKS_VERSIONS),
   subscriptions: z.array(SubscriptionSpecSchema).default([]),
+  /** Custom roles, served beside the built-in ones (sim/azure/authorization.ts). */
+  roleDefinitions: z.array(CustomRoleSpecSchema).default([]),
 });
 
 export type AzureSpec = z.output<typeof AzureSpecSchema>;
@@ -105,6 +110,7 @@ export const AksAgentPoolSchema = AgentPoolSchema;
 export function azureIssues(azure: AzureSpec | undefined): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   if (!azure) return issues;
+  issues.push(...authorizationIssues(azure));
   const subs = new Map<string, number>();
   azure.subscriptions.forEach((s, i) => {
     const first = subs.get(s.id.toLowerCase());
