@@ -312,7 +312,7 @@ export function authorizationIssues(azure: {
 }): { path: string; message: string }[] {
   const roles = resolveRoleDefinitions(azure.roleDefinitions);
   const issues: { path: string; message: string }[] = [];
-  azure.subscriptions.forEach((s, i) =>
+  azure.subscriptions.forEach((s, i) => {
     s.roleAssignments?.forEach((a, j) => {
       const at = `azure.subscriptions[${i}].roleAssignments[${j}]`;
       if (!roles.has(a.role.toLowerCase()))
@@ -323,8 +323,8 @@ export function authorizationIssues(azure: {
       const cluster = /^cluster\/(.+)$/.exec(a.scope)?.[1];
       if (cluster && !s.clusters.some((c) => c.name.toLowerCase() === cluster.toLowerCase()))
         issues.push({ path: `${at}.scope`, message: `no cluster ${cluster} in this subscription` });
-    }),
-  );
+    });
+  });
   return issues;
 }
 
