@@ -21,6 +21,7 @@ import {
   withConnectTimeout,
 } from './clients.ts';
 import { classifyGcpError, describeGcpError } from './errors.ts';
+import { createProjectIamReader } from './project-iam.ts';
 
 export interface GcpCollectorDeps {
   /**
@@ -60,6 +61,11 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
     client ??= authClient().then((a) => clusterManagerClient(a, options));
     return client;
   };
+  const readProjectIam = createProjectIamReader({
+    auth: authClient,
+    options,
+    organizationDomains: gcp.organizationDomains ?? [],
+  });
   /**
    * Server config per location, once per scan: valid versions do not depend on the project. Only successes are
    * kept, so one project's denial does not become every project's gap.
@@ -142,10 +148,12 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           errors: [fail('list-clusters', classifyGcpError(e), `Cannot list GKE clusters: ${describeGcpError(e)}`)],
         };
       }
+      // Once per project: every cluster of it shares the policy (and its gap).
+      const projectIam = clusters.length > 0 ? await readProjectIam(projectId, s) : undefined;
       const snapshots = await Promise.all(
         clusters.map(async (cluster): Promise<GkeClusterSnapshot> => {
           const location = cluster.location ?? cluster.zone ?? 'unknown';
-          const gaps: GkeClusterSnapshot['gaps'] = [];
+          const gaps: GkeClusterSnapshot['gaps'] = [...(projectIam?.gaps ?? [])];
           let config: GkeServerConfig | undefined;
           try {
             config = await serverConfig(c, projectId, location, s);
@@ -161,6 +169,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
             collectedAt: clock().toISOString(),
             cluster,
             serverConfig: config,
+            projectIam: projectIam?.value,
             gaps,
           };
         }),
