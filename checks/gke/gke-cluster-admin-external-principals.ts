@@ -57,7 +57,7 @@ export default defineCheck({
         clusterResult(
           s,
           'ERROR',
-          `Cannot tell whether ${nameList(unknown)} belong to the organization: set gcp.organizationDomains`,
+          `Cannot tell whether these members are in the organization: ${nameList(unknown)} (set gcp.organizationDomains)`,
           evidence,
         ),
       ];
