@@ -1,5 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
-import { MAX_CLUSTER_ADMIN_PRINCIPALS, nameList, principalsOf } from '../lib/cluster-admin.ts';
+import { countResult, MAX_CLUSTER_ADMIN_PRINCIPALS } from '../lib/cluster-admin.ts';
 import { aksAdminPaths } from './admin-paths.ts';
 import { clusterResult } from './lib.ts';
 
@@ -34,43 +34,21 @@ export default defineCheck({
   evaluate(s) {
     const found = aksAdminPaths(s);
     if (!found) return [clusterResult(s, 'ERROR', 'The role assignments that apply to the cluster were not collected')];
-    const principals = principalsOf(found.paths);
-    const evidence = {
-      accessPaths: found.paths,
-      principals,
-      threshold: MAX_CLUSTER_ADMIN_PRINCIPALS,
-      limits: AKS_PATH_LIMITS,
-      ...(found.unresolved.length ? { unresolvedRoleDefinitions: found.unresolved } : {}),
-    };
-    const conditional = principals.filter((p) => p.conditional).length;
-    const count = `${principals.length} principal(s)${conditional ? ` (${conditional} only under a condition)` : ''}`;
-    if (principals.length > MAX_CLUSTER_ADMIN_PRINCIPALS)
-      return [
-        clusterResult(
-          s,
-          'FAIL',
-          `${count} can become cluster-admin through Azure role assignments, more than ${MAX_CLUSTER_ADMIN_PRINCIPALS}: ${nameList(principals)}`,
-          evidence,
-        ),
-      ];
-    if (found.unresolved.length > 0)
-      return [
-        clusterResult(
-          s,
-          'ERROR',
-          `Role definitions missing for ${found.unresolved.length} assignment(s): the list of who can become cluster-admin is incomplete`,
-          evidence,
-        ),
-      ];
     return [
-      clusterResult(
-        s,
-        'PASS',
-        principals.length
-          ? `${count} can become cluster-admin through Azure role assignments: ${nameList(principals)}`
-          : 'No role assignment at or above the cluster leads to cluster-admin',
-        evidence,
-      ),
+      countResult(s, found.paths, {
+        noun: 'principal(s)',
+        through: 'through Azure role assignments',
+        none: 'No role assignment at or above the cluster leads to cluster-admin',
+        ...(found.unresolved.length
+          ? {
+              unresolved: `Role definitions missing for ${found.unresolved.length} assignment(s): the list of who can become cluster-admin is incomplete`,
+            }
+          : {}),
+        evidence: {
+          limits: AKS_PATH_LIMITS,
+          ...(found.unresolved.length ? { unresolvedRoleDefinitions: found.unresolved } : {}),
+        },
+      }),
     ];
   },
 });

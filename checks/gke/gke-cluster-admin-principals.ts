@@ -1,5 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
-import { MAX_CLUSTER_ADMIN_PRINCIPALS, nameList, principalsOf } from '../lib/cluster-admin.ts';
+import { countResult, MAX_CLUSTER_ADMIN_PRINCIPALS } from '../lib/cluster-admin.ts';
 import { GKE_PATH_LIMITS, gkeAdminPaths } from './admin-paths.ts';
 import { clusterResult } from './lib.ts';
 
@@ -28,43 +28,21 @@ export default defineCheck({
   evaluate(s) {
     const found = gkeAdminPaths(s);
     if (!found) return [clusterResult(s, 'ERROR', 'The project IAM policy was not collected')];
-    const principals = principalsOf(found.paths);
-    const evidence = {
-      accessPaths: found.paths,
-      principals,
-      threshold: MAX_CLUSTER_ADMIN_PRINCIPALS,
-      limits: GKE_PATH_LIMITS,
-      ...(found.unresolved.length ? { unresolvedRoles: found.unresolved } : {}),
-    };
-    const conditional = principals.filter((p) => p.conditional).length;
-    const count = `${principals.length} member(s)${conditional ? ` (${conditional} only under a condition)` : ''}`;
-    if (principals.length > MAX_CLUSTER_ADMIN_PRINCIPALS)
-      return [
-        clusterResult(
-          s,
-          'FAIL',
-          `${count} can become cluster-admin through project IAM, more than ${MAX_CLUSTER_ADMIN_PRINCIPALS}: ${nameList(principals)}`,
-          evidence,
-        ),
-      ];
-    if (found.unresolved.length > 0)
-      return [
-        clusterResult(
-          s,
-          'ERROR',
-          `Roles whose permissions could not be read are bound in the project (${found.unresolved.map((u) => `${u.role}: ${u.error}`).join('; ')}): the list of who can become cluster-admin is incomplete`,
-          evidence,
-        ),
-      ];
     return [
-      clusterResult(
-        s,
-        'PASS',
-        principals.length
-          ? `${count} can become cluster-admin through project IAM: ${nameList(principals)}`
-          : 'No project IAM binding leads to cluster-admin',
-        evidence,
-      ),
+      countResult(s, found.paths, {
+        noun: 'member(s)',
+        through: 'through project IAM',
+        none: 'No project IAM binding leads to cluster-admin',
+        ...(found.unresolved.length
+          ? {
+              unresolved: `Roles whose permissions could not be read are bound in the project (${found.unresolved.map((u) => `${u.role}: ${u.error}`).join('; ')}): the list of who can become cluster-admin is incomplete`,
+            }
+          : {}),
+        evidence: {
+          limits: GKE_PATH_LIMITS,
+          ...(found.unresolved.length ? { unresolvedRoles: found.unresolved } : {}),
+        },
+      }),
     ];
   },
 });

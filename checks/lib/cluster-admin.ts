@@ -1,4 +1,6 @@
 import type { AccessPath } from '../../core/access-paths.ts';
+import type { CheckResult } from '../../core/check.ts';
+import { clusterResult } from './results.ts';
 
 /**
  * More principals than this that can become cluster-admin through the cloud's IAM fail AKS.ACCESS.5 and GKE.ACCESS.3.
@@ -42,4 +44,43 @@ export function nameList(principals: readonly PrincipalSummary[]): string {
 export function wildcardMatch(pattern: string, value: string): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
   return re.test(value);
+}
+
+/**
+ * The verdict of a "how many can become cluster-admin" check: FAIL above the threshold (whatever is unresolved: more
+ * paths can only add to it), else ERROR while something is unresolved, else PASS; the paths always in the evidence.
+ */
+export function countResult(
+  s: { id: string },
+  paths: readonly AccessPath[],
+  o: {
+    /** `principal(s)`, `member(s)`. */
+    noun: string;
+    /** `through Azure role assignments`. */
+    through: string;
+    /** The PASS message when nobody has a path. */
+    none: string;
+    /** Why the list is incomplete, when it is. */
+    unresolved?: string;
+    evidence: Record<string, unknown>;
+  },
+): CheckResult {
+  const principals = principalsOf(paths);
+  const evidence = { accessPaths: paths, principals, threshold: MAX_CLUSTER_ADMIN_PRINCIPALS, ...o.evidence };
+  const conditional = principals.filter((p) => p.conditional).length;
+  const count = `${principals.length} ${o.noun}${conditional ? ` (${conditional} only under a condition)` : ''}`;
+  if (principals.length > MAX_CLUSTER_ADMIN_PRINCIPALS)
+    return clusterResult(
+      s,
+      'FAIL',
+      `${count} can become cluster-admin ${o.through}, more than ${MAX_CLUSTER_ADMIN_PRINCIPALS}: ${nameList(principals)}`,
+      evidence,
+    );
+  if (o.unresolved) return clusterResult(s, 'ERROR', o.unresolved, evidence);
+  return clusterResult(
+    s,
+    'PASS',
+    principals.length ? `${count} can become cluster-admin ${o.through}: ${nameList(principals)}` : o.none,
+    evidence,
+  );
 }

@@ -7,6 +7,7 @@ import {
 import type { CollectionGap } from '../../core/snapshot.ts';
 import type { AksRoleAssignments } from '../../core/snapshot-aks.ts';
 import { collectPages } from '../common/pages.ts';
+import { successCache } from '../common/success-cache.ts';
 import { classifyAzureError, describeAzureError } from './errors.ts';
 import { ARM_ROUTES } from './schemas.ts';
 
@@ -23,19 +24,9 @@ export const ROLE_ASSIGNMENT_NEEDS = {
 
 /** Reads role assignments per cluster; role definitions once per scan (by id), kept only when read. */
 export function createRoleAssignmentReader(maxPages: number) {
-  const definitions = new Map<string, Promise<RoleDefinition>>();
-
-  function definition(auth: AuthorizationManagementClient, id: string): Promise<RoleDefinition> {
-    const key = id.toLowerCase();
-    let p = definitions.get(key);
-    if (!p) {
-      p = auth.roleDefinitions.getById(relative(id));
-      definitions.set(key, p);
-      // One target's failure must not become another's gap.
-      p.catch(() => definitions.delete(key));
-    }
-    return p;
-  }
+  const cached = successCache<RoleDefinition>();
+  const definition = (auth: AuthorizationManagementClient, id: string) =>
+    cached(id.toLowerCase(), () => auth.roleDefinitions.getById(relative(id)));
 
   /**
    * `listForScope(clusterId, atScope())`: the assignments at the cluster and every scope above it (resource group,

@@ -3,7 +3,8 @@ import type { AuthClient } from 'google-auth-library';
 import { GCP_KNOWN_ROLES } from '../../core/gcp-roles.ts';
 import type { CollectionGap } from '../../core/snapshot.ts';
 import type { GcpIamPolicy, GkeProjectIam } from '../../core/snapshot-gke.ts';
-import { type GcpCallSettings, type GcpClientOptions, gaxOptions, gcpCall } from './clients.ts';
+import { successCache } from '../common/success-cache.ts';
+import { type GcpCallSettings, type GcpClientOptions, gaxOptions, gcpCall, gcpGetJson } from './clients.ts';
 import { classifyGcpError, describeGcpError } from './errors.ts';
 import type { IamRoleAnswer } from './schemas.ts';
 
@@ -43,27 +44,11 @@ export function createProjectIamReader(deps: {
     client ??= deps.auth().then((a) => projectsClient(a, deps.options));
     return client;
   };
-  const roles = new Map<string, Promise<IamRoleAnswer>>();
-
-  function role(auth: AuthClient, name: string, s: GcpCallSettings): Promise<IamRoleAnswer> {
-    let p = roles.get(name);
-    if (!p) {
-      const url = new URL(`/v1/${name}`, deps.options.endpoint ?? IAM);
-      p = gcpCall('gcp-iam:GetRole', s, async ({ timeout, signal }) => {
-        const res = await auth.request<IamRoleAnswer>({
-          url: url.toString(),
-          timeout,
-          ...(signal ? { signal } : {}),
-          responseType: 'json',
-          retry: false,
-        });
-        return res.data;
-      });
-      roles.set(name, p);
-      p.catch(() => roles.delete(name));
-    }
-    return p;
-  }
+  const cached = successCache<IamRoleAnswer>();
+  const role = (auth: AuthClient, name: string, s: GcpCallSettings) =>
+    cached(name, () =>
+      gcpGetJson<IamRoleAnswer>(auth, 'gcp-iam:GetRole', new URL(`/v1/${name}`, deps.options.endpoint ?? IAM), s),
+    );
 
   /** The project's IAM facts, or a gap when the policy itself could not be read. */
   return async function readProjectIam(
