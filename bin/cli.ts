@@ -371,7 +371,10 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     }
     if (sim.gcp && (!providers || providers.includes('gcp'))) {
       gcpDeps = { endpoint: sim.gcp.endpoint, authClient: simGoogleAuthClient() };
-      config = { ...config, gcp: config.gcp ?? { maxAttempts: 2, projects: spec.gcp?.projects.map((p) => p.id) } };
+      const gcp = config.gcp ?? { maxAttempts: 2, projects: spec.gcp?.projects.map((p) => p.id) };
+      // The fleet says which domains are its organization's (GKE.ACCESS.4), as a real scan's config would.
+      const organizationDomains = gcp.organizationDomains ?? spec.gcp?.organizationDomains;
+      config = { ...config, gcp: { ...gcp, ...(organizationDomains ? { organizationDomains } : {}) } };
     }
   }
   const providers = list(o.providers);

@@ -6,6 +6,8 @@
 import type { AnyCheck } from '../core/check.ts';
 import aksApiServerNotWorldOpen from './aks/aks-api-server-not-world-open.ts';
 import aksAzureRbac from './aks/aks-azure-rbac.ts';
+import aksClusterAdminExternalPrincipals from './aks/aks-cluster-admin-external-principals.ts';
+import aksClusterAdminPrincipals from './aks/aks-cluster-admin-principals.ts';
 import aksEntraIdIntegration from './aks/aks-entra-id-integration.ts';
 import aksKubeAuditDiagnosticSetting from './aks/aks-kube-audit-diagnostic-setting.ts';
 import aksKubernetesRbacEnabled from './aks/aks-kubernetes-rbac-enabled.ts';
@@ -52,6 +54,8 @@ import eksSecretsKeyUsable from './eks/eks-secrets-key-usable.ts';
 import eksSecretsKmsEncryption from './eks/eks-secrets-kms-encryption.ts';
 import eksUpgradeInsightsPassing from './eks/eks-upgrade-insights-passing.ts';
 import eksVersionSupported from './eks/eks-version-supported.ts';
+import gkeClusterAdminExternalPrincipals from './gke/gke-cluster-admin-external-principals.ts';
+import gkeClusterAdminPrincipals from './gke/gke-cluster-admin-principals.ts';
 import gkeControlPlaneLogging from './gke/gke-control-plane-logging.ts';
 import gkeControlPlaneNotWorldOpen from './gke/gke-control-plane-not-world-open.ts';
 import gkeDnsEndpointInternal from './gke/gke-dns-endpoint-internal.ts';
@@ -110,6 +114,8 @@ export const checks: AnyCheck[] = [
   eksConfigurationInsightsPassing,
   aksApiServerNotWorldOpen,
   aksAzureRbac,
+  aksClusterAdminExternalPrincipals,
+  aksClusterAdminPrincipals,
   aksEntraIdIntegration,
   aksKubeAuditDiagnosticSetting,
   aksKubernetesRbacEnabled,
@@ -121,6 +127,8 @@ export const checks: AnyCheck[] = [
   aksNodePoolVersionSupported,
   aksSecretsKeyVaultKms,
   aksWorkloadIdentity,
+  gkeClusterAdminExternalPrincipals,
+  gkeClusterAdminPrincipals,
   gkeControlPlaneLogging,
   gkeControlPlaneNotWorldOpen,
   gkeDnsEndpointInternal,

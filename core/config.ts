@@ -272,6 +272,19 @@ export const GcpConfigSchema = z
     projects: boundedList(GCP_PROJECT_ID, { min: 1, max: LIMITS.projects, noun: 'projects' }).optional(),
     /** Total attempts per GKE / Resource Manager call (429, 5xx, timeouts and UNAVAILABLE are retried). */
     maxAttempts: z.number().int().min(1).max(20).default(4),
+    /**
+     * The organization's domains (`example.com`): IAM members of other domains that can become cluster-admin fail
+     * GKE.ACCESS.4. Unset, only public and consumer-account members can be told apart, and other domains are ERROR.
+     */
+    organizationDomains: boundedList(
+      z
+        .string()
+        .regex(
+          /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/,
+          'a lowercase domain like example.com',
+        ),
+      { min: 1, max: 100, noun: 'domains' },
+    ).optional(),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { AgentPoolUpgradeProfile, KubernetesVersion, ManagedCluster } from '@azure/arm-containerservice';
 import type { DiagnosticSettingsResource } from '@azure/arm-monitor';
 import type { SnapshotBase } from './snapshot.ts';
@@ -18,4 +19,18 @@ export interface AksClusterSnapshot extends SnapshotBase {
   diagnosticSettings: DiagnosticSettingsResource[] | undefined;
   /** `managedClusters.listKubernetesVersions(location)`: the versions AKS supports in the cluster's location. */
   kubernetesVersions: KubernetesVersion[] | undefined;
+  /**
+   * The Azure role assignments that apply to the cluster (at its scope, its resource group, its subscription and the
+   * management groups above, as `roleAssignments.listForScope(clusterId, { filter: 'atScope()' })` returns them), and the
+   * role definitions they reference. `undefined` when they could not be read (see `gaps`). Issue 13: who can become
+   * cluster-admin through Azure RBAC.
+   */
+  roleAssignments?: AksRoleAssignments | undefined;
+}
+
+export interface AksRoleAssignments {
+  /** As the SDK returned them. */
+  assignments: RoleAssignment[];
+  /** Every definition an assignment references, by its id lowercased (`/subscriptions/s/providers/.../roleDefinitions/guid`). */
+  roleDefinitions: Record<string, RoleDefinition>;
 }

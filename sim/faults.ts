@@ -37,7 +37,7 @@ const FaultMatchSchema = z
   .object({
     /** Which endpoint: `aws` (every AWS service), `azure` (ARM), `gcp` (GKE and Resource Manager), `k8s`. */
     cloud: oneOrMany(z.enum(FAULT_CLOUDS)).optional(),
-    /** AWS signing name (`eks`, `sts`, `ec2`, `iam`, `ssm`, `guardduty`, `organizations`, `kms`), `arm`, `gke`, `crm`, `k8s`. */
+    /** AWS signing name (`eks`, `sts`, `ec2`, `iam`, `ssm`, `guardduty`, `organizations`, `kms`), `arm`, `gke`, `crm`, `iam` (GCP roles.get), `k8s`. */
     service: oneOrMany(z.string().min(1)).optional(),
     /** The action as `SimCall.action` names it: `ListClusters`, `ManagedClusters.List`, `clusters.list`. */
     action: oneOrMany(z.string().min(1)).optional(),
@@ -398,7 +398,12 @@ function throttled(d: Delivery, retryAfterSeconds: number): FaultError {
       };
     }
     case 'google': {
-      const service = d.call.service === 'crm' ? 'cloudresourcemanager.googleapis.com' : 'container.googleapis.com';
+      const service =
+        d.call.service === 'crm'
+          ? 'cloudresourcemanager.googleapis.com'
+          : d.call.service === 'iam'
+            ? 'iam.googleapis.com'
+            : 'container.googleapis.com';
       const consumer = d.call.accountId ? `projects/${d.call.accountId}` : 'projects/kubeposture-scanner';
       return {
         code: 'RATE_LIMIT_EXCEEDED',

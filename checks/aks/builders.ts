@@ -3,8 +3,10 @@
  * private API server, Entra ID with Azure RBAC and no local accounts, workload identity, Key Vault KMS,
  * kube-audit to Log Analytics, current node images, a supported version. Tests override only what they are about.
  */
+import type { Permission, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { AgentPoolUpgradeProfile, KubernetesVersion, ManagedCluster } from '@azure/arm-containerservice';
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
+import type { AksRoleAssignments } from '../../core/snapshot-aks.ts';
 import { type DeepPartial, deepMerge, TEST_NOW } from '../eks/builders.ts';
 
 export const TEST_SUBSCRIPTION = '6b1c3e4f-2a5d-4c8e-9f01-23456789abcd';
@@ -112,7 +114,103 @@ export function anAksCluster(overrides: AksClusterOverrides = {}): AksClusterSna
       },
     ],
     kubernetesVersions: TEST_AKS_VERSIONS,
+    roleAssignments: someRoleAssignments(id),
     gaps: [],
     ...rest,
   };
+}
+
+/** Built-in role definitions as ARM returns them (ids under the test subscription), by role name. */
+export const TEST_ROLES: Record<string, RoleDefinition> = Object.fromEntries(
+  (
+    [
+      ['Owner', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', { actions: ['*'] }],
+      [
+        'Contributor',
+        'b24988ac-6180-42a0-ab88-20f7382dd24c',
+        {
+          actions: ['*'],
+          notActions: [
+            'Microsoft.Authorization/*/Delete',
+            'Microsoft.Authorization/*/Write',
+            'Microsoft.Authorization/elevateAccess/Action',
+          ],
+        },
+      ],
+      ['Reader', 'acdd72a7-3385-48ef-bd42-f606fba81ae7', { actions: ['*/read'] }],
+      [
+        'User Access Administrator',
+        '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
+        { actions: ['*/read', 'Microsoft.Authorization/*'] },
+      ],
+      [
+        'Azure Kubernetes Service Cluster Admin Role',
+        '0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8',
+        {
+          actions: [
+            'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action',
+            'Microsoft.ContainerService/managedClusters/read',
+          ],
+        },
+      ],
+      [
+        'Azure Kubernetes Service RBAC Cluster Admin',
+        'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b',
+        { actions: ['Microsoft.Authorization/*/read'], dataActions: ['Microsoft.ContainerService/managedClusters/*'] },
+      ],
+    ] as [string, string, Permission][]
+  ).map(([roleName, guid, p]) => [
+    roleName,
+    {
+      id: `/subscriptions/${TEST_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      name: guid,
+      roleName,
+      roleType: 'BuiltInRole',
+      permissions: [{ actions: [], notActions: [], dataActions: [], notDataActions: [], ...p }],
+    } as RoleDefinition,
+  ]),
+);
+
+/** A role assignment of `role` (a TEST_ROLES name, or a definition) to `principalId` at `scope`. */
+export function aRoleAssignment(
+  role: string | RoleDefinition,
+  principalId: string,
+  scope: string,
+  o: Partial<RoleAssignment> = {},
+): RoleAssignment {
+  const d = typeof role === 'string' ? TEST_ROLES[role]! : role;
+  return {
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${principalId.slice(0, 8)}-ra`,
+    name: `${principalId.slice(0, 8)}-ra`,
+    scope,
+    roleDefinitionId: d.id,
+    principalId,
+    principalType: 'User',
+    ...o,
+  };
+}
+
+/** Assignments and the definitions they reference, as the collector puts them in the snapshot. */
+export function roleAssignmentsOf(assignments: RoleAssignment[], extra: RoleDefinition[] = []): AksRoleAssignments {
+  const defs = [...Object.values(TEST_ROLES), ...extra];
+  return {
+    assignments,
+    roleDefinitions: Object.fromEntries(
+      assignments
+        .map((a) => [a.roleDefinitionId!.toLowerCase(), defs.find((d) => d.id === a.roleDefinitionId)!])
+        .filter(([, d]) => d),
+    ),
+  };
+}
+
+/** One subscription owner, one Entra admin group with AKS RBAC Cluster Admin on the cluster, one subscription reader. */
+function someRoleAssignments(clusterId: string): AksRoleAssignments {
+  const sub = `/subscriptions/${TEST_SUBSCRIPTION}`;
+  return roleAssignmentsOf([
+    aRoleAssignment('Owner', '0a1b2c3d-0000-4000-8000-00000000000a', sub),
+    aRoleAssignment('Azure Kubernetes Service RBAC Cluster Admin', '0a1b2c3d-0000-4000-8000-00000000000b', clusterId, {
+      principalType: 'Group',
+    }),
+    aRoleAssignment('Reader', '0a1b2c3d-0000-4000-8000-00000000000c', sub, { principalType: 'Group' }),
+  ]);
 }

@@ -3,7 +3,7 @@
  * The same shapes appear in the sample fleet (sim/fleets/sample.yaml).
  */
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
-import { anAksCluster, TEST_AKS_VERSIONS } from './builders.ts';
+import { anAksCluster, aRoleAssignment, roleAssignmentsOf, TEST_AKS_VERSIONS, TEST_SUBSCRIPTION } from './builders.ts';
 
 /** An agent pool on `version` (current and requested). */
 export const aPool = (name: string, version: string) => ({
@@ -155,6 +155,41 @@ export const aksExamples: Record<string, AksExamples> = {
         name: 'lts-only-without-plan',
         cluster: { currentKubernetesVersion: '1.30.14' },
         kubernetesVersions: TEST_AKS_VERSIONS,
+      }),
+    ],
+  },
+  'AKS.ACCESS.5': {
+    pass: [good],
+    fail: [
+      anAksCluster({
+        name: 'owners-everywhere',
+        roleAssignments: roleAssignmentsOf(
+          Array.from({ length: 11 }, (_, i) =>
+            aRoleAssignment(
+              'Owner',
+              `1${String(i).padStart(7, '0')}-0000-4000-8000-000000000001`,
+              `/subscriptions/${TEST_SUBSCRIPTION}`,
+            ),
+          ),
+        ),
+      }),
+    ],
+  },
+  'AKS.ACCESS.6': {
+    pass: [good],
+    fail: [
+      anAksCluster({
+        name: 'partner-contributors',
+        roleAssignments: roleAssignmentsOf([
+          aRoleAssignment(
+            'Contributor',
+            '9f000000-0000-4000-8000-000000000001',
+            `/subscriptions/${TEST_SUBSCRIPTION}/resourceGroups/rg-payments`,
+            {
+              principalType: 'ForeignGroup',
+            },
+          ),
+        ]),
       }),
     ],
   },

@@ -5,7 +5,7 @@
  */
 
 import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
-import type { GkeCluster, GkeServerConfig } from '../../core/snapshot-gke.ts';
+import type { GkeCluster, GkeProjectIam, GkeServerConfig } from '../../core/snapshot-gke.ts';
 import { type DeepPartial, deepMerge, TEST_NOW } from '../eks/builders.ts';
 
 export const TEST_PROJECT = 'shop-prod-4821';
@@ -97,7 +97,37 @@ export function aGkeCluster(overrides: GkeClusterOverrides = {}): GkeClusterSnap
     collectedAt: TEST_NOW.toISOString(),
     cluster,
     serverConfig: TEST_SERVER_CONFIG,
+    projectIam: aProjectIam(),
     gaps: [],
     ...rest,
   };
 }
+
+export const TEST_ORG_DOMAIN = 'shop.example';
+
+/** A project IAM policy with one owner and one cluster admin group of the organization; `bindings` replace them. */
+export function aProjectIam(
+  o: {
+    bindings?: GcpIamBinding[];
+    customRoles?: GkeProjectIam['customRoles'];
+    unresolvedRoles?: GkeProjectIam['unresolvedRoles'];
+    organizationDomains?: string[];
+  } = {},
+): GkeProjectIam {
+  return {
+    policy: {
+      version: 3,
+      etag: 'BwYhJ8Qk2Lw=',
+      bindings: o.bindings ?? [
+        { role: 'roles/owner', members: [`user:platform-lead@${TEST_ORG_DOMAIN}`] },
+        { role: 'roles/container.admin', members: [`group:gke-admins@${TEST_ORG_DOMAIN}`] },
+        { role: 'roles/viewer', members: [`group:everyone@${TEST_ORG_DOMAIN}`] },
+      ],
+    },
+    customRoles: o.customRoles ?? {},
+    unresolvedRoles: o.unresolvedRoles ?? [],
+    organizationDomains: o.organizationDomains ?? [TEST_ORG_DOMAIN],
+  };
+}
+
+export type GcpIamBinding = NonNullable<GkeProjectIam['policy']['bindings']>[number];

@@ -3,7 +3,7 @@
  * The same shapes appear in the sample fleet (sim/fleets/sample.yaml).
  */
 import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
-import { aGkeCluster, aNodePool } from './builders.ts';
+import { aGkeCluster, aNodePool, aProjectIam } from './builders.ts';
 
 export interface GkeExamples {
   pass: GkeClusterSnapshot[];
@@ -188,6 +188,30 @@ export const gkeExamples: Record<string, GkeExamples> = {
           currentMasterVersion: '1.29.15-gke.1000000',
           nodePools: [aNodePool('p', { version: '1.29.15-gke.1000000' })],
         },
+      }),
+    ],
+  },
+  'GKE.ACCESS.3': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'editors-everywhere',
+        projectIam: aProjectIam({
+          bindings: [
+            { role: 'roles/editor', members: Array.from({ length: 11 }, (_, i) => `user:dev${i}@shop.example`) },
+          ],
+        }),
+      }),
+    ],
+  },
+  'GKE.ACCESS.4': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'consultant-admin',
+        projectIam: aProjectIam({
+          bindings: [{ role: 'roles/container.admin', members: ['user:contractor@gmail.com'] }],
+        }),
       }),
     ],
   },

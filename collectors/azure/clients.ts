@@ -1,4 +1,5 @@
 import type { Agent } from 'node:https';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { createContainerService } from '@azure/arm-containerservice/api';
 import { MonitorClient } from '@azure/arm-monitor';
@@ -224,6 +225,16 @@ export function monitorClient(
   o: AzureClientOptions,
 ): MonitorClient {
   const client = new MonitorClient(credential, subscriptionId, common(o));
+  harden(client.pipeline, o);
+  return client;
+}
+
+export function authorizationClient(
+  credential: TokenCredential,
+  subscriptionId: string,
+  o: AzureClientOptions,
+): AuthorizationManagementClient {
+  const client = new AuthorizationManagementClient(credential, subscriptionId, common(o));
   harden(client.pipeline, o);
   return client;
 }

@@ -10,6 +10,7 @@ import { simAzureCredential } from '../../sim/clients.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../common/fault-proxy.ts';
 import { AZURE_NEEDS, createAzureCollector } from './index.ts';
+import { ROLE_ASSIGNMENT_NEEDS } from './role-assignments.ts';
 
 /**
  * Each fault class against the real @azure/arm-* clients over loopback: the simulated ARM behind a fault proxy.
@@ -44,6 +45,8 @@ const SUBSCRIPTIONS = /^\/subscriptions$/;
 const UPGRADE = /\/managedClusters\/payments\/agentPools\/[^/]+\/upgradeProfiles\/default$/i;
 const VERSIONS = /\/kubernetesVersions$/i;
 const DIAGNOSTICS = /\/diagnosticSettings$/i;
+const ROLE_ASSIGNMENTS = /\/providers\/Microsoft\.Authorization\/roleAssignments$/i;
+const ROLE_DEFINITION = /\/providers\/Microsoft\.Authorization\/roleDefinitions\/[^/]+$/i;
 
 describe('Azure collector under faults (real ARM clients, simulated ARM behind a fault proxy)', () => {
   let cloud: SimulatedCloud;
@@ -197,6 +200,84 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
         message: expect.stringMatching(/aks:ListManagedClusters.*not JSON/),
       }),
     ]);
+  });
+
+  describe('role assignments and role definitions (issue 13): every fault is a gap, never an empty list', () => {
+    const denied = {
+      status: 403,
+      body: JSON.stringify({ error: { code: 'AuthorizationFailed', message: 'no roleAssignments/read' } }),
+    };
+    it.each([
+      ['denied assignments', ROLE_ASSIGNMENTS, denied, ROLE_ASSIGNMENT_NEEDS.roleAssignments, 'AccessDenied'],
+      ['throttled assignments', ROLE_ASSIGNMENTS, { status: 429 }, ROLE_ASSIGNMENT_NEEDS.roleAssignments, 'Throttled'],
+      ['empty assignments', ROLE_ASSIGNMENTS, { body: '{}' }, ROLE_ASSIGNMENT_NEEDS.roleAssignments, 'Malformed'],
+      [
+        'an assignment without its principal',
+        ROLE_ASSIGNMENTS,
+        { edit: () => ({ value: [{ id: '/x', name: 'x', properties: { scope: '/' } }] }) },
+        ROLE_ASSIGNMENT_NEEDS.roleAssignments,
+        'Malformed',
+      ],
+      ['denied definition', ROLE_DEFINITION, denied, ROLE_ASSIGNMENT_NEEDS.roleDefinitions, 'AccessDenied'],
+      [
+        'garbage definition',
+        ROLE_DEFINITION,
+        { body: '<html>502</html>' },
+        ROLE_ASSIGNMENT_NEEDS.roleDefinitions,
+        'Malformed',
+      ],
+      [
+        'a definition without dataActions',
+        ROLE_DEFINITION,
+        {
+          edit: (j: Record<string, unknown>) => ({
+            ...j,
+            properties: { roleName: 'Owner', permissions: [{ actions: ['*'], notActions: [] }] },
+          }),
+        },
+        ROLE_ASSIGNMENT_NEEDS.roleDefinitions,
+        'Malformed',
+      ],
+    ] as const)('%s: a gap, and no role assignments in the snapshot', async (_n, re, f, need, code) => {
+      fault = on(re, f as Fault);
+      const { snapshots, errors } = await collector().collect(TARGET);
+      expect(errors).toEqual([]);
+      for (const s of snapshots as AksClusterSnapshot[]) {
+        expect(s.roleAssignments).toBeUndefined();
+        expect(s.gaps).toContainEqual(expect.objectContaining({ need, code }));
+      }
+    });
+
+    it('a repeating nextLink on the assignments is a Malformed gap, not a loop', async () => {
+      fault = on(ROLE_ASSIGNMENTS, (n) =>
+        n > 60
+          ? { status: 400 }
+          : {
+              edit: (j) => ({
+                ...j,
+                nextLink: `${proxy!.url}/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&%24skipToken=9`,
+              }),
+            },
+      );
+      const { snapshots } = await collector().collect(TARGET);
+      for (const s of snapshots as AksClusterSnapshot[])
+        expect(s.gaps).toContainEqual(
+          expect.objectContaining({
+            need: ROLE_ASSIGNMENT_NEEDS.roleAssignments,
+            code: 'Malformed',
+            error: expect.stringContaining('pagination did not terminate'),
+          }),
+        );
+    });
+
+    it('asks for the assignments at and above the cluster (atScope()), and reads each definition once', async () => {
+      const { snapshots } = await collector().collect(TARGET);
+      const lists = proxy!.calls.filter((c) => ROLE_ASSIGNMENTS.test(c.url.split('?')[0]!));
+      expect(lists.length).toBeGreaterThanOrEqual(2);
+      for (const c of lists) expect(decodeURIComponent(c.url)).toContain('$filter=atScope()');
+      expect(proxy!.count(ROLE_DEFINITION)).toBe(1); // the default: one Owner, the same definition for both clusters
+      for (const s of snapshots as AksClusterSnapshot[]) expect(s.roleAssignments?.assignments).toHaveLength(1);
+    });
   });
 
   describe('a nextLink that repeats ends the walk with an error, never a hang or data', () => {

@@ -21,12 +21,14 @@ import { collectPages } from '../common/pages.ts';
 import {
   type AzureClientOptions,
   armAgent,
+  authorizationClient,
   containerServiceClient,
   listSubscriptionIds,
   monitorClient,
 } from './clients.ts';
 import { azureCredentialFromEnv } from './credential.ts';
 import { classifyAzureError, describeAzureError } from './errors.ts';
+import { createRoleAssignmentReader } from './role-assignments.ts';
 import { ARM_ROUTES } from './schemas.ts';
 
 export interface AzureCollectorDeps {
@@ -95,6 +97,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
   };
   /** Kubernetes versions per subscription + location, once per scan (they are the same for every cluster there). */
   const versions = new Map<string, Promise<KubernetesVersion[]>>();
+  const readRoleAssignments = createRoleAssignmentReader(maxPages);
 
   function versionsFor(aks: ContainerServiceClient, subscriptionId: string, location: string) {
     const key = `${subscriptionId}/${location}`;
@@ -130,7 +133,8 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     const monitor = monitorClient(cred(), subscriptionId, clientOptions);
     // Only what a check reads: the cluster's own upgrade profile was read once and no check needed it, so a lost
     // answer was a gap no report showed (the fault campaign found it); its versions come from the pools' profiles.
-    const [poolProfiles, diagnosticSettings, kubernetesVersions] = await Promise.all([
+    const authorization = authorizationClient(cred(), subscriptionId, clientOptions);
+    const [poolProfiles, diagnosticSettings, kubernetesVersions, roleAssignments] = await Promise.all([
       Promise.all(
         pools.map(async (pool): Promise<[string, AgentPoolUpgradeProfile | undefined, unknown]> => {
           try {
@@ -148,7 +152,9 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
         ),
       ),
       attempt(AZURE_NEEDS.kubernetesVersions, () => versionsFor(aks, subscriptionId, cluster.location)),
+      readRoleAssignments(authorization, id),
     ]);
+    gaps.push(...roleAssignments.gaps);
     const failedPools = poolProfiles.filter(([, , e]) => e !== undefined);
     if (failedPools.length > 0) {
       const g = gap(AZURE_NEEDS.agentPoolUpgradeProfile, failedPools[0]![2]);
@@ -168,6 +174,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
       ),
       diagnosticSettings,
       kubernetesVersions,
+      roleAssignments: roleAssignments.value,
       gaps,
     };
   }

@@ -52,6 +52,46 @@ const diagnosticSettingsPage = z.looseObject({
   nextLink,
 });
 
+/**
+ * `roleAssignments` for a scope (2022-04-01). Each assignment names its role definition, principal and scope: one
+ * without them could not be placed on any path, so the page is refused rather than read as "nobody".
+ */
+const roleAssignmentsPage = z.looseObject({
+  value: z.array(
+    z.looseObject({
+      ...resource,
+      properties: z.looseObject({
+        roleDefinitionId: z.string().min(1),
+        principalId: z.string().min(1),
+        scope: z.string().min(1),
+      }),
+    }),
+  ),
+  nextLink,
+});
+
+/**
+ * A role definition (2022-04-01): its permissions with all four lists, which ARM always sends (empty when empty). A
+ * definition without `dataActions` would hide the AKS RBAC Cluster Admin grant: refused, never read as "no grant".
+ */
+const actionList = z.array(z.string());
+const roleDefinition = z.looseObject({
+  ...resource,
+  properties: z.looseObject({
+    roleName: z.string().min(1),
+    permissions: z
+      .array(
+        z.looseObject({
+          actions: actionList,
+          notActions: actionList,
+          dataActions: actionList,
+          notDataActions: actionList,
+        }),
+      )
+      .min(1),
+  }),
+});
+
 export interface ArmRoute {
   /** Named by gaps and errors: `aks:ListManagedClusters`. */
   action: string;
@@ -91,6 +131,16 @@ export const ARM_ROUTES = {
     'monitor:ListDiagnosticSettings',
     `${CLUSTER}/providers/Microsoft\\.Insights/diagnosticSettings`,
     diagnosticSettingsPage,
+  ),
+  listRoleAssignments: route(
+    'authorization:ListRoleAssignments',
+    `(${CLUSTER}|${SUB}(/resourceGroups/[^/]+)?|/providers/Microsoft\\.Management/managementGroups/[^/]+)?/providers/Microsoft\\.Authorization/roleAssignments`,
+    roleAssignmentsPage,
+  ),
+  getRoleDefinition: route(
+    'authorization:GetRoleDefinition',
+    `(${SUB}|/providers/Microsoft\\.Management/managementGroups/[^/]+)?/providers/Microsoft\\.Authorization/roleDefinitions/[^/]+`,
+    roleDefinition,
   ),
 } as const;
 

@@ -155,6 +155,21 @@ export async function defaultAuthClient(env: Record<string, string | undefined> 
   return (await new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] }).getClient()) as AuthClient;
 }
 
+/** A Google REST `GET` through the auth client, made and checked as every call is (`gcpCall`). */
+export function gcpGetJson<T>(auth: AuthClient, action: GcpAction, url: URL, s: GcpCallSettings): Promise<T> {
+  return gcpCall(action, s, async ({ timeout, signal }) => {
+    const res = await auth.request<T>({
+      url: url.toString(),
+      timeout,
+      ...(signal ? { signal } : {}),
+      // A body that is not JSON stays a string, and the schema refuses it.
+      responseType: 'json',
+      retry: false,
+    });
+    return res.data;
+  });
+}
+
 /** Active projects the identity can see (Cloud Resource Manager v1 `projects.list`), following page tokens. */
 export async function listProjectIds(auth: AuthClient, o: GcpClientOptions & GcpCallSettings): Promise<string[]> {
   const base = o.endpoint ?? RESOURCE_MANAGER;
@@ -164,17 +179,7 @@ export async function listProjectIds(auth: AuthClient, o: GcpClientOptions & Gcp
       const url = new URL('/v1/projects', base);
       url.searchParams.set('filter', 'lifecycleState:ACTIVE');
       if (pageToken) url.searchParams.set('pageToken', pageToken);
-      const page = await gcpCall('crm:ListProjects', o, async ({ timeout, signal }) => {
-        const res = await auth.request<ListProjectsPage>({
-          url: url.toString(),
-          timeout,
-          ...(signal ? { signal } : {}),
-          // A body that is not JSON stays a string, and the schema refuses it.
-          responseType: 'json',
-          retry: false,
-        });
-        return res.data;
-      });
+      const page = await gcpGetJson<ListProjectsPage>(auth, 'crm:ListProjects', url, o);
       yield page;
       pageToken = page.nextPageToken || undefined;
     } while (pageToken);

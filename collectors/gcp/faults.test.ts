@@ -9,6 +9,7 @@ import { simGoogleAuthClient } from '../../sim/clients.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../common/fault-proxy.ts';
 import { createGcpCollector, GCP_MAX_ATTEMPTS, GCP_NEEDS } from './index.ts';
+import { PROJECT_IAM_NEEDS } from './project-iam.ts';
 
 /**
  * Each fault class against the real @google-cloud/container client (REST transport) and Resource Manager through
@@ -27,6 +28,13 @@ const spec = parseFleetSpec({
           { name: 'storefront', location: 'europe-west1' },
           { name: 'batch', location: 'europe-west1-b' },
         ],
+        customRoles: [{ name: 'gkeReconfigurer', includedPermissions: ['container.clusters.update'] }],
+        iamPolicy: {
+          bindings: [
+            { role: 'roles/owner', members: ['user:lead@shop.example'] },
+            { role: 'projects/shop-prod-1234/roles/gkeReconfigurer', members: ['user:ops@shop.example'] },
+          ],
+        },
       },
     ],
   },
@@ -35,6 +43,8 @@ const spec = parseFleetSpec({
 const CLUSTERS = /\/clusters$/;
 const SERVER_CONFIG = /\/serverConfig$/;
 const PROJECTS = /^\/v1\/projects$/;
+const IAM_POLICY = /:getIamPolicy$/;
+const ROLE = /\/roles\/gkeReconfigurer$/;
 
 describe('GCP collector under faults (real GKE and Resource Manager clients, simulated API behind a fault proxy)', () => {
   let cloud: SimulatedCloud;
@@ -73,6 +83,61 @@ describe('GCP collector under faults (real GKE and Resource Manager clients, sim
     expect(errors).toEqual([]);
     expect(snapshots.map((s) => s.name).sort()).toEqual(['batch', 'storefront']);
     for (const s of snapshots) expect(s.gaps).toEqual([]);
+  });
+
+  describe('project IAM (issue 13): every fault is a gap or an unresolved role, never an empty policy', () => {
+    const denied = {
+      status: 403,
+      body: JSON.stringify({ error: { code: 403, status: 'PERMISSION_DENIED', message: 'getIamPolicy denied' } }),
+    };
+    it.each([
+      ['denied', denied, 'AccessDenied'],
+      ['throttled', { status: 429 }, 'Throttled'],
+      ['empty', { body: '{}' }, 'Malformed'],
+      ['garbage', { body: 'upstream connect error' }, 'Malformed'],
+    ] as const)('a %s getIamPolicy is a gap on every cluster of the project', async (_n, f, code) => {
+      fault = on(IAM_POLICY, f as Fault);
+      const { snapshots, errors } = await collector({}, { maxAttempts: 2 }).collect(TARGET);
+      expect(errors).toEqual([]);
+      expect(snapshots).toHaveLength(2);
+      for (const s of snapshots as GkeClusterSnapshot[]) {
+        expect(s.projectIam).toBeUndefined();
+        expect(s.gaps).toContainEqual(expect.objectContaining({ need: PROJECT_IAM_NEEDS.policy, code }));
+      }
+      // Read once per project, not per cluster (plus the retry of a transient fault).
+      expect(proxy!.count(IAM_POLICY)).toBe(code === 'Throttled' ? 2 : 1);
+    });
+
+    it.each([
+      [
+        'denied',
+        { status: 403, body: '{"error":{"code":403,"status":"PERMISSION_DENIED","message":"no"}}' },
+        'AccessDenied',
+      ],
+      ['empty', { body: '{}' }, 'Malformed'],
+    ] as const)('a %s roles.get leaves the role unresolved, named, never read as harmless', async (_n, f, code) => {
+      fault = on(ROLE, f as Fault);
+      const { snapshots } = await collector().collect(TARGET);
+      for (const s of snapshots as GkeClusterSnapshot[]) {
+        expect(s.gaps).toEqual([]);
+        expect(s.projectIam?.customRoles).toEqual({});
+        expect(s.projectIam?.unresolvedRoles).toEqual([
+          { role: 'projects/shop-prod-1234/roles/gkeReconfigurer', error: expect.stringContaining(code) },
+        ]);
+      }
+    });
+
+    it('asks for policy version 3, so conditions come with their bindings', async () => {
+      const { snapshots } = await collector().collect(TARGET);
+      const s = snapshots[0] as GkeClusterSnapshot;
+      expect(s.projectIam?.policy.bindings?.map((b) => b.role)).toEqual([
+        'roles/owner',
+        'projects/shop-prod-1234/roles/gkeReconfigurer',
+      ]);
+      expect(s.projectIam?.customRoles['projects/shop-prod-1234/roles/gkeReconfigurer']?.includedPermissions).toEqual([
+        'container.clusters.update',
+      ]);
+    });
   });
 
   describe('one named cluster (getCluster): only NOT_FOUND says it is gone', () => {

@@ -22,6 +22,7 @@ import {
   withConnectTimeout,
 } from './clients.ts';
 import { classifyGcpError, describeGcpError } from './errors.ts';
+import { createProjectIamReader } from './project-iam.ts';
 
 export interface GcpCollectorDeps {
   /**
@@ -61,6 +62,11 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
     client ??= authClient().then((a) => clusterManagerClient(a, options));
     return client;
   };
+  const readProjectIam = createProjectIamReader({
+    auth: authClient,
+    options,
+    organizationDomains: gcp.organizationDomains ?? [],
+  });
   /**
    * Server config per location, once per scan: valid versions do not depend on the project. Only successes are
    * kept, so one project's denial does not become every project's gap.
@@ -124,6 +130,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
       let c: ClusterManagerClient;
       let clusters: GkeCluster[];
       const errors: TargetError[] = [];
+      let projectIam: Awaited<ReturnType<typeof readProjectIam>> | undefined;
       if (target.cluster?.provider === 'gcp') {
         const ref = target.cluster;
         try {
@@ -144,6 +151,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
             ],
           };
         }
+        projectIam = await readProjectIam(projectId, s);
         return { target, snapshots: await Promise.all(clusters.map(snapshotOf)), errors };
       }
       try {
@@ -165,12 +173,14 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           errors: [fail('list-clusters', classifyGcpError(e), `Cannot list GKE clusters: ${describeGcpError(e)}`)],
         };
       }
+      // Once per project: every cluster of it shares the policy (and its gap).
+      projectIam = clusters.length > 0 ? await readProjectIam(projectId, s) : undefined;
       const snapshots = await Promise.all(clusters.map(snapshotOf));
       return { target, snapshots, errors };
 
       async function snapshotOf(cluster: GkeCluster): Promise<GkeClusterSnapshot> {
         const location = cluster.location ?? cluster.zone ?? 'unknown';
-        const gaps: GkeClusterSnapshot['gaps'] = [];
+        const gaps: GkeClusterSnapshot['gaps'] = [...(projectIam?.gaps ?? [])];
         let config: GkeServerConfig | undefined;
         try {
           config = await serverConfig(c, projectId, location, s);
@@ -186,6 +196,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           collectedAt: clock().toISOString(),
           cluster,
           serverConfig: config,
+          projectIam: projectIam?.value,
           gaps,
         };
       }

@@ -75,6 +75,18 @@ const listProjects = z.looseObject({
   nextPageToken: z.string().optional(),
 });
 
+/**
+ * Resource Manager `getIamPolicy`, as the client decoded it: every policy has an etag (an empty one is what a `{}`
+ * answer decodes to), and every binding a role and members.
+ */
+const iamPolicy = z.looseObject({
+  etag: z.union([z.string().min(1), z.instanceof(Uint8Array).refine((b) => b.length > 0, 'empty')]),
+  bindings: z.array(z.looseObject({ role: nonEmpty, members: z.array(nonEmpty) })),
+});
+
+/** IAM v1 `roles.get`, raw JSON: `includedPermissions` is omitted when a role has none. */
+const iamRole = z.looseObject({ name: nonEmpty, includedPermissions: z.array(nonEmpty).optional() });
+
 /** The one registry of Google answers: every GKE and Resource Manager call the collector makes is checked here. */
 export const GCP_SCHEMAS = {
   'gke:ListClusters': listClusters,
@@ -82,7 +94,10 @@ export const GCP_SCHEMAS = {
   'gke:GetCluster': gkeCluster,
   'gke:GetServerConfig': serverConfig,
   'crm:ListProjects': listProjects,
+  'crm:GetIamPolicy': iamPolicy,
+  'gcp-iam:GetRole': iamRole,
 } as const;
 
 export type GcpAction = keyof typeof GCP_SCHEMAS;
 export type ListProjectsPage = z.output<typeof listProjects>;
+export type IamRoleAnswer = z.output<typeof iamRole>;

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 import { deepMerge, type PlainObject } from '../merge.ts';
+import {
+  resolveRoleAssignments,
+  resolveRoleDefinitions,
+  type SimRoleAssignment,
+  type SimRoleDefinition,
+} from './authorization.ts';
 import type { AksClusterSpec, AzureSpec, DiagnosticSettingSpec } from './spec.ts';
 
 /** One AKS cluster as the simulated ARM serves it: the ARM resource, plus what the sim answers around it. */
@@ -20,12 +26,16 @@ export interface SimSubscription {
   /** Actions refused with 403 AuthorizationFailed (sim-only, spec `deniedActions`); live. */
   deniedActions: Set<string>;
   clusters: SimAksCluster[];
+  /** Azure RBAC assignments held in this subscription's spec (their scopes may be above it: management groups). */
+  roleAssignments: SimRoleAssignment[];
 }
 
 export interface SimAzure {
   tenantId: string;
   subscriptions: SimSubscription[];
   kubernetesVersions: AzureSpec['kubernetesVersions'];
+  /** Built-in and custom role definitions, by lowercased name. */
+  roleDefinitions: Map<string, SimRoleDefinition>;
 }
 
 const DEFAULT_VERSION = '1.32.6';
@@ -77,10 +87,16 @@ function defaultPool(name: string, version: string): PlainObject {
 }
 
 export function resolveAzure(spec: AzureSpec): SimAzure {
+  const roleDefinitions = resolveRoleDefinitions(spec.roleDefinitions);
   return {
     tenantId: spec.tenantId,
     kubernetesVersions: spec.kubernetesVersions,
+    roleDefinitions,
     subscriptions: spec.subscriptions.map((s) => ({
+      roleAssignments: resolveRoleAssignments(s.id.toLowerCase(), s.roleAssignments, roleDefinitions, (name) => {
+        const c = s.clusters.find((x) => x.name.toLowerCase() === name.toLowerCase());
+        return c ? (c.resourceGroup ?? `rg-${c.name}`) : undefined;
+      }),
       id: s.id.toLowerCase(),
       displayName: s.displayName ?? `subscription-${s.id.slice(0, 8)}`,
       denied: s.denied,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { generate } from 'selfsigned';
 import type { SimCall } from '../aws/router.ts';
 import { armPaging, type FaultInjector, requestFingerprint } from '../faults.ts';
+import { authorizationRoute } from './authorization.ts';
 import type { SimAksCluster, SimAzure, SimSubscription } from './fleet.ts';
 
 /**
@@ -316,6 +317,13 @@ export function createArmHandler(deps: ArmDeps) {
           };
         },
       };
+    const authorization = authorizationRoute(
+      path,
+      deps.azure,
+      page,
+      (msg) => new ArmError(404, 'RoleDefinitionDoesNotExist', msg),
+    );
+    if (authorization) return authorization;
     throw new ArmError(400, 'InvalidResourceType', `The simulator does not serve GET ${path}`);
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { authorizationIssues, CustomRoleSpecSchema, RoleAssignmentSpecSchema } from './authorization.ts';
 
 /**
  * The Azure part of a fleet spec: subscriptions with AKS clusters. A cluster's `properties` use the ARM wire
@@ -65,6 +66,8 @@ const SubscriptionSpecSchema = z.strictObject({
   /** Sim-only: actions (as the sim's calls name them, `ManagedClusters.ListKubernetesVersions`) refused with 403. */
   deniedActions: z.array(z.string().regex(/^[A-Za-z]+\.[A-Za-z]+$/, 'an action like ManagedClusters.List')).default([]),
   clusters: z.array(AksClusterSpecSchema).default([]),
+  /** Azure RBAC (sim/azure/authorization.ts). Absent: one Owner at the subscription; `[]`: none. */
+  roleAssignments: z.array(RoleAssignmentSpecSchema).optional(),
 });
 
 const AksVersionSchema = z.strictObject({
@@ -95,6 +98,8 @@ export const AzureSpecSchema = z.strictObject({
   /** What `listKubernetesVersions` answers, in every location. */
   kubernetesVersions: z.array(AksVersionSchema).min(1).default(DEFAULT_AKS_VERSIONS),
   subscriptions: z.array(SubscriptionSpecSchema).default([]),
+  /** Custom roles, served beside the built-in ones (sim/azure/authorization.ts). */
+  roleDefinitions: z.array(CustomRoleSpecSchema).default([]),
 });
 
 export type AzureSpec = z.output<typeof AzureSpecSchema>;
@@ -107,6 +112,7 @@ export const AksAgentPoolSchema = AgentPoolSchema;
 export function azureIssues(azure: AzureSpec | undefined): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   if (!azure) return issues;
+  issues.push(...authorizationIssues(azure));
   const subs = new Map<string, number>();
   azure.subscriptions.forEach((s, i) => {
     const first = subs.get(s.id.toLowerCase());

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deepMerge, type PlainObject } from '../merge.ts';
+import { type GcpCustomRoleSpec, resolveIamPolicy, type SimIamPolicy } from './iam.ts';
 import type { GcpSpec, GkeClusterSpec } from './spec.ts';
 
 export interface SimGkeCluster {
@@ -16,11 +17,15 @@ export interface SimProject {
   /** Methods refused with 403 PERMISSION_DENIED (sim-only, spec `deniedActions`); live. */
   deniedActions: Set<string>;
   clusters: SimGkeCluster[];
+  iamPolicy: SimIamPolicy;
+  /** Custom roles with full names (`projects/<id>/roles/<role>`). */
+  customRoles: GcpCustomRoleSpec[];
 }
 
 export interface SimGcp {
   projects: SimProject[];
   serverConfig: PlainObject;
+  organizationRoles: GcpCustomRoleSpec[];
 }
 
 const DEFAULT_VERSION = '1.32.6-gke.1125000';
@@ -115,11 +120,17 @@ function defaultPool(name: string, version: string): PlainObject {
 export function resolveGcp(spec: GcpSpec): SimGcp {
   return {
     serverConfig: spec.serverConfig,
+    organizationRoles: spec.organizationRoles,
     projects: spec.projects.map((p) => {
       const number = p.number ?? digits(p.id, 12);
       return {
         id: p.id,
         number,
+        iamPolicy: resolveIamPolicy(number, p.iamPolicy),
+        customRoles: p.customRoles.map((r) => ({
+          ...r,
+          name: r.name.includes('/') ? r.name : `projects/${p.id}/roles/${r.name}`,
+        })),
         apiDisabled: p.apiDisabled,
         denied: p.denied,
         deniedActions: new Set(p.deniedActions),

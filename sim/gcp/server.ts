@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimCall } from '../aws/router.ts';
 import { type FaultInjector, googlePaging, requestFingerprint } from '../faults.ts';
 import type { SimGcp, SimProject } from './fleet.ts';
+import { GET_IAM_POLICY_PATH, iamAnswer, iamCallOf } from './iam.ts';
 
 /**
  * The GKE REST API v1 (what `@google-cloud/container` speaks with `fallback: true`) and Cloud Resource
@@ -67,11 +68,30 @@ export function createGkeHandler(deps: GkeDeps) {
     };
     try {
       if (deps.latencyMs > 0) await new Promise((r) => setTimeout(r, deps.latencyMs));
-      if (req.method !== 'GET')
+      const path = decodeURIComponent(url.pathname);
+      // getIamPolicy reads, but is a POST.
+      if (req.method !== 'GET' && !(req.method === 'POST' && GET_IAM_POLICY_PATH.test(path)))
         throw new GoogleError(405, 'INVALID_ARGUMENT', `The simulator is read-only: ${req.method}`);
       if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
         throw new GoogleError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
-      const path = decodeURIComponent(url.pathname);
+      const iamCall = iamCallOf(path);
+      if (iamCall) {
+        service = iamCall.service;
+        action = iamCall.action;
+        projectId = /^\/v[13]\/projects\/([^/:]+)/.exec(path)?.[1];
+      }
+      const iam = iamAnswer(
+        req.method,
+        path,
+        req.method === 'POST' ? await readBody(req) : '',
+        deps.gcp,
+        (status, grpc, message, reason, metadata) => new GoogleError(status, grpc, message, reason, metadata),
+      );
+      if (iam) {
+        projectId = iam.projectId;
+        send(200, iam.body);
+        return;
+      }
       if (path === '/v1/projects') {
         // Cloud Resource Manager, served on the same port.
         service = 'crm';
@@ -146,6 +166,15 @@ export function createGkeHandler(deps: GkeDeps) {
       );
     }
   };
+
+  function readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+  }
 
   function access(project: string): SimProject {
     const p = deps.gcp.projects.find((x) => x.id === project || x.number === project);

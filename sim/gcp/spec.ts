@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CustomRoleSpecSchema, IamBindingSpecSchema } from './iam.ts';
 
 /**
  * The Google Cloud part of a fleet spec: projects with GKE clusters. Cluster fields use the GKE v1 REST
@@ -33,6 +34,10 @@ const ProjectSpecSchema = z.strictObject({
   /** Sim-only: methods (as the sim's calls name them, `getServerConfig`) refused with 403 PERMISSION_DENIED. */
   deniedActions: z.array(z.enum(['getServerConfig', 'clusters.list'])).default([]),
   clusters: z.array(GkeClusterSpecSchema).default([]),
+  /** The project's IAM policy (sim/gcp/iam.ts). Absent: a new project's (owner, default editors). */
+  iamPolicy: z.strictObject({ bindings: z.array(IamBindingSpecSchema) }).optional(),
+  /** The project's custom roles: `name` is the role id or `projects/<id>/roles/<role>`. */
+  customRoles: z.array(CustomRoleSpecSchema).default([]),
 });
 
 export const DEFAULT_GKE_SERVER_CONFIG = {
@@ -53,6 +58,10 @@ export const GcpSpecSchema = z.strictObject({
   /** What `getServerConfig` answers, in every location (GKE REST field names). */
   serverConfig: PLAIN.default(DEFAULT_GKE_SERVER_CONFIG),
   projects: z.array(ProjectSpecSchema).default([]),
+  /** Custom roles of the organization (`organizations/<n>/roles/<id>`), for `iam.roles.get`. */
+  organizationRoles: z.array(CustomRoleSpecSchema).default([]),
+  /** The organization's domains, as a scan of this fleet is configured (`gcp.organizationDomains`). */
+  organizationDomains: z.array(z.string().min(1)).optional(),
 });
 
 export type GcpSpec = z.output<typeof GcpSpecSchema>;
