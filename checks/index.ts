@@ -14,7 +14,10 @@ import aksLocalAccountsDisabled from './aks/aks-local-accounts-disabled.ts';
 import aksNoPodManagedIdentity from './aks/aks-no-pod-managed-identity.ts';
 import aksNodeImageCurrent from './aks/aks-node-image-current.ts';
 import aksNodeOsUpgradeChannel from './aks/aks-node-os-upgrade-channel.ts';
+import aksSecretsKeyExpiry from './aks/aks-secrets-key-expiry.ts';
+import aksSecretsKeyUsable from './aks/aks-secrets-key-usable.ts';
 import aksSecretsKeyVaultKms from './aks/aks-secrets-key-vault-kms.ts';
+import aksSecretsKeyVaultNetwork from './aks/aks-secrets-key-vault-network.ts';
 import aksWorkloadIdentity from './aks/aks-workload-identity.ts';
 import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authentication-mode.ts';
 import eksAccessPrincipalsExist from './eks/eks-access-principals-exist.ts';
@@ -101,6 +104,10 @@ export const checks: AnyCheck[] = [
   aksNodeImageCurrent,
   aksNodeOsUpgradeChannel,
   aksSecretsKeyVaultKms,
+  // key health (issue 15)
+  aksSecretsKeyUsable,
+  aksSecretsKeyExpiry,
+  aksSecretsKeyVaultNetwork,
   aksWorkloadIdentity,
   gkeControlPlaneLogging,
   gkeControlPlaneNotWorldOpen,

@@ -6,6 +6,7 @@ import { IdentityStore } from './aws/identity.ts';
 import { createAwsHandler, type SimCall } from './aws/router.ts';
 import { TokenBuckets } from './aws/throttle.ts';
 import { resolveAzure, type SimAzure } from './azure/fleet.ts';
+import { keyVaultRoutes, resolveKeyVaults } from './azure/keyvault.ts';
 import { armTls, createArmHandler } from './azure/server.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
@@ -173,6 +174,12 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
         deniedSubscriptions: new Set((options.deniedSubscriptions ?? []).map((id) => id.toLowerCase())),
         record: (c) => calls.push(c),
         faults,
+        keyVaults: (page) =>
+          keyVaultRoutes(
+            resolveKeyVaults(state, spec.azure?.keyVaults ?? [], simNow ?? new Date()),
+            state.tenantId,
+            page,
+          ),
       }) as RequestListener,
     );
     base = `https://127.0.0.1:${await listen(arm as unknown as Server, servers)}`;

@@ -3,7 +3,8 @@
  * The same shapes appear in the sample fleet (sim/fleets/sample.yaml).
  */
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
-import { anAksCluster, TEST_AKS_VERSIONS } from './builders.ts';
+import { TEST_NOW } from '../eks/builders.ts';
+import { anAksCluster, aSecretsKey, TEST_AKS_VERSIONS } from './builders.ts';
 
 export interface AksExamples {
   pass: AksClusterSnapshot[];
@@ -79,6 +80,35 @@ export const aksExamples: Record<string, AksExamples> = {
           securityProfile: { azureKeyVaultKms: undefined },
           diskEncryptionSetID: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des',
         },
+      }),
+    ],
+  },
+  // key health (issue 15)
+  'AKS.ENCRYPTION.2': {
+    pass: [good],
+    fail: [
+      anAksCluster({ name: 'key-disabled', secretsKey: aSecretsKey({ key: { attributes: { enabled: false } } }) }),
+      anAksCluster({ name: 'key-deleted', secretsKey: aSecretsKey({ key: undefined, notFound: 'key' }) }),
+    ],
+  },
+  'AKS.ENCRYPTION.3': {
+    pass: [good],
+    fail: [
+      anAksCluster({
+        name: 'key-expiring',
+        secretsKey: aSecretsKey({
+          key: { attributes: { expires: Math.floor(TEST_NOW.getTime() / 1000) + 10 * 86_400 } },
+        }),
+      }),
+    ],
+  },
+  'AKS.ENCRYPTION.4': {
+    pass: [good],
+    fail: [
+      anAksCluster({
+        name: 'vault-open',
+        cluster: { securityProfile: { azureKeyVaultKms: { keyVaultNetworkAccess: 'Public' } } },
+        secretsKey: aSecretsKey({ vault: { properties: { publicNetworkAccess: 'Enabled', networkAcls: undefined } } }),
       }),
     ],
   },

@@ -1,6 +1,7 @@
 import type { Agent } from 'node:https';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { createContainerService } from '@azure/arm-containerservice/api';
+import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { MonitorClient } from '@azure/arm-monitor';
 import type { TokenCredential } from '@azure/core-auth';
 import {
@@ -224,6 +225,17 @@ export function monitorClient(
   o: AzureClientOptions,
 ): MonitorClient {
   const client = new MonitorClient(credential, subscriptionId, common(o));
+  harden(client.pipeline, o);
+  return client;
+}
+
+/** Key Vault through ARM (vaults and key metadata, never key material): readable with Reader, whatever the vault firewall. */
+export function keyVaultClient(
+  credential: TokenCredential,
+  subscriptionId: string,
+  o: AzureClientOptions,
+): KeyVaultManagementClient {
+  const client = new KeyVaultManagementClient(credential, subscriptionId, common(o));
   harden(client.pipeline, o);
   return client;
 }

@@ -33,7 +33,7 @@ export function armTls(): Promise<ArmTls> {
   return tls;
 }
 
-class ArmError extends Error {
+export class ArmError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -41,6 +41,14 @@ class ArmError extends Error {
   ) {
     super(message);
   }
+}
+
+/** One ARM GET the simulator answers: its action (as recorded), permission (named in 403s) and answer. */
+export interface Route {
+  action: string;
+  permission: string;
+  subscriptionId?: string;
+  answer(sub: SimSubscription | undefined, url: URL): unknown;
 }
 
 export interface ArmDeps {
@@ -54,11 +62,14 @@ export interface ArmDeps {
   record(call: SimCall): void;
   /** The fault layer every answer passes through (sim/faults.ts). */
   faults?: FaultInjector;
+  /** Key Vault's routes (sim/azure/keyvault.ts), given the handler's paging. */
+  keyVaults?: (page: <T>(items: T[], url: URL) => unknown) => (path: string) => Route | undefined;
 }
 
 const MC = 'providers/Microsoft.ContainerService/managedClusters';
 
 export function createArmHandler(deps: ArmDeps) {
+  const keyVaultRoute = deps.keyVaults?.(page);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Concatenated, not resolved: `//subscriptions/...` (a resource URI after a slash) is a path, not a host.
     const url = new URL(`${deps.base()}${req.url ?? '/'}`);
@@ -135,13 +146,6 @@ export function createArmHandler(deps: ArmDeps) {
       send(err.status, { error: { code: err.code, message: err.message } }, err.code);
     }
   };
-
-  interface Route {
-    action: string;
-    permission: string;
-    subscriptionId?: string;
-    answer(sub: SimSubscription | undefined, url: URL): unknown;
-  }
 
   function page<T>(items: T[], url: URL): { value: T[]; nextLink?: string } {
     const skip = Number(url.searchParams.get('$skipToken') ?? '0') || 0;
@@ -308,6 +312,8 @@ export function createArmHandler(deps: ArmDeps) {
           };
         },
       };
+    const kv = keyVaultRoute?.(path);
+    if (kv) return kv;
     throw new ArmError(400, 'InvalidResourceType', `The simulator does not serve GET ${path}`);
   }
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { KeyVaultSpecSchema } from './keyvault.ts';
 
 /**
  * The Azure part of a fleet spec: subscriptions with AKS clusters. A cluster's `properties` use the ARM wire
@@ -93,6 +94,8 @@ export const AzureSpecSchema = z.strictObject({
   /** What `listKubernetesVersions` answers, in every location. */
   kubernetesVersions: z.array(AksVersionSchema).min(1).default(DEFAULT_AKS_VERSIONS),
   subscriptions: z.array(SubscriptionSpecSchema).default([]),
+  /** Key Vaults behind clusters' `azureKeyVaultKms` (sim/azure/keyvault.ts); a vault a cluster names is served anyway. */
+  keyVaults: z.array(KeyVaultSpecSchema).default([]),
 });
 
 export type AzureSpec = z.output<typeof AzureSpecSchema>;
