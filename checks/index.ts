@@ -59,6 +59,9 @@ import gkeNodeVersionSkew from './gke/gke-node-version-skew.ts';
 import gkeNodesNotDefaultServiceAccount from './gke/gke-nodes-not-default-service-account.ts';
 import gkeReleaseChannel from './gke/gke-release-channel.ts';
 import gkeSecretsCloudKms from './gke/gke-secrets-cloud-kms.ts';
+import gkeSecretsKeyRotation from './gke/gke-secrets-key-rotation.ts';
+import gkeSecretsKeySameProject from './gke/gke-secrets-key-same-project.ts';
+import gkeSecretsKeyUsable from './gke/gke-secrets-key-usable.ts';
 import gkeShieldedNodesSecureBoot from './gke/gke-shielded-nodes-secure-boot.ts';
 import gkeWorkloadIdentity from './gke/gke-workload-identity.ts';
 
@@ -121,6 +124,10 @@ export const checks: AnyCheck[] = [
   gkeNodesNotDefaultServiceAccount,
   gkeReleaseChannel,
   gkeSecretsCloudKms,
+  // key health (issue 15)
+  gkeSecretsKeyUsable,
+  gkeSecretsKeyRotation,
+  gkeSecretsKeySameProject,
   gkeShieldedNodesSecureBoot,
   gkeWorkloadIdentity,
 ];

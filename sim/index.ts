@@ -11,6 +11,7 @@ import { armTls, createArmHandler } from './azure/server.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
 import { resolveGcp, type SimGcp } from './gcp/fleet.ts';
+import { kmsRoutes } from './gcp/kms.ts';
 import { createGkeHandler } from './gcp/server.ts';
 import { startKubernetesApis } from './kubernetes.ts';
 import { type FleetSpec, loadFleetSpec } from './spec.ts';
@@ -188,7 +189,15 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   let gcp: SimGcpEndpoint | undefined;
   if (spec.gcp) {
     const state = resolveGcp(spec.gcp);
-    const gke = createServer(createGkeHandler({ gcp: state, latencyMs, record: (c) => calls.push(c), faults }));
+    const gke = createServer(
+      createGkeHandler({
+        gcp: state,
+        latencyMs,
+        record: (c) => calls.push(c),
+        faults,
+        kms: kmsRoutes(state, spec.gcp.kmsKeys, simNow ?? new Date()),
+      }),
+    );
     const gkePort = await listen(gke, servers);
     gcp = { endpoint: `http://127.0.0.1:${gkePort}`, port: gkePort, state };
   }

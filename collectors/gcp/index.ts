@@ -1,4 +1,5 @@
 import type { ClusterManagerClient } from '@google-cloud/container';
+import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import type { AuthClient } from 'google-auth-library';
 import type { ScanConfig } from '../../core/config.ts';
 import type { GkeCluster, GkeClusterSnapshot, GkeServerConfig } from '../../core/snapshot-gke.ts';
@@ -17,10 +18,12 @@ import {
   type GcpClientOptions,
   gaxOptions,
   gcpCall,
+  kmsClient,
   listProjectIds,
   withConnectTimeout,
 } from './clients.ts';
 import { classifyGcpError, describeGcpError } from './errors.ts';
+import { cryptoKeyReader } from './kms.ts';
 
 export interface GcpCollectorDeps {
   /**
@@ -60,6 +63,12 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
     client ??= authClient().then((a) => clusterManagerClient(a, options));
     return client;
   };
+  let kms: Promise<KeyManagementServiceClient> | undefined;
+  // Key health (issue 15): the Cloud KMS key of each cluster's databaseEncryption, once per key per scan.
+  const secretsKey = cryptoKeyReader(() => {
+    kms ??= authClient().then((a) => kmsClient(a, options));
+    return kms;
+  });
   /**
    * Server config per location, once per scan: valid versions do not depend on the project. Only successes are
    * kept, so one project's denial does not become every project's gap.
@@ -147,11 +156,13 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           const location = cluster.location ?? cluster.zone ?? 'unknown';
           const gaps: GkeClusterSnapshot['gaps'] = [];
           let config: GkeServerConfig | undefined;
+          const key = secretsKey(cluster, s, gaps);
           try {
             config = await serverConfig(c, projectId, location, s);
           } catch (e) {
             gaps.push({ need: GCP_NEEDS.serverConfig, code: classifyGcpError(e), error: describeGcpError(e) });
           }
+          const keyFacts = await key;
           return {
             provider: 'gcp',
             id: cluster.selfLink ?? `projects/${projectId}/locations/${location}/clusters/${cluster.name}`,
@@ -161,6 +172,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
             collectedAt: clock().toISOString(),
             cluster,
             serverConfig: config,
+            ...(keyFacts ? { secretsKey: keyFacts } : {}),
             gaps,
           };
         }),

@@ -75,11 +75,22 @@ const listProjects = z.looseObject({
   nextPageToken: z.string().optional(),
 });
 
+/**
+ * Cloud KMS `getCryptoKey` (issue 15), as decoded: a key always has its name and purpose; its primary version, when
+ * sent, its name and state (an unspecified state would read as "not ENABLED" at best).
+ */
+const cryptoKey = z.looseObject({
+  name: nonEmpty,
+  purpose: sentEnum,
+  primary: z.looseObject({ name: nonEmpty, state: sentEnum }).nullish(),
+});
+
 /** The one registry of Google answers: every GKE and Resource Manager call the collector makes is checked here. */
 export const GCP_SCHEMAS = {
   'gke:ListClusters': listClusters,
   'gke:GetServerConfig': serverConfig,
   'crm:ListProjects': listProjects,
+  'cloudkms:GetCryptoKey': cryptoKey,
 } as const;
 
 export type GcpAction = keyof typeof GCP_SCHEMAS;

@@ -9,7 +9,7 @@ import type { SimGcp, SimProject } from './fleet.ts';
  * whose `reason` says why (SERVICE_DISABLED, IAM_PERMISSION_DENIED), as the real APIs do.
  */
 
-class GoogleError extends Error {
+export class GoogleError extends Error {
   constructor(
     readonly status: number,
     readonly grpcStatus: string,
@@ -27,6 +27,8 @@ export interface GkeDeps {
   record(call: SimCall): void;
   /** The fault layer every answer passes through (sim/faults.ts). */
   faults?: FaultInjector;
+  /** Cloud KMS crypto keys (sim/gcp/kms.ts), served on the same port. */
+  kms?: (path: string) => { action: string; projectId: string; answer(): unknown } | undefined;
 }
 
 export function createGkeHandler(deps: GkeDeps) {
@@ -80,6 +82,14 @@ export function createGkeHandler(deps: GkeDeps) {
           .filter((p) => !p.denied)
           .map((p) => ({ projectId: p.id, projectNumber: p.number, name: p.id, lifecycleState: 'ACTIVE' }));
         send(200, { projects });
+        return;
+      }
+      const key = deps.kms?.(path);
+      if (key) {
+        service = 'cloudkms';
+        action = key.action;
+        projectId = key.projectId;
+        send(200, key.answer());
         return;
       }
       const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/(clusters|serverConfig)$/.exec(path);

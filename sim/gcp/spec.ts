@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { KmsKeySpecSchema } from './kms.ts';
 
 /**
  * The Google Cloud part of a fleet spec: projects with GKE clusters. Cluster fields use the GKE v1 REST
@@ -51,6 +52,8 @@ export const GcpSpecSchema = z.strictObject({
   /** What `getServerConfig` answers, in every location (GKE REST field names). */
   serverConfig: PLAIN.default(DEFAULT_GKE_SERVER_CONFIG),
   projects: z.array(ProjectSpecSchema).default([]),
+  /** Cloud KMS keys behind clusters' `databaseEncryption` (sim/gcp/kms.ts); a key a cluster names is served anyway. */
+  kmsKeys: z.array(KmsKeySpecSchema).default([]),
 });
 
 export type GcpSpec = z.output<typeof GcpSpecSchema>;
