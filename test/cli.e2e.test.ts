@@ -165,11 +165,12 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
       }),
     );
     // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters,
-    // the Secrets key another account does not let batch-jobs describe, and the GKE endpoint checks on the
-    // cluster whose answer has no endpoint field.
+    // the Secrets key another account does not let batch-jobs describe, the GKE endpoint checks on the
+    // cluster whose answer has no endpoint field, and the Secrets keys of a vault and a key project the reader
+    // may not read (issue 15).
     const errored = first.findings.filter((f) => f.status === 'ERROR');
     expect(new Set(errored.map((f) => f.clusterName))).toEqual(
-      new Set(['internal-tools', 'sandbox-dev', 'batch-jobs', 'endpoint-unknown']),
+      new Set(['internal-tools', 'sandbox-dev', 'batch-jobs', 'endpoint-unknown', 'kms-denied-aks', 'kms-vendor-key']),
     );
     expect(errored.filter((f) => f.clusterName === 'endpoint-unknown').map((f) => f.checkId)).toEqual(
       expect.arrayContaining(['GKE.ENDPOINT.1', 'GKE.ENDPOINT.2']),
@@ -177,6 +178,8 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     const reason: Record<string, string> = {
       'endpoint-unknown': 'Cannot tell whether',
       'batch-jobs': 'kms:DescribeKey',
+      'kms-denied-aks': 'keyvault:GetVault: AccessDenied',
+      'kms-vendor-key': 'cloudkms:GetCryptoKey: AccessDenied',
     };
     for (const f of errored) expect(f.message).toContain(reason[f.clusterName] ?? 'k8s:aws-auth');
   });
