@@ -45,7 +45,20 @@ export const aksExamples: Record<string, AksExamples> = {
   'AKS.ACCESS.1': { pass: [good], fail: [defaults] },
   'AKS.ACCESS.2': {
     pass: [good],
-    fail: [defaults, anAksCluster({ name: 'legacy-aad', cluster: { aadProfile: { managed: false } } })],
+    fail: [
+      defaults,
+      anAksCluster({
+        name: 'legacy-aad',
+        cluster: {
+          aadProfile: {
+            managed: undefined,
+            serverAppID: '00000000-0000-0000-0000-0000000000aa',
+            clientAppID: '00000000-0000-0000-0000-0000000000bb',
+          },
+        },
+      }),
+      anAksCluster({ name: 'aad-not-managed', cluster: { aadProfile: { managed: false } } }),
+    ],
   },
   'AKS.ACCESS.3': {
     pass: [good],
