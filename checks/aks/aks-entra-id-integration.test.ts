@@ -1,15 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import check from './aks-entra-id-integration.ts';
 import { anAksCluster } from './builders.ts';
 
-type Patch = Parameters<typeof anAksCluster>[0];
-const run = (o: Patch) => runCheck(check, anAksCluster(o), aContext())[0]!;
-
 /** API drift (issue 15): the legacy integration is told by its deprecated app ids, not by a missing `managed`. */
 describe('AKS.ACCESS.2 aks-entra-id-integration', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, anAksCluster, [
     ['managed: true', {}, 'PASS', 'AKS-managed integration'],
     [
       'managed not sent, no legacy app ids',
@@ -27,9 +23,5 @@ describe('AKS.ACCESS.2 aks-entra-id-integration', () => {
     ['legacy app id beside managed: true', { cluster: { aadProfile: { serverAppID: 'srv' } } }, 'PASS', 'AKS-managed'],
     ['managed: false', { cluster: { aadProfile: { managed: false } } }, 'FAIL', 'aadProfile.managed is false'],
     ['no aadProfile', { cluster: { aadProfile: undefined } }, 'FAIL', 'aadProfile is absent'],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });

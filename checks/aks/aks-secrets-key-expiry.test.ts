@@ -1,16 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext, TEST_NOW } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { TEST_NOW } from '../eks/builders.ts';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import check from './aks-secrets-key-expiry.ts';
 import { anAksCluster, aSecretsKey } from './builders.ts';
 
-type Patch = Parameters<typeof anAksCluster>[0];
-const run = (o: Patch) => runCheck(check, anAksCluster(o), aContext())[0]!;
 const expiresIn = (days: number) =>
   aSecretsKey({ key: { attributes: { expires: Math.floor(TEST_NOW.getTime() / 1000) + days * 86_400 } } });
 
 describe('AKS.ENCRYPTION.3 aks-secrets-key-expiry', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, anAksCluster, [
     ['a year left', {}, 'PASS', '(365 days)'],
     [
       'no expiry date',
@@ -38,9 +36,5 @@ describe('AKS.ENCRYPTION.3 aks-secrets-key-expiry', () => {
       'ERROR',
       'Throttled',
     ],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });

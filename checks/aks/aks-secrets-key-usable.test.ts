@@ -1,15 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext, TEST_NOW } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { TEST_NOW } from '../eks/builders.ts';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import check from './aks-secrets-key-usable.ts';
 import { anAksCluster, aSecretsKey } from './builders.ts';
 
-type Patch = Parameters<typeof anAksCluster>[0];
-const run = (o: Patch) => runCheck(check, anAksCluster(o), aContext())[0]!;
 const at = (days: number) => Math.floor(TEST_NOW.getTime() / 1000) + days * 86_400;
 
 describe('AKS.ENCRYPTION.2 aks-secrets-key-usable', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, anAksCluster, [
     ['enabled, expiring in a year', {}, 'PASS', 'is enabled and valid'],
     [
       'enabled, no expiry',
@@ -80,9 +78,5 @@ describe('AKS.ENCRYPTION.2 aks-secrets-key-usable', () => {
       'NOT_APPLICABLE',
       'AKS.ENCRYPTION.1',
     ],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });

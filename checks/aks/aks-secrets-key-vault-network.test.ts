@@ -1,17 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import check from './aks-secrets-key-vault-network.ts';
 import { anAksCluster, aSecretsKey } from './builders.ts';
 
-type Patch = Parameters<typeof anAksCluster>[0];
-const run = (o: Patch) => runCheck(check, anAksCluster(o), aContext())[0]!;
 const vault = (properties: Record<string, unknown>) =>
   aSecretsKey({ vault: { properties: { publicNetworkAccess: undefined, networkAcls: undefined, ...properties } } });
 const publicKms = { securityProfile: { azureKeyVaultKms: { keyVaultNetworkAccess: 'Public' } } };
 
 describe('AKS.ENCRYPTION.4 aks-secrets-key-vault-network', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, anAksCluster, [
     ['private vault', {}, 'PASS', 'public network access disabled'],
     [
       'public access, firewall denies by default',
@@ -77,9 +74,5 @@ describe('AKS.ENCRYPTION.4 aks-secrets-key-vault-network', () => {
       'NOT_APPLICABLE',
       'AKS.ENCRYPTION.1',
     ],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });

@@ -1,15 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import { aCryptoKey, aGkeCluster } from './builders.ts';
 import check from './gke-secrets-key-rotation.ts';
 
-type Patch = Parameters<typeof aGkeCluster>[0];
-const run = (o: Patch) => runCheck(check, aGkeCluster(o), aContext())[0]!;
 const rotation = (rotationPeriod: string | undefined) => aCryptoKey({ cryptoKey: { rotationPeriod } });
 
 describe('GKE.ENCRYPTION.3 gke-secrets-key-rotation', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, aGkeCluster, [
     ['every 90 days', {}, 'PASS', 'rotates every 90 days (next 2026-07-01'],
     ['every 365 days', { secretsKey: rotation('31536000s') }, 'PASS', 'every 365 days'],
     ['every 400 days', { secretsKey: rotation('34560000s') }, 'FAIL', 'only every 400 days'],
@@ -42,9 +39,5 @@ describe('GKE.ENCRYPTION.3 gke-secrets-key-rotation', () => {
       'ERROR',
       'Throttled',
     ],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });

@@ -1,17 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import { aCryptoKey, aGkeCluster } from './builders.ts';
 import check from './gke-secrets-key-same-project.ts';
 
-type Patch = Parameters<typeof aGkeCluster>[0];
-const run = (o: Patch) => runCheck(check, aGkeCluster(o), aContext())[0]!;
 const keyIn = (project: string) => ({
   databaseEncryption: { keyName: `projects/${project}/locations/europe-west1/keyRings/gke/cryptoKeys/etcd` },
 });
 
 describe('GKE.ENCRYPTION.4 gke-secrets-key-same-project', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, aGkeCluster, [
     ['own project', {}, 'PASS', "belongs to the cluster's project"],
     [
       'another project, key read',
@@ -37,9 +34,5 @@ describe('GKE.ENCRYPTION.4 gke-secrets-key-same-project', () => {
       'NOT_APPLICABLE',
       'GKE.ENCRYPTION.1',
     ],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });

@@ -1,16 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { runCheck } from '../../core/engine.ts';
-import { aContext } from '../eks/builders.ts';
+import { describe } from 'vitest';
+import { itEvaluatesCases } from '../lib/cases.ts';
 import { aCryptoKey, aGkeCluster } from './builders.ts';
 import check from './gke-secrets-key-usable.ts';
 
-type Patch = Parameters<typeof aGkeCluster>[0];
-const run = (o: Patch) => runCheck(check, aGkeCluster(o), aContext())[0]!;
 const primary = (state: string | number, destroyTime?: string) =>
   aCryptoKey({ cryptoKey: { primary: { state: state as string, ...(destroyTime ? { destroyTime } : {}) } } });
 
 describe('GKE.ENCRYPTION.2 gke-secrets-key-usable', () => {
-  it.each<[string, Patch, string, string]>([
+  itEvaluatesCases(check, aGkeCluster, [
     ['ENABLED', {}, 'PASS', 'cryptoKeyVersions/3 is ENABLED'],
     ['DISABLED', { secretsKey: primary('DISABLED') }, 'FAIL', 'the primary version is disabled (DISABLED)'],
     [
@@ -65,9 +62,5 @@ describe('GKE.ENCRYPTION.2 gke-secrets-key-usable', () => {
       'ENABLED',
     ],
     ['not a key name', { cluster: { databaseEncryption: { keyName: 'etcd' } } }, 'ERROR', 'not a Cloud KMS key name'],
-  ])('%s => %s', (_name, patch, status, says) => {
-    const r = run(patch);
-    expect(r.status).toBe(status);
-    expect(r.message).toContain(says);
-  });
+  ]);
 });
