@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { KeyVaultSpecSchema } from './keyvault.ts';
+import { KeyVaultSpecSchema } from './keyvault-spec.ts';
 
 /**
  * The Azure part of a fleet spec: subscriptions with AKS clusters. A cluster's `properties` use the ARM wire

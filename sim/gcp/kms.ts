@@ -1,7 +1,6 @@
-import * as z from 'zod';
 import { resolveTime } from '../references.ts';
-import { RELATIVE_TIME } from '../spec.ts';
 import type { SimGcp } from './fleet.ts';
+import type { KmsKeySpec } from './kms-spec.ts';
 import { GoogleError } from './server.ts';
 
 /**
@@ -11,38 +10,6 @@ import { GoogleError } from './server.ts';
  * 90 days. A key of a project the spec does not have (another organization's, a central key project) is refused
  * with PERMISSION_DENIED unless listed: listing it stands for the grant of `cloudkms.cryptoKeys.get` there.
  */
-
-const TIME = z
-  .string()
-  .refine((s) => RELATIVE_TIME.test(s) || !Number.isNaN(Date.parse(s)), 'an ISO time, or now-30d / now+30d');
-const KEY_NAME = z
-  .string()
-  .regex(
-    /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/,
-    'a key name like projects/P/locations/L/keyRings/R/cryptoKeys/K',
-  );
-
-export const KmsKeySpecSchema = z.strictObject({
-  name: KEY_NAME,
-  /** The primary version's state. */
-  primaryState: z
-    .enum(['ENABLED', 'DISABLED', 'DESTROYED', 'DESTROY_SCHEDULED', 'PENDING_GENERATION', 'PENDING_IMPORT'])
-    .default('ENABLED'),
-  /** DESTROY_SCHEDULED: when the version is destroyed (default now+30d, Cloud KMS's default schedule). */
-  destroyTime: TIME.optional(),
-  /** proto3 JSON duration (`7776000s`); `null`: no automatic rotation. Default 90 days. */
-  rotationPeriod: z
-    .string()
-    .regex(/^\d+s$/, 'a duration in seconds like 7776000s')
-    .nullable()
-    .default('7776000s'),
-  /** The reader is refused `cloudkms.cryptoKeys.get` on this key. */
-  denied: z.boolean().default(false),
-  /** The key does not exist (NOT_FOUND). */
-  deleted: z.boolean().default(false),
-});
-
-export type KmsKeySpec = z.output<typeof KmsKeySpecSchema>;
 
 const DEFAULT_KEY = (name: string): KmsKeySpec => ({
   name,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { KmsKeySpecSchema } from './kms.ts';
+import { KmsKeySpecSchema } from './kms-spec.ts';
 
 /**
  * The Google Cloud part of a fleet spec: projects with GKE clusters. Cluster fields use the GKE v1 REST
