@@ -2,12 +2,14 @@ import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { frameworksByIds } from '../checks/frameworks/index.ts';
 import { checks } from '../checks/index.ts';
 import type { createAwsCollector } from '../collectors/aws/index.ts';
 import type { createAzureCollector } from '../collectors/azure/index.ts';
 import type { createGcpCollector } from '../collectors/gcp/index.ts';
 import { createCollector } from '../collectors/index.ts';
 import { selectChecks } from '../core/check-select.ts';
+import { complianceReports } from '../core/compliance.ts';
 import { configWarnings, parseConfig, type ScanConfig } from '../core/config.ts';
 import { readConfigFile, readSuppressionsFile } from '../core/config-file.ts';
 import { ConfigError, errorMessage, StateConflictError, StateError } from '../core/errors.ts';
@@ -21,13 +23,16 @@ import type { Collector } from '../core/target.ts';
 import { escapeControl } from '../core/text.ts';
 import { VERSION } from '../core/version.ts';
 import { pretty, reportArtifacts } from '../publish/artifacts.ts';
+import { complianceTerminal } from '../publish/compliance-terminal.ts';
 import { toAsff } from '../publish/formats/asff.ts';
+import { toCsv } from '../publish/formats/csv.ts';
 import { toOcsf } from '../publish/formats/ocsf.ts';
 import { toJson } from '../publish/json.ts';
 import { createSlackNotifier, SlackError, webhookUrl } from '../publish/sinks/slack.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { colorEnabled, fitWidth, outputWidth, table, toTerminal } from '../publish/terminal.ts';
 import { SAMPLE_DRIFT_TRIGGER, sampleDrift } from '../sim/drift.ts';
+import { type PathsOptions, pathsCommand } from './paths.ts';
 
 /** Exit codes, documented in the README and `--help`; CI pipelines branch on them. */
 export const EXIT = { ok: 0, findings: 1, config: 2, runtime: 3, incomplete: 4, errors: 5 } as const;
@@ -83,7 +88,9 @@ interface ScanOptions {
   providers?: string;
   subscriptions?: string;
   projects?: string;
-  format: 'table' | 'json' | 'ocsf' | 'asff';
+  format: 'table' | 'json' | 'ocsf' | 'asff' | 'csv';
+  /** Framework ids, each value comma-separated (`--compliance`, repeatable). */
+  compliance?: string[];
   out?: string;
   /** A folder, or false with --no-state; undefined means the default folder. */
   state?: string | false;
@@ -284,6 +291,8 @@ function filterLabel(o: ScanOptions, disabled: readonly string[]): string | unde
 
 async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const log = logger(io, o);
+  // An unknown benchmark fails here, before anything is scanned.
+  const benchmarks = o.compliance ? frameworksByIds(o.compliance) : [];
   const baseConfig = await buildConfig(o, io.cwd);
   for (const w of configWarnings(baseConfig)) log.write('warn', `Warning: ${w}\n`);
   // Which checks run: a pattern that matches nothing fails here, before anything is scanned.
@@ -389,6 +398,8 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
       now: new Date(),
     });
     // State recorded the whole scan; the filters only decide what is shown, written and gated on.
+    // Compliance is judged on every finding of the scan; the display filters do not turn a FAIL into a PASS.
+    if (benchmarks.length) report.compliance = complianceReports(report.findings, benchmarks, checks);
     const shown = filterReport(report, { minSeverity: o.severity, changedOnly: o.changedOnly });
     await emit(shown, o, io, log, stateDir, filterLabel(o, baseConfig.checks.disabled), config.securityHub);
     for (const f of failures) io.stderr.write(`Could not notify ${f.sink}: ${escapeControl(f.error)}\n`);
@@ -419,11 +430,13 @@ async function emit(
   if (o.format === 'json') body = toJson(report);
   else if (o.format === 'ocsf') body = pretty(toOcsf(report, checks));
   else if (o.format === 'asff') body = pretty(toAsff(report, checks, securityHub));
+  else if (o.format === 'csv') body = toCsv(report, checks);
   else {
     const label = stateDir ? relative(io.cwd, stateDir) || '.' : undefined;
     const color = !o.output && colorEnabled(io.env, io.stdout.isTTY, o.color);
     const width = o.output ? outputWidth({}, io.env) : outputWidth(io.stdout, io.env);
     body = `${toTerminal(report, { color, stateLabel: label, width, ...(filter ? { filterLabel: filter } : {}) })}\n`;
+    if (report.compliance) body += `\n${fitWidth(complianceTerminal(report.compliance, { color }), width).text}\n`;
   }
   if (o.output) {
     const file = resolve(io.cwd, o.output);
@@ -499,9 +512,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option('--subscriptions <ids>', 'comma-separated Azure subscription ids (enables Azure)')
     .option('--projects <ids>', 'comma-separated Google Cloud project ids (enables GKE)')
     .addOption(
-      new Option('-f, --format <format>', 'output on stdout: a summary table, the JSON report, OCSF or ASFF findings')
-        .choices(['table', 'json', 'ocsf', 'asff'])
+      new Option(
+        '-f, --format <format>',
+        'output on stdout: a summary table, the JSON report, OCSF or ASFF findings, or CSV (one row per result)',
+      )
+        .choices(['table', 'json', 'ocsf', 'asff', 'csv'])
         .default('table'),
+    )
+    .option(
+      '--compliance <ids>',
+      'report every control of these benchmarks per cluster (cis-eks-1.8, cis-aks-1.8, cis-gke-1.9, securityhub); comma-separated or repeated; with csv, one row per control and cluster',
+      (v: string, prev: string[] = []) => [...prev, v],
     )
     .option('--output <file>', 'write the chosen --format to this file instead of stdout (overwritten if it exists)')
     .option('-o, --out <dir>', 'also write report.json, report.ocsf.json and report.html to this folder')
@@ -556,6 +577,36 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .addOption(new Option('--severity <severity>', 'only checks at or above this severity').choices([...SEVERITIES]))
     .action((opts: { format: string; provider?: string; severity?: Severity }) => {
       code = listChecks(opts, io);
+    });
+
+  program
+    .command('paths')
+    .description('Print the access paths of a scan: who can become cluster-admin, what pods and nodes can become')
+    .option('--sample', 'scan the bundled simulated fleet (no state kept) and print its paths')
+    .option('--fleet <file>', 'scan a simulated fleet spec (YAML) instead of the sample')
+    .option('-c, --config <file>', 'configuration file (YAML), with --sample or --fleet')
+    .option('--report <file>', 'read the paths of a JSON report (report.json of `scan --out DIR`)')
+    .option('--cluster <id>', 'only this cluster (EKS ARN, AKS resource id or GKE cluster path)')
+    .addOption(new Option('-f, --format <format>', 'output').choices(['table', 'json']).default('table'))
+    .action(async (opts: PathsOptions) => {
+      code = await pathsCommand(opts, io, async (src) => {
+        let json = '';
+        const capture: CliIo = { ...io, stdout: { write: (s: string) => (json += s), isTTY: false } };
+        const scanned = await scan(
+          {
+            ...src,
+            state: false,
+            format: 'json',
+            quiet: true,
+            slackSeverity: 'high',
+            maxFailedTargets: DEFAULT_MAX_FAILED_TARGETS,
+            color: false,
+          },
+          capture,
+        );
+        // A gate (targets that failed) still leaves a report worth showing; a runtime failure leaves none.
+        return { code: scanned, json: scanned === EXIT.runtime ? '' : json };
+      });
     });
 
   try {

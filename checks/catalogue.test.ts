@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AnyCheck, CheckMetaSchema, evaluateMatching } from '../core/check.ts';
+import { benchmarkCoverage, controlGuidance } from '../core/compliance.ts';
 import { runCheck } from '../core/engine.ts';
 import type { ClusterSnapshot } from '../core/snapshot.ts';
 import { aksExamples } from './aks/fixtures.ts';
@@ -212,6 +213,22 @@ describe('framework data', () => {
     expect(f.id).toBe(basename(file, '.json'));
     const ids = f.controls.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it.each(frameworks.map((f) => [f.id, f] as const))(
+    '%s gives guidance for every control no check maps to, so a manual assessment knows what to look at',
+    (_id, f) => {
+      const { checksByControl } = benchmarkCoverage(f, checks);
+      for (const c of f.controls) {
+        if (checksByControl.get(c.id)?.length) continue;
+        expect(controlGuidance(f, c), `${f.id} ${c.id} has no guidance (its own or its section's)`).toBeDefined();
+      }
+    },
+  );
+
+  it.each(checks.map((c) => [c.id, c] as const))('%s maps only to frameworks of its own cloud', (_id, check) => {
+    for (const frameworkId of Object.keys(check.frameworks))
+      expect(frameworkById(frameworkId)?.provider, frameworkId).toBe(check.provider);
   });
 
   it('loads every framework file', () => {

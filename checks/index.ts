@@ -23,6 +23,8 @@ import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authent
 import eksAccessPrincipalsExist from './eks/eks-access-principals-exist.ts';
 import eksAddonsCurrent from './eks/eks-addons-current.ts';
 import eksAwsAuthNoMastersOrAccounts from './eks/eks-aws-auth-no-masters-or-accounts.ts';
+import eksClusterAccessGrantPaths from './eks/eks-cluster-access-grant-paths.ts';
+import eksClusterAdminAssumePaths from './eks/eks-cluster-admin-assume-paths.ts';
 import eksClusterAdminsLimited from './eks/eks-cluster-admins-limited.ts';
 import eksControlPlaneAuditLogging from './eks/eks-control-plane-audit-logging.ts';
 import eksCustomAmiAge from './eks/eks-custom-ami-age.ts';
@@ -35,13 +37,16 @@ import eksIrsaOidcProviderExists from './eks/eks-irsa-oidc-provider-exists.ts';
 import eksIrsaTrustScoped from './eks/eks-irsa-trust-scoped.ts';
 import eksNoBootstrapCreatorAdmin from './eks/eks-no-bootstrap-creator-admin.ts';
 import eksNodeImdsRestricted from './eks/eks-node-imds-restricted.ts';
+import eksNodeRolePodPaths from './eks/eks-node-role-pod-paths.ts';
 import eksNodegroupNotAl2 from './eks/eks-nodegroup-not-al2.ts';
 import eksNodegroupReleaseCurrent from './eks/eks-nodegroup-release-current.ts';
 import eksNodegroupSshRestricted from './eks/eks-nodegroup-ssh-restricted.ts';
 import eksNodegroupVersionSkew from './eks/eks-nodegroup-version-skew.ts';
 import eksPodIdentityAgentPresent from './eks/eks-pod-identity-agent-present.ts';
+import eksPodIdentityPassrolePaths from './eks/eks-pod-identity-passrole-paths.ts';
 import eksPodIdentityPreferred from './eks/eks-pod-identity-preferred.ts';
 import eksPodIdentityRoleTrust from './eks/eks-pod-identity-role-trust.ts';
+import eksPodRolePrivilegePaths from './eks/eks-pod-role-privilege-paths.ts';
 import eksSecretsKeyRotation from './eks/eks-secrets-key-rotation.ts';
 import eksSecretsKeySameAccount from './eks/eks-secrets-key-same-account.ts';
 import eksSecretsKeyUsable from './eks/eks-secrets-key-usable.ts';
@@ -96,6 +101,12 @@ export const checks: AnyCheck[] = [
   eksNodeImdsRestricted,
   eksDeletionProtectionProduction,
   eksGuarddutyEksProtection,
+  // privilege paths (issue 13)
+  eksClusterAccessGrantPaths,
+  eksClusterAdminAssumePaths,
+  eksPodRolePrivilegePaths,
+  eksNodeRolePodPaths,
+  eksPodIdentityPassrolePaths,
   aksApiServerNotWorldOpen,
   aksAzureRbac,
   aksEntraIdIntegration,

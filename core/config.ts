@@ -153,6 +153,12 @@ export const AwsConfigSchema = z
      * should cost a scan seconds, not minutes; the cluster's aws-auth checks then say ERROR.
      */
     kubernetesApiTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /**
+     * Read the service control policies that apply to each scanned account (Organizations ListParents,
+     * ListPoliciesForTarget, DescribePolicy) with the scanner's own credentials, for the privilege-path checks. Needs
+     * the management or a delegated-administrator account; denied, the paths are reported without SCPs, saying so.
+     */
+    serviceControlPolicies: z.boolean().default(true),
     rateLimits: AwsRateLimitsSchema.default(() => AwsRateLimitsSchema.parse({})),
   })
   .strict();

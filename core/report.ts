@@ -1,4 +1,5 @@
 import type { ResultStatus } from './check.ts';
+import type { ComplianceReport } from './compliance.ts';
 import type { Finding } from './finding.ts';
 import type { Delta } from './lifecycle.ts';
 import { atLeast, compareSeverity, SEVERITIES, type Severity } from './severity.ts';
@@ -76,6 +77,11 @@ export interface ScanReport {
    * cap; absent when `findings` is every finding of the scan.
    */
   truncated?: ReportTruncation;
+  /**
+   * Per benchmark asked for (`--compliance`): every control, its verdict per cluster, and coverage (additive, 2.0:
+   * absent unless asked for). Computed from every finding of the scan, before display filters.
+   */
+  compliance?: ComplianceReport[];
 }
 
 export function summarize(findings: readonly Finding[], targets: readonly TargetSummary[]): ScanSummary {

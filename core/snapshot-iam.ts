@@ -41,6 +41,11 @@ export interface IamAuthRole extends IamAuthPrincipalBase {
   /** The role's trust policy (who may assume it); `undefined` when it could not be parsed. */
   trustPolicy: IamPolicyDocument | undefined;
   permissionsBoundaryArn?: string;
+  /**
+   * ARNs of the instance profiles that carry the role (`RoleDetail.InstanceProfileList`): how a self-managed node's
+   * instance profile leads to its role. Absent when not collected; then a profile is matched to the role of its name.
+   */
+  instanceProfileArns?: string[];
 }
 
 export interface IamAuthUser extends IamAuthPrincipalBase {

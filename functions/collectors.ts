@@ -34,7 +34,8 @@ export function configForTarget(config: ScanConfig, target: Target): ScanConfig 
   // Neither a list nor an organization: the scanner's own account, with its own credentials.
   if (!organization && !aws.accounts) return config;
   const account = aws.accounts?.find((a) => a.id === target.accountId) ?? { id: target.accountId };
-  return { ...config, aws: { ...aws, accounts: [account] } };
+  // SCPs are read by the CLI only: Organizations throttles concurrent callers, so fan-out workers never call it.
+  return { ...config, aws: { ...aws, accounts: [account], serviceControlPolicies: false } };
 }
 
 /** Evaluates only the named clusters of a target (an on-demand scan's `clusters` filter). */

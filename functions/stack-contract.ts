@@ -23,6 +23,12 @@ export const METRIC = {
   planningErrors: 'PlanningErrors',
   /** 1 when a scheduled scan was not started because another scan covered an overlapping scope, else 0. */
   scansSkipped: 'ScansSkipped',
+  /** rescan, once per SQS batch (issue 14): events received, refused (dead-lettered), ignored; clusters rescanned, failed. */
+  rescanEvents: 'RescanEvents',
+  rescanInvalidEvents: 'RescanInvalidEvents',
+  rescanIgnoredEvents: 'RescanIgnoredEvents',
+  rescanClusters: 'RescanClusters',
+  rescanFailedClusters: 'RescanFailedClusters',
 } as const;
 
 /**

@@ -4,6 +4,8 @@ import type { FindingLifecycle, FindingRef } from '../core/lifecycle.ts';
 import type { ScanReport } from '../core/report.ts';
 import { SEVERITIES } from '../core/severity.ts';
 import type { Provider } from '../core/snapshot.ts';
+import { ACCESS_PATHS_STYLE, accessPathsSection } from './html/access-paths.ts';
+import { complianceSection } from './html/compliance.ts';
 import { fillCommand, placeholderValues, readableDuration, readableTime, safeHref } from './html/fill.ts';
 import {
   type CheckStat,
@@ -358,6 +360,7 @@ export function toHtml(report: ScanReport, catalogue: readonly CheckMeta[] = [],
       if (list.length < LINKS_PER_CHECK) list.push(f);
       linksByCheck.set(f.checkId, list);
     }
+  const paths = accessPathsSection(report.findings, sel.rendered);
   const took = readableDuration(report.scan.startedAt, report.scan.finishedAt);
   const fails = SEVERITIES.map((sev) => s.failBySeverity[sev]);
   const card = (label: SafeHtml | string, value: number, extra: SafeHtml | string = '') =>
@@ -365,7 +368,7 @@ export function toHtml(report: ScanReport, catalogue: readonly CheckMeta[] = [],
 
   const page = html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>kubeposture report ${report.scan.id}</title><style>${new SafeHtml(STYLE)}</style></head>
+<title>kubeposture report ${report.scan.id}</title><style>${new SafeHtml(STYLE + ACCESS_PATHS_STYLE)}</style></head>
 <body><main>
 <h1>kubeposture report</h1>
 <p class="meta">Scan <code>${report.scan.id}</code> · ${time(report.scan.startedAt)}${took ? `, took ${took}` : ''} · ${report.scan.trigger} · ${report.tool.name} ${report.tool.version} · report schema ${report.schemaVersion}</p>
@@ -378,12 +381,14 @@ ${card(badge('st', 'ERROR', 'errors'), s.byStatus.ERROR)}
 ${card(badge('st', 'PASS', 'passing'), s.byStatus.PASS)}
 ${card(badge('st', 'NOT_APPLICABLE', 'not applicable'), s.byStatus.NOT_APPLICABLE)}
 </div>
-<nav><a href="#fix-first">Fix first</a>${counts.cells.size ? html`<a href="#matrix">By category and cloud</a>` : ''}${report.delta ? html`<a href="#changes">What changed</a>` : ''}${report.errors.length ? html`<a href="#errors">Collection errors</a>` : ''}<a href="#clusters">Clusters</a>${counts.checks.size ? html`<a href="#checks">Checks</a>` : ''}</nav>
+<nav><a href="#fix-first">Fix first</a>${counts.cells.size ? html`<a href="#matrix">By category and cloud</a>` : ''}${report.delta ? html`<a href="#changes">What changed</a>` : ''}${report.errors.length ? html`<a href="#errors">Collection errors</a>` : ''}${report.compliance?.length ? html`<a href="#compliance">Compliance</a>` : ''}${paths.value ? html`<a href="#access-paths">Access paths</a>` : ''}<a href="#clusters">Clusters</a>${counts.checks.size ? html`<a href="#checks">Checks</a>` : ''}</nav>
 ${fixFirstSection(counts, limits, anchors)}
 ${matrixSection(counts, omitted > 0)}
+${complianceSection(report.compliance)}
 ${deltaSection(report, anchors)}
 ${errorsSection(report)}
 ${targetsSection(report)}
+${paths}
 <h2 id="clusters">Clusters</h2>
 ${
   sel.details.length

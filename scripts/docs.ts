@@ -5,10 +5,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { frameworks } from '../checks/frameworks/index.ts';
 import { checks as catalogue } from '../checks/index.ts';
 import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
 import { AZURE_PERMISSIONS, type CloudPermission, GCP_PERMISSIONS } from '../collectors/cloud-permissions.ts';
 import type { AnyCheck } from '../core/check.ts';
+import { benchmarkCoverage } from '../core/compliance.ts';
 import type { Provider } from '../core/snapshot.ts';
 import { readActions } from '../stacks/read-policy.ts';
 
@@ -80,12 +82,28 @@ export function cloudPermissionsTable(
   return ['| read | permissions | built-in role | read by |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+/** Per framework: its controls, the benchmark's Automated / Manual split, and how many a check judges. */
+export function complianceCoverageTable(checks: readonly AnyCheck[]): string {
+  const pct = (x: number, of: number) => `${of ? Math.round((x / of) * 100) : 0}%`;
+  const rows = frameworks.map((f) => {
+    const { coverage: c, checksByControl } = benchmarkCoverage(f, checks);
+    const checked = f.controls.filter((x) => checksByControl.get(x.id)?.length).map((x) => x.id);
+    return `| \`${f.id}\` | ${cell(`${f.title} ${f.version}`)} | ${c.controls} | ${c.automated} / ${c.manual} | ${c.checked} (${pct(c.checked, c.controls)}) | ${c.automatedChecked} of ${c.automated} | ${checked.join(', ')} |`;
+  });
+  return [
+    "| `--compliance` | benchmark | controls | Automated / Manual (the benchmark's status) | checked by kubeposture | Automated ones checked | controls checked |",
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 export const SECTIONS: GeneratedSection[] = [
   { file: 'docs/deploy.md', name: 'reader-actions', render: readerActionsTable },
   { file: 'docs/deploy.md', name: 'azure-permissions', render: (c) => cloudPermissionsTable('azure', c) },
   { file: 'docs/deploy.md', name: 'gcp-permissions', render: (c) => cloudPermissionsTable('gcp', c) },
   { file: 'README.md', name: 'aks-checks', render: (c) => checkTable('azure', c) },
   { file: 'README.md', name: 'gke-checks', render: (c) => checkTable('gcp', c) },
+  { file: 'README.md', name: 'compliance-coverage', render: complianceCoverageTable },
 ];
 
 const begin = (name: string) => `<!-- generated:${name} (npm run docs) -->`;

@@ -3,7 +3,7 @@ import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient, ListClustersCommand, paginateListClusters, ThrottlingException } from '@aws-sdk/client-eks';
-import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetAccountAuthorizationDetailsCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -560,6 +560,21 @@ describe('repeat-token: a list whose next-page token repeats', () => {
       expect(page.Marker).toBe(`${FAULT_TOKEN_PREFIX}1`);
       marker = page.Marker;
     }
+  });
+
+  it('IAM GetAccountAuthorizationDetails: the Marker repeats, the page is served again', async () => {
+    const c = await startFaulted({
+      rules: [{ kind: 'repeat-token', rate: 1, service: 'iam', action: 'GetAccountAuthorizationDetails' }],
+    });
+    const iam = new IAMClient({
+      ...simClientConfig(c, { credentials: readerCredentials(c, '111111111111') }),
+      maxAttempts: 1,
+    });
+    const first = await iam.send(new GetAccountAuthorizationDetailsCommand({}));
+    const again = await iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: first.Marker }));
+    expect(first.IsTruncated).toBe(true);
+    expect(again.Marker).toBe(first.Marker);
+    expect(again.RoleDetailList).toEqual(first.RoleDetailList);
   });
 
   it('ARM: the nextLink leads back to the same page', async () => {

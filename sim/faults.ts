@@ -499,8 +499,8 @@ export const AWS_PAGED_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ],
   guardduty: ['ListDetectors'],
   ec2: ['DescribeLaunchTemplateVersions', 'DescribeImages', 'DescribeInstances'],
-  iam: ['ListRoles'],
-  organizations: ['ListAccounts'],
+  iam: ['ListRoles', 'GetAccountAuthorizationDetails'],
+  organizations: ['ListAccounts', 'ListPoliciesForTarget'],
 };
 
 /** The request parameter (query/form) or JSON member an AWS protocol carries its page token in. */

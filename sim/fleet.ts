@@ -120,6 +120,33 @@ export interface SimUser {
   CreateDate: Date;
 }
 
+export interface SimGroup {
+  Path: string;
+  GroupName: string;
+  GroupId: string;
+  Arn: string;
+  CreateDate: Date;
+}
+
+/** A managed policy as GetAccountAuthorizationDetails lists it; documents are JSON text here, URL-encoded on the wire. */
+export interface SimManagedPolicy {
+  PolicyName: string;
+  PolicyId: string;
+  Arn: string;
+  Path: string;
+  DefaultVersionId: string;
+  versions: { VersionId: string; Document: string }[];
+  CreateDate: Date;
+}
+
+export interface SimPrincipalPolicies {
+  inline: { PolicyName: string; PolicyDocument: string }[];
+  attached: string[];
+  boundary?: string;
+  /** Users only: the names of their groups. */
+  groups?: string[];
+}
+
 export interface SimLaunchTemplate extends LaunchTemplateSpec {
   launchTemplateId: string;
   createTime: Date;
@@ -156,7 +183,17 @@ export interface SimAccount {
   externalId?: string;
   clusters: SimCluster[];
   /** Live: tests may delete a role or user between scans. */
-  iam: { roles: SimRole[]; users: SimUser[] };
+  iam: {
+    roles: SimRole[];
+    users: SimUser[];
+    groups: SimGroup[];
+    /** Customer managed policies. */
+    policies: SimManagedPolicy[];
+    /** What GetAccountAuthorizationDetails says of each role, user and group, by ARN (policies, boundary, groups). */
+    authorization: Map<string, SimPrincipalPolicies>;
+  };
+  /** SCPs attached to the account itself (the root's FullAWSAccess is implied). */
+  serviceControlPolicies: { id: string; name: string; document: string }[];
   /** API actions (`ssm:GetParameter`) answered with AccessDenied for this account; live. */
   deniedActions: Set<string>;
   images: SimImage[];
@@ -246,7 +283,12 @@ export class SimFleet {
         denyAssumeRole: a.denyAssumeRole,
         readerRoleName: a.readerRoleName ?? spec.readerRoleName,
         ...(a.externalId ? { externalId: a.externalId } : {}),
-        iam: { roles: [], users: [] },
+        iam: { roles: [], users: [], groups: [], policies: [], authorization: new Map() },
+        serviceControlPolicies: a.serviceControlPolicies.map((p) => ({
+          id: `p-${hex(digest('scp', a.id, p.name), 8)}`,
+          name: p.name,
+          document: documentText(p.document),
+        })),
         clusters: a.clusters.map((c) => resolveCluster(spec, a.id, c, this.references)),
         deniedActions: new Set(a.deniedActions),
         images: a.images.map((i) => ({
@@ -563,12 +605,34 @@ function trust(service: string): string {
   });
 }
 
+const documentText = (d: string | Record<string, unknown>) => (typeof d === 'string' ? d : JSON.stringify(d));
+
+/** What an EKS node role carries when nothing else is said: the three policies EKS documents for it. */
+const NODE_ROLE_POLICIES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'];
+
+type PrincipalPolicySpec = {
+  inlinePolicies: { policyName: string; policyDocument: string | Record<string, unknown> }[];
+  attachedPolicies: string[];
+  permissionsBoundary?: string;
+};
+
+function principalPolicies(p: PrincipalPolicySpec, groups?: string[]): SimPrincipalPolicies {
+  return {
+    inline: p.inlinePolicies.map((i) => ({ PolicyName: i.policyName, PolicyDocument: documentText(i.policyDocument) })),
+    attached: [...p.attachedPolicies],
+    ...(p.permissionsBoundary ? { boundary: p.permissionsBoundary } : {}),
+    ...(groups ? { groups: [...groups] } : {}),
+  };
+}
+
 /** The account's roles and users: those the spec lists, plus those its clusters and the scanner imply. */
 function resolveIam(a: AccountSpec, account: SimAccount, callerAccountId: string): SimAccount['iam'] {
   const partition = 'aws';
   const roles = new Map<string, SimRole>();
-  const addRole = (roleName: string, path: string, document: string) => {
+  const authorization = new Map<string, SimPrincipalPolicies>();
+  const addRole = (roleName: string, path: string, document: string, policies?: SimPrincipalPolicies) => {
     if (roles.has(roleName)) return;
+    authorization.set(`arn:${partition}:iam::${a.id}:role${path}${roleName}`, policies ?? { inline: [], attached: [] });
     const h = digest('role', a.id, roleName);
     roles.set(roleName, {
       Path: path,
@@ -585,7 +649,7 @@ function resolveIam(a: AccountSpec, account: SimAccount, callerAccountId: string
       typeof r.assumeRolePolicyDocument === 'string'
         ? r.assumeRolePolicyDocument
         : JSON.stringify(r.assumeRolePolicyDocument);
-    addRole(r.roleName, r.path, doc);
+    addRole(r.roleName, r.path, doc, principalPolicies(r));
   }
   const sameAccountRole = (arn: string | undefined) => {
     const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn ?? '');
@@ -603,23 +667,59 @@ function resolveIam(a: AccountSpec, account: SimAccount, callerAccountId: string
   );
   for (const c of account.clusters) {
     const clusterRole = sameAccountRole(c.cluster.roleArn);
-    if (clusterRole) addRole(clusterRole, '/', trust('eks.amazonaws.com'));
+    const awsManaged = (names: string[]) => ({
+      inline: [],
+      attached: names.map((n) => `arn:${partition}:iam::aws:policy/${n}`),
+    });
+    if (clusterRole) addRole(clusterRole, '/', trust('eks.amazonaws.com'), awsManaged(['AmazonEKSClusterPolicy']));
     for (const ng of c.nodegroups) {
       const nodeRole = sameAccountRole(ng.nodeRole);
-      if (nodeRole) addRole(nodeRole, '/', trust('ec2.amazonaws.com'));
+      if (nodeRole) addRole(nodeRole, '/', trust('ec2.amazonaws.com'), awsManaged(NODE_ROLE_POLICIES));
     }
   }
   const users = a.iam.users.map((u) => {
     const h = digest('user', a.id, u.userName);
+    const arn = `arn:${partition}:iam::${a.id}:user${u.path}${u.userName}`;
+    authorization.set(arn, principalPolicies(u, u.groups));
     return {
       Path: u.path,
       UserName: u.userName,
       UserId: `AIDA${hex(h, 17).toUpperCase()}`,
-      Arn: `arn:${partition}:iam::${a.id}:user${u.path}${u.userName}`,
+      Arn: arn,
       CreateDate: createdAtOf(h),
     };
   });
-  return { roles: [...roles.values()].sort((x, y) => x.RoleName.localeCompare(y.RoleName)), users };
+  const groups = a.iam.groups.map((g) => {
+    const h = digest('group', a.id, g.groupName);
+    const arn = `arn:${partition}:iam::${a.id}:group${g.path}${g.groupName}`;
+    authorization.set(arn, principalPolicies(g));
+    return {
+      Path: g.path,
+      GroupName: g.groupName,
+      GroupId: `AGPA${hex(h, 17).toUpperCase()}`,
+      Arn: arn,
+      CreateDate: createdAtOf(h),
+    };
+  });
+  const policies = a.iam.policies.map((p) => {
+    const h = digest('policy', a.id, p.policyName);
+    return {
+      PolicyName: p.policyName,
+      PolicyId: `ANPA${hex(h, 17).toUpperCase()}`,
+      Arn: `arn:${partition}:iam::${a.id}:policy${p.path}${p.policyName}`,
+      Path: p.path,
+      DefaultVersionId: 'v1',
+      versions: [{ VersionId: 'v1', Document: documentText(p.document) }],
+      CreateDate: createdAtOf(h),
+    };
+  });
+  return {
+    roles: [...roles.values()].sort((x, y) => x.RoleName.localeCompare(y.RoleName)),
+    users,
+    groups,
+    policies,
+    authorization,
+  };
 }
 
 interface ClusterRef {

@@ -121,6 +121,48 @@ describe('fleet spec validation', () => {
     ]);
   });
 
+  it('checks the IAM authorization fields: unknown fields, policies and groups are errors naming the field', () => {
+    const withIam = (inline: object[]) =>
+      issuesOf({
+        accounts: [
+          account({
+            iam: {
+              users: [{ userName: 'u', groups: ['nope'], attachedPolicies: ['arn:aws:iam::aws:policy/MadeUpAccess'] }],
+              groups: [{ groupName: 'g', attachedPolicies: ['arn:aws:iam::111111111111:policy/missing'] }],
+              roles: [
+                {
+                  roleName: 'r',
+                  assumeRolePolicyDocument: {},
+                  permissionsBoundary: 'arn:aws:iam::111111111111:policy/missing',
+                  inlinePolicies: inline,
+                },
+              ],
+              policies: [
+                { policyName: 'dup', document: {} },
+                { policyName: 'dup', document: {} },
+              ],
+            },
+          }),
+        ],
+      });
+    // A field the schema lacks stops at the shape; the references are checked once the shape is right.
+    expect(withIam([{ policyName: 'p', policyDocument: {}, effect: 'Allow' }])).toEqual([
+      'accounts[0].iam.roles[0].inlinePolicies[0].effect: unknown field',
+    ]);
+    const refs = withIam([]);
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        'accounts[0].iam.policies[1].policyName: dup is already iam.policies[0]',
+        "accounts[0].iam.roles[0].permissionsBoundary: arn:aws:iam::111111111111:policy/missing is not one of this account's iam.policies",
+        "accounts[0].iam.groups[0].attachedPolicies[0]: arn:aws:iam::111111111111:policy/missing is not one of this account's iam.policies",
+        expect.stringMatching(
+          /^accounts\[0\]\.iam\.users\[0\]\.attachedPolicies\[0\]: arn:aws:iam::aws:policy\/MadeUpAccess is not an AWS managed policy the sim knows \(AdministratorAccess, /,
+        ),
+        'accounts[0].iam.users[0].groups[0]: nope is not in iam.groups',
+      ]),
+    );
+  });
+
   it('makes private-only clusters unreachable from the scanner by default, and gives each account its implied roles', () => {
     const fleet = resolveFleet(
       parseFleetSpec({

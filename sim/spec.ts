@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { formatIssuePath } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { AWS_MANAGED_POLICIES, awsManagedPolicy } from './aws/managed-policies.ts';
 import { AzureSpecSchema, azureIssues } from './azure/spec.ts';
 import { GcpSpecSchema, gcpIssues } from './gcp/spec.ts';
 import { deepMerge, type PlainObject } from './merge.ts';
@@ -153,6 +154,23 @@ const PRINCIPAL_ARN = z
 const ROLE_ARN = z
   .string()
   .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/\S+$/, 'a role ARN like arn:aws:iam::111122223333:role/NAME');
+/** A policy document: a JSON object, or a string (served verbatim, so a spec may hold one IAM cannot parse). */
+const POLICY_DOCUMENT = z.union([z.record(z.string(), z.unknown()), z.string()]);
+const MANAGED_POLICY_ARN = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/\S+$/,
+    'a managed policy ARN like arn:aws:iam::aws:policy/AdministratorAccess or arn:aws:iam::111122223333:policy/NAME',
+  );
+const POLICY_NAME = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,128}$/, 'an IAM policy name (letters, digits and +=,.@_-; up to 128)');
+/** Inline policies and attached managed policies of a user, group or role (GetAccountAuthorizationDetails). */
+const PrincipalPolicyFields = {
+  inlinePolicies: z.array(z.strictObject({ policyName: POLICY_NAME, policyDocument: POLICY_DOCUMENT })).default([]),
+  /** AWS managed (the sim knows a few: sim/aws/managed-policies.ts) or the account's own `iam.policies`. */
+  attachedPolicies: z.array(MANAGED_POLICY_ARN).default([]),
+};
 const ACCESS_POLICY_ARN = z
   .string()
   .regex(
@@ -355,12 +373,37 @@ const AccountSpecSchema = z.strictObject({
             roleName: IAM_NAME,
             path: IAM_PATH.default('/'),
             assumeRolePolicyDocument: z.union([z.record(z.string(), z.unknown()), z.string()]),
+            ...PrincipalPolicyFields,
+            permissionsBoundary: MANAGED_POLICY_ARN.optional(),
           }),
         )
         .default([]),
-      users: z.array(z.strictObject({ userName: IAM_NAME, path: IAM_PATH.default('/') })).default([]),
+      users: z
+        .array(
+          z.strictObject({
+            userName: IAM_NAME,
+            path: IAM_PATH.default('/'),
+            /** Names of groups of this account's `iam.groups`. */
+            groups: z.array(IAM_NAME).default([]),
+            ...PrincipalPolicyFields,
+            permissionsBoundary: MANAGED_POLICY_ARN.optional(),
+          }),
+        )
+        .default([]),
+      groups: z
+        .array(z.strictObject({ groupName: IAM_NAME, path: IAM_PATH.default('/'), ...PrincipalPolicyFields }))
+        .default([]),
+      /** Customer managed policies (one version, the default); attached by ARN `arn:aws:iam::<account>:policy<path><name>`. */
+      policies: z
+        .array(z.strictObject({ policyName: POLICY_NAME, path: IAM_PATH.default('/'), document: POLICY_DOCUMENT }))
+        .default([]),
     })
-    .default({ roles: [], users: [] }),
+    .default({ roles: [], users: [], groups: [], policies: [] }),
+  /**
+   * Service control policies attached to this account (Organizations, served to the scanner's own account, the
+   * organization's management account). The root always carries FullAWSAccess; there are no OUs.
+   */
+  serviceControlPolicies: z.array(z.strictObject({ name: POLICY_NAME, document: POLICY_DOCUMENT })).default([]),
   /** Sim-only: API actions refused to this account with AccessDenied (`eks:DescribeClusterVersions`, `ssm:GetParameter`). */
   deniedActions: z.array(ACTION).default([]),
   /** Sim-only: AMIs of this account (custom AMIs used by launch templates and self-managed nodes). */
@@ -461,6 +504,46 @@ export const FleetSpecSchema = z.strictObject({
   gcp: GcpSpecSchema.optional(),
 });
 
+/**
+ * What the account's IAM names must exist: attached and boundary policies (an AWS managed policy the sim knows, or one
+ * of the account's `iam.policies`) and the groups users are in. Policy documents given as strings are served verbatim
+ * (a sim may serve one IAM cannot parse), so they are not checked here.
+ */
+function iamReferenceIssues(
+  account: z.output<typeof AccountSpecSchema>,
+  at: string,
+): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const own = new Set(account.iam.policies.map((p) => `arn:aws:iam::${account.id}:policy${p.path}${p.policyName}`));
+  const groups = new Set(account.iam.groups.map((g) => g.groupName));
+  const checkArn = (arn: string, path: string) => {
+    if (/^arn:aws[a-z-]*:iam::aws:policy\//.test(arn)) {
+      if (!awsManagedPolicy(arn))
+        issues.push({
+          path,
+          message: `${arn} is not an AWS managed policy the sim knows (${AWS_MANAGED_POLICIES.map((p) => p.name).join(', ')})`,
+        });
+    } else if (!own.has(arn)) {
+      issues.push({ path, message: `${arn} is not one of this account's iam.policies` });
+    }
+  };
+  for (const list of ['roles', 'users', 'groups'] as const) {
+    (account.iam[list] as { attachedPolicies: string[]; permissionsBoundary?: string }[]).forEach((p, i) => {
+      p.attachedPolicies.forEach((arn, j) => {
+        checkArn(arn, `${at}.iam.${list}[${i}].attachedPolicies[${j}]`);
+      });
+      if (p.permissionsBoundary) checkArn(p.permissionsBoundary, `${at}.iam.${list}[${i}].permissionsBoundary`);
+    });
+  }
+  account.iam.users.forEach((u, i) => {
+    u.groups.forEach((g, j) => {
+      if (!groups.has(g))
+        issues.push({ path: `${at}.iam.users[${i}].groups[${j}]`, message: `${g} is not in iam.groups` });
+    });
+  });
+  return issues;
+}
+
 export type FleetSpec = z.output<typeof FleetSpecSchema>;
 export type FleetSpecInput = z.input<typeof FleetSpecSchema>;
 export type AccountSpec = z.output<typeof AccountSpecSchema>;
@@ -508,6 +591,8 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
     for (const [list, key] of [
       ['roles', 'roleName'],
       ['users', 'userName'],
+      ['groups', 'groupName'],
+      ['policies', 'policyName'],
     ] as const) {
       const seen = new Map<string, number>();
       (account.iam[list] as { [k: string]: unknown }[]).forEach((item, i) => {
@@ -527,6 +612,7 @@ function crossFieldIssues(spec: FleetSpec): Issue[] {
         }
       }
     });
+    issues.push(...iamReferenceIssues(account, at));
     (account.guardDuty?.regions ?? []).forEach((r, i) => {
       if (!regions.has(r))
         issues.push({ path: `${at}.guardDuty.regions[${i}]`, message: `${r} is not in enabledRegions` });

@@ -5,13 +5,16 @@
  * - `kubeposture:readerRoleName`: the role assumed in member accounts (default KubepostureReader);
  * - `kubeposture:scannerAccountId`: the security account, for the member stack's trust policy. Required unless
  *   the credentials in use name the account (CDK_DEFAULT_ACCOUNT); synth fails naming it otherwise;
- * - `kubeposture:externalId`: optional `sts:ExternalId` the member role requires.
+ * - `kubeposture:externalId`: optional `sts:ExternalId` the member role requires;
+ * - `kubeposture:scannerRegion`: the scanner's region, where member accounts send change events (deployment
+ *   `events`); defaults to the region the credentials in use name (CDK_DEFAULT_REGION).
  * cdk-nag's AwsSolutions and Serverless packs run on every synth; acknowledgements sit beside the resources.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { checks } from '../checks/index.ts';
 import { ConfigError } from '../core/errors.ts';
+import { MemberEventsStack, resolveScannerRegion } from './member-events-stack.ts';
 import { MemberReaderStack, resolveScannerAccountId } from './member-reader-stack.ts';
 import { DEFAULT_READER_ROLE_NAME, SCANNER_ROLE_NAMES, ScannerStack } from './scanner-stack.ts';
 
@@ -58,5 +61,13 @@ new MemberReaderStack(app, 'KubepostureMemberReader', {
   roleName: String(readerRoleName ?? DEFAULT_READER_ROLE_NAME),
   ...(externalId === undefined ? {} : { externalId: String(externalId) }),
 });
+// Change-driven rescans (deployment `events`): a second StackSet template, per region (docs/deploy.md §9).
+if (scanner.deployment.events) {
+  new MemberEventsStack(app, 'KubepostureMemberEvents', {
+    description: 'kubeposture: forwards EKS and IAM changes to the scanner (deploy to member accounts and regions)',
+    scannerAccountId,
+    scannerRegion: resolveScannerRegion(context('kubeposture:scannerRegion'), env.region),
+  });
+}
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

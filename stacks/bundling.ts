@@ -8,11 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
 /** The handlers under functions/, one Lambda function each. */
-export const SCANNER_FUNCTIONS = ['plan', 'scan-target', 'finalize', 'api'] as const;
+export const SCANNER_FUNCTIONS = ['plan', 'scan-target', 'finalize', 'api', 'rescan'] as const;
 export type ScannerFunctionName = (typeof SCANNER_FUNCTIONS)[number];
 
-/** The functions that scan AWS targets: what they load at cold start must stay within `AWS_BUNDLE_BUDGET_BYTES`. */
-export const AWS_SCANNING_FUNCTIONS: readonly ScannerFunctionName[] = ['plan', 'scan-target'];
+/** The functions that scan AWS targets (rescan: single clusters, on change events): what they load at cold start must stay within `AWS_BUNDLE_BUDGET_BYTES`. */
+export const AWS_SCANNING_FUNCTIONS: readonly ScannerFunctionName[] = ['plan', 'scan-target', 'rescan'];
+
+/** The functions that also serve Azure and Google Cloud targets, from chunks loaded on demand (rescan: AWS events). */
+export const MULTI_CLOUD_FUNCTIONS: readonly ScannerFunctionName[] = ['plan', 'scan-target'];
 
 /** Issue #11: an AWS plan or scan-target cold start loads at most this much minified code. */
 export const AWS_BUNDLE_BUDGET_BYTES = 2_000_000;

@@ -113,6 +113,29 @@ export const DeploymentConfigSchema = z
       .object({ enabled: z.boolean().default(false) })
       .strict()
       .default({ enabled: false }),
+    /**
+     * Change-driven rescans (issue 14, docs/deploy.md §9): member accounts forward EKS and IAM CloudTrail events to a
+     * central event bus here, which admits only this organization; a queue coalesces them per cluster for the rescan
+     * function. Absent: no bus, no queue, and the member template forwards nothing.
+     */
+    events: z
+      .object({
+        /** The AWS Organizations id the bus admits (`aws:PrincipalOrgID`); `aws organizations describe-organization`. */
+        organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'an organization id such as o-a1b2c3d4e5'),
+        /** SQS delivery delay (seconds) before a rescan may take an event: lets a burst of changes gather. */
+        delaySeconds: z.number().int().min(0).max(900).default(60),
+        /** How long (seconds) the function's poller gathers messages into one batch: more coalescing, more latency. */
+        batchWindowSeconds: z.number().int().min(0).max(300).default(30),
+        /**
+         * When (seconds after the event) the second rescan of a change EKS applies asynchronously runs (endpoint,
+         * version, encryption, node groups, add-ons, create, delete): the first may still see the old configuration.
+         */
+        settleSeconds: z.number().int().min(60).max(900).default(900),
+        /** Rescan invocations at once per queue (the event source's maximum concurrency): bounds EKS API load. */
+        maxConcurrency: z.number().int().min(2).max(1000).default(5),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -122,6 +145,13 @@ export const DeploymentConfigSchema = z
         code: 'custom',
         path: ['limits', 'scanTargetConcurrency'],
         message: `must be at least map.maxConcurrency (${d.map.maxConcurrency}), or the map throttles its own children`,
+      });
+    }
+    if (d.events && d.events.settleSeconds <= d.events.delaySeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['events', 'settleSeconds'],
+        message: `must be more than events.delaySeconds (${d.events.delaySeconds}): the settled rescan comes second`,
       });
     }
   });

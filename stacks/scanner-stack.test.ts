@@ -10,6 +10,7 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
 import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
+import { EKS_RESCAN_EVENTS, IAM_RESCAN_EVENTS, SETTLING_EKS_EVENTS } from '../core/cluster-events.ts';
 import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { METRIC, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
@@ -22,7 +23,9 @@ import {
   NON_AWS_SDK,
   totalBytes,
 } from './bundling.ts';
+import { EVENT_BUS_NAME } from './constructs/event-path.ts';
 import { parseDeploymentConfig } from './deployment-config.ts';
+import { MemberEventsStack, resolveScannerRegion } from './member-events-stack.ts';
 import { MemberReaderStack, memberReadActions, resolveScannerAccountId } from './member-reader-stack.ts';
 import {
   resolveScannerConfig,
@@ -66,6 +69,7 @@ const main = withoutBundlingProgress(() =>
       scan: { aws: { organization: { exclude: ['999999999999'] }, regions: ['eu-west-1', 'us-east-1'] } },
       map: { maxConcurrency: 25, toleratedFailurePercentage: 5 },
       notifications: { emails: ['secops@example.com'] },
+      events: { organizationId: 'o-a1b2c3d4e5' },
     },
   }),
 );
@@ -109,6 +113,13 @@ const member = new MemberReaderStack(memberApp, 'Member', {
   externalId: 'org-7f3a',
 });
 const memberTemplate = Template.fromStack(member);
+// With change-driven rescans on: the per-region template whose rule forwards changes to the central bus.
+const memberEventsApp = new App({ context: CDK_CONTEXT });
+const memberEvents = new MemberEventsStack(memberEventsApp, 'MemberEvents', {
+  scannerAccountId: '999999999999',
+  scannerRegion: 'eu-west-1',
+});
+const memberEventsTemplate = Template.fromStack(memberEvents);
 
 interface Statement {
   Effect: string;
@@ -122,8 +133,8 @@ function statementsOf(template: Template): Statement[] {
 }
 
 describe('ScannerStack', () => {
-  it('runs four functions on Node 22, arm64, with their own log groups, tracing and the shared settings', () => {
-    main.template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('runs five functions on Node 22, arm64, with their own log groups, tracing and the shared settings', () => {
+    main.template.resourceCountIs('AWS::Lambda::Function', 5);
     const fns = Object.values(main.template.findResources('AWS::Lambda::Function'));
     for (const fn of fns) {
       expect(fn.Properties).toMatchObject({
@@ -162,12 +173,12 @@ describe('ScannerStack', () => {
     expect(result.message).toMatch(/^Invalid scan-target input: target: /);
   });
 
-  it('gives each function its own bundle; an AWS cold start of plan or scan-target loads no Azure or Google SDK', () => {
+  it('gives each function its own bundle; an AWS cold start of plan, scan-target or rescan loads no Azure or Google SDK', () => {
     const keys = Object.values(main.template.findResources('AWS::Lambda::Function')).map(
       (fn) => fn.Properties.Code.S3Key,
     );
-    expect(new Set(keys).size).toBe(4);
-    for (const fn of ['Plan', 'ScanTarget']) {
+    expect(new Set(keys).size).toBe(5);
+    for (const fn of ['Plan', 'ScanTarget', 'Rescan']) {
       const dir = assetDir(fn);
       const atImport = loadedAtImport(dir);
       expect(totalBytes(dir, atImport), fn).toBeLessThanOrEqual(AWS_BUNDLE_BUDGET_BYTES);
@@ -175,7 +186,8 @@ describe('ScannerStack', () => {
         bundleSources(dir, atImport).filter((s) => NON_AWS_SDK.test(s)),
         fn,
       ).toEqual([]);
-      // Not vacuous: Azure and Google targets are still served, from chunks loaded on demand.
+      // Not vacuous: Azure and Google targets are still served, from chunks loaded on demand (rescan: AWS events only).
+      if (fn === 'Rescan') continue;
       const all = bundleSources(dir, bundleFiles(dir));
       expect(
         all.some((s) => s.includes('node_modules/@azure/arm-containerservice/')),
@@ -244,7 +256,7 @@ describe('ScannerStack', () => {
         (fn) => (fn.Properties.Environment.Variables as Record<string, unknown>).NODE_OPTIONS,
       );
     expect(existsSync(join(assetDir('ScanTarget'), 'index.mjs.map'))).toBe(true);
-    expect(nodeOptions(main.template)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(nodeOptions(main.template)).toEqual(Array(5).fill(undefined));
     const debug = synth({ deployment: { sourceMaps: true } }, { bundle: false });
     expect(nodeOptions(debug.template)).toEqual(Array(4).fill('--enable-source-maps'));
   });
@@ -331,7 +343,7 @@ describe('ScannerStack', () => {
       expect(byRole(role)).not.toContain('organizations:DescribeOrganization');
     }
     const assume = statementsOf(main.template).filter((s) => asArray(s.Action).includes('sts:AssumeRole'));
-    expect(assume).toHaveLength(2);
+    expect(assume).toHaveLength(3); // plan, scan-target, rescan
     for (const s of assume) {
       expect(s.Resource).toEqual({
         'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/KubepostureReader']],
@@ -411,9 +423,10 @@ describe('ScannerStack', () => {
     });
   });
 
-  it('alarms to the alerts topic on failed executions, collection errors, failed scheduled starts and publishing', () => {
+  it('alarms to the alerts topic on failed executions, collection errors, failed scheduled starts, publishing and dead-lettered rescans', () => {
     const alarms = Object.values(main.template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'ApproximateNumberOfMessagesVisible',
       'ApproximateNumberOfMessagesVisible',
       'ExecutionsFailed',
       'PublishFailures',
@@ -562,6 +575,159 @@ describe('ScannerStack', () => {
   });
 });
 
+describe('change-driven rescans (deployment events)', () => {
+  const ALL_EVENTS = [...EKS_RESCAN_EVENTS, ...IAM_RESCAN_EVENTS];
+  const queues = () => main.template.findResources('AWS::SQS::Queue');
+  const logicalId = (prefix: string) => Object.keys(queues()).find((id) => id.startsWith(prefix))!;
+
+  it('puts a central bus in the security account that admits only the organization', () => {
+    main.template.hasResourceProperties('AWS::Events::EventBus', { Name: EVENT_BUS_NAME });
+    const policies = Object.values(main.template.findResources('AWS::Events::EventBusPolicy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.Properties.Statement).toEqual({
+      Sid: 'cdk-OrganizationMembersPutEvents',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^EventsBus/), 'Arn'] },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
+  });
+
+  it('routes every successful change to the rescan queue, and asynchronous EKS changes to the settle queue too', () => {
+    const rules = Object.values(main.template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    const [all, settle] = ['Queue', 'SettleQueue'].map((q) => {
+      const rule = rules.find((r) => r.Properties.Targets[0].Arn['Fn::GetAtt'][0] === logicalId(`Events${q}`))!;
+      expect(rule.Properties.EventBusName).toEqual({ Ref: expect.stringMatching(/^EventsBus/) });
+      expect(rule.Properties.Targets[0].DeadLetterConfig).toEqual({
+        Arn: { 'Fn::GetAtt': [logicalId('EventsDeadLetters'), 'Arn'] },
+      });
+      return rule.Properties.EventPattern;
+    });
+    expect(all).toEqual({
+      source: ['aws.eks', 'aws.iam'],
+      'detail-type': ['AWS API Call via CloudTrail'],
+      detail: {
+        eventSource: ['eks.amazonaws.com', 'iam.amazonaws.com'],
+        eventName: ALL_EVENTS,
+        errorCode: [{ exists: false }],
+      },
+    });
+    expect(ALL_EVENTS).toHaveLength(19);
+    expect(settle.source).toEqual(['aws.eks']);
+    expect(settle.detail.eventName).toEqual([...SETTLING_EKS_EVENTS]);
+    expect(settle.detail.eventName).not.toContain('CreateAccessEntry');
+  });
+
+  it('coalesces in encrypted queues with a delivery delay, dead-letters after three receives, and alarms on it', () => {
+    const q = queues();
+    expect(q[logicalId('EventsQueue')]!.Properties).toMatchObject({
+      DelaySeconds: 60,
+      KmsMasterKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+      RedrivePolicy: { maxReceiveCount: 3 },
+      VisibilityTimeout: 6 * 180 + 30,
+    });
+    expect(q[logicalId('EventsSettleQueue')]!.Properties).toMatchObject({ DelaySeconds: 900 });
+    expect(q[logicalId('EventsDeadLetters')]!.Properties.KmsMasterKeyId).toBeDefined();
+    const mappings = Object.values(main.template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(2);
+    for (const m of mappings) {
+      expect(m.Properties).toMatchObject({
+        FunctionName: { Ref: expect.stringMatching(/^Rescan/) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        MaximumBatchingWindowInSeconds: 30,
+        BatchSize: 100,
+        ScalingConfig: { MaximumConcurrency: 5 },
+      });
+    }
+    const alarm = Object.values(main.template.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) =>
+        JSON.stringify(a.Properties.Dimensions) ===
+        JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId('EventsDeadLetters'), 'QueueName'] } }]),
+    );
+    expect(alarm?.Properties).toMatchObject({
+      Threshold: 1,
+      AlarmActions: [{ Ref: expect.stringMatching(/^Alerts/) }],
+    });
+    // EventBridge may encrypt into the queues only for rules of this bus.
+    const key = Object.values(main.template.findResources('AWS::KMS::Key'))[0]!;
+    const grant = key.Properties.KeyPolicy.Statement.find(
+      (st: { Sid?: string }) => st.Sid === 'EventBridgeRulesOfTheRescanBus',
+    );
+    expect(grant.Principal).toEqual({ Service: 'events.amazonaws.com' });
+    expect(JSON.stringify(grant.Condition.ArnLike)).toContain(`:rule/${EVENT_BUS_NAME}/*`);
+  });
+
+  it('gives rescan a fixed role name, the reader role, the state, alerts and the workflow, and nothing to list accounts', () => {
+    main.template.hasResourceProperties('AWS::IAM::Role', { RoleName: SCANNER_ROLE_NAMES.rescan });
+    const rescanActions = Object.values(main.template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('RescanRole'))
+      .flatMap((p) => (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((st) => asArray(st.Action)));
+    expect(rescanActions).toEqual(
+      expect.arrayContaining([
+        'sts:AssumeRole',
+        'dynamodb:UpdateItem',
+        'sns:Publish',
+        'states:StartExecution',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+      ]),
+    );
+    expect(rescanActions).not.toContain('organizations:ListAccounts');
+    expect(rescanActions).not.toContain('sqs:SendMessage');
+  });
+
+  it('is absent unless the deployment sets events, and refuses a bad setting naming the key', () => {
+    const plain = synth({}, { bundle: false });
+    for (const type of ['AWS::Events::EventBus', 'AWS::Lambda::EventSourceMapping', 'AWS::SQS::Queue']) {
+      plain.template.resourceCountIs(type, type === 'AWS::SQS::Queue' ? 1 : 0); // the schedule's dead letters
+    }
+    expect(() => parseDeploymentConfig({ events: { organizationId: '123456789012' } })).toThrow(
+      /kubeposture\.events\.organizationId/,
+    );
+    expect(() => parseDeploymentConfig({ events: { organizationId: 'o-a1b2c3d4e5', delaySeconds: 900 } })).toThrow(
+      /kubeposture\.events\.settleSeconds: must be more than events\.delaySeconds/,
+    );
+  });
+
+  it('forwards the same changes from each member account to the central bus, signed by a role of that account', () => {
+    memberTemplate.resourceCountIs('AWS::Events::Rule', 0);
+    const rules = Object.values(memberEventsTemplate.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties;
+    expect(rule.EventPattern.detail.eventName).toEqual(ALL_EVENTS);
+    expect(rule.EventPattern.detail.errorCode).toEqual([{ exists: false }]);
+    expect(rule.EventBusName).toBeUndefined(); // the account's default bus, where CloudTrail events arrive
+    const busArn = {
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':events:eu-west-1:999999999999:event-bus/kubeposture-events'],
+      ],
+    };
+    expect(rule.Targets[0].Arn).toEqual(busArn);
+    expect(rule.Targets[0].RoleArn).toBeDefined();
+    const putEvents = statementsOf(memberEventsTemplate).filter((st) =>
+      asArray(st.Action).includes('events:PutEvents'),
+    );
+    expect(putEvents.map((st) => st.Resource)).toEqual([busArn]);
+    const json = memberEventsTemplate.toJSON();
+    expect(JSON.stringify(json)).not.toMatch(/arn:aws[:-]/);
+    // StackSet-ready like the reader: no bootstrap parameter or rule, no CDK metadata, no role of the reader's.
+    expect(json.Parameters?.BootstrapVersion).toBeUndefined();
+    expect(json.Rules?.CheckBootstrapVersion).toBeUndefined();
+    memberEventsTemplate.resourceCountIs('AWS::CDK::Metadata', 0);
+    expect(JSON.stringify(json)).not.toContain('KubepostureReader');
+  });
+
+  it('takes the central bus’s region from the setting or the deployment, or fails naming the setting', () => {
+    expect(resolveScannerRegion('cn-north-1', 'eu-west-1')).toBe('cn-north-1');
+    expect(resolveScannerRegion(undefined, 'eu-west-1')).toBe('eu-west-1');
+    expect(() => resolveScannerRegion(undefined, undefined)).toThrow(/kubeposture:scannerRegion/);
+    expect(() => resolveScannerRegion('Europe', undefined)).toThrow(/kubeposture:scannerRegion/);
+  });
+});
+
 describe('resolveScannerConfig', () => {
   it('refuses a reader role name that disagrees with the config', () => {
     expect(() => resolveScannerConfig({ aws: { roleName: 'A' } }, 'B')).toThrow(/disagree/);
@@ -620,7 +786,7 @@ describe('MemberReaderStack', () => {
             Condition: {
               // Partition-aware: the template also deploys in aws-cn and aws-us-gov organizations.
               ArnEquals: {
-                'aws:PrincipalArn': ['kubeposture-plan', 'kubeposture-scan-target'].map((n) => ({
+                'aws:PrincipalArn': ['kubeposture-plan', 'kubeposture-scan-target', 'kubeposture-rescan'].map((n) => ({
                   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::999999999999:role/${n}`]],
                 })),
               },
@@ -657,6 +823,7 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
   const stacks = [
     ['scanner', main.app, main.stack],
     ['member reader', memberApp, member],
+    ['member events', memberEventsApp, memberEvents],
     ['federated scanner', federated.app, federated.stack],
   ] as [string, App, Stack][];
   const packs = [
@@ -690,12 +857,13 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     };
     visit(main.app);
     visit(memberApp);
+    visit(memberEventsApp);
     visit(federated.app);
 
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       expect(
-        [main.app.node.path, main.stack.node.path, member.node.path, federated.stack.node.path],
+        [main.app.node.path, main.stack.node.path, member.node.path, memberEvents.node.path, federated.stack.node.path],
         `${ack.id} is app- or stack-wide`,
       ).not.toContain(ack.path);
       expect(ack.isResourceOwner, `${ack.id} at ${ack.path} is not on a resource`).toBe(true);
@@ -867,7 +1035,7 @@ describe('keys, alarms and logs that work once deployed', () => {
     for (const id of [...fnGroups, smGroup]) {
       expect(groups[id]?.Properties.KmsKeyId, id).toEqual(keyArn);
     }
-    expect(Object.keys(groups)).toHaveLength(6);
+    expect(Object.keys(groups)).toHaveLength(7);
   });
 
   it('lets CloudWatch alarms of this account, and no one else unnamed, publish to the alerts topic', () => {

@@ -55,6 +55,7 @@ import { parseConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE, SECURITY_HUB_IMPORT_KEY } from '../functions/stack-contract.ts';
 import { functionEntry, type ScannerFunctionName } from './bundling.ts';
+import { EventPath } from './constructs/event-path.ts';
 import { ScanWorkflow } from './constructs/scan-workflow.ts';
 import { ScannerFunction } from './constructs/scanner-function.ts';
 import { type DeploymentConfig, parseDeploymentConfig, scanTargetConcurrency } from './deployment-config.ts';
@@ -73,7 +74,12 @@ export const SCANNER_READ_ACTIONS = [...readActions(registeredChecks).anyResourc
  * The roles that assume the reader role in member accounts, by fixed name, so the member stack
  * (deployed through StackSets, possibly before this one) can trust them by ARN.
  */
-export const SCANNER_ROLE_NAMES = { plan: 'kubeposture-plan', scanTarget: 'kubeposture-scan-target' } as const;
+export const SCANNER_ROLE_NAMES = {
+  plan: 'kubeposture-plan',
+  scanTarget: 'kubeposture-scan-target',
+  /** Change-driven rescans (deployment `events`); trusted by the member role even before it exists. */
+  rescan: 'kubeposture-rescan',
+} as const;
 
 /** AWS's public parameters (recommended EKS-optimized and Bottlerocket releases), and nothing else in SSM. */
 export const SCANNER_PUBLIC_PARAMETER_ACTIONS = readActions(registeredChecks).publicParameters;
@@ -107,6 +113,10 @@ export class ScannerStack extends Stack {
   readonly restApi: RestApi;
   readonly alerts: Topic;
   readonly dashboard: Dashboard;
+  /** Change-driven rescans: present when the deployment sets `events`. */
+  readonly rescan?: ScannerFunction;
+  readonly eventPath?: EventPath;
+  private slackSecret?: Secret;
 
   constructor(scope: Construct, id: string, props: ScannerStackProps = {}) {
     super(scope, id, props);
@@ -274,30 +284,30 @@ export class ScannerStack extends Stack {
       });
     }
     if (this.deployment.notifications.slack) {
-      const slack = new Secret(this, 'SlackWebhook', {
+      this.slackSecret = new Secret(this, 'SlackWebhook', {
         description: 'kubeposture: Slack incoming-webhook URL for the scan digest (set the value after deploy)',
         encryptionKey: this.key,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      this.finalize.addToRolePolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [slack.secretArn] }),
-      );
-      this.finalize.addEnvironment('KUBEPOSTURE_SLACK_SECRET_ARN', slack.secretArn);
-      Validations.of(slack).acknowledge({
+      Validations.of(this.slackSecret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
           'A Slack incoming-webhook URL is issued by Slack and cannot be rotated by a Lambda rotation function; ' +
-          'it is replaced by hand when revoked (docs/deploy.md). It is encrypted with the stack key and readable only by finalize.',
+          'it is replaced by hand when revoked (docs/deploy.md). It is encrypted with the stack key and readable ' +
+          'only by the functions that notify (finalize, and rescan when change events are on).',
       });
     }
-    // Explicit actions: grantPublish on an encrypted topic would add kms:GenerateDataKey* (a wildcard action).
-    this.finalize.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.alerts.topicArn] }));
-    this.finalize.addEnvironment('KUBEPOSTURE_ALERTS_TOPIC_ARN', this.alerts.topicArn);
-    this.finalize.addEnvironment('KUBEPOSTURE_ALERT_SEVERITY', this.deployment.notifications.severityThreshold);
-    if (this.deployment.securityHub.enabled) this.importIntoSecurityHub(this.finalize);
+    this.allowNotifications(this.finalize);
 
     this.scheduleScans();
     this.restApi = this.buildApi();
+    if (this.deployment.events) {
+      this.rescan = fn('Rescan', 'rescan', 'kubeposture: rescans the clusters named by change events (CloudTrail)', {
+        timeout: Duration.minutes(3),
+        roleName: SCANNER_ROLE_NAMES.rescan,
+      });
+      this.eventPath = this.buildEventPath(this.rescan, this.deployment.events, readerRoleNames, readsOwnAccount);
+    }
     this.addAlarms();
     this.dashboard = this.buildDashboard();
   }
@@ -361,7 +371,7 @@ export class ScannerStack extends Stack {
     // When the last complete import happened (functions/publisher.ts SECURITY_HUB_IMPORT_KEY): one object.
     this.attach(
       f,
-      'FinalizeSecurityHubImportRecordPolicy',
+      `${f.node.id}SecurityHubImportRecordPolicy`,
       new PolicyStatement({
         actions: ['s3:GetObject', 's3:PutObject'],
         resources: [this.bucket.arnForObjects(SECURITY_HUB_IMPORT_KEY)],
@@ -527,6 +537,54 @@ export class ScannerStack extends Stack {
           'organization delegates it to this account.',
       },
     );
+  }
+
+  /** What a function that reconciles and alerts needs: the alerts topic, the Slack secret, Security Hub when on. */
+  private allowNotifications(f: ScannerFunction) {
+    if (this.slackSecret) {
+      f.addToRolePolicy(
+        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.slackSecret.secretArn] }),
+      );
+      f.addEnvironment('KUBEPOSTURE_SLACK_SECRET_ARN', this.slackSecret.secretArn);
+    }
+    // Explicit actions: grantPublish on an encrypted topic would add kms:GenerateDataKey* (a wildcard action).
+    f.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.alerts.topicArn] }));
+    f.addEnvironment('KUBEPOSTURE_ALERTS_TOPIC_ARN', this.alerts.topicArn);
+    f.addEnvironment('KUBEPOSTURE_ALERT_SEVERITY', this.deployment.notifications.severityThreshold);
+    if (this.deployment.securityHub.enabled) this.importIntoSecurityHub(f);
+  }
+
+  /**
+   * Change-driven rescans (docs/deploy.md §9): the central bus, queues and alarm (EventPath), and what the rescan
+   * function does per batch: collect the named clusters as scan-target does (reader role), reconcile and alert as
+   * finalize does (state, alerts topic, Slack, Security Hub), and start account-wide scans for IAM trust changes.
+   */
+  private buildEventPath(
+    f: ScannerFunction,
+    events: NonNullable<DeploymentConfig['events']>,
+    readerRoleNames: ReaderRoleRef[],
+    readsOwnAccount: boolean,
+  ): EventPath {
+    const path = new EventPath(this, 'Events', {
+      organizationId: events.organizationId,
+      rescan: f,
+      key: this.key,
+      alarmAction: new SnsAction(this.alerts),
+      delaySeconds: events.delaySeconds,
+      batchWindowSeconds: events.batchWindowSeconds,
+      settleSeconds: events.settleSeconds,
+      maxConcurrency: events.maxConcurrency,
+    });
+    this.allowAssumeReader(f, readerRoleNames);
+    if (readsOwnAccount) this.allowReadOwnAccount(f);
+    this.allowObjects(f, 'Rescan', ['s3:GetObject', 's3:PutObject']);
+    this.table.grant(f, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query');
+    this.key.grant(f, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey');
+    this.allowNotifications(f);
+    // IAM trust changes: an account-wide scan through the workflow (plan admits it like any scan).
+    f.addEnvironment('KUBEPOSTURE_STATE_MACHINE_ARN', this.workflow.stateMachine.stateMachineArn);
+    this.workflow.stateMachine.grantStartExecution(f);
+    return path;
   }
 
   private scheduleScans() {
@@ -700,7 +758,13 @@ export class ScannerStack extends Stack {
    * dead-lettered scheduled starts, API errors).
    */
   private buildDashboard(): Dashboard {
-    const fns = { Plan: this.plan, ScanTarget: this.scanTarget, Finalize: this.finalize, Api: this.api };
+    const fns = {
+      Plan: this.plan,
+      ScanTarget: this.scanTarget,
+      Finalize: this.finalize,
+      Api: this.api,
+      ...(this.rescan ? { Rescan: this.rescan } : {}),
+    };
     const perFunction = (make: (f: ScannerFunction) => IMetric) =>
       Object.entries(fns).map(([label, f]) => withLabel(make(f), label));
     const sm = this.workflow.stateMachine;

@@ -219,7 +219,8 @@ describe('kubeposture scan against a throttling fleet (real credential chain and
       const report = parseReport(run);
       expect(sim.count({ service: 'eks', status: 429 })).toBeGreaterThan(0);
       expect(report.errors.map((e) => e.accountId)).toEqual([DENIED_ACCOUNT]);
-      const readable = sim.spec.accounts.filter((a) => a.id !== DENIED_ACCOUNT).flatMap((a) => a.clusters);
+      const scanned = new Set(['111111111111', '222222222222']);
+      const readable = sim.spec.accounts.filter((a) => scanned.has(a.id)).flatMap((a) => a.clusters);
       expect(report.summary.clusters).toBe(readable.length);
       // Throttling cost nothing: the only ERRORs are reads the fleet makes impossible on purpose: aws-auth (a
       // private-only endpoint, a Kubernetes API that refuses the scanner) and another account's Secrets key.
@@ -425,6 +426,76 @@ describe('kubeposture CLI behaviour', () => {
     expect(json.map((c) => c.id)).toEqual(checks.map((c) => c.id).sort(byId));
     expect(json[0]?.needs.length).toBeGreaterThan(0);
   });
+
+  it('prints the access paths of a JSON report with `paths --report`, one cluster with --cluster', async () => {
+    const arn = (name: string) => `arn:aws:eks:us-east-1:444444444444:cluster/${name}`;
+    const hop = { principal: 'arn:aws:iam::444444444444:user/ops-alice', via: 'inline:eks-self-service#0' };
+    const finding = (cluster: string, subject: string) => ({
+      id: `f-${cluster}`,
+      checkId: 'EKS.PATH.TEST',
+      title: 'test',
+      category: 'access',
+      severity: 'critical',
+      status: 'FAIL',
+      provider: 'aws',
+      accountId: '444444444444',
+      region: 'us-east-1',
+      clusterName: cluster,
+      clusterId: arn(cluster),
+      resourceId: arn(cluster),
+      message: 'm',
+      evidence: {
+        accessPaths: [
+          {
+            subject,
+            subjectKind: 'iam-user',
+            reaches: 'cluster-admin',
+            hops: [
+              { ...hop, action: 'eks:CreateAccessEntry', resource: arn(cluster) },
+              { ...hop, action: 'eks:AssociateAccessPolicy', resource: `${arn(cluster)}/\u001b[31mred` },
+            ],
+            conditions: [],
+          },
+        ],
+      },
+    });
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'report.json');
+      await writeFile(file, JSON.stringify({ findings: [finding('a', 'alice'), finding('b', 'bob')] }));
+      const all = await runCli(['paths', '--report', file]);
+      expect(all.code, all.stderr).toBe(0);
+      expect(all.stdout).toContain('    [critical] alice (iam-user) → cluster-admin   EKS.PATH.TEST');
+      expect(all.stdout).toContain('      1. eks:CreateAccessEntry on arn:aws:eks:us-east-1:444444444444:cluster/a');
+      expect(all.stdout).not.toContain('\u001b'); // a control character from the cloud never reaches the terminal
+      expect(all.stdout).toContain('2 access paths in 2 clusters.');
+      const one = await runCli(['paths', '--report', file, '--cluster', arn('b'), '--format', 'json']);
+      expect(JSON.parse(one.stdout).map((c: { clusterName: string }) => c.clusterName)).toEqual(['b']);
+      const none = await runCli(['paths', '--report', file, '--cluster', arn('zzz')]);
+      expect(none.stdout).toBe(`No access paths for ${arn('zzz')}.\n`);
+      const bad = await runCli(['paths', '--report', file, '--cluster', 'iam-paths']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--cluster: not a cluster reference');
+      const notReport = join(dir, 'x.json');
+      await writeFile(notReport, '{"hello": 1}');
+      expect((await runCli(['paths', '--report', notReport])).stderr).toContain('is not a kubeposture JSON report');
+    });
+    const neither = await runCli(['paths']);
+    expect(neither.code).toBe(2);
+    expect(neither.stderr).toContain('paths needs exactly one of --sample, --fleet FILE or --report FILE');
+  });
+
+  it('scans the sample and prints its access paths with `paths --sample`', async () => {
+    const run = await runCli(['paths', '--sample', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    const clusters = JSON.parse(run.stdout) as { clusterName: string; paths: { hops: unknown[] }[] }[];
+    // Every path shown comes from a sample cluster and has its hops (which paths: the path checks decide).
+    const spec = await loadSampleFleet();
+    const names = new Set(spec.accounts.flatMap((a) => a.clusters.map((c) => c.name)));
+    for (const c of clusters) {
+      expect(names.has(c.clusterName)).toBe(true);
+      for (const p of c.paths) expect(p.hops.length).toBeGreaterThan(0);
+    }
+  }, 60_000);
 });
 
 describe('kubeposture scan with state: what changed since the last scan', () => {

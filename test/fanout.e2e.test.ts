@@ -125,7 +125,7 @@ describe('plan → scan-target × N → finalize against the sample fleet', () =
   it('produces the same findings, targets and errors as the CLI scanning the same fleet', async () => {
     // Prepare: the organization has account 2222… suspended, so the CLI is told the same accounts.
     const cli = parseReport(
-      await runCli(['scan', '--sample', '--format', 'json', '--accounts', '111111111111,333333333333']),
+      await runCli(['scan', '--sample', '--format', 'json', '--accounts', '111111111111,333333333333,444444444444']),
     );
 
     // Act

@@ -44,6 +44,20 @@ interface Scenario {
   plan?: FaultPlan;
 }
 
+/** See SCENARIOS. */
+const IAM_AUTHORIZATION_SCENARIO: Scenario = {
+  name: 'iam-authorization',
+  plan: {
+    seed: 110,
+    rules: (['empty', 'repeat-token', 'truncated', 'throttle'] as const).map((kind) => ({
+      kind,
+      rate: 0.3,
+      service: 'iam',
+      action: 'GetAccountAuthorizationDetails',
+    })),
+  },
+};
+
 /** One fault class per scan, at a rate that hits many calls of a scan (a few hundred calls), by a fixed seed. */
 const SCENARIOS: Scenario[] = [
   { name: 'throttle', plan: { seed: 101, rules: [{ kind: 'throttle', rate: 0.2 }] } },
@@ -55,6 +69,10 @@ const SCENARIOS: Scenario[] = [
   { name: 'slow', plan: { seed: 107, rules: [{ kind: 'slow', rate: 0.2, slowMs: 300 }] } },
   { name: 'repeat-token', plan: { seed: 108, rules: [{ kind: 'repeat-token', rate: 0.3 }] } },
   { name: 'reset', plan: { seed: 109, rules: [{ kind: 'reset', rate: 0.15 }] } },
+  // The privilege-path input (issue 13): an account's authorization lost on any page must be a gap on each of its
+  // clusters, never an authorization read as "no principals, no paths". A gap shows only through the checks that need
+  // it, so the scenario runs once the catalogue has them.
+  ...(checks.some((c) => c.needs.includes('iam:GetAccountAuthorizationDetails')) ? [IAM_AUTHORIZATION_SCENARIO] : []),
   { name: 'clean (after the faults)' },
 ];
 

@@ -309,7 +309,7 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
     const items = json<ScanTargetItem[]>(out1.plan.itemsKey);
     const targetsOf = (accountId: string) =>
       cloud.fleet.enabledRegions(accountId).map((region) => ({ provider: 'aws', accountId, region }));
-    const expected = [...targetsOf('111111111111'), ...targetsOf('222222222222')];
+    const expected = [...targetsOf('111111111111'), ...targetsOf('222222222222'), ...targetsOf('444444444444')];
     expect(items.map((i) => i.target)).toEqual(expect.arrayContaining(expected));
     expect(items).toHaveLength(expected.length);
     expect(items.every((i) => i.scanId === id1)).toBe(true);

@@ -20,6 +20,7 @@ import type {
 } from '@aws-sdk/client-eks';
 import type { KeyMetadata } from '@aws-sdk/client-kms';
 import type { z } from 'zod';
+import { principalOf } from '../../core/aws-arn.ts';
 import type { CheckResult, EvalContext } from '../../core/check.ts';
 import { CheckSettingsSchema } from '../../core/config.ts';
 import {
@@ -34,6 +35,8 @@ import {
   launchTemplateVersionKey,
   recommendedReleaseKey,
 } from '../../core/snapshot.ts';
+import type { IamAuthorization, IamAuthRole } from '../../core/snapshot-iam.ts';
+import { anIamAuthorization, anIamRole, aPodRole } from './iam-builders.ts';
 
 /** The fixed clock of every test: checks get "now" from the context, never from Date.now(). */
 export const TEST_NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -424,6 +427,25 @@ export function withSelfManagedNode(o: {
   };
 }
 
+/**
+ * The account's IAM for a snapshot that does not bring its own: the default account (iam-builders.ts) with the node,
+ * Pod Identity and IRSA roles the snapshot names, so they exist as GetAccountAuthorizationDetails would list them.
+ */
+function defaultIamAuthorization(s: EksClusterSnapshot): IamAuthorization {
+  const own = (arn: string | undefined) =>
+    arn && principalOf(arn).accountId === s.accountId ? principalOf(arn).name : undefined;
+  const auth = anIamAuthorization({
+    accountId: s.accountId,
+    nodeRoles: s.nodegroups.map((n) => own(n.nodeRole)).filter((n): n is string => !!n),
+  });
+  const add = (name: string | undefined, make: (n: string) => IamAuthRole) => {
+    if (name && !auth.roles.some((r) => r.name === name)) auth.roles.push(make(name));
+  };
+  for (const a of s.podIdentityAssociations) add(own(a.roleArn), (n) => aPodRole(n, { accountId: s.accountId }));
+  for (const r of s.irsaRoles) add(own(r.arn), (n) => anIamRole(n, r.trustPolicy, { accountId: s.accountId }));
+  return auth;
+}
+
 /** A realistic EKS snapshot that passes every check; `overrides.cluster` is deep-merged into the cluster. */
 export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSnapshot {
   const name = overrides.name ?? 'payments-prod';
@@ -435,7 +457,7 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     'cluster' in overrides && clusterPatch === undefined
       ? undefined
       : deepMerge<Cluster>(defaultCluster(name, accountId, region, arn), clusterPatch);
-  return {
+  const snapshot: EksClusterSnapshot = {
     provider: 'aws',
     id: arn,
     arn,
@@ -463,6 +485,8 @@ export function anEksCluster(overrides: EksClusterOverrides = {}): EksClusterSna
     secretsKey: aSecretsKey(),
     ...rest,
   };
+  if (!('iamAuthorization' in overrides)) snapshot.iamAuthorization = defaultIamAuthorization(snapshot);
+  return snapshot;
 }
 
 /**

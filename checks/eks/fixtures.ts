@@ -23,6 +23,7 @@ import {
   withCustomAmi,
   withSelfManagedNode,
 } from './builders.ts';
+import { pathExamples } from './path-fixtures.ts';
 
 /** A key of a central key account, used by a cluster of TEST_ACCOUNT. */
 export const CROSS_ACCOUNT_KEY = 'arn:aws:kms:eu-west-1:444455556666:key/7e6d5c4b-3a29-4817-9605-f4e3d2c1b0a9';
@@ -327,4 +328,6 @@ export const examples: Record<string, CheckExamples> = {
     pass: [anEksCluster({ name: 'guardduty-on' })],
     fail: [anEksCluster({ name: 'guardduty-off', guardDuty: { detectors: [] } })],
   },
+  // privilege paths (issue 13)
+  ...pathExamples,
 };

@@ -351,3 +351,93 @@ describe('the Secrets key (KMS) under faults: ERROR, never a false PASS', () => 
       for (const c of hit) expect(status(findings, c.id, s.name), `${c.id} ${s.name}`).toEqual(['ERROR']);
   });
 });
+
+describe('the IAM authorization (privilege paths) under faults: a gap naming the action, never "no paths"', () => {
+  const details = queryAction('GetAccountAuthorizationDetails');
+  const xml = (body: string) => ({ contentType: 'text/xml', body });
+  const queryError = (code: string, message: string) =>
+    xml(
+      `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${code}</Code>` +
+        `<Message>${message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
+    );
+  const page = (marker: string) =>
+    '<GetAccountAuthorizationDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetAccountAuthorizationDetailsResult>' +
+    `<UserDetailList/><GroupDetailList/><RoleDetailList/><Policies/><IsTruncated>true</IsTruncated><Marker>${marker}</Marker>` +
+    '</GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>';
+
+  it.each<[string, FaultRule['answer'], string, string]>([
+    [
+      'denied',
+      { status: 403, ...queryError('AccessDenied', 'not authorized to perform iam:GetAccountAuthorizationDetails') },
+      'AccessDenied',
+      'AccessDenied',
+    ],
+    [
+      'throttled on every attempt',
+      { status: 400, ...queryError('Throttling', 'Rate exceeded') },
+      'Throttled',
+      'Rate exceeded',
+    ],
+    [
+      'an empty result element',
+      xml(
+        '<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>',
+      ),
+      'Malformed',
+      'UserDetailList',
+    ],
+    ['a body cut in the middle', xml(page('A').slice(0, 150)), 'Malformed', ''],
+    ['a Marker that repeats', xml(page('A')), 'Malformed', 'already'],
+  ])('%s', async (_name, answer, code, says) => {
+    const { collected, snapshots, findings } = await collectAll({ rules: [{ match: details, answer }] });
+    expect(proxy!.hits[0]).toBeGreaterThan(0);
+    // Not a target failure: every cluster is collected, with the gap; nothing is read as an empty authorization.
+    expect(collected.flatMap((c) => c.errors)).toEqual([]);
+    expect(snapshots.length).toBeGreaterThan(0);
+    for (const s of snapshots) {
+      expect(s.iamAuthorization).toBeUndefined();
+      const gap = s.gaps.find((g) => g.need === 'iam:GetAccountAuthorizationDetails');
+      expect(gap, s.name).toMatchObject({ code, error: expect.stringContaining(says) });
+    }
+    // Checks that do not need it are not touched.
+    expect(status(findings, 'EKS.ACCESS.3', 'payments-eu')).toEqual(['FAIL']);
+    // Any check that needs it says ERROR wherever the gap is.
+    for (const c of checks.filter((x) => x.needs.includes('iam:GetAccountAuthorizationDetails')))
+      for (const s of snapshots) expect(status(findings, c.id, s.name), `${c.id} ${s.name}`).toEqual(['ERROR']);
+  });
+
+  it('one walk per account, shared by its regions; a fault once then success reads it whole', async () => {
+    const { snapshots } = await collectAll({
+      rules: [{ match: details, answer: { status: 400, ...queryError('Throttling', 'Rate exceeded') }, times: 1 }],
+    });
+    for (const s of snapshots) {
+      expect(s.gaps.filter((g) => g.need.startsWith('iam:'))).toEqual([]);
+      expect(s.iamAuthorization?.accountId).toBe(PROD);
+      expect(s.iamAuthorization?.roles.length).toBeGreaterThan(0);
+    }
+    // Both regions' snapshots share one authorization object.
+    expect(new Set(snapshots.map((s) => s.iamAuthorization)).size).toBe(1);
+  });
+
+  it('Organizations refused: SCPs are not applied, the note says why, the authorization is still read', async () => {
+    const { snapshots } = await collectAll({
+      rules: [
+        {
+          match: jsonTarget('ListParents'),
+          answer: {
+            status: 400,
+            contentType: 'application/x-amz-json-1.1',
+            body: '{"__type":"AccessDeniedException","message":"no"}',
+          },
+        },
+      ],
+      regions: ['us-east-1'],
+    });
+    const auth = cluster(snapshots, 'payments-prod').iamAuthorization!;
+    expect(auth.serviceControlPolicies).toBeUndefined();
+    expect(auth.serviceControlPoliciesNote).toMatch(
+      /^SCPs not applied: the scanner's credentials cannot read AWS Organizations/,
+    );
+    expect(auth.roles.length).toBeGreaterThan(0);
+  });
+});

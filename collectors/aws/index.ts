@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import type { ScanConfig } from '../../core/config.ts';
 import { Deadline } from '../../core/deadline.ts';
 import type { CollectionGap, EksClusterSnapshot } from '../../core/snapshot.ts';
+import type { IamAuthorization } from '../../core/snapshot-iam.ts';
 import type {
   CollectOptions,
   Collector,
@@ -21,16 +22,23 @@ import {
   guardDutyClient,
   iamClient,
   kmsClient,
+  organizationsClient,
   ssmClient,
   stsClient,
 } from './clients.ts';
 import { assumeRoleOnce } from './credentials.ts';
 import { withDeadline } from './deadline.ts';
-import { collectEksCluster, listClusterNames, partitionOf } from './eks.ts';
+import { collectEksCluster, gap, listClusterNames, partitionOf } from './eks.ts';
 import { eksTokenCache } from './eks-token.ts';
 import { classifyAwsError, describeAwsError } from './errors.ts';
 import { collectGuardDuty } from './guardduty.ts';
 import { type AccountIam, accountIam } from './iam.ts';
+import {
+  IAM_AUTHORIZATION_ACTIONS,
+  IAM_AUTHORIZATION_NEED,
+  readAccountAuthorization,
+  serviceControlPolicyReader,
+} from './iam-authorization.ts';
 import { collectSecretsKey } from './kms.ts';
 import { AWS_AUTH_PATH, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
 import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
@@ -50,6 +58,7 @@ export const AWS_COLLECTOR_ACTIONS = [
   'eks:ListAddons',
   'eks:DescribeAddon',
   'ec2:DescribeRegions',
+  ...IAM_AUTHORIZATION_ACTIONS,
 ] as const;
 
 /** See `kubernetesReads` in createAwsCollector. */
@@ -159,6 +168,45 @@ export function createAwsCollector(
       oidcProviders: () => deadline.race(shared.oidcProviders()),
       userExists: (userName) => deadline.race(shared.userExists(userName)),
     };
+  }
+
+  /**
+   * The account's IAM authorization (privilege paths, issue 13): one GetAccountAuthorizationDetails walk per account
+   * per scan, shared by its regions and clusters like `iamOf`, plus the SCPs when the scanner can read them. A failed
+   * read is a gap naming the action on each of the account's clusters, never an empty authorization.
+   */
+  const authorizationByAccount = new Map<string, Promise<IamAuthorization>>();
+  let scps: ReturnType<typeof serviceControlPolicyReader> | undefined;
+  function authorizationOf(session: AccountSession): Promise<IamAuthorization> {
+    let read = authorizationByAccount.get(session.accountId);
+    if (!read) {
+      const { accountId } = session;
+      const iam = iamClient(homeRegion, session.credentials, optionsFor(accountId, homeRegion, 'iam'));
+      if (aws.serviceControlPolicies && !scps) {
+        // Organizations is global: its endpoint is us-east-1 in the aws partition; the scanner's own credentials.
+        const orgRegion = partitionOf(homeRegion) === 'aws' ? 'us-east-1' : homeRegion;
+        scps = serviceControlPolicyReader(
+          organizationsClient(orgRegion, deps.credentials, optionsFor('self', orgRegion, 'organizations')),
+          maxPages,
+        );
+      }
+      const scpRead: ReturnType<NonNullable<typeof scps>> = scps
+        ? scps(accountId)
+        : Promise.resolve({
+            serviceControlPoliciesNote:
+              'SCPs not applied: reading them is off (aws.serviceControlPolicies: false; serverless scan workers never call Organizations)',
+            problems: [],
+          });
+      read = Promise.all([readAccountAuthorization(iam, accountId, maxPages), scpRead]).then(([auth, scp]) => ({
+        ...auth,
+        ...(scp.serviceControlPolicies ? { serviceControlPolicies: scp.serviceControlPolicies } : {}),
+        ...(scp.serviceControlPoliciesNote ? { serviceControlPoliciesNote: scp.serviceControlPoliciesNote } : {}),
+        problems: [...auth.problems, ...scp.problems],
+      }));
+      read.catch(() => undefined); // each target handles the rejection; none is unhandled while nobody waits
+      authorizationByAccount.set(accountId, read);
+    }
+    return read;
   }
 
   /** aws-auth through the cluster's Kubernetes API, as the account's reader role (the credentials EKS sees). */
@@ -354,10 +402,20 @@ export function createAwsCollector(
         secretsKey: (c: Cluster | undefined, gaps: CollectionGap[]) =>
           collectSecretsKey(client(kmsClient, 'kms'), c, accountId, gaps),
       };
-      const snapshots = await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))));
+      // Started with the clusters (a region without clusters costs no IAM call); the target stops waiting at its deadline.
+      const authorization: Promise<IamAuthorization | CollectionGap> | undefined =
+        names.length > 0
+          ? deadline.race(authorizationOf(session)).catch((e: unknown) => gap(IAM_AUTHORIZATION_NEED, e))
+          : undefined;
+      const snapshots = (await Promise.all(names.map((n) => limit(() => collectEksCluster(scope, n))))).filter(
+        (s): s is EksClusterSnapshot => s !== undefined,
+      );
+      const auth = await authorization;
       return {
         target,
-        snapshots: snapshots.filter((s): s is EksClusterSnapshot => s !== undefined),
+        snapshots: snapshots.map((s) =>
+          !auth ? s : 'need' in auth ? { ...s, gaps: [...s.gaps, auth] } : { ...s, iamAuthorization: auth },
+        ),
         errors: [],
       };
     } finally {

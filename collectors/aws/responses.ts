@@ -68,6 +68,23 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
     }),
   'iam:ListOpenIDConnectProviders': z.object({ OpenIDConnectProviderList: list(named('Arn')) }),
   'iam:GetUser': z.object({ User: named('UserName', 'UserId', 'Arn', 'Path') }),
+  // Every list is sent, empty or not; an answer without them (or without IsTruncated) would read as "no principals,
+  // no policies": no privilege path at all.
+  'iam:GetAccountAuthorizationDetails': z
+    .object({
+      UserDetailList: list(named('UserName', 'Arn')),
+      GroupDetailList: list(named('GroupName', 'Arn')),
+      RoleDetailList: list(named('RoleName', 'Arn')),
+      Policies: list(named('PolicyName', 'Arn')),
+      IsTruncated: z.boolean(),
+      Marker: z.string().optional(),
+    })
+    .refine((r) => !r.IsTruncated || Boolean(r.Marker), {
+      message: 'IsTruncated is true but there is no Marker',
+      path: ['Marker'],
+    }),
+  'iam:GetPolicy': z.object({ Policy: named('Arn', 'DefaultVersionId') }),
+  'iam:GetPolicyVersion': z.object({ PolicyVersion: named('VersionId', 'Document') }),
 
   // EC2 (ec2Query)
   'ec2:DescribeRegions': z.object({ Regions: list(named('RegionName')) }),
@@ -95,6 +112,10 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'organizations:DescribeOrganization': z.object({
     Organization: z.object({ MasterAccountId: z.string().regex(/^\d{12}$/) }),
   }),
+  // SCPs (collectors/aws/iam-authorization.ts): a parent without its type would end the walk to the root early.
+  'organizations:ListParents': z.object({ Parents: list(named('Id', 'Type')) }),
+  'organizations:ListPoliciesForTarget': z.object({ Policies: list(named('Id')) }),
+  'organizations:DescribePolicy': z.object({ Policy: z.object({ PolicySummary: named('Id'), Content: text }) }),
 };
 
 /** `ListClustersCommand` → `eks:ListClusters`. */

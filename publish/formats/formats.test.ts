@@ -3,7 +3,9 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { frameworkById } from '../../checks/frameworks/index.ts';
 import { checks } from '../../checks/index.ts';
+import { complianceReports } from '../../core/compliance.ts';
 import { findingId } from '../../core/finding.ts';
 import { aFinding, aReconciledReport, clusterArn } from '../../test/findings.ts';
 import { ASFF_REQUIRED, asffProblems, partitionOf, toAsff } from './asff.ts';
@@ -27,14 +29,19 @@ describe('the reconciled fixture', () => {
   });
 });
 
+/** A validator of the OCSF 1.6.0 Compliance Finding schema committed as test data. */
+async function ocsfValidator() {
+  const schema = JSON.parse(
+    await readFile(new URL('../../test/data/ocsf-1.6.0-compliance-finding.schema.json', import.meta.url), 'utf8'),
+  );
+  const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  return ajv.compile(schema);
+}
+
 describe('OCSF Compliance Finding (class 2003)', () => {
   it('validates every event against the OCSF 1.6.0 class schema committed as test data', async () => {
-    const schema = JSON.parse(
-      await readFile(new URL('../../test/data/ocsf-1.6.0-compliance-finding.schema.json', import.meta.url), 'utf8'),
-    );
-    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    const validate = ajv.compile(schema);
+    const validate = await ocsfValidator();
     const events = toOcsf(report, checks);
     expect(events.length).toBe(report.findings.length + 1); // plus the Close of the node group that is gone
     for (const e of events) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
@@ -68,6 +75,41 @@ describe('OCSF Compliance Finding (class 2003)', () => {
     expect([gone.activity_id, gone.resources[0]!.type]).toEqual([3, 'AWS::EKS::Nodegroup']);
     const neverFailed = of(byCheck('EKS.ENCRYPTION.1', 'sandbox').id)[0]!;
     expect(neverFailed.status_id).toBeUndefined();
+  });
+});
+
+describe('OCSF compliance control events (--compliance)', () => {
+  const withCompliance = {
+    ...report,
+    compliance: complianceReports(report.findings, [frameworkById('cis-eks-1.8')!], checks),
+  };
+  const events = toOcsf(withCompliance, checks);
+  const controls = events.filter((e) => e.metadata.event_code.startsWith('cis-eks-1.8 '));
+
+  it('adds one valid event per checked control and cluster, after the finding events', async () => {
+    const validate = await ocsfValidator();
+    const rep = withCompliance.compliance[0]!;
+    const expected = rep.controls.reduce((n, c) => n + c.clusters.length, 0);
+    expect(expected).toBeGreaterThan(0);
+    expect(controls).toHaveLength(expected);
+    expect(events.length).toBe(toOcsf(report, checks).length + expected);
+    for (const e of controls) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('puts the benchmark control and its verdict in the compliance object', () => {
+    const endpoint = controls.find(
+      (e) => e.compliance.control === '5.4.1' && e.resources[0]!.uid === clusterArn('sandbox'),
+    )!;
+    expect(endpoint.compliance).toMatchObject({
+      standards: ['cis-eks-1.8'],
+      requirements: ['cis-eks-1.8 5.4.1'],
+      status: 'Fail',
+      status_id: 3,
+    });
+    expect(endpoint.compliance.status_detail).toContain('EKS.ENDPOINT.1');
+    expect(endpoint.severity).not.toBe('Informational');
+    const uids = controls.map((e) => e.finding_info.uid);
+    expect(new Set(uids).size).toBe(uids.length);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CheckMeta } from '../../core/check.ts';
-import type { Finding } from '../../core/finding.ts';
+import type { ComplianceReport } from '../../core/compliance.ts';
+import { type Finding, findingId } from '../../core/finding.ts';
 import type { FindingLifecycle, FindingRef } from '../../core/lifecycle.ts';
 import type { ScanReport } from '../../core/report.ts';
 import type { Severity } from '../../core/severity.ts';
@@ -197,7 +198,102 @@ function closedRef(r: FindingRef): Finding {
 export function toOcsf(report: ScanReport, catalogue: readonly CheckMeta[] = []): OcsfComplianceFinding[] {
   const ocsf = ocsfEvents(catalogue);
   const reported = new Set(report.findings.map((f) => f.id));
-  return [...report.findings.map((f) => ocsf.event(f, report)), ...ocsf.closures(report, reported)];
+  return [
+    ...report.findings.map((f) => ocsf.event(f, report)),
+    ...ocsf.closures(report, reported),
+    ...(report.compliance ?? []).flatMap((c) => controlEvents(c, report, catalogue)),
+  ];
+}
+
+/**
+ * With `--compliance`: one Compliance Finding per benchmark control a check judges, per cluster, its verdict in
+ * `compliance.status` (Pass, Fail, Warning for ERROR, Other for NOT_APPLICABLE) and the control in
+ * `compliance.control` / `standards` / `requirements`. Severity is that of the worst mapped check when the control
+ * fails, Informational otherwise. Controls no check judges have no verdict, so no event (the JSON report lists them).
+ */
+export function controlEvents(
+  rep: ComplianceReport,
+  report: ScanReport,
+  catalogue: readonly CheckMeta[],
+): OcsfComplianceFinding[] {
+  const metaById = new Map(catalogue.map((c) => [c.id, c]));
+  const b = rep.benchmark;
+  return rep.controls.flatMap((c) =>
+    c.clusters.map((cl) => {
+      const worst = c.checks
+        .map((id) => metaById.get(id)?.severity)
+        .filter((s): s is Severity => s !== undefined)
+        .sort((x, y) => SEVERITY_ID[y].id - SEVERITY_ID[x].id)[0];
+      const sev = SEVERITY_ID[cl.verdict === 'FAIL' && worst ? worst : 'info'];
+      const status = COMPLIANCE_STATUS[cl.verdict];
+      const why = [
+        cl.failing.length ? `failing: ${cl.failing.join(', ')}` : '',
+        cl.errors.length ? `not collected: ${cl.errors.join(', ')}` : '',
+        cl.missing.length ? `no result (check not run): ${cl.missing.join(', ')}` : '',
+        cl.acceptedRisk ? 'every failure suppressed (accepted risk)' : '',
+      ].filter(Boolean);
+      const detail = `${b.id} ${c.id} ${cl.verdict}${why.length ? `: ${why.join('; ')}` : ''}`;
+      const partition = cl.provider === 'aws' ? { cloud_partition: cl.clusterId.split(':')[1] ?? 'aws' } : {};
+      return {
+        class_uid: CLASS_UID,
+        class_name: 'Compliance Finding',
+        category_uid: CATEGORY_UID,
+        category_name: 'Findings',
+        activity_id: 1,
+        activity_name: ACTIVITY[1],
+        type_uid: CLASS_UID * 100 + 1,
+        type_name: `Compliance Finding: ${ACTIVITY[1]}`,
+        severity_id: sev.id,
+        severity: sev.name,
+        time: ms(report.scan.startedAt),
+        message: `${c.title}: ${detail}`,
+        metadata: {
+          version: OCSF_VERSION,
+          product: { name: report.tool.name, vendor_name: 'kubeposture', version: report.tool.version },
+          event_code: `${b.id} ${c.id}`,
+          correlation_uid: report.scan.id,
+        },
+        finding_info: {
+          uid: findingId(`${b.id} ${c.id}`, cl.clusterId),
+          title: `${b.title} ${b.version} ${c.id}: ${c.title}`,
+          desc: c.guidance ?? c.title,
+          types: ['compliance'],
+        },
+        compliance: {
+          control: c.id,
+          standards: [b.id],
+          requirements: [`${b.id} ${c.id}`],
+          status_id: status.id,
+          status: status.name,
+          status_detail: detail,
+        },
+        resources: [
+          {
+            uid: cl.clusterId,
+            name: cl.clusterName,
+            type: cl.provider === 'aws' ? 'AWS::EKS::Cluster' : 'Other',
+            region: cl.region,
+            ...partition,
+          },
+        ],
+        cloud: { provider: CLOUD_PROVIDER[cl.provider], region: cl.region, account: { uid: cl.accountId } },
+        unmapped: {
+          kubeposture: {
+            result: cl.verdict,
+            benchmark: b,
+            checks: c.checks,
+            clusterId: cl.clusterId,
+            clusterName: cl.clusterName,
+            failing: cl.failing,
+            errors: cl.errors,
+            missing: cl.missing,
+            suppressedFails: cl.suppressedFails,
+            acceptedRisk: cl.acceptedRisk,
+          },
+        },
+      } satisfies OcsfComplianceFinding;
+    }),
+  );
 }
 
 /**

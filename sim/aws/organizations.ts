@@ -1,3 +1,4 @@
+import { FULL_AWS_ACCESS_SCP } from './managed-policies.ts';
 import { paginate } from './paging.ts';
 import { AwsError, awsJsonError, awsJsonResponse } from './protocol.ts';
 import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
@@ -78,12 +79,103 @@ function describeOrganization(_req: AwsRequest, ctx: RequestContext) {
   );
 }
 
+const ROOT_ID = 'r-kp01';
+
+function jsonInput(req: AwsRequest): Record<string, unknown> {
+  try {
+    return JSON.parse(req.body || '{}') as Record<string, unknown>;
+  } catch {
+    throw new AwsError(400, 'SerializationException', 'The request body is not JSON.');
+  }
+}
+
+/** Policies are read from the management account (the caller's here), as AWS allows (or a delegated administrator). */
+function managementOnly(ctx: RequestContext) {
+  if (ctx.principal.accountId !== ctx.fleet.caller.accountId) {
+    throw new AwsError(
+      400,
+      'AccessDeniedException',
+      `You don't have permissions to access this resource (account ${ctx.principal.accountId} is not the management or a delegated administrator account).`,
+    );
+  }
+}
+
+const inOrganization = (ctx: RequestContext, id: string) =>
+  id === ctx.fleet.caller.accountId || ctx.fleet.accounts.has(id);
+
+/** Every account sits directly under the root (the sim has no OUs). */
+function listParents(req: AwsRequest, ctx: RequestContext) {
+  managementOnly(ctx);
+  const child = String(jsonInput(req).ChildId ?? '');
+  if (!inOrganization(ctx, child)) {
+    throw new AwsError(
+      400,
+      'ChildNotFoundException',
+      `We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.`,
+    );
+  }
+  return awsJsonResponse({ Parents: [{ Id: ROOT_ID, Type: 'ROOT' }] }, ctx.requestId);
+}
+
+function scpsOf(ctx: RequestContext, targetId: string) {
+  if (targetId === ROOT_ID)
+    return [{ ...FULL_AWS_ACCESS_SCP, document: JSON.stringify(FULL_AWS_ACCESS_SCP.document), aws: true }];
+  if (!inOrganization(ctx, targetId)) {
+    throw new AwsError(
+      400,
+      'TargetNotFoundException',
+      `We can't find a root, OU, account, or policy with the TargetId that you specified.`,
+    );
+  }
+  return (ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false }));
+}
+
+const summary = (ctx: RequestContext, p: { id: string; name: string; aws: boolean }) => ({
+  Id: p.id,
+  Arn: `arn:aws:organizations::${p.aws ? 'aws' : ctx.fleet.caller.accountId}:policy/${p.aws ? '' : `${ORG_ID}/`}service_control_policy/${p.id}`,
+  Name: p.name,
+  Description: '',
+  Type: 'SERVICE_CONTROL_POLICY',
+  AwsManaged: p.aws,
+});
+
+function listPoliciesForTarget(req: AwsRequest, ctx: RequestContext) {
+  managementOnly(ctx);
+  const input = jsonInput(req);
+  const filter = String(input.Filter ?? '');
+  const all = filter === 'SERVICE_CONTROL_POLICY' ? scpsOf(ctx, String(input.TargetId ?? '')) : [];
+  const { items, nextToken } = paginate(
+    all.map((p) => summary(ctx, p)),
+    `organizations/policies/${String(input.TargetId)}/${filter}`,
+    {
+      maxResults: input.MaxResults === undefined ? null : String(input.MaxResults),
+      nextToken: typeof input.NextToken === 'string' ? input.NextToken : null,
+    },
+    { max: MAX_RESULTS, cap: ctx.options.maxPageSize },
+  );
+  return awsJsonResponse({ Policies: items, ...(nextToken ? { NextToken: nextToken } : {}) }, ctx.requestId);
+}
+
+function describePolicy(req: AwsRequest, ctx: RequestContext) {
+  managementOnly(ctx);
+  const id = String(jsonInput(req).PolicyId ?? '');
+  const every = [ROOT_ID, ...ctx.fleet.accounts.keys()].flatMap((t) => scpsOf(ctx, t));
+  const p = every.find((x) => x.id === id);
+  if (!p)
+    throw new AwsError(400, 'PolicyNotFoundException', `We can't find a policy with the PolicyId that you specified.`);
+  // Content is plain JSON text (Organizations does not URL-encode it, unlike IAM).
+  return awsJsonResponse({ Policy: { PolicySummary: summary(ctx, p), Content: p.document } }, ctx.requestId);
+}
+
 const ACTIONS: Record<string, ActionHandler> = {
   ListAccounts: listAccounts,
   DescribeOrganization: describeOrganization,
+  ListParents: listParents,
+  ListPoliciesForTarget: listPoliciesForTarget,
+  DescribePolicy: describePolicy,
 };
 
-/** AWS Organizations (awsJson1_1): only what planning a scan reads. */
+/** AWS Organizations (awsJson1_1): what planning a scan reads, and the SCPs of an account (ListParents, ListPoliciesForTarget, DescribePolicy). */
 export const organizations: AwsService = {
   signingName: 'organizations',
   title: 'Organizations',

@@ -114,8 +114,9 @@ export class ScannerFunction extends LambdaFunction {
         id: 'Serverless-LambdaDLQ',
         reason:
           'Never invoked asynchronously: Step Functions invokes plan, scan-target and finalize synchronously ' +
-          '(the workflow retries and catches failures and records them on the scan run), and API Gateway invokes ' +
-          'the API function synchronously. A dead-letter queue would never receive an event.',
+          '(the workflow retries and catches failures and records them on the scan run), API Gateway invokes ' +
+          'the API function synchronously, and rescan is invoked by its SQS event source, whose queue has the ' +
+          'dead-letter queue. A function dead-letter queue would never receive an event.',
       },
     );
     Validations.of(role).acknowledge({
