@@ -37,8 +37,8 @@ function isPartOf(s: ClusterSnapshot, resourceId: string): boolean {
 /** Where each provider's checks live, how their ids start, and what their remediation CLI looks like. */
 const PROVIDERS = {
   aws: { dir: 'eks', idPrefix: 'EKS.', cli: /^aws (eks|kms) / },
-  azure: { dir: 'aks', idPrefix: 'AKS.', cli: /^az (aks|monitor|role) / },
-  gcp: { dir: 'gke', idPrefix: 'GKE.', cli: /^gcloud (container|projects) / },
+  azure: { dir: 'aks', idPrefix: 'AKS.', cli: /^az (aks|monitor|role|keyvault) / },
+  gcp: { dir: 'gke', idPrefix: 'GKE.', cli: /^gcloud (container|projects|kms) / },
 } as const;
 
 /** Every provider's examples, by check id (checks/<dir>/fixtures.ts). */

@@ -17,7 +17,10 @@ import aksNoPodManagedIdentity from './aks/aks-no-pod-managed-identity.ts';
 import aksNodeImageCurrent from './aks/aks-node-image-current.ts';
 import aksNodeOsUpgradeChannel from './aks/aks-node-os-upgrade-channel.ts';
 import aksNodePoolVersionSupported from './aks/aks-node-pool-version-supported.ts';
+import aksSecretsKeyExpiry from './aks/aks-secrets-key-expiry.ts';
+import aksSecretsKeyUsable from './aks/aks-secrets-key-usable.ts';
 import aksSecretsKeyVaultKms from './aks/aks-secrets-key-vault-kms.ts';
+import aksSecretsKeyVaultNetwork from './aks/aks-secrets-key-vault-network.ts';
 import aksWorkloadIdentity from './aks/aks-workload-identity.ts';
 import eksAccessEntriesAuthenticationMode from './eks/eks-access-entries-authentication-mode.ts';
 import eksAccessPrincipalsExist from './eks/eks-access-principals-exist.ts';
@@ -69,6 +72,9 @@ import gkeNodeVersionSkew from './gke/gke-node-version-skew.ts';
 import gkeNodesNotDefaultServiceAccount from './gke/gke-nodes-not-default-service-account.ts';
 import gkeReleaseChannel from './gke/gke-release-channel.ts';
 import gkeSecretsCloudKms from './gke/gke-secrets-cloud-kms.ts';
+import gkeSecretsKeyRotation from './gke/gke-secrets-key-rotation.ts';
+import gkeSecretsKeySameProject from './gke/gke-secrets-key-same-project.ts';
+import gkeSecretsKeyUsable from './gke/gke-secrets-key-usable.ts';
 import gkeShieldedNodesSecureBoot from './gke/gke-shielded-nodes-secure-boot.ts';
 import gkeWorkloadIdentity from './gke/gke-workload-identity.ts';
 
@@ -126,6 +132,10 @@ export const checks: AnyCheck[] = [
   aksNodeOsUpgradeChannel,
   aksNodePoolVersionSupported,
   aksSecretsKeyVaultKms,
+  // key health (issue 15)
+  aksSecretsKeyUsable,
+  aksSecretsKeyExpiry,
+  aksSecretsKeyVaultNetwork,
   aksWorkloadIdentity,
   gkeClusterAdminExternalPrincipals,
   gkeClusterAdminPrincipals,
@@ -142,6 +152,10 @@ export const checks: AnyCheck[] = [
   gkeNodesNotDefaultServiceAccount,
   gkeReleaseChannel,
   gkeSecretsCloudKms,
+  // key health (issue 15)
+  gkeSecretsKeyUsable,
+  gkeSecretsKeyRotation,
+  gkeSecretsKeySameProject,
   gkeShieldedNodesSecureBoot,
   gkeWorkloadIdentity,
 ];

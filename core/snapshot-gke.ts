@@ -22,6 +22,42 @@ export interface GkeClusterSnapshot extends SnapshotBase {
    * Google Cloud IAM). `undefined` when the policy could not be read (see `gaps`).
    */
   projectIam?: GkeProjectIam | undefined;
+  // encryption key health (issue 15)
+  /**
+   * The Cloud KMS key of `databaseEncryption.keyName`, read with `getCryptoKey` (`collectors/gcp/kms.ts`). Absent
+   * when the cluster names no key; present with no `cryptoKey` when it could not be read (a `cloudkms:*` gap says
+   * why) or does not exist (`notFound`).
+   */
+  secretsKey?: GkeSecretsKeyFacts;
+}
+
+/**
+ * The fields of `CryptoKey` the key checks read, in the API's proto3 JSON form (so a snapshot stays plain JSON
+ * whatever the transport decoded: enums as names, timestamps as RFC 3339, durations as `"7776000s"`).
+ */
+export interface GkeCryptoKey {
+  name: string;
+  purpose: string;
+  primary?: { name: string; state: string; destroyTime?: string; protectionLevel?: string };
+  rotationPeriod?: string;
+  nextRotationTime?: string;
+}
+
+export interface GkeSecretsKeyFacts {
+  /** As `databaseEncryption.keyName` names it. */
+  keyName: string;
+  cryptoKey?: GkeCryptoKey;
+  /** getCryptoKey answered NOT_FOUND: the key is gone, so the cluster cannot decrypt its Secrets. */
+  notFound?: boolean;
+}
+
+/** `projects/P/locations/L/keyRings/R/cryptoKeys/K`, or undefined. */
+export function parseCryptoKeyName(
+  name: string,
+): { project: string; location: string; keyRing: string; cryptoKey: string } | undefined {
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/keyRings\/([^/]+)\/cryptoKeys\/([^/]+)$/.exec(name.trim());
+  if (!m) return undefined;
+  return { project: m[1]!, location: m[2]!, keyRing: m[3]!, cryptoKey: m[4]! };
 }
 
 export interface GkeProjectIam {

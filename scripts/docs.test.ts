@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
+import { AZURE_PERMISSIONS, GCP_PERMISSIONS } from '../collectors/cloud-permissions.ts';
 import type { AnyCheck } from '../core/check.ts';
 import { memberReadActions } from '../stacks/member-reader-stack.ts';
 import { checkTable, readerActionsTable, replaceSection, SECTIONS, sectionBody } from './docs.ts';
@@ -20,6 +21,17 @@ function tableAfter(text: string, header: string): string {
 }
 
 describe('generated documentation tables', () => {
+  it.each([
+    ['azure', AZURE_PERMISSIONS],
+    ['gcp', GCP_PERMISSIONS],
+  ] as const)(
+    'maps every read an %s check needs to its permissions (collectors/cloud-permissions.ts)',
+    (provider, map) => {
+      const needs = new Set(checks.filter((c) => c.provider === provider).flatMap((c) => c.needs));
+      for (const need of needs) expect(map[need], `${need} has no entry`).toBeDefined();
+    },
+  );
+
   it.each(SECTIONS.map((s) => [s.file, s.name, s] as const))(
     '%s %s matches the code (npm run docs)',
     async (file, name, s) => {

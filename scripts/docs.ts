@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { frameworks } from '../checks/frameworks/index.ts';
 import { checks as catalogue } from '../checks/index.ts';
 import { AWS_COLLECTOR_ACTIONS } from '../collectors/aws/index.ts';
+import { AZURE_PERMISSIONS, type CloudPermission, GCP_PERMISSIONS } from '../collectors/cloud-permissions.ts';
 import type { AnyCheck } from '../core/check.ts';
 import { benchmarkCoverage } from '../core/compliance.ts';
 import type { Provider } from '../core/snapshot.ts';
@@ -60,6 +61,27 @@ export function checkTable(provider: Provider, checks: readonly AnyCheck[]): str
   return ['| id | severity | what it checks |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
+/** Azure's or Google Cloud's reads: one row per `needs` name, its permissions, role and readers. */
+export function cloudPermissionsTable(
+  provider: 'azure' | 'gcp',
+  checks: readonly AnyCheck[],
+  map: Record<string, CloudPermission> = provider === 'azure' ? AZURE_PERMISSIONS : GCP_PERMISSIONS,
+): string {
+  const mine = checks.filter((c) => c.provider === provider);
+  const rows = Object.entries(map)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([need, p]) => {
+      const ids = mine.filter((c) => c.needs.includes(need)).map((c) => c.id);
+      const by = [
+        ...(p.collector ? ['the collector'] : []),
+        ...(ids.length === mine.length ? [`every ${provider === 'azure' ? 'AKS' : 'GKE'} check`] : ids),
+      ].join(', ');
+      const perms = p.permissions.map((x) => `\`${x}\``).join(', ');
+      return `| \`${need}\` | ${perms} | ${p.role} | ${cell(by)}${p.note ? ` (${cell(p.note)})` : ''} |`;
+    });
+  return ['| read | permissions | built-in role | read by |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
 /** Per framework: its controls, the benchmark's Automated / Manual split, and how many a check judges. */
 export function complianceCoverageTable(checks: readonly AnyCheck[]): string {
   const pct = (x: number, of: number) => `${of ? Math.round((x / of) * 100) : 0}%`;
@@ -77,6 +99,8 @@ export function complianceCoverageTable(checks: readonly AnyCheck[]): string {
 
 export const SECTIONS: GeneratedSection[] = [
   { file: 'docs/deploy.md', name: 'reader-actions', render: readerActionsTable },
+  { file: 'docs/deploy.md', name: 'azure-permissions', render: (c) => cloudPermissionsTable('azure', c) },
+  { file: 'docs/deploy.md', name: 'gcp-permissions', render: (c) => cloudPermissionsTable('gcp', c) },
   { file: 'README.md', name: 'aks-checks', render: (c) => checkTable('azure', c) },
   { file: 'README.md', name: 'gke-checks', render: (c) => checkTable('gcp', c) },
   { file: 'README.md', name: 'compliance-coverage', render: complianceCoverageTable },

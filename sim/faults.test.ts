@@ -258,6 +258,47 @@ describe('fault plans', () => {
   });
 });
 
+describe('key health routes (issue 15): Key Vault through ARM and Cloud KMS take faults like every call', () => {
+  const KEY = '/v1/projects/shop-prod-1234/locations/europe-west1/keyRings/gke/cryptoKeys/etcd';
+  const VAULTS = `/subscriptions/${AZ_SUB}/providers/Microsoft.KeyVault/vaults`;
+
+  it('answers cleanly without a plan: a default key, an empty vault list', async () => {
+    const c = await startFaulted();
+    const key = await gke(c, KEY);
+    expect(key.status).toBe(200);
+    expect(JSON.parse(key.body)).toMatchObject({ purpose: 'ENCRYPT_DECRYPT', primary: { state: 'ENABLED' } });
+    expect(JSON.parse((await arm(c, VAULTS)).body)).toEqual({ value: [] });
+    expect(c.count({ service: 'cloudkms', action: 'cryptoKeys.get', accountId: 'shop-prod-1234' })).toBe(1);
+    expect(c.count({ service: 'arm', action: 'Vaults.ListBySubscription', accountId: AZ_SUB })).toBe(1);
+  });
+
+  it('faults only the service and actions a rule names', async () => {
+    const c = await startFaulted({
+      rules: [
+        { kind: 'throttle', rate: 1, service: 'cloudkms' },
+        { kind: 'server-error', rate: 1, action: 'Vaults.ListBySubscription' },
+      ],
+    });
+    expect((await gke(c, KEY)).status).toBe(429);
+    expect((await gke(c, GKE_LIST)).status).toBe(200);
+    expect((await arm(c, VAULTS)).status).toBeGreaterThanOrEqual(500);
+    expect((await arm(c, MC_LIST)).status).toBe(200);
+    expect(c.faults.injected.map((f) => `${f.kind} ${f.service} ${f.action}`)).toEqual([
+      'throttle cloudkms cryptoKeys.get',
+      'server-error arm Vaults.ListBySubscription',
+    ]);
+  });
+
+  it('a key the reader may not read answers PERMISSION_DENIED naming cloudkms.cryptoKeys.get, in any plan', async () => {
+    const c = await startFaulted({ rules: [{ kind: 'empty', rate: 1, service: 'cloudkms' }] });
+    const denied = await gke(c, '/v1/projects/someone-else-1/locations/europe-west1/keyRings/r/cryptoKeys/k');
+    expect(denied.status).toBe(403);
+    expect(denied.body).toContain('cloudkms.cryptoKeys.get');
+    // `empty` replaces only successes: the readable key comes back as `{}`, which the collector refuses.
+    expect((await gke(c, KEY)).body).toBe('{}');
+  });
+});
+
 describe('fault records', () => {
   it('fingerprint each request, so a retry of a faulted call is recognisable as the same request', async () => {
     const c = await startFaulted({ rules: [{ kind: 'server-error', rate: 1, limit: 1, action: 'ListClusters' }] });

@@ -37,7 +37,7 @@ const FaultMatchSchema = z
   .object({
     /** Which endpoint: `aws` (every AWS service), `azure` (ARM), `gcp` (GKE and Resource Manager), `k8s`. */
     cloud: oneOrMany(z.enum(FAULT_CLOUDS)).optional(),
-    /** AWS signing name (`eks`, `sts`, `ec2`, `iam`, `ssm`, `guardduty`, `organizations`, `kms`), `arm`, `gke`, `crm`, `iam` (GCP roles.get), `k8s`. */
+    /** AWS signing name (`eks`, `sts`, `ec2`, `iam`, `ssm`, `guardduty`, `organizations`, `kms`), `arm` (Key Vault included), `gke`, `crm`, `iam` (GCP roles.get), `cloudkms`, `k8s`. */
     service: oneOrMany(z.string().min(1)).optional(),
     /** The action as `SimCall.action` names it: `ListClusters`, `ManagedClusters.List`, `clusters.list`. */
     action: oneOrMany(z.string().min(1)).optional(),

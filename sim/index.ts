@@ -6,10 +6,12 @@ import { IdentityStore } from './aws/identity.ts';
 import { createAwsHandler, type SimCall } from './aws/router.ts';
 import { TokenBuckets } from './aws/throttle.ts';
 import { resolveAzure, type SimAzure } from './azure/fleet.ts';
+import { keyVaultRoutes, resolveKeyVaults } from './azure/keyvault.ts';
 import { armTls, createArmHandler } from './azure/server.ts';
 import { FaultInjector, type FaultPlan } from './faults.ts';
 import { resolveFleet, type SimFleet } from './fleet.ts';
 import { resolveGcp, type SimGcp } from './gcp/fleet.ts';
+import { kmsRoutes } from './gcp/kms.ts';
 import { createGkeHandler } from './gcp/server.ts';
 import { startKubernetesApis } from './kubernetes.ts';
 import { type FleetSpec, loadFleetSpec } from './spec.ts';
@@ -173,6 +175,12 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
         deniedSubscriptions: new Set((options.deniedSubscriptions ?? []).map((id) => id.toLowerCase())),
         record: (c) => calls.push(c),
         faults,
+        keyVaults: (page) =>
+          keyVaultRoutes(
+            resolveKeyVaults(state, spec.azure?.keyVaults ?? [], simNow ?? new Date()),
+            state.tenantId,
+            page,
+          ),
       }) as RequestListener,
     );
     base = `https://127.0.0.1:${await listen(arm as unknown as Server, servers)}`;
@@ -181,7 +189,15 @@ export async function startSimulatedCloud(spec: FleetSpec, options: SimOptions =
   let gcp: SimGcpEndpoint | undefined;
   if (spec.gcp) {
     const state = resolveGcp(spec.gcp);
-    const gke = createServer(createGkeHandler({ gcp: state, latencyMs, record: (c) => calls.push(c), faults }));
+    const gke = createServer(
+      createGkeHandler({
+        gcp: state,
+        latencyMs,
+        record: (c) => calls.push(c),
+        faults,
+        kms: kmsRoutes(state, spec.gcp.kmsKeys, simNow ?? new Date()),
+      }),
+    );
     const gkePort = await listen(gke, servers);
     gcp = { endpoint: `http://127.0.0.1:${gkePort}`, port: gkePort, state };
   }

@@ -166,7 +166,8 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
     );
     // The only ERRORs are the intended ones: aws-auth on the private-only and the unauthorized EKS clusters,
     // the Secrets key another account does not let batch-jobs describe, the GKE endpoint checks on the
-    // cluster whose answer has no endpoint field, and issue 15's denied reads (insights, AKS versions, GKE config).
+    // cluster whose answer has no endpoint field, and issue 15's denied reads (insights, AKS versions, GKE config)
+    // and the Secrets keys of a vault and a key project the reader may not read.
     const errored = first.findings.filter((f) => f.status === 'ERROR');
     expect(new Set(errored.map((f) => f.clusterName))).toEqual(
       new Set([
@@ -177,6 +178,8 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
         'insights-denied',
         'no-versions-aks',
         'no-server-config',
+        'kms-denied-aks',
+        'kms-vendor-key',
       ]),
     );
     expect(errored.filter((f) => f.clusterName === 'endpoint-unknown').map((f) => f.checkId)).toEqual(
@@ -188,6 +191,8 @@ describe('kubeposture scan --sample (the README command, as a child process)', (
       'insights-denied': 'eks:ListInsights: AccessDenied',
       'no-versions-aks': 'aks:ListKubernetesVersions: AccessDenied',
       'no-server-config': 'gke:GetServerConfig: AccessDenied',
+      'kms-denied-aks': 'keyvault:GetVault: AccessDenied',
+      'kms-vendor-key': 'cloudkms:GetCryptoKey: AccessDenied',
     };
     for (const f of errored) expect(f.message).toContain(reason[f.clusterName] ?? 'k8s:aws-auth');
   });

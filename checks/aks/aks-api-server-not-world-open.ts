@@ -12,6 +12,9 @@ export default defineCheck({
   severity: 'high',
   category: 'endpoint',
   needs: ['aks:ListManagedClusters'],
+  reads: [
+    'aks:ListManagedClusters apiServerAccessProfile.{enablePrivateCluster,authorizedIPRanges,enablePrivateClusterPublicFqdn}',
+  ],
   frameworks: { 'cis-aks-1.8': ['5.4.1', '5.4.2'] },
   risk: 'A public AKS API server without authorizedIPRanges accepts connections from any internet address: leaked kubeconfigs, local-account credentials and API-server vulnerabilities become exploitable from anywhere.',
   remediation: {

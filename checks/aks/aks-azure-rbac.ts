@@ -10,6 +10,10 @@ export default defineCheck({
   severity: 'low',
   category: 'access',
   needs: ['aks:ListManagedClusters'],
+  reads: [
+    'aks:ListManagedClusters aadProfile.enableAzureRBAC',
+    'aks:ListManagedClusters aadProfile.managed (evidence only)',
+  ],
   frameworks: { 'cis-aks-1.8': ['5.5.2'] },
   risk: 'Without Azure RBAC for Kubernetes authorization, in-cluster RoleBindings are the only record of who may do what: access is not visible or reviewable in Azure role assignments, and Privileged Identity Management cannot grant it just in time.',
   remediation: {

@@ -23,6 +23,10 @@ export default defineCheck({
   severity: 'medium',
   category: 'logging',
   needs: ['aks:ListManagedClusters', 'monitor:ListDiagnosticSettings'],
+  reads: [
+    'monitor:ListDiagnosticSettings properties.logs[].{category,categoryGroup,enabled}',
+    'monitor:ListDiagnosticSettings properties.{workspaceId,storageAccountId,eventHubAuthorizationRuleId,marketplacePartnerId}',
+  ],
   frameworks: { 'cis-aks-1.8': ['2.1.1'] },
   risk: 'AKS keeps no Kubernetes audit log you can read unless a diagnostic setting exports the kube-audit (or kube-audit-admin) category: without it there is no record of who read secrets, exec-ed into pods or changed RBAC. A setting with only other categories (or none enabled) does not count.',
   remediation: {

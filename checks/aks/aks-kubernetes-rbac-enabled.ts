@@ -10,6 +10,7 @@ export default defineCheck({
   severity: 'critical',
   category: 'access',
   needs: ['aks:ListManagedClusters'],
+  reads: ['aks:ListManagedClusters enableRBAC'],
   frameworks: { 'cis-aks-1.8': ['5.5.1'] },
   risk: 'With Kubernetes RBAC disabled every authenticated identity, including every pod service account, is effectively cluster-admin.',
   remediation: {

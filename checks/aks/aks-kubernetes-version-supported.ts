@@ -10,6 +10,11 @@ export default defineCheck({
   severity: 'high',
   category: 'versions',
   needs: ['aks:ListManagedClusters', 'aks:ListKubernetesVersions'],
+  reads: [
+    'aks:ListManagedClusters currentKubernetesVersion (else kubernetesVersion)',
+    'aks:ListManagedClusters supportPlan',
+    'aks:ListKubernetesVersions values[].{version,isPreview,capabilities.supportPlan}',
+  ],
   frameworks: {},
   risk: 'A minor version AKS no longer lists receives no security patches and is outside support; a version listed only for long-term support is covered only on the Premium tier with supportPlan AKSLongTermSupport.',
   remediation: {

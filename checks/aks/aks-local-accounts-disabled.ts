@@ -10,6 +10,7 @@ export default defineCheck({
   severity: 'high',
   category: 'access',
   needs: ['aks:ListManagedClusters'],
+  reads: ['aks:ListManagedClusters disableLocalAccounts'],
   frameworks: { 'cis-aks-1.8': ['5.5.1'] },
   risk: 'With local accounts enabled, `az aks get-credentials --admin` (any principal with listClusterAdminCredential) yields a certificate that is cluster-admin, bypasses Entra ID and Conditional Access, is not tied to a person and cannot be revoked short of rotating the cluster CA.',
   remediation: {

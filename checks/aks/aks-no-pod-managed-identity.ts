@@ -10,6 +10,9 @@ export default defineCheck({
   severity: 'medium',
   category: 'identity',
   needs: ['aks:ListManagedClusters'],
+  reads: [
+    'aks:ListManagedClusters podIdentityProfile.{enabled,userAssignedIdentities} (a retired feature: read to find it)',
+  ],
   frameworks: {},
   risk: 'Pod-managed identity (preview, deprecated in 2022 and retired in September 2025) intercepts the node metadata endpoint with a privileged NMI daemon; it receives no fixes, and any pod that bypasses NMI can obtain identities assigned to the node.',
   remediation: {

@@ -10,6 +10,10 @@ export default defineCheck({
   severity: 'medium',
   category: 'nodes',
   needs: ['aks:ListManagedClusters', 'aks:GetAgentPoolUpgradeProfile'],
+  reads: [
+    'aks:ListManagedClusters agentPoolProfiles[].{name,nodeImageVersion}',
+    'aks:GetAgentPoolUpgradeProfile latestNodeImageVersion',
+  ],
   frameworks: {},
   risk: 'AKS ships OS and runtime security fixes for nodes as weekly node images; a pool behind the latest image runs kernels, containerd and OS packages with known, published vulnerabilities.',
   remediation: {

@@ -12,6 +12,10 @@ export default defineCheck({
   severity: 'low',
   category: 'nodes',
   needs: ['aks:ListManagedClusters'],
+  reads: [
+    'aks:ListManagedClusters autoUpgradeProfile.nodeOSUpgradeChannel',
+    'aks:ListManagedClusters autoUpgradeProfile.upgradeChannel (evidence only)',
+  ],
   frameworks: {},
   risk: 'With nodeOSUpgradeChannel None, nodes get no OS security updates; with Unmanaged, only the in-node unattended-upgrades, without reboot coordination or node-image refresh. Either way nodes drift behind published fixes.',
   remediation: {

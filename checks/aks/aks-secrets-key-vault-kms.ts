@@ -10,6 +10,10 @@ export default defineCheck({
   severity: 'medium',
   category: 'encryption',
   needs: ['aks:ListManagedClusters'],
+  reads: [
+    'aks:ListManagedClusters securityProfile.azureKeyVaultKms.{enabled,keyId,keyVaultNetworkAccess}',
+    'aks:ListManagedClusters diskEncryptionSetID (evidence only: node disks, not etcd)',
+  ],
   frameworks: { 'cis-aks-1.8': ['5.3.1'] },
   risk: 'Without KMS etcd encryption, secrets are protected only by Azure platform disk encryption: you cannot rotate or revoke the key, restrict it with Key Vault access policy, or audit its use. A disk encryption set (diskEncryptionSetID) protects node OS disks, not etcd, and does not count.',
   remediation: {

@@ -10,6 +10,10 @@ export default defineCheck({
   severity: 'medium',
   category: 'identity',
   needs: ['aks:ListManagedClusters'],
+  reads: [
+    'aks:ListManagedClusters securityProfile.workloadIdentity.enabled',
+    'aks:ListManagedClusters oidcIssuerProfile.{enabled,issuerURL}',
+  ],
   frameworks: { 'cis-aks-1.8': ['5.2.1'] },
   risk: 'Without workload identity, pods reach Azure with secrets in Kubernetes (service principal keys, connection strings) or with the node managed identity, which every pod on the node shares.',
   remediation: {

@@ -5,8 +5,9 @@
  */
 import type { Permission, RoleAssignment, RoleDefinition } from '@azure/arm-authorization';
 import type { AgentPoolUpgradeProfile, KubernetesVersion, ManagedCluster } from '@azure/arm-containerservice';
+import type { Key, Vault } from '@azure/arm-keyvault';
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
-import type { AksRoleAssignments } from '../../core/snapshot-aks.ts';
+import type { AksRoleAssignments, AksSecretsKeyFacts } from '../../core/snapshot-aks.ts';
 import { type DeepPartial, deepMerge, TEST_NOW } from '../eks/builders.ts';
 
 export const TEST_SUBSCRIPTION = '6b1c3e4f-2a5d-4c8e-9f01-23456789abcd';
@@ -78,6 +79,53 @@ export const TEST_AKS_VERSIONS: KubernetesVersion[] = [
   },
 ];
 
+export const TEST_VAULT_ID = `/subscriptions/${TEST_SUBSCRIPTION}/resourceGroups/rg-keys/providers/Microsoft.KeyVault/vaults/kv-payments`;
+
+/**
+ * What ARM says about TEST_KEY_ID and its vault: a private vault (public network access disabled), the key version
+ * enabled and expiring a year after TEST_NOW. `patch.key` / `patch.vault` are deep-merged in.
+ */
+export function aSecretsKey(
+  patch: DeepPartial<Omit<AksSecretsKeyFacts, 'key' | 'vault'>> & {
+    key?: DeepPartial<Key>;
+    vault?: DeepPartial<Vault>;
+  } = {},
+): AksSecretsKeyFacts {
+  const version = '0123456789abcdef0123456789abcdef';
+  const base: AksSecretsKeyFacts = {
+    keyId: TEST_KEY_ID,
+    vaultName: 'kv-payments',
+    keyName: 'etcd',
+    keyVersion: version,
+    vault: {
+      id: TEST_VAULT_ID,
+      name: 'kv-payments',
+      type: 'Microsoft.KeyVault/vaults',
+      location: TEST_LOCATION,
+      properties: {
+        tenantId: '72f988bf-0000-4000-8000-000000000001',
+        sku: { family: 'A', name: 'standard' },
+        enableRbacAuthorization: true,
+        publicNetworkAccess: 'Disabled',
+        networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: [], virtualNetworkRules: [] },
+      },
+    } as Vault,
+    key: {
+      id: `${TEST_VAULT_ID}/keys/etcd/versions/${version}`,
+      name: version,
+      attributes: {
+        enabled: true,
+        created: Math.floor(TEST_NOW.getTime() / 1000) - 90 * 86_400,
+        expires: Math.floor(TEST_NOW.getTime() / 1000) + 365 * 86_400,
+      },
+      kty: 'RSA',
+      keyUri: 'https://kv-payments.vault.azure.net/keys/etcd',
+      keyUriWithVersion: TEST_KEY_ID,
+    } as Key,
+  };
+  return deepMerge<AksSecretsKeyFacts>(base, patch as DeepPartial<AksSecretsKeyFacts>);
+}
+
 /** A realistic AKS snapshot that passes every check; `overrides.cluster` is deep-merged into the cluster. */
 export function anAksCluster(overrides: AksClusterOverrides = {}): AksClusterSnapshot {
   const name = overrides.name ?? 'payments-aks';
@@ -115,6 +163,7 @@ export function anAksCluster(overrides: AksClusterOverrides = {}): AksClusterSna
     ],
     kubernetesVersions: TEST_AKS_VERSIONS,
     roleAssignments: someRoleAssignments(id),
+    secretsKey: aSecretsKey(),
     gaps: [],
     ...rest,
   };

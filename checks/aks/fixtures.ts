@@ -3,7 +3,14 @@
  * The same shapes appear in the sample fleet (sim/fleets/sample.yaml).
  */
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
-import { anAksCluster, aRoleAssignment, roleAssignmentsOf, TEST_AKS_VERSIONS, TEST_SUBSCRIPTION } from './builders.ts';
+import {
+  anAksCluster,
+  aRoleAssignment,
+  aSecretsKey,
+  roleAssignmentsOf,
+  TEST_AKS_VERSIONS,
+  TEST_SUBSCRIPTION,
+} from './builders.ts';
 
 /** An agent pool on `version` (current and requested). */
 export const aPool = (name: string, version: string) => ({
@@ -12,6 +19,8 @@ export const aPool = (name: string, version: string) => ({
   orchestratorVersion: version,
   currentOrchestratorVersion: version,
 });
+
+import { TEST_NOW } from '../eks/builders.ts';
 
 export interface AksExamples {
   pass: AksClusterSnapshot[];
@@ -52,7 +61,20 @@ export const aksExamples: Record<string, AksExamples> = {
   'AKS.ACCESS.1': { pass: [good], fail: [defaults] },
   'AKS.ACCESS.2': {
     pass: [good],
-    fail: [defaults, anAksCluster({ name: 'legacy-aad', cluster: { aadProfile: { managed: false } } })],
+    fail: [
+      defaults,
+      anAksCluster({
+        name: 'legacy-aad',
+        cluster: {
+          aadProfile: {
+            managed: undefined,
+            serverAppID: '00000000-0000-0000-0000-0000000000aa',
+            clientAppID: '00000000-0000-0000-0000-0000000000bb',
+          },
+        },
+      }),
+      anAksCluster({ name: 'aad-not-managed', cluster: { aadProfile: { managed: false } } }),
+    ],
   },
   'AKS.ACCESS.3': {
     pass: [good],
@@ -87,6 +109,35 @@ export const aksExamples: Record<string, AksExamples> = {
           securityProfile: { azureKeyVaultKms: undefined },
           diskEncryptionSetID: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des',
         },
+      }),
+    ],
+  },
+  // key health (issue 15)
+  'AKS.ENCRYPTION.2': {
+    pass: [good],
+    fail: [
+      anAksCluster({ name: 'key-disabled', secretsKey: aSecretsKey({ key: { attributes: { enabled: false } } }) }),
+      anAksCluster({ name: 'key-deleted', secretsKey: aSecretsKey({ key: undefined, notFound: 'key' }) }),
+    ],
+  },
+  'AKS.ENCRYPTION.3': {
+    pass: [good],
+    fail: [
+      anAksCluster({
+        name: 'key-expiring',
+        secretsKey: aSecretsKey({
+          key: { attributes: { expires: Math.floor(TEST_NOW.getTime() / 1000) + 10 * 86_400 } },
+        }),
+      }),
+    ],
+  },
+  'AKS.ENCRYPTION.4': {
+    pass: [good],
+    fail: [
+      anAksCluster({
+        name: 'vault-open',
+        cluster: { securityProfile: { azureKeyVaultKms: { keyVaultNetworkAccess: 'Public' } } },
+        secretsKey: aSecretsKey({ vault: { properties: { publicNetworkAccess: 'Enabled', networkAcls: undefined } } }),
       }),
     ],
   },

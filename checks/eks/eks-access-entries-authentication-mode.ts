@@ -13,6 +13,11 @@ export default defineCheck({
   severity: 'medium',
   category: 'access',
   needs: ['eks:DescribeCluster', 'eks:ListAccessEntries', 'eks:DescribeAccessEntry'],
+  reads: [
+    'eks:DescribeCluster cluster.accessConfig.authenticationMode',
+    'eks:DescribeAccessEntry accessEntry.principalArn',
+    'k8s:aws-auth mapRoles, mapUsers, mapAccounts (whether the ConfigMap still grants access)',
+  ],
   frameworks: { 'cis-eks-1.8': ['4.1.7'] },
   risk: 'The aws-auth ConfigMap is deprecated. Access granted through it is invisible to the EKS and IAM APIs (no CloudTrail event names who was granted what), one malformed edit can lock every administrator out, and anyone who can write ConfigMaps in kube-system can grant themselves cluster access. While the mode is API_AND_CONFIG_MAP, every mapping left in aws-auth keeps that path open.',
   remediation: {

@@ -34,6 +34,11 @@ export default defineCheck({
     'iam:ListRoles',
     'iam:GetUser',
   ],
+  reads: [
+    'eks:DescribeAccessEntry accessEntry.{principalArn,type}',
+    'k8s:aws-auth mapRoles[].rolearn, mapUsers[].userarn',
+    'iam:ListRoles, iam:GetUser (the principal exists)',
+  ],
   frameworks: {},
   risk: 'An access entry or aws-auth mapping outlives the IAM role or user it names. aws-auth matches by ARN, so anyone allowed to create a role or user of that name in the account inherits the access, including cluster-admin; a dangling grant is also a sign that access reviews are not happening.',
   remediation: {

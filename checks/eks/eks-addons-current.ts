@@ -52,6 +52,11 @@ export default defineCheck({
   severity: 'medium',
   category: 'versions',
   needs: ['eks:DescribeCluster', 'eks:ListAddons', 'eks:DescribeAddon', 'eks:DescribeAddonVersions'],
+  reads: [
+    'eks:DescribeCluster cluster.version',
+    'eks:DescribeAddon addon.{addonName,addonVersion,health.issues}',
+    'eks:DescribeAddonVersions addons[].addonVersions[].{addonVersion,compatibilities[].clusterVersion}',
+  ],
   frameworks: {},
   risk: 'Add-ons such as the VPC CNI, CoreDNS and kube-proxy run privileged on every node or serve every pod. Old versions miss security fixes and block the next cluster upgrade; a degraded add-on (health issues) can silently break networking, DNS or credentials for workloads.',
   remediation: {

@@ -20,6 +20,7 @@ export default defineCheck({
   severity: 'high',
   category: 'access',
   needs: ['eks:DescribeCluster', 'k8s:aws-auth'],
+  reads: ['k8s:aws-auth mapRoles[].groups, mapUsers[].groups (system:masters)', 'k8s:aws-auth mapAccounts'],
   frameworks: { 'cis-eks-1.8': ['4.1.7'] },
   risk: 'system:masters bypasses RBAC entirely: no RoleBinding can restrict or revoke it, and a principal mapped into it through aws-auth is an unlisted cluster-admin that neither the EKS API nor IAM shows. mapAccounts maps every IAM user and role of the listed accounts into the cluster, so any principal created there later can authenticate.',
   remediation: {

@@ -19,6 +19,11 @@ export default defineCheck({
     'eks:ListAssociatedAccessPolicies',
     'k8s:aws-auth',
   ],
+  reads: [
+    'eks:DescribeCluster cluster.accessConfig.{authenticationMode,bootstrapClusterCreatorAdminPermissions}',
+    'eks:ListAssociatedAccessPolicies associatedAccessPolicies[].{policyArn,accessScope}',
+    'k8s:aws-auth mapRoles, mapUsers (system:masters)',
+  ],
   frameworks: { 'cis-eks-1.8': ['4.1.7'] },
   risk: 'Every cluster-admin holder can read every Secret, run privileged pods and take over the nodes. IAM users carry long-lived access keys that leak; a principal from another account is governed by that account, whose administrators can hand the access on; and each extra holder widens who can own the cluster.',
   remediation: {

@@ -26,6 +26,7 @@ export default defineCheck({
   severity: 'medium',
   category: 'logging',
   needs: ['eks:DescribeCluster'],
+  reads: ['eks:DescribeCluster cluster.logging.clusterLogging[].{types,enabled}'],
   frameworks: { 'cis-eks-1.8': ['2.1.1'], securityhub: ['EKS.8'] },
   risk: 'Control-plane logs are off by default. Without the audit log there is no record of who read secrets, changed RBAC or exec-ed into pods; without the authenticator log, Kubernetes usernames cannot be traced back to the IAM principals that used them. Incidents on the cluster cannot be investigated after the fact.',
   remediation: {

@@ -59,6 +59,12 @@ export default defineCheck({
     'ec2:DescribeInstances',
     'ec2:DescribeImages',
   ],
+  reads: [
+    'eks:DescribeNodegroup nodegroup.{amiType,launchTemplate}',
+    'ec2:DescribeLaunchTemplateVersions LaunchTemplateData.ImageId',
+    'ec2:DescribeImages Images[].{CreationDate,Name,OwnerId}',
+    'ec2:DescribeInstances (self-managed nodes) ImageId',
+  ],
   frameworks: {},
   risk: 'A custom AMI is patched only when its owner rebuilds it. Nodes started from an old image carry every kernel, container runtime and kubelet vulnerability fixed since it was built, and AWS has no recommended release to compare it with, so nothing else flags it.',
   remediation: {

@@ -10,6 +10,7 @@ export default defineCheck({
   severity: 'medium',
   category: 'hygiene',
   needs: ['eks:DescribeCluster'],
+  reads: ['eks:DescribeCluster cluster.deletionProtection', 'eks:DescribeCluster cluster.tags (what marks production)'],
   frameworks: {},
   risk: 'Deletion protection is off by default. Without it, one DeleteCluster call (a mistaken Terraform plan, a cleanup script in the wrong account, a compromised pipeline role) destroys a production control plane and everything in etcd; there is no undo.',
   remediation: {

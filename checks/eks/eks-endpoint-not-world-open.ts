@@ -15,6 +15,10 @@ export default defineCheck({
   severity: 'high',
   category: 'endpoint',
   needs: ['eks:DescribeCluster'],
+  reads: [
+    'eks:DescribeCluster cluster.resourcesVpcConfig.{endpointPublicAccess,publicAccessCidrs}',
+    'eks:DescribeCluster cluster.kubernetesNetworkConfig.ipFamily (the default CIDRs of an empty list)',
+  ],
   frameworks: { 'cis-eks-1.8': ['5.4.1'] },
   risk: 'A public endpoint that accepts 0.0.0.0/0 or ::/0 lets anyone on the internet reach the Kubernetes API server: leaked kubeconfigs or IAM credentials, misconfigured anonymous RBAC and API-server vulnerabilities become exploitable from any address. Enabling the private endpoint as well does not restrict the public one.',
   remediation: {

@@ -25,6 +25,9 @@ export default defineCheck({
   severity: 'medium',
   category: 'endpoint',
   needs: ['eks:DescribeCluster'],
+  reads: [
+    'eks:DescribeCluster cluster.resourcesVpcConfig.{endpointPublicAccess,endpointPrivateAccess,publicAccessCidrs}',
+  ],
   frameworks: { 'cis-eks-1.8': ['5.4.2'], securityhub: ['EKS.1'] },
   risk: 'Any public endpoint, even one limited to an allow-list, exposes the Kubernetes API server outside the VPC: the protection rests on every listed range staying trustworthy (shared NAT gateways, CI providers, home networks), and the endpoint is visible to internet-wide scanning of API-server vulnerabilities.',
   remediation: {

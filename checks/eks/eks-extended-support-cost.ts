@@ -18,6 +18,10 @@ export default defineCheck({
   severity: 'medium',
   category: 'versions',
   needs: ['eks:DescribeCluster', 'eks:DescribeClusterVersions'],
+  reads: [
+    'eks:DescribeCluster cluster.{version,upgradePolicy.supportType}',
+    'eks:DescribeClusterVersions clusterVersions[].endOfStandardSupportDate',
+  ],
   frameworks: {},
   risk: 'Extended support is on by default (upgradePolicy.supportType EXTENDED). A cluster that is not upgraded in time keeps running at the extended-support price instead of being upgraded, so the cost grows quietly, cluster by cluster, until someone reads the bill.',
   remediation: {

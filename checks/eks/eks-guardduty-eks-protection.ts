@@ -14,6 +14,10 @@ export default defineCheck({
   severity: 'medium',
   category: 'logging',
   needs: ['eks:DescribeCluster', 'guardduty:ListDetectors', 'guardduty:GetDetector'],
+  reads: [
+    'guardduty:GetDetector Status, Features[].{Name,Status} (EKS_AUDIT_LOGS, RUNTIME_MONITORING / EKS_RUNTIME_MONITORING, AdditionalConfiguration EKS_ADDON_MANAGEMENT)',
+    'eks:DescribeAddon aws-guardduty-agent (runtime agent present)',
+  ],
   frameworks: {},
   risk: 'Control-plane audit logs only help if someone reads them. GuardDuty EKS audit log monitoring flags anonymous access, known-malicious callers, privileged pods and credential misuse; runtime monitoring catches crypto miners, reverse shells and container escapes on nodes. With either off, these attacks go unnoticed.',
   remediation: {

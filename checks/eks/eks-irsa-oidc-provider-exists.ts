@@ -14,6 +14,11 @@ export default defineCheck({
   severity: 'medium',
   category: 'identity',
   needs: ['eks:DescribeCluster', 'iam:ListRoles', 'iam:ListOpenIDConnectProviders'],
+  reads: [
+    'eks:DescribeCluster cluster.identity.oidc.issuer',
+    'iam:ListRoles AssumeRolePolicyDocument (roles trusting the issuer)',
+    'iam:ListOpenIDConnectProviders (the provider exists)',
+  ],
   frameworks: {},
   risk: "When roles trust the cluster's OIDC issuer but the account has no IAM OIDC provider for it (deleted, or never created), STS rejects every web-identity token: IRSA is broken and workloads fall back to whatever other credentials they find, usually the node role.",
   remediation: {

@@ -23,6 +23,10 @@ export default defineCheck({
   severity: 'critical',
   category: 'identity',
   needs: ['eks:DescribeCluster', 'iam:ListRoles'],
+  reads: [
+    'eks:DescribeCluster cluster.identity.oidc.issuer',
+    'iam:ListRoles AssumeRolePolicyDocument Condition <issuer>:sub and :aud',
+  ],
   frameworks: { 'cis-eks-1.8': ['5.2.1'] },
   risk: "IRSA trust rests entirely on the conditions of the role's trust policy. Without a :sub condition, every service account of every namespace in the cluster, including any a compromised workload can create or mount, can assume the role; a wildcard :sub widens it to many. Without :aud pinned to sts.amazonaws.com, tokens minted for other audiences are also accepted.",
   remediation: {

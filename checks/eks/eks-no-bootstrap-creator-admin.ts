@@ -13,6 +13,7 @@ export default defineCheck({
   severity: 'medium',
   category: 'access',
   needs: ['eks:DescribeCluster'],
+  reads: ['eks:DescribeCluster cluster.accessConfig.{bootstrapClusterCreatorAdminPermissions,authenticationMode}'],
   frameworks: {},
   risk: 'With bootstrapClusterCreatorAdminPermissions true, the IAM principal that created the cluster (often a CI role or a person who has since moved on) is made cluster-admin. In CONFIG_MAP mode that grant appears nowhere, neither in aws-auth nor in the EKS API, and cannot be removed; in the API modes it is an access entry that is easy to overlook.',
   remediation: {

@@ -43,6 +43,10 @@ export default defineCheck({
     'ec2:DescribeLaunchTemplateVersions',
     'ec2:DescribeInstances',
   ],
+  reads: [
+    'ec2:DescribeLaunchTemplateVersions LaunchTemplateData.MetadataOptions.{HttpTokens,HttpPutResponseHopLimit,HttpEndpoint}',
+    'ec2:DescribeInstances (self-managed nodes) MetadataOptions',
+  ],
   frameworks: {},
   risk: "The instance metadata service hands out the node IAM role's credentials. IMDSv1 answers any GET, so one SSRF in any pod is enough to steal them; with a hop limit above 1, every pod (not only host-network ones) can reach IMDS, and through it act as the node: pull any image, describe the VPC, and often more.",
   remediation: {

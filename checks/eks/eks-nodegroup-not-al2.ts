@@ -18,6 +18,7 @@ export default defineCheck({
   severity: 'high',
   category: 'nodes',
   needs: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup'],
+  reads: ['eks:DescribeNodegroup nodegroup.{amiType,version,releaseVersion}'],
   frameworks: {},
   risk: `EKS stopped publishing Amazon Linux 2 AMIs on ${EKS_AL2_AMI_END} (Kubernetes 1.32 is the last version with AL2 AMIs), and Amazon Linux 2 itself reaches end of support on ${AL2_OS_END}. AL2 nodes no longer get kernel, containerd or kubelet fixes from EKS, and they block the cluster's upgrade past 1.32.`,
   remediation: {

@@ -132,6 +132,11 @@ export default defineCheck({
   severity: 'medium',
   category: 'nodes',
   needs: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup', 'ssm:GetParameter'],
+  reads: [
+    'eks:DescribeCluster cluster.version',
+    'eks:DescribeNodegroup nodegroup.{amiType,releaseVersion,version}',
+    'ssm:GetParameter (recommended release per AMI family)',
+  ],
   frameworks: {},
   risk: 'Each EKS-optimized AMI release carries kernel, containerd, kubelet and OS package fixes. Managed node groups do not update themselves: a group left on an old release keeps every vulnerability fixed since, on every node, until someone updates it.',
   remediation: {

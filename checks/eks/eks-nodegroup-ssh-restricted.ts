@@ -10,6 +10,7 @@ export default defineCheck({
   severity: 'high',
   category: 'nodes',
   needs: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup'],
+  reads: ['eks:DescribeNodegroup nodegroup.remoteAccess.{ec2SshKey,sourceSecurityGroups}'],
   frameworks: {},
   risk: 'With remoteAccess.ec2SshKey set and no sourceSecurityGroups, EKS opens port 22 on every node to 0.0.0.0/0. Nodes hold the node IAM role credentials and every pod secret scheduled on them, so SSH brute force or a leaked key gives both. Even restricted SSH is a standing, key-based path around IAM and audit logging.',
   remediation: {

@@ -18,6 +18,7 @@ export default defineCheck({
   severity: 'medium',
   category: 'nodes',
   needs: ['eks:DescribeCluster', 'eks:ListNodegroups', 'eks:DescribeNodegroup'],
+  reads: ['eks:DescribeCluster cluster.version', 'eks:DescribeNodegroup nodegroup.version'],
   frameworks: {},
   risk: 'Nodes older than the control plane miss kubelet fixes and features the cluster already advertises; beyond the skew upstream supports (three minor versions from 1.28, two before) behaviour is untested, and the control plane cannot be upgraded again until the nodes catch up.',
   remediation: {

@@ -20,6 +20,11 @@ export default defineCheck({
     'eks:ListAddons',
     'eks:DescribeAddon',
   ],
+  reads: [
+    'eks:DescribeCluster cluster.computeConfig.enabled (Auto Mode runs the agent itself)',
+    'eks:DescribePodIdentityAssociation association.{namespace,serviceAccount}',
+    'eks:DescribeAddon eks-pod-identity-agent {addonVersion,status}',
+  ],
   frameworks: {},
   risk: 'Without the eks-pod-identity-agent, pods whose service account has a Pod Identity association get no role credentials: the AWS SDK credential chain falls through to the instance metadata service, so those pods silently run with the node role (shared by every pod on the node) or fail.',
   remediation: {

@@ -28,6 +28,11 @@ export default defineCheck({
     'eks:ListPodIdentityAssociations',
     'eks:DescribePodIdentityAssociation',
   ],
+  reads: [
+    'eks:DescribeCluster cluster.{version,identity.oidc.issuer}',
+    'eks:ListPodIdentityAssociations (count)',
+    'iam:ListRoles (IRSA roles trusting the issuer)',
+  ],
   frameworks: {},
   risk: 'IRSA puts the security of each role in a hand-written trust policy per cluster (the :sub and :aud conditions EKS.IDENTITY.3 checks) and needs an IAM OIDC provider per cluster. EKS Pod Identity keeps the pod-to-role mapping in the EKS API, where it is listed, audited in CloudTrail and cannot be widened by a trust-policy typo.',
   remediation: {

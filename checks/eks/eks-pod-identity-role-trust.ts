@@ -19,6 +19,10 @@ export default defineCheck({
     'eks:DescribePodIdentityAssociation',
     'iam:ListRoles',
   ],
+  reads: [
+    'eks:DescribePodIdentityAssociation association.{roleArn,targetRoleArn,namespace,serviceAccount}',
+    'iam:ListRoles AssumeRolePolicyDocument (pods.eks.amazonaws.com, sts:AssumeRole and sts:TagSession)',
+  ],
   frameworks: {},
   risk: 'An association whose role was deleted, or whose trust policy does not let pods.eks.amazonaws.com call sts:AssumeRole and sts:TagSession, hands its pods no credentials: they fail or fall back to the node role. A deleted role is also re-creatable by name with whatever permissions its creator chooses, and the association would hand them to the pod.',
   remediation: {

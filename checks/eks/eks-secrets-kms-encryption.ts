@@ -22,6 +22,9 @@ export default defineCheck({
   severity: 'medium',
   category: 'encryption',
   needs: ['eks:DescribeCluster'],
+  reads: [
+    'eks:DescribeCluster cluster.encryptionConfig[].{resources,provider.keyArn} (resources empty: deprecated, all API data)',
+  ],
   frameworks: { 'cis-eks-1.8': ['5.3.1'], securityhub: ['EKS.3'] },
   risk: 'Without a customer-managed KMS key in encryptionConfig, Kubernetes secrets are envelope-encrypted (on Kubernetes 1.28+) with an AWS-owned key that you cannot rotate on your schedule, revoke to crypto-shred the cluster data, restrict with a key policy, or audit: decrypt calls do not appear in your CloudTrail. On clusters older than 1.28 there is no envelope encryption at all, only disk-level encryption of etcd.',
   remediation: {

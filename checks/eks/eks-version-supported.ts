@@ -18,6 +18,10 @@ export default defineCheck({
   severity: 'high',
   category: 'versions',
   needs: ['eks:DescribeCluster', 'eks:DescribeClusterVersions'],
+  reads: [
+    'eks:DescribeCluster cluster.version',
+    'eks:DescribeClusterVersions clusterVersions[].{endOfStandardSupportDate,endOfExtendedSupportDate}',
+  ],
   frameworks: { securityhub: ['EKS.2'] },
   risk: 'A version past standard support costs extra every hour it runs and gets fewer fixes; past extended support it gets no security patches at all and EKS upgrades it on its own schedule, which can break workloads that were never tested on the next version. Near the end of standard support, there is little time left to plan and test the upgrade of control plane, node groups and add-ons.',
   remediation: {

@@ -5,7 +5,7 @@
  */
 
 import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
-import type { GkeCluster, GkeProjectIam, GkeServerConfig } from '../../core/snapshot-gke.ts';
+import type { GkeCluster, GkeProjectIam, GkeSecretsKeyFacts, GkeServerConfig } from '../../core/snapshot-gke.ts';
 import { type DeepPartial, deepMerge, TEST_NOW } from '../eks/builders.ts';
 
 export const TEST_PROJECT = 'shop-prod-4821';
@@ -83,6 +83,25 @@ function defaultCluster(name: string): GkeCluster {
   };
 }
 
+/** What Cloud KMS says about TEST_KMS_KEY: ENABLED primary version, 90-day rotation. `patch.cryptoKey` is merged in. */
+export function aCryptoKey(
+  patch: DeepPartial<Omit<GkeSecretsKeyFacts, 'cryptoKey'>> & {
+    cryptoKey?: DeepPartial<GkeSecretsKeyFacts['cryptoKey']>;
+  } = {},
+): GkeSecretsKeyFacts {
+  const base: GkeSecretsKeyFacts = {
+    keyName: TEST_KMS_KEY,
+    cryptoKey: {
+      name: TEST_KMS_KEY,
+      purpose: 'ENCRYPT_DECRYPT',
+      primary: { name: `${TEST_KMS_KEY}/cryptoKeyVersions/3`, state: 'ENABLED', protectionLevel: 'SOFTWARE' },
+      rotationPeriod: '7776000s',
+      nextRotationTime: '2026-07-01T00:00:00.000Z',
+    },
+  };
+  return deepMerge<GkeSecretsKeyFacts>(base, patch as DeepPartial<GkeSecretsKeyFacts>);
+}
+
 /** A realistic GKE snapshot that passes every check; `overrides.cluster` is deep-merged (lists such as nodePools replace). */
 export function aGkeCluster(overrides: GkeClusterOverrides = {}): GkeClusterSnapshot {
   const name = overrides.name ?? 'storefront';
@@ -98,6 +117,7 @@ export function aGkeCluster(overrides: GkeClusterOverrides = {}): GkeClusterSnap
     cluster,
     serverConfig: TEST_SERVER_CONFIG,
     projectIam: aProjectIam(),
+    secretsKey: aCryptoKey(),
     gaps: [],
     ...rest,
   };

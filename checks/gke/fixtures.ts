@@ -3,7 +3,7 @@
  * The same shapes appear in the sample fleet (sim/fleets/sample.yaml).
  */
 import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
-import { aGkeCluster, aNodePool, aProjectIam } from './builders.ts';
+import { aCryptoKey, aGkeCluster, aNodePool, aProjectIam } from './builders.ts';
 
 export interface GkeExamples {
   pass: GkeClusterSnapshot[];
@@ -151,6 +151,39 @@ export const gkeExamples: Record<string, GkeExamples> = {
     ],
   },
   'GKE.ENCRYPTION.1': { pass: [good], fail: [defaults] },
+  // key health (issue 15)
+  'GKE.ENCRYPTION.2': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'key-destroy-scheduled',
+        secretsKey: aCryptoKey({
+          cryptoKey: { primary: { state: 'DESTROY_SCHEDULED', destroyTime: '2026-06-20T00:00:00.000Z' } },
+        }),
+      }),
+      aGkeCluster({ name: 'key-deleted', secretsKey: aCryptoKey({ cryptoKey: undefined, notFound: true }) }),
+    ],
+  },
+  'GKE.ENCRYPTION.3': {
+    pass: [good],
+    fail: [
+      aGkeCluster({ name: 'key-no-rotation', secretsKey: aCryptoKey({ cryptoKey: { rotationPeriod: undefined } }) }),
+    ],
+  },
+  'GKE.ENCRYPTION.4': {
+    pass: [good],
+    fail: [
+      aGkeCluster({
+        name: 'key-other-project',
+        cluster: {
+          databaseEncryption: {
+            keyName: 'projects/kms-central-9999/locations/europe-west1/keyRings/gke/cryptoKeys/etcd',
+          },
+        },
+        secretsKey: undefined,
+      }),
+    ],
+  },
   'GKE.LOGGING.1': {
     pass: [good],
     fail: [defaults, aGkeCluster({ name: 'no-logging', cluster: { loggingService: 'none' } })],

@@ -1,8 +1,10 @@
 /** Test-only: table-driven cases for checks that may report per node pool (AKS, GKE). */
 import { expect, it } from 'vitest';
 import type { z } from 'zod';
-import type { CheckResult, EvalContext, ResultStatus } from '../../core/check.ts';
+import type { AnyCheck, CheckResult, EvalContext, ResultStatus } from '../../core/check.ts';
 import type { CheckSettingsSchema } from '../../core/config.ts';
+import { runCheck } from '../../core/engine.ts';
+import type { ClusterSnapshot } from '../../core/snapshot.ts';
 import { aContext } from '../eks/builders.ts';
 
 export interface PoolCase<O> {
@@ -38,5 +40,21 @@ export function itEvaluatesPoolCases<S extends { id: string }, O>(
     }
     const text = results.map((r) => r.message).join(' | ');
     for (const t of says) expect(text).toContain(t);
+  });
+}
+
+/**
+ * One test per `[name, overrides, status, says]` row: the check on `build(overrides)`, through the engine (so a gap
+ * on a need is ERROR as in a scan), gives `status` with a first message containing `says`.
+ */
+export function itEvaluatesCases<O>(
+  check: AnyCheck,
+  build: (o: O) => ClusterSnapshot,
+  cases: [name: string, overrides: O, status: ResultStatus, says: string][],
+): void {
+  it.each(cases)('%s => %s', (_name, overrides, status, says) => {
+    const r = runCheck(check, build(overrides), aContext())[0]!;
+    expect(r.status).toBe(status);
+    expect(r.message).toContain(says);
   });
 }

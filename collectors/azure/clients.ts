@@ -2,6 +2,7 @@ import type { Agent } from 'node:https';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { createContainerService } from '@azure/arm-containerservice/api';
+import { KeyVaultManagementClient } from '@azure/arm-keyvault';
 import { MonitorClient } from '@azure/arm-monitor';
 import type { TokenCredential } from '@azure/core-auth';
 import {
@@ -235,6 +236,17 @@ export function authorizationClient(
   o: AzureClientOptions,
 ): AuthorizationManagementClient {
   const client = new AuthorizationManagementClient(credential, subscriptionId, common(o));
+  harden(client.pipeline, o);
+  return client;
+}
+
+/** Key Vault through ARM (vaults and key metadata, never key material): readable with Reader, whatever the vault firewall. */
+export function keyVaultClient(
+  credential: TokenCredential,
+  subscriptionId: string,
+  o: AzureClientOptions,
+): KeyVaultManagementClient {
+  const client = new KeyVaultManagementClient(credential, subscriptionId, common(o));
   harden(client.pipeline, o);
   return client;
 }

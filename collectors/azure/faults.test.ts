@@ -10,6 +10,7 @@ import { simAzureCredential } from '../../sim/clients.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../common/fault-proxy.ts';
 import { AZURE_NEEDS, createAzureCollector } from './index.ts';
+import { KEYVAULT_NEEDS } from './keyvault.ts';
 import { ROLE_ASSIGNMENT_NEEDS } from './role-assignments.ts';
 
 /**
@@ -33,7 +34,19 @@ const spec = parseFleetSpec({
               { name: 'audit', workspaceId: '/w', logs: [{ category: 'kube-audit', enabled: true }] },
             ],
           },
-          { name: 'web', location: 'westeurope' },
+          // Key health (issue 15): the vault is found by listing the subscription's vaults, then the key version read.
+          {
+            name: 'web',
+            location: 'westeurope',
+            properties: {
+              securityProfile: {
+                azureKeyVaultKms: {
+                  enabled: true,
+                  keyId: 'https://kv-keyed.vault.azure.net/keys/etcd/0123456789abcdef0123456789abcdef',
+                },
+              },
+            },
+          },
         ],
       },
     ],
@@ -47,6 +60,8 @@ const VERSIONS = /\/kubernetesVersions$/i;
 const DIAGNOSTICS = /\/diagnosticSettings$/i;
 const ROLE_ASSIGNMENTS = /\/providers\/Microsoft\.Authorization\/roleAssignments$/i;
 const ROLE_DEFINITION = /\/providers\/Microsoft\.Authorization\/roleDefinitions\/[^/]+$/i;
+const VAULTS = /\/providers\/Microsoft\.KeyVault\/vaults$/i;
+const KEY_VERSION = /\/vaults\/kv-keyed\/keys\/etcd\/versions\/[^/]+$/i;
 
 describe('Azure collector under faults (real ARM clients, simulated ARM behind a fault proxy)', () => {
   let cloud: SimulatedCloud;
@@ -92,6 +107,80 @@ describe('Azure collector under faults (real ARM clients, simulated ARM behind a
     expect(snapshots.map((s) => s.name).sort()).toEqual(['payments', 'web']);
     for (const s of snapshots) expect(s.gaps).toEqual([]);
     expect(proxy!.count(LIST)).toBe(2); // two pages, the second through the rewritten nextLink
+    const keyed = snapshots.find((s) => s.name === 'web') as AksClusterSnapshot;
+    expect(keyed.secretsKey?.key?.attributes?.enabled).toBe(true);
+  });
+
+  describe('the Key Vault reads (issue 15): a fault is a keyvault gap, never a key read as healthy', () => {
+    const keyed = async (c = collector()) => {
+      const { snapshots, errors } = await c.collect(TARGET);
+      expect(errors).toEqual([]);
+      return snapshots.find((s) => s.name === 'web') as AksClusterSnapshot;
+    };
+
+    it.each([
+      [
+        'vault list denied',
+        VAULTS,
+        { status: 403, body: '{"error":{"code":"AuthorizationFailed","message":"no"}}' },
+        KEYVAULT_NEEDS.listVaults,
+        'AccessDenied',
+      ],
+      ['vault list throttled on every attempt', VAULTS, { status: 429 }, KEYVAULT_NEEDS.listVaults, 'Throttled'],
+      ['vault list malformed', VAULTS, { body: '{}' }, KEYVAULT_NEEDS.listVaults, 'Malformed'],
+      ['key version denied', KEY_VERSION, { status: 403 }, KEYVAULT_NEEDS.getKey, 'AccessDenied'],
+      [
+        'key version without attributes.enabled',
+        KEY_VERSION,
+        { body: '{"id":"/x","name":"v","properties":{"attributes":{}}}' },
+        KEYVAULT_NEEDS.getKey,
+        'Malformed',
+      ],
+      ['key version garbage', KEY_VERSION, { body: '<html>502</html>' }, KEYVAULT_NEEDS.getKey, 'Malformed'],
+      ['key version 500 on every attempt', KEY_VERSION, { status: 500 }, KEYVAULT_NEEDS.getKey, 'Unknown'],
+    ] as const)('%s: a %s gap, no key', async (_n, re, f, need, code) => {
+      fault = on(re, f as Fault);
+      const s = await keyed();
+      expect(s.secretsKey?.key).toBeUndefined();
+      expect(s.secretsKey?.notFound).toBeUndefined();
+      expect(s.gaps).toEqual([expect.objectContaining({ need, code })]);
+    });
+
+    it('429 once on the key, then the answer: read, no gap', async () => {
+      fault = on(KEY_VERSION, (n) => (n === 1 ? { status: 429 } : undefined));
+      const s = await keyed();
+      expect(s.gaps).toEqual([]);
+      expect(s.secretsKey?.key?.attributes?.enabled).toBe(true);
+      expect(proxy!.count(KEY_VERSION)).toBe(2);
+    });
+
+    it('404 on the key version is a deleted key (a FAIL of AKS.ENCRYPTION.2), not a gap', async () => {
+      fault = on(KEY_VERSION, { status: 404, body: '{"error":{"code":"NotFound","message":"gone"}}' });
+      const s = await keyed();
+      expect(s.gaps).toEqual([]);
+      expect(s.secretsKey?.notFound).toBe('key');
+    });
+
+    it('a vault list whose nextLink repeats ends with a Malformed gap', async () => {
+      fault = on(VAULTS, (n) =>
+        n > 60
+          ? { status: 400 }
+          : {
+              edit: (j) => ({
+                ...j,
+                nextLink: `${proxy!.url}/subscriptions/${SUB}/providers/Microsoft.KeyVault/vaults?api-version=2026-02-01&%24skipToken=0`,
+              }),
+            },
+      );
+      const s = await keyed();
+      expect(s.gaps).toEqual([
+        expect.objectContaining({
+          need: KEYVAULT_NEEDS.listVaults,
+          code: 'Malformed',
+          error: expect.stringContaining('pagination did not terminate'),
+        }),
+      ]);
+    });
   });
 
   describe('one named cluster (ManagedClusters.get): only a resource not found says it is gone', () => {

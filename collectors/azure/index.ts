@@ -23,11 +23,13 @@ import {
   armAgent,
   authorizationClient,
   containerServiceClient,
+  keyVaultClient,
   listSubscriptionIds,
   monitorClient,
 } from './clients.ts';
 import { azureCredentialFromEnv } from './credential.ts';
 import { classifyAzureError, describeAzureError } from './errors.ts';
+import { type KeyVaultReader, keyVaultReader } from './keyvault.ts';
 import { createRoleAssignmentReader } from './role-assignments.ts';
 import { ARM_ROUTES } from './schemas.ts';
 
@@ -116,6 +118,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     subscriptionId: string,
     cluster: ManagedCluster,
     clientOptions: AzureClientOptions,
+    keys: KeyVaultReader,
   ): Promise<AksClusterSnapshot> {
     const id = cluster.id ?? '';
     const name = cluster.name ?? '';
@@ -131,6 +134,8 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
     };
     const pools = (cluster.agentPoolProfiles ?? []).map((p) => p.name ?? '');
     const monitor = monitorClient(cred(), subscriptionId, clientOptions);
+    // Key health (issue 15), beside the other reads: its failures are gaps of its own needs.
+    const secretsKey = keys.secretsKey(cluster, subscriptionId, gaps);
     // Only what a check reads: the cluster's own upgrade profile was read once and no check needed it, so a lost
     // answer was a gap no report showed (the fault campaign found it); its versions come from the pools' profiles.
     const authorization = authorizationClient(cred(), subscriptionId, clientOptions);
@@ -175,6 +180,7 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
       diagnosticSettings,
       kubernetesVersions,
       roleAssignments: roleAssignments.value,
+      ...((await secretsKey) ? { secretsKey: await secretsKey } : {}),
       gaps,
     };
   }
@@ -233,7 +239,12 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
           };
           return { target, snapshots: [], errors: [error] };
         }
-        return { target, snapshots: [await collectCluster(aks, subscriptionId, cluster, clientOptions)], errors: [] };
+        const keys = keyVaultReader((sub) => keyVaultClient(cred(), sub, clientOptions), maxPages);
+        return {
+          target,
+          snapshots: [await collectCluster(aks, subscriptionId, cluster, clientOptions, keys)],
+          errors: [],
+        };
       }
       let clusters: ManagedCluster[];
       try {
@@ -254,8 +265,9 @@ export function createAzureCollector(config: ScanConfig, deps: AzureCollectorDep
         return { target, snapshots: [], errors: [error] };
       }
       const limit = pLimit(config.concurrency.clustersPerTarget);
+      const keys = keyVaultReader((sub) => keyVaultClient(cred(), sub, clientOptions), maxPages);
       const snapshots = await Promise.all(
-        clusters.map((c) => limit(() => collectCluster(aks, subscriptionId, c, clientOptions))),
+        clusters.map((c) => limit(() => collectCluster(aks, subscriptionId, c, clientOptions, keys))),
       );
       return { target, snapshots, errors: [] };
     },

@@ -92,6 +92,22 @@ const roleDefinition = z.looseObject({
   }),
 });
 
+/**
+ * Key Vault through ARM (issue 15: the key behind `azureKeyVaultKms`). A vault always has its tenant and SKU (the spec
+ * requires both); a key (or key version) always has its `attributes` with `enabled`: without it, a disabled key
+ * would read as one whose state is unknown at best, enabled at worst.
+ */
+const keyVault = z.looseObject({
+  ...resource,
+  id: z.string().regex(/\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i, 'a vault ARM id'),
+  properties: z.looseObject({ tenantId: z.string().min(1), sku: z.looseObject({ name: z.string().min(1) }) }),
+});
+const keyVaultsPage = z.looseObject({ value: z.array(keyVault), nextLink });
+const keyVaultKey = z.looseObject({
+  ...resource,
+  properties: z.looseObject({ attributes: z.looseObject({ enabled: z.boolean() }) }),
+});
+
 export interface ArmRoute {
   /** Named by gaps and errors: `aks:ListManagedClusters`. */
   action: string;
@@ -102,6 +118,7 @@ export interface ArmRoute {
 
 const SUB = '/subscriptions/[^/]+';
 const CLUSTER = `${SUB}/resourceGroups/[^/]+/providers/Microsoft\\.ContainerService/managedClusters/[^/]+`;
+const VAULT = `${SUB}/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+`;
 const route = (action: string, path: string, schema: z.ZodType): ArmRoute => ({
   action,
   path: new RegExp(`^${path}$`, 'i'),
@@ -142,6 +159,10 @@ export const ARM_ROUTES = {
     `(${SUB}|/providers/Microsoft\\.Management/managementGroups/[^/]+)?/providers/Microsoft\\.Authorization/roleDefinitions/[^/]+`,
     roleDefinition,
   ),
+  listVaults: route('keyvault:ListVaults', `${SUB}/providers/Microsoft\\.KeyVault/vaults`, keyVaultsPage),
+  getVault: route('keyvault:GetVault', VAULT, keyVault),
+  getKey: route('keyvault:GetKey', `${VAULT}/keys/[^/]+`, keyVaultKey),
+  getKeyVersion: route('keyvault:GetKeyVersion', `${VAULT}/keys/[^/]+/versions/[^/]+`, keyVaultKey),
 } as const;
 
 export type SubscriptionsPage = z.output<typeof subscriptionsPage>;

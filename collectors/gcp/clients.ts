@@ -1,6 +1,7 @@
 import nodeHttp from 'node:http';
 import nodeHttps from 'node:https';
 import { ClusterManagerClient } from '@google-cloud/container';
+import { KeyManagementServiceClient } from '@google-cloud/kms';
 import { type AuthClient, AwsClient, GoogleAuth } from 'google-auth-library';
 import type { Deadline } from '../../core/deadline.ts';
 import { CollectorError } from '../../core/errors.ts';
@@ -123,15 +124,27 @@ export function withConnectTimeout(auth: AuthClient, connectTimeoutMs: number): 
  * which probes the GCE metadata server.
  */
 export function clusterManagerClient(auth: AuthClient, o: GcpClientOptions): ClusterManagerClient {
-  if (!o.endpoint) return new ClusterManagerClient({ authClient: auth });
+  return new ClusterManagerClient(gapicOptions(auth, o) as ConstructorParameters<typeof ClusterManagerClient>[0]);
+}
+
+/** Cloud KMS (key metadata only: `getCryptoKey`), built as the GKE client is, so the simulator's REST port serves both. */
+export function kmsClient(auth: AuthClient, o: GcpClientOptions): KeyManagementServiceClient {
+  return new KeyManagementServiceClient(
+    gapicOptions(auth, o) as ConstructorParameters<typeof KeyManagementServiceClient>[0],
+  );
+}
+
+/** gRPC to Google by default; with `endpoint`, the REST transport there (the simulator). Always an explicit auth client. */
+function gapicOptions(auth: AuthClient, o: GcpClientOptions): Record<string, unknown> {
+  if (!o.endpoint) return { authClient: auth };
   const url = new URL(o.endpoint);
-  return new ClusterManagerClient({
+  return {
     fallback: true,
     apiEndpoint: url.hostname,
     port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
     protocol: url.protocol.replace(':', ''),
     authClient: auth,
-  } as ConstructorParameters<typeof ClusterManagerClient>[0]);
+  };
 }
 
 /**

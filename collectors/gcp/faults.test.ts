@@ -9,6 +9,7 @@ import { simGoogleAuthClient } from '../../sim/clients.ts';
 import { parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
 import { type Fault, type FaultProxy, startFaultProxy } from '../common/fault-proxy.ts';
 import { createGcpCollector, GCP_MAX_ATTEMPTS, GCP_NEEDS } from './index.ts';
+import { KMS_NEEDS } from './kms.ts';
 import { PROJECT_IAM_NEEDS } from './project-iam.ts';
 
 /**
@@ -26,7 +27,15 @@ const spec = parseFleetSpec({
         id: PROJECT,
         clusters: [
           { name: 'storefront', location: 'europe-west1' },
-          { name: 'batch', location: 'europe-west1-b' },
+          // Key health (issue 15): getCryptoKey on the key of databaseEncryption.
+          {
+            name: 'batch',
+            location: 'europe-west1-b',
+            databaseEncryption: {
+              state: 'ENCRYPTED',
+              keyName: `projects/${PROJECT}/locations/europe-west1/keyRings/gke/cryptoKeys/etcd`,
+            },
+          },
         ],
         customRoles: [{ name: 'gkeReconfigurer', includedPermissions: ['container.clusters.update'] }],
         iamPolicy: {
@@ -45,6 +54,7 @@ const SERVER_CONFIG = /\/serverConfig$/;
 const PROJECTS = /^\/v1\/projects$/;
 const IAM_POLICY = /:getIamPolicy$/;
 const ROLE = /\/roles\/gkeReconfigurer$/;
+const CRYPTO_KEY = /\/cryptoKeys\/etcd$/;
 
 describe('GCP collector under faults (real GKE and Resource Manager clients, simulated API behind a fault proxy)', () => {
   let cloud: SimulatedCloud;
@@ -83,6 +93,52 @@ describe('GCP collector under faults (real GKE and Resource Manager clients, sim
     expect(errors).toEqual([]);
     expect(snapshots.map((s) => s.name).sort()).toEqual(['batch', 'storefront']);
     for (const s of snapshots) expect(s.gaps).toEqual([]);
+    const keyed = snapshots.find((s) => s.name === 'batch') as GkeClusterSnapshot;
+    expect(keyed.secretsKey?.cryptoKey?.primary?.state).toBe('ENABLED');
+  });
+
+  describe('the Cloud KMS read (issue 15): a fault is a cloudkms gap, never a key read as healthy', () => {
+    const keyed = async (gcp: Record<string, number> = { maxAttempts: 2 }) => {
+      const { snapshots, errors } = await collector({}, gcp).collect(TARGET);
+      expect(errors).toEqual([]);
+      return snapshots.find((s) => s.name === 'batch') as GkeClusterSnapshot;
+    };
+
+    it.each([
+      [
+        'denied',
+        { status: 403, body: '{"error":{"code":403,"message":"denied","status":"PERMISSION_DENIED"}}' },
+        'AccessDenied',
+      ],
+      ['throttled on every attempt', { status: 429 }, 'Throttled'],
+      ['an empty body', { body: '{}' }, 'Malformed'],
+      [
+        'a primary version without its state',
+        { body: '{"name":"k","purpose":"ENCRYPT_DECRYPT","primary":{"name":"k/cryptoKeyVersions/1"}}' },
+        'Malformed',
+      ],
+      ['garbage', { body: '<html>502</html>' }, 'Malformed'],
+    ] as const)('%s: a %s gap, no key', async (_n, f, code) => {
+      fault = on(CRYPTO_KEY, f as Fault);
+      const s = await keyed();
+      expect(s.secretsKey).toEqual({ keyName: expect.stringContaining('cryptoKeys/etcd') });
+      expect(s.gaps).toEqual([expect.objectContaining({ need: KMS_NEEDS.getCryptoKey, code })]);
+    });
+
+    it('503 once, then the answer: read, no gap', async () => {
+      fault = on(CRYPTO_KEY, (n) => (n === 1 ? { status: 503 } : undefined));
+      const s = await keyed();
+      expect(s.gaps).toEqual([]);
+      expect(s.secretsKey?.cryptoKey?.primary?.state).toBe('ENABLED');
+      expect(proxy!.count(CRYPTO_KEY)).toBe(2);
+    });
+
+    it('404 is a deleted key (a FAIL of GKE.ENCRYPTION.2), not a gap', async () => {
+      fault = on(CRYPTO_KEY, { status: 404, body: '{"error":{"code":404,"message":"gone","status":"NOT_FOUND"}}' });
+      const s = await keyed();
+      expect(s.gaps).toEqual([]);
+      expect(s.secretsKey?.notFound).toBe(true);
+    });
   });
 
   describe('project IAM (issue 13): every fault is a gap or an unresolved role, never an empty policy', () => {

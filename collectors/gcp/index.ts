@@ -1,4 +1,5 @@
 import type { ClusterManagerClient } from '@google-cloud/container';
+import type { KeyManagementServiceClient } from '@google-cloud/kms';
 import type { AuthClient } from 'google-auth-library';
 import type { ScanConfig } from '../../core/config.ts';
 import { CollectorError } from '../../core/errors.ts';
@@ -18,10 +19,12 @@ import {
   type GcpClientOptions,
   gaxOptions,
   gcpCall,
+  kmsClient,
   listProjectIds,
   withConnectTimeout,
 } from './clients.ts';
 import { classifyGcpError, describeGcpError } from './errors.ts';
+import { cryptoKeyReader } from './kms.ts';
 import { createProjectIamReader } from './project-iam.ts';
 
 export interface GcpCollectorDeps {
@@ -66,6 +69,12 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
     auth: authClient,
     options,
     organizationDomains: gcp.organizationDomains ?? [],
+  });
+  let kms: Promise<KeyManagementServiceClient> | undefined;
+  // Key health (issue 15): the Cloud KMS key of each cluster's databaseEncryption, once per key per scan.
+  const secretsKey = cryptoKeyReader(() => {
+    kms ??= authClient().then((a) => kmsClient(a, options));
+    return kms;
   });
   /**
    * Server config per location, once per scan: valid versions do not depend on the project. Only successes are
@@ -182,11 +191,13 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
         const location = cluster.location ?? cluster.zone ?? 'unknown';
         const gaps: GkeClusterSnapshot['gaps'] = [...(projectIam?.gaps ?? [])];
         let config: GkeServerConfig | undefined;
+        const key = secretsKey(cluster, s, gaps);
         try {
           config = await serverConfig(c, projectId, location, s);
         } catch (e) {
           gaps.push({ need: GCP_NEEDS.serverConfig, code: classifyGcpError(e), error: describeGcpError(e) });
         }
+        const keyFacts = await key;
         return {
           provider: 'gcp',
           id: cluster.selfLink ?? `projects/${projectId}/locations/${location}/clusters/${cluster.name}`,
@@ -197,6 +208,7 @@ export function createGcpCollector(config: ScanConfig, deps: GcpCollectorDeps = 
           cluster,
           serverConfig: config,
           projectIam: projectIam?.value,
+          ...(keyFacts ? { secretsKey: keyFacts } : {}),
           gaps,
         };
       }

@@ -87,6 +87,16 @@ const iamPolicy = z.looseObject({
 /** IAM v1 `roles.get`, raw JSON: `includedPermissions` is omitted when a role has none. */
 const iamRole = z.looseObject({ name: nonEmpty, includedPermissions: z.array(nonEmpty).optional() });
 
+/**
+ * Cloud KMS `getCryptoKey` (issue 15), as decoded: a key always has its name and purpose; its primary version, when
+ * sent, its name and state (an unspecified state would read as "not ENABLED" at best).
+ */
+const cryptoKey = z.looseObject({
+  name: nonEmpty,
+  purpose: sentEnum,
+  primary: z.looseObject({ name: nonEmpty, state: sentEnum }).nullish(),
+});
+
 /** The one registry of Google answers: every GKE and Resource Manager call the collector makes is checked here. */
 export const GCP_SCHEMAS = {
   'gke:ListClusters': listClusters,
@@ -96,6 +106,7 @@ export const GCP_SCHEMAS = {
   'crm:ListProjects': listProjects,
   'crm:GetIamPolicy': iamPolicy,
   'gcp-iam:GetRole': iamRole,
+  'cloudkms:GetCryptoKey': cryptoKey,
 } as const;
 
 export type GcpAction = keyof typeof GCP_SCHEMAS;

@@ -34,7 +34,7 @@ export function armTls(): Promise<ArmTls> {
   return tls;
 }
 
-class ArmError extends Error {
+export class ArmError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -42,6 +42,14 @@ class ArmError extends Error {
   ) {
     super(message);
   }
+}
+
+/** One ARM GET the simulator answers: its action (as recorded), permission (named in 403s) and answer. */
+export interface Route {
+  action: string;
+  permission: string;
+  subscriptionId?: string;
+  answer(sub: SimSubscription | undefined, url: URL): unknown;
 }
 
 export interface ArmDeps {
@@ -55,11 +63,14 @@ export interface ArmDeps {
   record(call: SimCall): void;
   /** The fault layer every answer passes through (sim/faults.ts). */
   faults?: FaultInjector;
+  /** Key Vault's routes (sim/azure/keyvault.ts), given the handler's paging. */
+  keyVaults?: (page: <T>(items: T[], url: URL) => unknown) => (path: string) => Route | undefined;
 }
 
 const MC = 'providers/Microsoft.ContainerService/managedClusters';
 
 export function createArmHandler(deps: ArmDeps) {
+  const keyVaultRoute = deps.keyVaults?.(page);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Concatenated, not resolved: `//subscriptions/...` (a resource URI after a slash) is a path, not a host.
     const url = new URL(`${deps.base()}${req.url ?? '/'}`);
@@ -136,13 +147,6 @@ export function createArmHandler(deps: ArmDeps) {
       send(err.status, { error: { code: err.code, message: err.message } }, err.code);
     }
   };
-
-  interface Route {
-    action: string;
-    permission: string;
-    subscriptionId?: string;
-    answer(sub: SimSubscription | undefined, url: URL): unknown;
-  }
 
   function page<T>(items: T[], url: URL): { value: T[]; nextLink?: string } {
     const skip = Number(url.searchParams.get('$skipToken') ?? '0') || 0;
@@ -317,6 +321,8 @@ export function createArmHandler(deps: ArmDeps) {
           };
         },
       };
+    const kv = keyVaultRoute?.(path);
+    if (kv) return kv;
     const authorization = authorizationRoute(
       path,
       deps.azure,

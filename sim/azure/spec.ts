@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { authorizationIssues, CustomRoleSpecSchema, RoleAssignmentSpecSchema } from './authorization.ts';
+import { KeyVaultSpecSchema } from './keyvault-spec.ts';
 
 /**
  * The Azure part of a fleet spec: subscriptions with AKS clusters. A cluster's `properties` use the ARM wire
@@ -100,6 +101,8 @@ export const AzureSpecSchema = z.strictObject({
   subscriptions: z.array(SubscriptionSpecSchema).default([]),
   /** Custom roles, served beside the built-in ones (sim/azure/authorization.ts). */
   roleDefinitions: z.array(CustomRoleSpecSchema).default([]),
+  /** Key Vaults behind clusters' `azureKeyVaultKms` (sim/azure/keyvault.ts); a vault a cluster names is served anyway. */
+  keyVaults: z.array(KeyVaultSpecSchema).default([]),
 });
 
 export type AzureSpec = z.output<typeof AzureSpecSchema>;

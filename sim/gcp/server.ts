@@ -10,7 +10,7 @@ import { GET_IAM_POLICY_PATH, iamAnswer, iamCallOf } from './iam.ts';
  * whose `reason` says why (SERVICE_DISABLED, IAM_PERMISSION_DENIED), as the real APIs do.
  */
 
-class GoogleError extends Error {
+export class GoogleError extends Error {
   constructor(
     readonly status: number,
     readonly grpcStatus: string,
@@ -28,6 +28,8 @@ export interface GkeDeps {
   record(call: SimCall): void;
   /** The fault layer every answer passes through (sim/faults.ts). */
   faults?: FaultInjector;
+  /** Cloud KMS crypto keys (sim/gcp/kms.ts), served on the same port. */
+  kms?: (path: string) => { action: string; projectId: string; answer(): unknown } | undefined;
 }
 
 export function createGkeHandler(deps: GkeDeps) {
@@ -115,6 +117,14 @@ export function createGkeHandler(deps: GkeDeps) {
             `Not found: projects/${project}/locations/${location}/clusters/${name}.`,
           );
         send(200, found.cluster);
+        return;
+      }
+      const key = deps.kms?.(path);
+      if (key) {
+        service = 'cloudkms';
+        action = key.action;
+        projectId = key.projectId;
+        send(200, key.answer());
         return;
       }
       const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/(clusters|serverConfig)$/.exec(path);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CustomRoleSpecSchema, IamBindingSpecSchema } from './iam.ts';
+import { KmsKeySpecSchema } from './kms-spec.ts';
 
 /**
  * The Google Cloud part of a fleet spec: projects with GKE clusters. Cluster fields use the GKE v1 REST
@@ -62,6 +63,8 @@ export const GcpSpecSchema = z.strictObject({
   organizationRoles: z.array(CustomRoleSpecSchema).default([]),
   /** The organization's domains, as a scan of this fleet is configured (`gcp.organizationDomains`). */
   organizationDomains: z.array(z.string().min(1)).optional(),
+  /** Cloud KMS keys behind clusters' `databaseEncryption` (sim/gcp/kms.ts); a key a cluster names is served anyway. */
+  kmsKeys: z.array(KmsKeySpecSchema).default([]),
 });
 
 export type GcpSpec = z.output<typeof GcpSpecSchema>;
