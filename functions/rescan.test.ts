@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type AwsClusterRef, awsEventScope, EKS_RESCAN_EVENTS } from '../core/cluster-events.ts';
 import { parseConfig } from '../core/config.ts';
 import { cloudTrailFixture } from '../test/cloudtrail.ts';
-import { defaultDeps, logger, makeRescanHandler, type RescanDeps } from './rescan.ts';
+import { logger, makeRescanHandler, type RescanDeps } from './rescan.ts';
 
 const ACCOUNT = '111111111111';
 const arn = (region: string, name: string) => `arn:aws:eks:${region}:${ACCOUNT}:cluster/${name}`;
@@ -179,13 +179,5 @@ describe('rescan handler', () => {
   it('refuses a batch that is not an SQS event, naming the field', async () => {
     const { deps } = recording();
     await expect(makeRescanHandler(deps)({ Records: [{ body: '{}' }] })).rejects.toThrow(/Records\[0\]\.messageId/);
-  });
-
-  it('until the single-cluster scan is wired, fails every cluster message rather than pretend it scanned', async () => {
-    const { deps } = recording();
-    const result = await makeRescanHandler({ ...deps, scanClusters: defaultDeps.scanClusters })(
-      batch(cloudTrailFixture('UpdateClusterConfig')),
-    );
-    expect(failures(result)).toEqual(['m0']);
   });
 });

@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse } from 'aws-lambda';
 import * as z from 'zod';
+import { checks as registeredChecks } from '../checks/index.ts';
 import {
   type AwsClusterRef,
   awsEventScope,
@@ -11,9 +12,13 @@ import {
 } from '../core/cluster-events.ts';
 import { clusterIdKey } from '../core/cluster-ref.ts';
 import { parseConfig } from '../core/config.ts';
+import { type ScanClustersDeps, scanClusters } from '../core/rescan.ts';
+import type { TargetError } from '../core/target.ts';
+import { defaultCollectors } from './collectors.ts';
 import { lazy } from './env.ts';
 import { jsonFromEnv, parseInput } from './input.ts';
 import { logger, metrics, traced, withMiddleware } from './powertools.ts';
+import { envNotifiers, envStateStore } from './publisher.ts';
 import { METRIC } from './stack-contract.ts';
 
 export { logger } from './powertools.ts';
@@ -173,19 +178,45 @@ export function makeRescanHandler(deps: RescanDeps) {
   };
 }
 
-/** Set by the stack (stacks/scanner-stack.ts) when merged with rescan-core's scoped scan; until then it refuses. */
-export class RescanNotWiredError extends Error {
-  override name = 'RescanNotWiredError';
+/**
+ * The single-cluster scan (core/rescan.ts) as the handler needs it: one outcome per ref. A ref is failed when the scan
+ * reported an error for that cluster, or for its whole account or region (AssumeRole denied, region unreachable);
+ * a cluster the cloud says is gone is scanned (its findings resolve), like any other.
+ */
+export function clusterRescanner(deps: () => ScanClustersDeps): ScanClusters {
+  return async (refs) => {
+    const { report, failures } = await scanClusters(refs, deps());
+    for (const f of failures) logger.warn('rescan sink failed', { sink: f.sink, error: f.error });
+    const errorFor = (ref: AwsClusterRef): TargetError | undefined =>
+      report.errors.find((e) =>
+        e.clusterId
+          ? clusterIdKey(e.clusterId) === clusterIdKey(ref.id)
+          : e.accountId === ref.accountId && (e.region === '*' || e.region === ref.region),
+      );
+    return {
+      clusters: refs.map((ref) => {
+        const e = errorFor(ref);
+        return e ? { id: ref.id, ok: false, error: `${e.stage}: ${e.code}: ${e.message}` } : { id: ref.id, ok: true };
+      }),
+    };
+  };
 }
 
 const envSfn = lazy(() => traced(new SFNClient({})));
-const envScope = lazy(() => awsEventScope(jsonFromEnv(process.env, 'KUBEPOSTURE_CONFIG', parseConfig)));
+const envScope = lazy(() => awsEventScope(envConfig()));
+
+const envConfig = lazy(() => jsonFromEnv(process.env, 'KUBEPOSTURE_CONFIG', parseConfig));
 
 export const defaultDeps: RescanDeps = {
-  async scanClusters() {
-    // rescan-core's scoped scan and reconcile is wired here when the two branches merge.
-    throw new RescanNotWiredError('the single-cluster scan is not wired into the rescan function');
-  },
+  // State and alerts as finalize has them; no report archive (a rescan's delta is what people need, and it must not
+  // move the latest full report).
+  scanClusters: clusterRescanner(() => ({
+    collectors: [defaultCollectors('aws', envConfig())],
+    checks: registeredChecks,
+    config: envConfig(),
+    state: envStateStore(),
+    notifiers: envNotifiers(),
+  })),
   async scanAccounts(accountIds) {
     const stateMachineArn = process.env.KUBEPOSTURE_STATE_MACHINE_ARN;
     if (!stateMachineArn) throw new Error('KUBEPOSTURE_STATE_MACHINE_ARN is not set');
