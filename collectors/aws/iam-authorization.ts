@@ -156,6 +156,9 @@ export async function readAccountAuthorization(
         ...(r.PermissionsBoundary?.PermissionsBoundaryArn
           ? { permissionsBoundaryArn: r.PermissionsBoundary.PermissionsBoundaryArn }
           : {}),
+        ...(r.InstanceProfileList?.length
+          ? { instanceProfileArns: r.InstanceProfileList.flatMap((ip) => (ip.Arn ? [ip.Arn] : [])) }
+          : {}),
       });
     }
     for (const p of page.Policies ?? []) {
