@@ -18,7 +18,6 @@ import { defaultCollectors } from './collectors.ts';
 import { lazy } from './env.ts';
 import { jsonFromEnv, parseInput } from './input.ts';
 import { logger, metrics, traced, withMiddleware } from './powertools.ts';
-import { envNotifiers, envStateStore } from './publisher.ts';
 import { METRIC } from './stack-contract.ts';
 
 export { logger } from './powertools.ts';
@@ -183,9 +182,9 @@ export function makeRescanHandler(deps: RescanDeps) {
  * reported an error for that cluster, or for its whole account or region (AssumeRole denied, region unreachable);
  * a cluster the cloud says is gone is scanned (its findings resolve), like any other.
  */
-export function clusterRescanner(deps: () => ScanClustersDeps): ScanClusters {
+export function clusterRescanner(deps: () => ScanClustersDeps | Promise<ScanClustersDeps>): ScanClusters {
   return async (refs) => {
-    const { report, failures } = await scanClusters(refs, deps());
+    const { report, failures } = await scanClusters(refs, await deps());
     for (const f of failures) logger.warn('rescan sink failed', { sink: f.sink, error: f.error });
     const errorFor = (ref: AwsClusterRef): TargetError | undefined =>
       report.errors.find((e) =>
@@ -210,13 +209,18 @@ const envConfig = lazy(() => jsonFromEnv(process.env, 'KUBEPOSTURE_CONFIG', pars
 export const defaultDeps: RescanDeps = {
   // State and alerts as finalize has them; no report archive (a rescan's delta is what people need, and it must not
   // move the latest full report).
-  scanClusters: clusterRescanner(() => ({
-    collectors: [defaultCollectors('aws', envConfig())],
-    checks: registeredChecks,
-    config: envConfig(),
-    state: envStateStore(),
-    notifiers: envNotifiers(),
-  })),
+  // The publisher (Security Hub, SNS, Slack, DynamoDB) is imported on the first rescan, not at cold start: it keeps
+  // this function within the AWS bundle budget (stacks/bundling.ts).
+  scanClusters: clusterRescanner(async () => {
+    const { envNotifiers, envStateStore } = await import('./publisher.ts');
+    return {
+      collectors: [defaultCollectors('aws', envConfig())],
+      checks: registeredChecks,
+      config: envConfig(),
+      state: envStateStore(),
+      notifiers: envNotifiers(),
+    };
+  }),
   async scanAccounts(accountIds) {
     const stateMachineArn = process.env.KUBEPOSTURE_STATE_MACHINE_ARN;
     if (!stateMachineArn) throw new Error('KUBEPOSTURE_STATE_MACHINE_ARN is not set');

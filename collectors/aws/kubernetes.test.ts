@@ -87,7 +87,7 @@ describe('the EKS token', () => {
 
   it('is accepted by the cluster it was minted for: the simulator re-verifies the SigV4 presignature', async () => {
     const cm = (await get('alpha')) as { data: Record<string, string> };
-    expect(parseAwsAuth(cm)).toEqual({
+    expect(await parseAwsAuth(cm)).toEqual({
       exists: true,
       mapRoles: [{ rolearn: `arn:aws:iam::${ACCOUNT}:role/admin`, username: 'admin', groups: ['system:masters'] }],
       mapUsers: [],
@@ -161,7 +161,7 @@ describe('kubernetesGet', () => {
     '%s',
     async (_name, cluster, expected) => {
       expect(await get(cluster)).toBe(expected);
-      expect(parseAwsAuth(undefined)).toEqual({ exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] });
+      expect(await parseAwsAuth(undefined)).toEqual({ exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] });
     },
   );
 
@@ -311,7 +311,7 @@ describe('kubernetesGet', () => {
 
   it('reports aws-auth whose YAML the authenticator would reject as Malformed, naming the key', async () => {
     const cm = await get('broken');
-    expect(() => parseAwsAuth(cm)).toThrow(/Malformed: aws-auth data.mapRoles is not valid YAML/);
+    await expect(parseAwsAuth(cm)).rejects.toThrow(/Malformed: aws-auth data.mapRoles is not valid YAML/);
   });
 
   it.each([
@@ -322,8 +322,8 @@ describe('kubernetesGet', () => {
       /groups is not a list/,
     ],
     ['mapAccounts that is not a list', { mapAccounts: 'nope' }, /mapAccounts is not a YAML list/],
-  ])('rejects %s', (_name, data, message) => {
-    expect(() => parseAwsAuth(configMap(data))).toThrow(message);
+  ])('rejects %s', async (_name, data, message) => {
+    await expect(parseAwsAuth(configMap(data))).rejects.toThrow(message);
   });
 
   it.each([
@@ -332,13 +332,13 @@ describe('kubernetesGet', () => {
     ['another kind', { ...configMap({}), kind: 'Secret' }],
     ['data that is not strings', configMap({ mapRoles: [{ rolearn: 'x' }] })],
     ['a list', []],
-  ])('rejects %s as Malformed, never as an aws-auth that maps nobody', (_name, body) => {
-    expect(() => parseAwsAuth(body)).toThrow(/^Malformed: k8s:aws-auth answered a body without the fields/);
+  ])('rejects %s as Malformed, never as an aws-auth that maps nobody', async (_name, body) => {
+    await expect(parseAwsAuth(body)).rejects.toThrow(/^Malformed: k8s:aws-auth answered a body without the fields/);
   });
 
-  it('reads a ConfigMap without data as one that maps nobody', () => {
+  it('reads a ConfigMap without data as one that maps nobody', async () => {
     const { data: _data, ...empty } = configMap({});
-    expect(parseAwsAuth(empty)).toEqual({ exists: true, mapRoles: [], mapUsers: [], mapAccounts: [] });
+    expect(await parseAwsAuth(empty)).toEqual({ exists: true, mapRoles: [], mapUsers: [], mapAccounts: [] });
   });
 });
 

@@ -1,5 +1,4 @@
 import { request } from 'node:https';
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { CollectorError, type FailureCode } from '../../core/errors.ts';
 import type { AwsAuthConfigMap } from '../../core/snapshot.ts';
@@ -166,7 +165,7 @@ export async function kubernetesGetRetrying(
   }
 }
 
-function yamlList(data: Record<string, unknown>, key: string): unknown[] {
+function yamlList(parseYaml: (text: string) => unknown, data: Record<string, unknown>, key: string): unknown[] {
   const raw = data[key];
   if (raw === undefined || raw === null || raw === '') return [];
   if (typeof raw !== 'string') throw fail('Malformed', `aws-auth data.${key} is not a string`);
@@ -214,20 +213,22 @@ export const CONFIG_MAP_SCHEMA = z.object({
  * Parses the aws-auth ConfigMap as the EKS authenticator reads it: first its shape (checkResponse, as for every
  * cloud answer), then the YAML lists in it; anything either would reject is Malformed.
  */
-export function parseAwsAuth(configMap: unknown): AwsAuthConfigMap {
+export async function parseAwsAuth(configMap: unknown): Promise<AwsAuthConfigMap> {
   if (configMap === undefined) return { exists: false, mapRoles: [], mapUsers: [], mapAccounts: [] };
   const data: Record<string, unknown> = checkResponse('k8s:aws-auth', CONFIG_MAP_SCHEMA, configMap).data ?? {};
+  // Loaded on first use: only CONFIG_MAP-mode clusters need it, and it is 116 KB of every AWS function's cold start.
+  const { parse: parseYaml } = await import('yaml');
   return {
     exists: true,
-    mapRoles: yamlList(data, 'mapRoles').map((item, i) => {
+    mapRoles: yamlList(parseYaml, data, 'mapRoles').map((item, i) => {
       const { arn, ...rest } = mapping(item, 'rolearn', `mapRoles[${i}]`);
       return { rolearn: arn, ...rest };
     }),
-    mapUsers: yamlList(data, 'mapUsers').map((item, i) => {
+    mapUsers: yamlList(parseYaml, data, 'mapUsers').map((item, i) => {
       const { arn, ...rest } = mapping(item, 'userarn', `mapUsers[${i}]`);
       return { userarn: arn, ...rest };
     }),
-    mapAccounts: yamlList(data, 'mapAccounts').map((a, i) => {
+    mapAccounts: yamlList(parseYaml, data, 'mapAccounts').map((a, i) => {
       if (typeof a !== 'string' && typeof a !== 'number')
         throw fail('Malformed', `aws-auth mapAccounts[${i}] is not an account id`);
       return String(a);
