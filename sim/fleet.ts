@@ -198,7 +198,7 @@ export interface SimAccount {
     /** What GetAccountAuthorizationDetails says of each role, user and group, by ARN (policies, boundary, groups). */
     authorization: Map<string, SimPrincipalPolicies>;
   };
-  /** SCPs attached to the account itself (the root's FullAWSAccess is implied). */
+  /** SCPs attached to the account itself, beside FullAWSAccess (served at the root and the account, as AWS attaches it). */
   serviceControlPolicies: { id: string; name: string; document: string }[];
   /** API actions (`ssm:GetParameter`) answered with AccessDenied for this account; live. */
   deniedActions: Set<string>;

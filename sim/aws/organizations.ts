@@ -118,8 +118,10 @@ function listParents(req: AwsRequest, ctx: RequestContext) {
 }
 
 function scpsOf(ctx: RequestContext, targetId: string) {
-  if (targetId === ROOT_ID)
-    return [{ ...FULL_AWS_ACCESS_SCP, document: JSON.stringify(FULL_AWS_ACCESS_SCP.document), aws: true }];
+  // AWS attaches FullAWSAccess to the root and to every account and OU it creates: SCPs are ceilings at each level,
+  // so a level without it (only a Deny SCP) would block everything in the account.
+  const fullAccess = { ...FULL_AWS_ACCESS_SCP, document: JSON.stringify(FULL_AWS_ACCESS_SCP.document), aws: true };
+  if (targetId === ROOT_ID) return [fullAccess];
   if (!inOrganization(ctx, targetId)) {
     throw new AwsError(
       400,
@@ -127,7 +129,10 @@ function scpsOf(ctx: RequestContext, targetId: string) {
       `We can't find a root, OU, account, or policy with the TargetId that you specified.`,
     );
   }
-  return (ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false }));
+  return [
+    fullAccess,
+    ...(ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false })),
+  ];
 }
 
 const summary = (ctx: RequestContext, p: { id: string; name: string; aws: boolean }) => ({
