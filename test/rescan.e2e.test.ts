@@ -4,6 +4,7 @@
  * with the real AWS collector, reconciles it against DynamoDB (dynalite) and alerts: one new finding, one alert, and no
  * other stored finding changes.
  */
+import { readdirSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.ts';
@@ -55,6 +56,7 @@ describe('an EKS change event rescans just that cluster (CloudTrail → SQS → 
   let dynamo: LocalDynamo;
   let state: FindingStateStore;
   let cloud: SimulatedCloud | undefined;
+  const alerts: ScanReport[] = [];
   const config: ScanConfig = parseConfig({
     aws: { roleName: 'KubepostureReader', accounts: [{ id: ACCOUNT }], regions: ['us-east-1', 'eu-west-1'] },
   });
@@ -85,7 +87,7 @@ describe('an EKS change event rescans just that cluster (CloudTrail → SQS → 
     // The change, then its event.
     cloud = await startSimulatedCloud(await fleetWith(['0.0.0.0/0']));
     const sim = cloud;
-    const alerts: ScanReport[] = [];
+    alerts.length = 0;
     const notifier: Notifier = {
       name: 'recording',
       async notify(report) {
@@ -129,4 +131,41 @@ describe('an EKS change event rescans just that cluster (CloudTrail → SQS → 
       expect.arrayContaining(['EKS.ENDPOINT.1', 'EKS.ENDPOINT.2']),
     );
   }, 60_000);
+
+  const EKS_EVENTS = readdirSync(new URL('./data/cloudtrail/', import.meta.url))
+    .map((f) => f.replace(/\.json$/, ''))
+    .filter((n) => n !== 'UpdateAssumeRolePolicy' && n !== 'UpdateClusterConfig');
+
+  it.each(EKS_EVENTS)(
+    '%s rescans only the cluster it names; with nothing changed, nothing opens or resolves elsewhere',
+    async (name) => {
+      const sim = cloud!;
+      const event = cloudTrailFixture(name);
+      const detail = event.detail as { awsRegion: string; requestParameters: { name: string } };
+      const arn = `arn:aws:eks:${detail.awsRegion}:${ACCOUNT}:cluster/${detail.requestParameters.name}`;
+      const before = (await state.load()).findings;
+      alerts.length = 0;
+      const scanned: string[][] = [];
+      const rescan = clusterRescanner(() => ({ collectors: [collector(sim)], checks, config, state, notifiers: [] }));
+      const handler = makeRescanHandler({
+        async scanClusters(refs) {
+          scanned.push(refs.map((r) => r.id));
+          return rescan(refs);
+        },
+        async scanAccounts() {
+          throw new Error('an EKS event must not start an account scan');
+        },
+        scope: awsEventScope(config),
+      });
+      expect((await handler(sqs(event))).batchItemFailures).toEqual([]);
+      expect(scanned).toEqual([[arn]]);
+      const after = (await state.load()).findings;
+      const others = (fs: typeof before) => fs.filter((f) => f.clusterId !== arn);
+      expect(others(after)).toEqual(others(before));
+      // The named cluster's own findings: re-judged, still open where they were (the fleet did not change).
+      const openIds = (fs: typeof before) =>
+        fs.filter((f) => f.clusterId === arn && f.status === 'open').map((f) => f.id);
+      expect(openIds(after).sort()).toEqual(openIds(before).sort());
+    },
+  );
 });
