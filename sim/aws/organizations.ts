@@ -118,8 +118,8 @@ function listParents(req: AwsRequest, ctx: RequestContext) {
 }
 
 function scpsOf(ctx: RequestContext, targetId: string) {
-  if (targetId === ROOT_ID)
-    return [{ ...FULL_AWS_ACCESS_SCP, document: JSON.stringify(FULL_AWS_ACCESS_SCP.document), aws: true }];
+  const fullAccess = { ...FULL_AWS_ACCESS_SCP, document: JSON.stringify(FULL_AWS_ACCESS_SCP.document), aws: true };
+  if (targetId === ROOT_ID) return [fullAccess];
   if (!inOrganization(ctx, targetId)) {
     throw new AwsError(
       400,
@@ -127,7 +127,9 @@ function scpsOf(ctx: RequestContext, targetId: string) {
       `We can't find a root, OU, account, or policy with the TargetId that you specified.`,
     );
   }
-  return (ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false }));
+  // AWS attaches FullAWSAccess to every account as well as the root, and each level must allow an action: an account
+  // with only its Deny SCPs would allow nothing.
+  return [fullAccess, ...(ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false }))];
 }
 
 const summary = (ctx: RequestContext, p: { id: string; name: string; aws: boolean }) => ({
