@@ -129,7 +129,10 @@ function scpsOf(ctx: RequestContext, targetId: string) {
   }
   // AWS attaches FullAWSAccess to every account as well as the root, and each level must allow an action: an account
   // with only its Deny SCPs would allow nothing.
-  return [fullAccess, ...(ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false }))];
+  return [
+    fullAccess,
+    ...(ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false })),
+  ];
 }
 
 const summary = (ctx: RequestContext, p: { id: string; name: string; aws: boolean }) => ({
