@@ -406,8 +406,8 @@ const AccountSpecSchema = z.strictObject({
     .default({ roles: [], users: [], groups: [], policies: [] }),
   /**
    * Service control policies attached to this account (Organizations, served to the scanner's own account, the
-   * organization's management account), beside FullAWSAccess, which the root and the account always carry as AWS
-   * attaches it; there are no OUs.
+   * organization's management account), besides the FullAWSAccess that AWS attaches to the root and to every account by
+   * default; there are no OUs.
    */
   serviceControlPolicies: z.array(z.strictObject({ name: POLICY_NAME, document: POLICY_DOCUMENT })).default([]),
   /** Sim-only: API actions refused to this account with AccessDenied (`eks:DescribeClusterVersions`, `ssm:GetParameter`). */

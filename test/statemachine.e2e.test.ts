@@ -58,7 +58,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '999999999999'; // the sample fleet's caller: the security account the stack is deployed in
 const BUCKET = 'kubeposture-results-test';
 const TABLE = 'kubeposture-state-test';
-/** A scan-target whose result write S3 refuses fails its child execution: one of seven is within 25 %. */
+/** A scan-target whose result write S3 refuses fails its child execution: one of nine is within 25 %. */
 const FAILING_TARGET = { provider: 'aws', accountId: '222222222222', region: 'us-west-2' } as const;
 
 const CDK_CONTEXT = JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')).context;
@@ -403,14 +403,17 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
   });
 
   it('fails the scan, and records it failed in DynamoDB, when more targets fail than the map tolerates', async () => {
-    // Prepare: every result write of account 2222… refused: 2 of 7 targets (29 % > 25 %).
-    simS3(cloud.fleet).attachPolicy(scanTargetRole, [
-      {
+    // Prepare: every result write of accounts 2222… and 1500… refused: 4 of 9 targets (44 % > 25 %; asserted below,
+    // as the sample fleet grows).
+    const failing = ['222222222222', '150015001500'];
+    simS3(cloud.fleet).attachPolicy(
+      scanTargetRole,
+      failing.map((accountId) => ({
         Effect: 'Deny',
         Action: 's3:PutObject',
-        Resource: `arn:aws:s3:::${BUCKET}/scans/*/results/aws/222222222222/*`,
-      },
-    ]);
+        Resource: `arn:aws:s3:::${BUCKET}/scans/*/results/aws/${accountId}/*`,
+      })),
+    );
     const before = new Set(simS3(cloud.fleet).keys(BUCKET, 'scans/'));
     const latest = text('latest/scan.json');
     const posted = digests.length;
@@ -424,6 +427,9 @@ describe('the ScannerStack state machine, run by an ASL engine against S3, Dynam
       .keys(BUCKET, 'scans/')
       .find((k) => !before.has(k) && k.endsWith('/plan.json'))!;
     const scanId = plan.split('/')[1]!;
+    const items = json<ScanTargetItem[]>(`scans/${scanId}/items.json`);
+    const refused = items.filter((i) => failing.includes(i.target.accountId));
+    expect(refused.length / items.length).toBeGreaterThan(0.25);
     expect(await runs().get(scanId)).toMatchObject({
       status: 'FAILED',
       failure: { error: 'States.ExceedToleratedFailureThreshold' },

@@ -139,10 +139,11 @@ describe('serviceControlPolicyReader', () => {
     );
     const [a, b] = [await read(ACCOUNT), await read(ACCOUNT)];
     expect(a.serviceControlPolicies?.map((p) => [p.name, p.target])).toEqual([
+      ['FullAWSAccess', ACCOUNT],
       ['no-leaving', ACCOUNT],
       ['FullAWSAccess', 'r-kp01'],
     ]);
-    expect(a.serviceControlPolicies?.[0]?.document).toEqual(
+    expect(a.serviceControlPolicies?.[1]?.document).toEqual(
       doc({ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }),
     );
     expect(b).toEqual(a);

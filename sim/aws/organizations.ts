@@ -118,8 +118,6 @@ function listParents(req: AwsRequest, ctx: RequestContext) {
 }
 
 function scpsOf(ctx: RequestContext, targetId: string) {
-  // AWS attaches FullAWSAccess to the root and to every account and OU it creates: SCPs are ceilings at each level,
-  // so a level without it (only a Deny SCP) would block everything in the account.
   const fullAccess = { ...FULL_AWS_ACCESS_SCP, document: JSON.stringify(FULL_AWS_ACCESS_SCP.document), aws: true };
   if (targetId === ROOT_ID) return [fullAccess];
   if (!inOrganization(ctx, targetId)) {
@@ -129,6 +127,8 @@ function scpsOf(ctx: RequestContext, targetId: string) {
       `We can't find a root, OU, account, or policy with the TargetId that you specified.`,
     );
   }
+  // AWS attaches FullAWSAccess to every account as well as the root, and each level must allow an action: an account
+  // with only its Deny SCPs would allow nothing.
   return [
     fullAccess,
     ...(ctx.fleet.account(targetId)?.serviceControlPolicies ?? []).map((p) => ({ ...p, aws: false })),

@@ -83,7 +83,9 @@ export interface AwsRouterDeps {
 }
 
 const SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+/** API request bodies are small; S3 takes objects (up to 5 GiB a PUT): the sim holds one 8 MiB upload part and more. */
 const MAX_BODY = 1 << 20;
+const MAX_S3_BODY = 32 << 20;
 
 interface Scope {
   accessKeyId: string;
@@ -97,12 +99,12 @@ function scopeOf(req: IncomingMessage, url: URL): Scope | undefined {
   return m ? { accessKeyId: m[1]!, region: m[3]!, service: m[4]! } : undefined;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage, max: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new AwsError(413, 'RequestEntityTooLarge', 'Request body over 1 MiB.');
+    if (size > max) throw new AwsError(413, 'RequestEntityTooLarge', `Request body over ${max >> 20} MiB.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -134,9 +136,9 @@ export function createAwsHandler(deps: AwsRouterDeps): (req: IncomingMessage, re
 
   async function answer(req: IncomingMessage, requestId: string, call: SimCall, seen: Answered): Promise<SimResponse> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const body = await readBody(req);
-    call.request = requestFingerprint(req.method, req.url, body);
     const scope = scopeOf(req, url);
+    const body = await readBody(req, scope?.service === 's3' ? MAX_S3_BODY : MAX_BODY);
+    call.request = requestFingerprint(req.method, req.url, body);
     if (!scope) {
       const e = new AwsError(403, 'MissingAuthenticationToken', 'Request is missing a SigV4 Authorization header.');
       call.errorCode = e.code;
