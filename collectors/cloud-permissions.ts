@@ -46,6 +46,16 @@ export const AZURE_PERMISSIONS: Record<string, CloudPermission> = {
     role: 'Reader',
     note: 'through ARM, the management plane: key attributes only, never key material; not stopped by the vault firewall',
   },
+  'authorization:ListRoleAssignments': {
+    permissions: ['Microsoft.Authorization/roleAssignments/read'],
+    role: 'Reader',
+    note: 'at the cluster scope, inherited assignments included (who can become cluster-admin)',
+  },
+  'authorization:GetRoleDefinition': {
+    permissions: ['Microsoft.Authorization/roleDefinitions/read'],
+    role: 'Reader',
+    note: 'the roles those assignments use, custom roles included',
+  },
 };
 
 export const GCP_PERMISSIONS: Record<string, CloudPermission> = {
@@ -64,5 +74,15 @@ export const GCP_PERMISSIONS: Record<string, CloudPermission> = {
     permissions: ['cloudkms.cryptoKeys.get'],
     role: 'roles/cloudkms.viewer',
     note: 'in the key’s project: a key in another project needs the grant there',
+  },
+  'crm:GetIamPolicy': {
+    permissions: ['resourcemanager.projects.getIamPolicy'],
+    role: 'roles/iam.securityReviewer',
+    note: 'the cluster’s project policy (who can become cluster-admin); also in roles/viewer',
+  },
+  'gcp-iam:GetRole': {
+    permissions: ['iam.roles.get'],
+    role: 'roles/iam.roleViewer',
+    note: 'custom roles the project policy binds (predefined roles are known offline); also in roles/iam.securityReviewer',
   },
 };

@@ -467,6 +467,20 @@ function serverError(d: Delivery): FaultError {
   }
 }
 
+/**
+ * Calls whose `{}` is a valid answer that no client can tell from an `empty` fault: proto3 JSON omits empty repeated
+ * fields, so GKE `clusters.list` for a project without clusters, and a Resource Manager `projects.list` page with no
+ * projects (a last page, or an identity that sees none), are `{}` on the wire. The collector must believe them
+ * (collectors/gcp/schemas.ts), so a campaign that means "no empty answer may lose data" excludes them from its
+ * `empty` rules (`except: EMPTY_IS_AN_ANSWER`); injecting `{}` there shows the documented limit instead (a project's
+ * clusters vanish with no gap), which collectors/gcp/faults.test.ts pins. Every other Google answer the collector
+ * reads has a field that is always sent (an etag, a name, a version list), so its `{}` is refused as Malformed.
+ */
+export const EMPTY_IS_AN_ANSWER: readonly FaultMatch[] = [
+  { cloud: 'gcp', service: 'gke', action: 'clusters.list' },
+  { cloud: 'gcp', service: 'crm', action: 'projects.list' },
+];
+
 /** A well-formed answer with nothing in it, as a broken proxy or gateway returns: `{}`, or an empty result element. */
 function emptyBody(d: Delivery): string {
   const body = d.response.body;

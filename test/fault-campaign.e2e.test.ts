@@ -13,7 +13,7 @@ import type { ScanReport } from '../core/report.ts';
 import { runScan } from '../core/scan.ts';
 import { createLocalStateStore } from '../publish/stores/local.ts';
 import { simAzureCredential, simGoogleAuthClient } from '../sim/clients.ts';
-import type { FaultPlan } from '../sim/faults.ts';
+import { EMPTY_IS_AN_ANSWER, type FaultPlan } from '../sim/faults.ts';
 import { loadSampleFleet, type SimCall, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
 
 /**
@@ -64,7 +64,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'server-error', plan: { seed: 102, rules: [{ kind: 'server-error', rate: 0.2 }] } },
   { name: 'truncated', plan: { seed: 103, rules: [{ kind: 'truncated', rate: 0.1 }] } },
   { name: 'garbage', plan: { seed: 104, rules: [{ kind: 'garbage', rate: 0.1 }] } },
-  { name: 'empty', plan: { seed: 105, rules: [{ kind: 'empty', rate: 0.3 }] } },
+  // Not where `{}` is itself a valid answer (no clusters, no more projects): see EMPTY_IS_AN_ANSWER.
+  { name: 'empty', plan: { seed: 105, rules: [{ kind: 'empty', rate: 0.3, except: [...EMPTY_IS_AN_ANSWER] }] } },
   { name: 'hang', plan: { seed: 106, rules: [{ kind: 'hang', rate: 0.03 }] } },
   { name: 'slow', plan: { seed: 107, rules: [{ kind: 'slow', rate: 0.2, slowMs: 300 }] } },
   { name: 'repeat-token', plan: { seed: 108, rules: [{ kind: 'repeat-token', rate: 0.3 }] } },

@@ -11,7 +11,7 @@ export default defineCheck({
   service: 'gke',
   severity: 'high',
   category: 'access',
-  needs: ['gke:ListClusters', 'crm:GetIamPolicy'],
+  needs: ['gke:ListClusters', 'crm:GetIamPolicy', 'gcp-iam:GetRole'],
   frameworks: {},
   reads: ['projectIam.policy.bindings[].members', 'projectIam.organizationDomains'],
   risk: 'allUsers, allAuthenticatedUsers, consumer (gmail.com) accounts, federated workload identities and members of other domains that can become cluster-admin put the cluster in the hands of identities the organization does not manage: no offboarding, no enforced 2-step verification, no audit of who they are.',

@@ -11,7 +11,7 @@ export default defineCheck({
   service: 'gke',
   severity: 'medium',
   category: 'access',
-  needs: ['gke:ListClusters', 'crm:GetIamPolicy'],
+  needs: ['gke:ListClusters', 'crm:GetIamPolicy', 'gcp-iam:GetRole'],
   frameworks: {},
   reads: ['projectIam.policy.bindings', 'projectIam.customRoles', 'projectIam.unresolvedRoles'],
   risk: 'In GKE, IAM authorizes Kubernetes API calls beside RBAC: every member bound to roles/owner, roles/editor, roles/container.admin, roles/container.clusterAdmin, a role that can set the project IAM policy, or a custom role with container.clusters.update or container.clusterRoleBindings.create can make itself cluster-admin. The default Compute Engine service account holds roles/editor in new projects.',
