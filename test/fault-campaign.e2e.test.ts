@@ -25,7 +25,10 @@ import { loadSampleFleet, type SimCall, type SimulatedCloud, startSimulatedCloud
  */
 
 /** Short limits, so a hung or looping call costs the campaign seconds. */
-const COLLECTION = { connectTimeoutMs: 500, requestTimeoutMs: 1_000, targetTimeoutMs: 4_000, maxPages: 50 };
+// The target deadline leaves the fault-free baseline twice the time it takes on two busy cores (about 4 s for the
+// sample's largest target, paging its IAM authorization two items at a time): a baseline cut short by its own deadline
+// would make every later scan's PASS look false.
+const COLLECTION = { connectTimeoutMs: 500, requestTimeoutMs: 1_000, targetTimeoutMs: 8_000, maxPages: 50 };
 /** Targets scanned at once (`concurrency.targets`): the sample fleet plans more, so the scan runs them in rounds. */
 const TARGETS_AT_ONCE = 8;
 /**
@@ -148,6 +151,10 @@ describe('fault campaign: the sample fleet under each fault class, on one state 
     // The baseline itself must be sound, or nothing below means anything.
     expect(baseline.findings.filter((f) => f.status === 'PASS').length).toBeGreaterThan(100);
     expect(new Set(baseline.findings.map((f) => f.provider))).toEqual(new Set(['aws', 'azure', 'gcp']));
+    // ... and complete: no target ran out of time (that would be the machine, not a fault, and would make PASS look false).
+    expect(baseline.findings.filter((f) => f.status === 'ERROR' && /Timeout/.test(f.message)).map((f) => f.id)).toEqual(
+      [],
+    );
   }, 60_000);
 
   afterAll(async () => {
