@@ -11,6 +11,7 @@ import type {
   IamAuthUser,
   IamManagedPolicy,
 } from '../../core/snapshot-iam.ts';
+import { AWS_MANAGED_POLICIES } from '../../sim/aws/managed-policies.ts';
 
 const IAM_ACCOUNT = '111122223333';
 
@@ -86,10 +87,18 @@ function managed(arn: string, document: IamPolicyDocument | undefined): IamManag
   return { arn, name: arn.split('/').at(-1) ?? arn, document };
 }
 
-/** AWS managed policies the tests attach, abbreviated to the statements that matter for paths but faithful in kind. */
+/**
+ * AWS managed policies the tests attach: the simulator's catalogue (their default versions, as AWS publishes them),
+ * plus PowerUserAccess, abbreviated to the statements that matter for paths.
+ */
 export const AWS_MANAGED: Record<string, IamManagedPolicy> = Object.fromEntries(
   [
-    managed(awsPolicy('AdministratorAccess'), aPolicyDocument(allowStmt('*'))),
+    ...AWS_MANAGED_POLICIES.map((p) =>
+      managed(
+        awsPolicy(p.name),
+        p.versions.find((v) => v.versionId === p.defaultVersionId)?.document as IamPolicyDocument | undefined,
+      ),
+    ),
     managed(
       awsPolicy('PowerUserAccess'),
       aPolicyDocument(
@@ -100,63 +109,6 @@ export const AWS_MANAGED: Record<string, IamManagedPolicy> = Object.fromEntries(
           'iam:ListRoles',
           'organizations:DescribeOrganization',
         ]),
-      ),
-    ),
-    managed(
-      awsPolicy('AmazonEKSWorkerNodePolicy'),
-      aPolicyDocument(
-        allowStmt([
-          'ec2:DescribeInstances',
-          'ec2:DescribeRouteTables',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVolumes',
-          'ec2:DescribeVpcs',
-          'eks:DescribeCluster',
-          'eks-auth:AssumeRoleForPodIdentity',
-        ]),
-      ),
-    ),
-    managed(
-      awsPolicy('AmazonEKS_CNI_Policy'),
-      aPolicyDocument(
-        allowStmt([
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:AttachNetworkInterface',
-          'ec2:CreateNetworkInterface',
-          'ec2:DeleteNetworkInterface',
-          'ec2:DescribeInstances',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DetachNetworkInterface',
-          'ec2:ModifyNetworkInterfaceAttribute',
-          'ec2:UnassignPrivateIpAddresses',
-        ]),
-        allowStmt('ec2:CreateTags', 'arn:aws:ec2:*:*:network-interface/*'),
-      ),
-    ),
-    managed(
-      awsPolicy('AmazonEC2ContainerRegistryReadOnly'),
-      aPolicyDocument(
-        allowStmt([
-          'ecr:GetAuthorizationToken',
-          'ecr:BatchCheckLayerAvailability',
-          'ecr:GetDownloadUrlForLayer',
-          'ecr:GetRepositoryPolicy',
-          'ecr:DescribeRepositories',
-          'ecr:ListImages',
-          'ecr:DescribeImages',
-          'ecr:BatchGetImage',
-          'ecr:GetLifecyclePolicy',
-          'ecr:GetLifecyclePolicyPreview',
-          'ecr:ListTagsForResource',
-          'ecr:DescribeImageScanFindings',
-        ]),
-      ),
-    ),
-    managed(
-      awsPolicy('AmazonS3ReadOnlyAccess'),
-      aPolicyDocument(
-        allowStmt(['s3:Get*', 's3:List*', 's3:Describe*', 's3-object-lambda:Get*', 's3-object-lambda:List*']),
       ),
     ),
   ].map((p) => [p.arn, p]),
