@@ -249,6 +249,13 @@ try {
       `${stats.calls} (${stats.awsCalls} AWS, ${stats.byService.k8s?.calls ?? 0} Kubernetes API); ${(stats.calls / clusters).toFixed(1)} per cluster`,
     ],
     [
+      'calls per cluster by action',
+      Object.entries(stats.byAction)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${(n / clusters).toFixed(2)}`)
+        .join(', '),
+    ],
+    [
       'throttled answers',
       `${stats.throttled} (${((stats.throttled / Math.max(1, stats.awsCalls)) * 100).toFixed(1)}% of AWS calls)${Object.entries(
         stats.byService,
@@ -268,6 +275,14 @@ try {
     [
       'collection CPU per API call',
       `${(collectCpuMs / stats.calls).toFixed(3)} ms (less evaluation: ${fmt(evalCpuMs)} for ${run.snapshots.length} snapshots)`,
+    ],
+    [
+      'simulator CPU per API call',
+      `${(stats.cpuMs / stats.calls).toFixed(3)} ms (simulator process: ${fmt(stats.cpuMs)} CPU over the scan)`,
+    ],
+    [
+      'machine CPU floor',
+      `${fmt((run.cpuMs + stats.cpuMs) / availableParallelism())} = (scanner + simulator CPU) / ${availableParallelism()} cores: the scan cannot be shorter on this machine at this CPU per call`,
     ],
     [
       'errors / gaps',
@@ -291,6 +306,7 @@ try {
         connections: stats.connections,
         cpuPerCallMs: run.cpuMs / stats.calls,
         collectCpuPerCallMs: collectCpuMs / stats.calls,
+        simCpuPerCallMs: stats.cpuMs / stats.calls,
         concurrency,
         errors: run.report.errors.length,
         gaps,

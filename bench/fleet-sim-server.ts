@@ -15,12 +15,16 @@ export interface SimStats {
   /** Every answer since the mark (Kubernetes API reads included, service `k8s`). */
   calls: number;
   byService: Record<string, { calls: number; throttled: number }>;
+  /** Answers per `service:action`. */
+  byAction: Record<string, number>;
   throttled: number;
   /** Answers that were not throttled, per bucket (`account/region/service`) of the throttled services. */
   bucketCalls: Record<string, number>;
   /** TCP connections the AWS endpoint accepted since the mark. */
   connections: number;
   awsCalls: number;
+  /** CPU time of the simulator process since the mark, ms (user + system, all its threads). */
+  cpuMs: number;
 }
 
 export type SimReply =
@@ -35,19 +39,25 @@ let cloud: Awaited<ReturnType<typeof startSimulatedCloud>> | undefined;
 let limited: (service: string) => boolean = () => false;
 let markCalls = 0;
 let markConnections = 0;
+let markCpu = process.cpuUsage();
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 function stats(calls: readonly SimCall[]): SimStats {
   const out: SimStats = {
     calls: 0,
     byService: {},
+    byAction: {},
     throttled: 0,
     bucketCalls: {},
     connections: (cloud?.connections() ?? 0) - markConnections,
     awsCalls: 0,
+    cpuMs: cpuMs(process.cpuUsage(markCpu)),
   };
   for (const c of calls) {
     out.calls++;
     if (c.service !== 'k8s') out.awsCalls++;
+    out.byAction[`${c.service}:${c.action}`] = (out.byAction[`${c.service}:${c.action}`] ?? 0) + 1;
     out.byService[c.service] ??= { calls: 0, throttled: 0 };
     const s = out.byService[c.service]!;
     s.calls++;
@@ -74,6 +84,7 @@ process.on('message', (m: SimRequest) => {
       } else if (m.type === 'mark') {
         markCalls = cloud!.calls.length;
         markConnections = cloud!.connections();
+        markCpu = process.cpuUsage();
         reply({ type: 'marked' });
       } else if (m.type === 'stats') {
         reply({ type: 'stats', stats: stats(cloud!.calls.slice(markCalls)) });
