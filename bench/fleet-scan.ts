@@ -15,7 +15,7 @@ import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checks } from '../checks/index.ts';
-import { createAwsCollector } from '../collectors/aws/index.ts';
+import { createThreadedCollector } from '../collectors/worker-pool.ts';
 import { parseConfig } from '../core/config.ts';
 import { evaluateSnapshots } from '../core/engine.ts';
 import { runScan } from '../core/scan.ts';
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     'throttle-services': { type: 'string', default: 'eks,iam' },
     targets: { type: 'string' },
     'clusters-per-target': { type: 'string' },
+    /** Collection threads (`concurrency.threads`): a number, or auto (the default). */
+    threads: { type: 'string' },
     json: { type: 'boolean', default: false },
     /** Writes a CPU profile of the measured scan only (not the start, warm-up or module loading) to this file. */
     profile: { type: 'string' },
@@ -153,6 +155,7 @@ try {
   const explicit = {
     ...(values.targets ? { targets: Number(values.targets) } : {}),
     ...(values['clusters-per-target'] ? { clustersPerTarget: Number(values['clusters-per-target']) } : {}),
+    ...(values.threads ? { threads: values.threads === 'auto' ? 'auto' : Number(values.threads) } : {}),
   };
   const configFor = (ids: string[], scanRegions: string[]) =>
     parseConfig({
@@ -163,7 +166,7 @@ try {
   /** A scan through runScan (the CLI's path), keeping the snapshots to price evaluation separately. */
   async function scan(ids: string[], scanRegions: string[]) {
     const config = configFor(ids, scanRegions);
-    const aws = createAwsCollector(config, deps);
+    const aws = createThreadedCollector('aws', config, { aws: deps }, config.concurrency.threads);
     const snapshots: ClusterSnapshot[] = [];
     const collector: Collector = {
       provider: aws.provider,
@@ -179,7 +182,9 @@ try {
     const report = await runScan({ collectors: [collector], checks, config });
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    return { config, report, snapshots, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+    const threads = aws.threads();
+    await aws.close();
+    return { config, report, snapshots, ms, cpuMs: (cpu.user + cpu.system) / 1000, threads };
   }
 
   await scan([WARMUP_ACCOUNT], regions.slice(0, 1));
@@ -241,7 +246,7 @@ try {
     ['LOWER BOUND', `${fmt(boundMs)} (the larger of the two)`],
     [
       `scan, ${label} concurrency`,
-      `${fmt(run.ms)} (targets ${concurrency.targets}, clustersPerTarget ${concurrency.clustersPerTarget})`,
+      `${fmt(run.ms)} (targets ${concurrency.targets}, clustersPerTarget ${concurrency.clustersPerTarget}, threads ${concurrency.threads}: ${run.threads || 'in-process'})`,
     ],
     ['RATIO scan / bound', `${(run.ms / boundMs).toFixed(2)}×`],
     [

@@ -8,6 +8,7 @@ import type { createAwsCollector } from '../collectors/aws/index.ts';
 import type { createAzureCollector } from '../collectors/azure/index.ts';
 import type { createGcpCollector } from '../collectors/gcp/index.ts';
 import { createCollector } from '../collectors/index.ts';
+import { createThreadedCollector } from '../collectors/worker-pool.ts';
 import { selectChecks } from '../core/check-select.ts';
 import { type ClusterRef, ClusterRefError, parseClusterRef } from '../core/cluster-ref.ts';
 import { complianceReports } from '../core/compliance.ts';
@@ -381,8 +382,11 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
   const collectors: Collector[] = [];
   // Named clusters bring their own clouds' collectors: an AKS id needs no --subscriptions to be read.
   const wants = (p: Collector['provider']) => clusters?.some((c) => c.provider === p);
-  if (clusters ? wants('aws') : !providers || providers.includes('aws'))
-    collectors.push(createCollector('aws', config, { aws: deps }));
+  // A large AWS fleet is collected on threads, one account per thread (concurrency.threads); they end with the scan.
+  const aws = (clusters ? wants('aws') : !providers || providers.includes('aws'))
+    ? createThreadedCollector('aws', config, { aws: deps }, config.concurrency.threads)
+    : undefined;
+  if (aws) collectors.push(aws);
   if (clusters ? wants('azure') : config.azure) collectors.push(createCollector('azure', config, { azure: azureDeps }));
   if (clusters ? wants('gcp') : config.gcp) collectors.push(createCollector('gcp', config, { gcp: gcpDeps }));
   try {
@@ -435,6 +439,7 @@ async function scan(o: ScanOptions, io: CliIo): Promise<number> {
     if (failures.length > 0) return EXIT.runtime;
     return gate[0] ? GATE_EXIT[gate[0].kind] : EXIT.ok;
   } finally {
+    await aws?.close();
     await stopSim?.();
   }
 }

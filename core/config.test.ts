@@ -13,6 +13,7 @@ describe('parseConfig', () => {
     expect(c.checks.access.maxClusterAdmins).toBe(3);
     expect(c.aws.kubernetesApiTimeoutMs).toBe(5_000);
     expect(c.concurrency.targets).toBeGreaterThan(0);
+    expect(c.concurrency.threads).toBe('auto');
   });
 
   it('defaults the node and version settings to documented values', () => {
@@ -30,6 +31,8 @@ describe('parseConfig', () => {
     [{ failOn: 'severe' }, 'failOn'],
     [{ aws: { roleNmae: 'x' } }, 'aws'],
     [{ concurrency: { targets: 0 } }, 'concurrency.targets'],
+    [{ concurrency: { threads: 'many' } }, 'concurrency.threads'],
+    [{ concurrency: { threads: -1 } }, 'concurrency.threads'],
     [{ checks: { access: { maxClusterAdmins: 0 } } }, 'checks.access.maxClusterAdmins'],
     [{ aws: { kubernetesApiTimeoutMs: 10 } }, 'aws.kubernetesApiTimeoutMs'],
     [{ checks: { versions: { warnDays: -1 } } }, 'checks.versions.warnDays'],

@@ -373,7 +373,7 @@ export const SecurityHubSettingsSchema = z
   })
   .strict();
 
-export const DEFAULT_CONCURRENCY = { targets: 512, clustersPerTarget: 64 } as const;
+export const DEFAULT_CONCURRENCY = { targets: 512, clustersPerTarget: 64, threads: 'auto' } as const;
 
 export const ScanConfigSchema = z
   .object({
@@ -393,6 +393,11 @@ export const ScanConfigSchema = z
         targets: z.number().int().min(1).max(1024).default(DEFAULT_CONCURRENCY.targets),
         /** Clusters described at once within one target (and describe calls at once within one cluster). */
         clustersPerTarget: z.number().int().min(1).max(256).default(DEFAULT_CONCURRENCY.clustersPerTarget),
+        /**
+         * CLI only: threads that collect AWS targets, one account per thread ('auto': one per core once a scan has
+         * 16 targets or more; 0 or 1: in-process). Functions collect one target per invocation and ignore it.
+         */
+        threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default(DEFAULT_CONCURRENCY.threads),
       })
       .strict()
       .default(DEFAULT_CONCURRENCY),
