@@ -23,15 +23,21 @@ export type WorkerReply = { id: number; collection: TargetCollection } | { id: n
 
 /** Below this many targets a scan is over before threads would have loaded the SDKs: collect in-process. */
 export const MIN_TARGETS_FOR_THREADS = 16;
+/** 'auto' stops here: each thread holds its own SDK clients and modules (about 100 MiB). */
+export const MAX_AUTO_THREADS = 8;
 
 /**
- * How many collection threads a plan gets: `configured` ('auto': one per core), never more than its accounts (all of
+ * How many collection threads a plan gets: `configured` ('auto': one per core, at most MAX_AUTO_THREADS), never more than its accounts (all of
  * an account's targets share one thread: its rate limiters, IAM reads and AssumeRole are per account), and none for
  * a plan too small to be worth the threads' start (each loads the SDKs anew).
  */
 export function threadsFor(configured: number | 'auto', plan: { targets: number; accounts: number }): number {
   const wanted =
-    configured === 'auto' ? (plan.targets >= MIN_TARGETS_FOR_THREADS ? availableParallelism() : 0) : configured;
+    configured === 'auto'
+      ? plan.targets >= MIN_TARGETS_FOR_THREADS
+        ? Math.min(availableParallelism(), MAX_AUTO_THREADS)
+        : 0
+      : configured;
   const threads = Math.min(wanted, plan.accounts);
   return threads >= 2 ? threads : 0;
 }
