@@ -2,7 +2,8 @@
  * One finalize run, in its own process (bench/finalize-memory.ts bundles this file with esbuild, as the Lambda is
  * bundled, and starts it with `--max-old-space-size`): the real handler, publisher and state store, with the results
  * and the report files in folders on disk so that nothing but finalize's own memory counts toward the peak RSS.
- * Prints one JSON line: peak RSS, wall and CPU time, and the handler's output.
+ * Prints one JSON line: peak RSS, wall and CPU time, the handler's output, and the Slack digest's counts checked
+ * against every finding in the archive (after the timing: the check reads `report.findings.jsonl` back).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
@@ -10,7 +11,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { checks } from '../checks/index.ts';
-import type { FindingState } from '../core/lifecycle.ts';
+import type { Finding } from '../core/finding.ts';
+import { alertable, type FindingState } from '../core/lifecycle.ts';
+import type { ScanReport } from '../core/report.ts';
+import { atLeast } from '../core/severity.ts';
 import { type FindingStateStore, type Notifier, parseFindingState, type ScanRecord } from '../core/state.ts';
 import { makeFinalizeHandler } from '../functions/finalize.ts';
 import { fileObjectStore } from '../functions/objects.ts';
@@ -92,13 +96,53 @@ function stateStore(): FindingStateStore {
 }
 
 // A notifier that does what Slack's does with the report (the digest), without the network.
+const DIGEST_SEVERITY = 'high';
 let digestBlocks = 0;
+let digestSaid: { listed: number; more: number } | undefined;
+let notified: { report: ScanReport; findings: () => AsyncIterable<Finding> } | undefined;
 const digest: Notifier = {
   name: 'digest',
-  async notify(report) {
-    digestBlocks = toSlackDigest(report, { minSeverity: 'high' }).blocks.length;
+  async notify(report, context) {
+    const { blocks } = toSlackDigest(report, { minSeverity: DIGEST_SEVERITY });
+    digestBlocks = blocks.length;
+    const texts = blocks.map((b) => JSON.stringify(b));
+    digestSaid = {
+      listed: texts.filter((t) => /"type":"section".*\* (NEW|REGRESSED) · /.test(t)).length,
+      more: Number(texts.map((t) => /…and (\d+) more/.exec(t)?.[1]).find(Boolean) ?? 0),
+    };
+    notified = {
+      report,
+      findings:
+        context.findings ??
+        async function* () {
+          yield* report.findings;
+        },
+    };
   },
 };
+
+/**
+ * What the digest should have said, from every finding of the scan read back from the archive (not from the delta's
+ * counts the digest uses): new and regressed unsuppressed FAILs, in all and at or above the digest's threshold.
+ */
+async function digestCheck() {
+  if (!notified || !digestSaid) return undefined;
+  let changed = 0;
+  let atThreshold = 0;
+  for await (const f of notified.findings()) {
+    if (alertable([f]).length === 0) continue;
+    changed++;
+    if (atLeast(f.severity, DIGEST_SEVERITY)) atThreshold++;
+  }
+  const c = notified.report.delta?.counts;
+  return {
+    said: digestSaid.listed + digestSaid.more,
+    ...digestSaid,
+    archiveAtThreshold: atThreshold,
+    deltaChanged: c ? c.new + c.regressed : 0,
+    archiveChanged: changed,
+  };
+}
 void checks; // the catalogue is loaded by the publisher, as in the Lambda
 
 const objects = fileObjectStore(config.objectsDir);
@@ -117,12 +161,14 @@ const out = await finalize({ scanId: config.scanId });
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
 const usage = process.resourceUsage();
+const digestCounts = await digestCheck();
 process.stdout.write(
   `${JSON.stringify({
     maxRssMiB: Math.round(usage.maxRSS / 1024),
     wallMs: Math.round(wallMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     digestBlocks,
+    digestCounts,
     output: out,
   })}\n`,
 );

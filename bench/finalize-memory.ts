@@ -9,7 +9,9 @@
  *
  * Two scans per fleet size: the first against empty state (every FAIL is new: the most state writes), the second a
  * day later against that state, with ~2% of results flipped and one target's result missing (resolved, regressed,
- * new and stale findings all occur).
+ * new and stale findings all occur). Each row also checks the Slack digest's "listed + …and N more" against the new
+ * and regressed findings at or above its threshold counted in the archive (`report.findings.jsonl`), so an undercount
+ * from the bounded report shows (and fails the row).
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -157,6 +159,14 @@ interface ChildResult {
   wallMs: number;
   cpuMs: number;
   digestBlocks: number;
+  digestCounts?: {
+    said: number;
+    listed: number;
+    more: number;
+    archiveAtThreshold: number;
+    deltaChanged: number;
+    archiveChanged: number;
+  };
   output: { summary: { byStatus: Record<string, number> }; errors: number; missingResults: number };
 }
 
@@ -206,8 +216,10 @@ const endpoint = dynamo
 console.log(
   `finalize benchmark: heap limit ${heapMiB} MiB (--max-old-space-size), state: ${dynamo ? 'DynamoDB (dynalite on loopback)' : 'JSON Lines file (bench/finalize-child.ts)'}, results and reports in folders`,
 );
-console.log('| clusters | results | FAIL | scan | peak RSS (MiB) | wall (s) | CPU (s) | outcome |');
-console.log('|---:|---:|---:|---|---:|---:|---:|---|');
+console.log(
+  '| clusters | results | FAIL | scan | peak RSS (MiB) | wall (s) | CPU (s) | digest ≥ high: listed + more (archive) | new + regressed: delta (archive) | outcome |',
+);
+console.log('|---:|---:|---:|---|---:|---:|---:|---:|---:|---|');
 try {
   for (const clusters of sizes) {
     const root = join(work, `fleet-${clusters}`);
@@ -223,11 +235,22 @@ try {
       };
       const r = await runChild(bundle, config);
       const label = scanNo === 0 ? '1 (empty state)' : `${scanNo + 1} (against state)`;
+      const d = 'ok' in r ? r.ok.digestCounts : undefined;
+      // The digest's count is whole when it matches the archive, however many findings report.json kept.
+      const digestOk = d !== undefined && d.said === d.archiveAtThreshold && d.deltaChanged === d.archiveChanged;
       const row =
         'ok' in r
-          ? [r.ok.maxRssMiB, (r.ok.wallMs / 1000).toFixed(1), (r.ok.cpuMs / 1000).toFixed(1), 'ok']
-          : ['—', '—', '—', r.failed];
+          ? [
+              r.ok.maxRssMiB,
+              (r.ok.wallMs / 1000).toFixed(1),
+              (r.ok.cpuMs / 1000).toFixed(1),
+              d ? `${d.listed} + ${d.more} (${d.archiveAtThreshold})` : '—',
+              d ? `${d.deltaChanged} (${d.archiveChanged})` : '—',
+              digestOk ? 'ok' : 'digest count wrong',
+            ]
+          : ['—', '—', '—', '—', '—', r.failed];
       console.log(`| ${clusters} | ${s.results} | ${s.fails} | ${label} | ${row.join(' | ')} |`);
+      if ('ok' in r && !digestOk) process.exitCode = 1;
       if (!('ok' in r)) break;
     }
     if (!values.keep) await rm(root, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { clusterIdKey } from './cluster-ref.ts';
 import type { Finding } from './finding.ts';
 import type { ScanReport } from './report.ts';
+import { atLeast, SEVERITIES, type Severity } from './severity.ts';
 import { type ActiveSuppression, matchSuppression, type Suppression } from './suppressions.ts';
 import { targetKey } from './target.ts';
 
@@ -116,6 +117,17 @@ export interface Delta {
   stale: FindingRef[];
   /** Suppression entries whose expiry has passed (they no longer apply). */
   expiredSuppressions: { index: number; checkId: string; resource: string; expires: string }[];
+  /**
+   * `counts.new` and `counts.regressed` by severity, counted a finding at a time: what a digest's "and N more" comes
+   * from, whole when the report holds a selection of the findings (additive; absent in reports written before it).
+   */
+  alertsBySeverity?: Record<Severity, AlertCounts>;
+}
+
+/** New and regressed unsuppressed FAILs: the findings that reach people. */
+export interface AlertCounts {
+  new: number;
+  regressed: number;
 }
 
 /** A set that only answers `has`: what coverage needs, kept compact for a fleet of results. */
@@ -332,6 +344,7 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
   const resolved: FindingRef[] = [];
   const stale: FindingRef[] = [];
   const counts: DeltaCounts = { new: 0, regressed: 0, persisting: 0, resolved: 0, stale: 0, suppressed: 0, open: 0 };
+  const alertsBySeverity = noAlerts();
 
   /** Records a change (bumped version, history entry) only when something other than timestamps moved. */
   const commit = (before: FindingState | undefined, after: FindingState, change?: StateChange, reason?: string) => {
@@ -410,7 +423,10 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
       }
       commit(prev, after, change, suppression?.reason);
       if (suppression) counts.suppressed++;
-      else counts[state]++;
+      else {
+        counts[state]++;
+        if (state === 'new' || state === 'regressed') alertsBySeverity[f.severity][state]++;
+      }
       counts.open++;
       const lifecycle: FindingLifecycle = { state, firstSeen: after.firstSeen, lastSeen: after.lastSeen };
       if (suppression) lifecycle.suppressed = suppression;
@@ -495,6 +511,7 @@ export function createReconciler(previous: readonly FindingState[], options: Rec
       resolved,
       stale,
       expiredSuppressions,
+      alertsBySeverity,
     };
     const nextState = [...next.values()].sort((a, b) => a.id.localeCompare(b.id));
     return { delta, nextState, changed };
@@ -572,6 +589,34 @@ function latestScanId(state: readonly FindingState[]): string | null {
   let latest: string | null = null;
   for (const s of state) if (latest === null || s.lastScanId > latest) latest = s.lastScanId;
   return latest;
+}
+
+function noAlerts(): Record<Severity, AlertCounts> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, { new: 0, regressed: 0 }])) as Record<Severity, AlertCounts>;
+}
+
+/**
+ * How many findings `alertable` would give at or above `minSeverity` over every finding of the scan, by severity and
+ * in all: from the delta's counts (the report may hold a selection: a list's length would undercount), or from the
+ * findings when the delta has no split (an older report). Never less than the report's own alertable findings.
+ */
+export function alertTotals(
+  report: Pick<ScanReport, 'findings' | 'delta'>,
+  minSeverity: Severity = 'info',
+): { total: number; bySeverity: Record<Severity, AlertCounts> } {
+  const held = noAlerts();
+  for (const f of alertable(report.findings)) held[f.severity][f.lifecycle!.state as keyof AlertCounts]++;
+  const whole = report.delta?.alertsBySeverity;
+  const bySeverity = noAlerts();
+  let total = 0;
+  for (const s of SEVERITIES) {
+    if (!atLeast(s, minSeverity)) continue;
+    for (const k of ['new', 'regressed'] as const) {
+      bySeverity[s][k] = Math.max(whole?.[s]?.[k] ?? 0, held[s][k]);
+      total += bySeverity[s][k];
+    }
+  }
+  return { total, bySeverity };
 }
 
 /** Open findings that should reach people: new or regressed, and not suppressed. */

@@ -180,11 +180,22 @@ function foldedTable(title: string, head: string[], rows: SafeHtml[], total: num
   return html`<details><summary>${title}</summary><div>${intro ? html`<p class="muted">${intro}</p>` : ''}<div class="scroll"><table><tr>${head.map((h) => html`<th>${h}</th>`)}</tr>${rows}</table></div>${more(total, rows.length)}</div></details>`;
 }
 
-/** Resolved or stale findings (named by their stored state), folded, the first LIST_LIMIT of them. */
-function refTable(title: string, why: string, refs: FindingRef[], a: Anchors, intro = ''): SafeHtml | '' {
+/**
+ * Resolved or stale findings (named by their stored state), folded, the first LIST_LIMIT of them; `total` is the
+ * delta's count (whole even if a report keeps part of the list).
+ */
+function refTable(
+  title: string,
+  why: string,
+  refs: FindingRef[],
+  total: number,
+  a: Anchors,
+  intro = '',
+): SafeHtml | '' {
   if (!refs.length) return '';
   const rows = refs.slice(0, LIST_LIMIT).map((r) => refRow(r, a));
-  return foldedTable(`${title} (${n(refs.length)})`, ['Severity', 'Check', 'Cluster', why], rows, refs.length, intro);
+  const whole = Math.max(total, refs.length);
+  return foldedTable(`${title} (${n(whole)})`, ['Severity', 'Check', 'Cluster', why], rows, whole, intro);
 }
 
 /** What changed since the previous scan: counts, and the lists folded (fix-first already leads with the new). */
@@ -219,8 +230,8 @@ ${
       )
     : ''
 }
-${refTable('Resolved', 'How', d.resolved, a)}
-${refTable('Stale', 'Why not re-checked', d.stale, a, 'Still open: this scan could not read what would show them fixed.')}
+${refTable('Resolved', 'How', d.resolved, c.resolved, a)}
+${refTable('Stale', 'Why not re-checked', d.stale, c.stale, a, 'Still open: this scan could not read what would show them fixed.')}
 ${d.expiredSuppressions.map((e) => html`<p><b>Expired suppression</b> ${e.index + 1}: ${e.checkId} on <code>${e.resource}</code> expired on ${e.expires} and no longer applies.</p>`)}`;
 }
 

@@ -143,3 +143,17 @@ describe('terminal header and plurals', () => {
     expect(toTerminal(aReport([aFinding({ status: 'PASS' })]), { color: false })).toContain('No failing findings.');
   });
 });
+
+describe('terminal delta of a bounded report', () => {
+  it('says "… and N more" from the delta counts when the report holds a selection of the findings', () => {
+    // 30 extra new findings, plus the fixture's one new and one regressed: 32 to alert on.
+    const full = aReconciledReport(
+      Array.from({ length: 30 }, (_, i) => aFinding({ checkId: 'EKS.ENDPOINT.1', cluster: `n${i}` })),
+    );
+    let kept = 0;
+    // As finalize bounds report.json: only 12 of the 32 stay in `findings`; the delta keeps the whole counts.
+    const bounded = { ...full, findings: full.findings.filter((f) => f.lifecycle?.state !== 'new' || kept++ < 11) };
+    expect(toTerminal(full, { color: false })).toContain('… and 22 more');
+    expect(toTerminal(bounded, { color: false })).toContain('… and 22 more');
+  });
+});

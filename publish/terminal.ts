@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import type { ResultStatus } from '../core/check.ts';
 import type { Finding } from '../core/finding.ts';
 import { insightSummaryLines } from '../core/insights-summary.ts';
-import { alertable } from '../core/lifecycle.ts';
+import { alertable, alertTotals } from '../core/lifecycle.ts';
 import { plural, type ScanReport } from '../core/report.ts';
 import { compareSeverity, SEVERITIES, type Severity } from '../core/severity.ts';
 import { escapeControl, escapeControlDeep } from '../core/text.ts';
@@ -283,8 +283,9 @@ function tag(c: Colors, f: Finding, hasPrevious: boolean): string {
 
 const LIST_LIMIT = 10;
 
-function more(c: Colors, total: number): string[] {
-  return total > LIST_LIMIT ? [c.dim(`    … and ${total - LIST_LIMIT} more`)] : [];
+/** "… and N more" under a list of `shown` rows, where `total` is the whole count (a report may hold a selection). */
+function more(c: Colors, total: number, shown: number): string[] {
+  return total > shown ? [c.dim(`    … and ${total - shown} more`)] : [];
 }
 
 /** What changed since the previous scan: the part people read first. */
@@ -319,7 +320,7 @@ function deltaLines(report: ScanReport, c: Colors, opts: TerminalOptions): strin
         f.clusterName,
         f.message,
       ]);
-    out.push(table(rows), ...more(c, fresh.length));
+    out.push(table(rows), ...more(c, alertTotals(report).total, rows.length));
   }
   if (d.resolved.length > 0 && d.previousScanId) {
     out.push(c.bold(c.green('Resolved')));
@@ -329,14 +330,14 @@ function deltaLines(report: ScanReport, c: Colors, opts: TerminalOptions): strin
           .slice(0, LIST_LIMIT)
           .map((r) => ['   ', r.severity.toUpperCase(), r.checkId, r.clusterName, r.reason ?? 'now passes']),
       ),
-      ...more(c, d.resolved.length),
+      ...more(c, n.resolved, Math.min(d.resolved.length, LIST_LIMIT)),
     );
   }
   if (d.stale.length > 0) {
     out.push(c.bold('Stale') + c.dim(' (still open: this scan could not read what would show them fixed)'));
     out.push(
       table(d.stale.slice(0, LIST_LIMIT).map((r) => ['   ', r.checkId, r.clusterName, r.reason ?? ''])),
-      ...more(c, d.stale.length),
+      ...more(c, n.stale, Math.min(d.stale.length, LIST_LIMIT)),
     );
   }
   for (const e of d.expiredSuppressions) {

@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { Finding } from '../../core/finding.ts';
-import { alertable } from '../../core/lifecycle.ts';
+import { type AlertCounts, alertable, alertTotals } from '../../core/lifecycle.ts';
 import type { ScanReport } from '../../core/report.ts';
-import { atLeast, compareSeverity, type Severity } from '../../core/severity.ts';
+import { atLeast, compareSeverity, SEVERITIES, type Severity } from '../../core/severity.ts';
 import { escapeControlDeep } from '../../core/text.ts';
 import { escapeHtml } from '../html-escape.ts';
 
@@ -27,6 +27,20 @@ export function digestFindings(report: ScanReport, minSeverity: Severity): Findi
   return alertable(report.findings)
     .filter((f) => atLeast(f.severity, minSeverity))
     .sort((a, b) => compareSeverity(a.severity, b.severity) || a.checkId.localeCompare(b.checkId));
+}
+
+/**
+ * "…and N more (a critical, b high)" after the listed findings, or nothing: N and the split come from the whole
+ * scan's counts (`alertTotals`), not from the report's findings, which are a selection in a large scan.
+ */
+function moreLine(totals: { total: number; bySeverity: Record<Severity, AlertCounts> }, shown: readonly Finding[]) {
+  const left = totals.total - shown.length;
+  if (left <= 0) return undefined;
+  const split = SEVERITIES.map((s) => {
+    const n = totals.bySeverity[s].new + totals.bySeverity[s].regressed - shown.filter((f) => f.severity === s).length;
+    return n > 0 ? `${n} ${s}` : '';
+  }).filter(Boolean);
+  return `…and ${left} more${split.length ? ` (${split.join(', ')})` : ''}`;
 }
 
 function countsLine(report: ScanReport): string {
@@ -84,7 +98,10 @@ export function toSlackDigest(untrusted: ScanReport, o: DigestOptions): { text: 
   ];
   const tail: KnownBlock[] = [];
   const d = report.delta;
-  if (d && (d.resolved.length || d.stale.length)) {
+  // Counts, not the lists' lengths: the counts are whole whatever a report keeps of the lists.
+  const resolved = d?.counts.resolved ?? 0;
+  const stale = d?.counts.stale ?? 0;
+  if (d && (resolved || stale)) {
     const staleReasons = [...new Set(d.stale.map((r) => r.reason ?? ''))]
       .slice(0, 3)
       .map((r) => `• ${mrkdwn(clip(r, 300))}`);
@@ -93,7 +110,7 @@ export function toSlackDigest(untrusted: ScanReport, o: DigestOptions): { text: 
       text: {
         type: 'mrkdwn',
         text: clip(
-          `:white_check_mark: ${d.resolved.length} resolved${d.stale.length ? `\n:grey_question: ${d.stale.length} stale (not re-checked):\n${staleReasons.join('\n')}` : ''}`,
+          `:white_check_mark: ${resolved} resolved${stale ? `\n:grey_question: ${stale} stale (not re-checked):\n${staleReasons.join('\n')}` : ''}`,
           SLACK_LIMITS.sectionText,
         ),
       },
@@ -111,7 +128,8 @@ export function toSlackDigest(untrusted: ScanReport, o: DigestOptions): { text: 
   const room = SLACK_LIMITS.blocks - head.length - tail.length - 2;
   const max = Math.max(0, Math.min(o.maxFindings ?? 20, room));
   const shown = listed.slice(0, max);
-  const body: KnownBlock[] = shown.length ? [{ type: 'divider' }] : [];
+  const more = moreLine(alertTotals(report, o.minSeverity), shown);
+  const body: KnownBlock[] = shown.length || more ? [{ type: 'divider' }] : [];
   for (const f of shown) {
     const label = f.lifecycle?.state === 'regressed' ? 'REGRESSED' : 'NEW';
     body.push({
@@ -125,9 +143,7 @@ export function toSlackDigest(untrusted: ScanReport, o: DigestOptions): { text: 
       },
     });
   }
-  if (listed.length > shown.length) {
-    body.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${listed.length - shown.length} more` }] });
-  }
+  if (more) body.push({ type: 'context', elements: [{ type: 'mrkdwn', text: more }] });
   return { text: `${headline(report)} (${countsLine(report)})`, blocks: [...head, ...body, ...tail] };
 }
 
@@ -143,7 +159,7 @@ export function toEmailDigest(untrusted: ScanReport, o: DigestOptions): EmailDig
   const listed = digestFindings(report, o.minSeverity);
   const max = o.maxFindings ?? 50;
   const shown = listed.slice(0, max);
-  const more = listed.length - shown.length;
+  const more = moreLine(alertTotals(report, o.minSeverity), shown);
   const line = (f: Finding) =>
     `[${f.severity.toUpperCase()}] ${f.lifecycle?.state === 'regressed' ? 'REGRESSED' : 'NEW'} ${f.checkId} ${f.title} - ${f.clusterName} (${f.provider} ${f.accountId} ${f.region}): ${f.message}`;
   const text = [
@@ -152,7 +168,7 @@ export function toEmailDigest(untrusted: ScanReport, o: DigestOptions): EmailDig
     `Scan ${report.scan.id} (${report.scan.trigger}), finished ${report.scan.finishedAt}`,
     '',
     ...shown.map(line),
-    ...(more > 0 ? [`...and ${more} more`] : []),
+    ...(more ? [more.replace('…', '...')] : []),
     ...(o.reportUrl ? ['', `Report: ${o.reportUrl}`] : []),
     '',
   ].join('\n');
@@ -162,7 +178,7 @@ export function toEmailDigest(untrusted: ScanReport, o: DigestOptions): EmailDig
 <h2 style="margin:0 0 8px">${escapeHtml(headline(report))}</h2>
 <p><b>${escapeHtml(countsLine(report))}</b><br><span style="color:#59636e">Scan ${escapeHtml(report.scan.id)} · ${escapeHtml(report.scan.finishedAt)}</span></p>
 ${shown.length ? `<table style="border-collapse:collapse">${shown.map(row).join('')}</table>` : ''}
-${more > 0 ? `<p>…and ${more} more</p>` : ''}
+${more ? `<p>${escapeHtml(more)}</p>` : ''}
 ${o.reportUrl ? `<p><a href="${escapeHtml(o.reportUrl)}">Open the report</a></p>` : ''}
 </body></html>
 `;
