@@ -250,7 +250,7 @@ function templates(scope: NodeScope, nodegroups: readonly Nodegroup[], gaps: Col
   );
 }
 
-/** Values per filter in one DescribeInstances request: EC2 caps the values of a request's filters at 200. */
+/** Cluster names per DescribeInstances request: EC2 limits the values of a filter; 200 stays within it. */
 const INSTANCE_FILTER_BATCH = 200;
 
 const CLUSTER_TAG_PREFIX = 'kubernetes.io/cluster/';
