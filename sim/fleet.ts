@@ -531,7 +531,11 @@ function resolveCluster(spec: FleetSpec, accountId: string, c: ClusterSpec, refs
       ...n,
       instanceId: n.instanceId ?? `i-${hex(digest('instance', accountId, region, name, String(i)), 17)}`,
       launchTime: addMs(clusterCreated, 30 * 60_000),
-      tags: { [`kubernetes.io/cluster/${name}`]: 'owned', Name: `${name}-node-${i}`, ...n.tags },
+      tags: {
+        ...(n.clusterTag ? { [`kubernetes.io/cluster/${name}`]: 'owned' } : {}),
+        Name: `${name}-node-${i}`,
+        ...n.tags,
+      },
     })),
     addons: (addons as AddonSpec[]).map((a) =>
       resolveAddon(spec, { accountId, region, name, version: clusterVersion, createdAt: clusterCreated }, a),

@@ -266,6 +266,10 @@ const SelfManagedNodeSpecSchema = z.strictObject({
   instanceType: z.string().default('m6i.large'),
   metadataOptions: METADATA_OPTIONS.default({ httpTokens: 'required', httpPutResponseHopLimit: 1 }),
   tags: TAGS.default({}),
+  /** false: no `kubernetes.io/cluster/<name>` tag (a node tagged `eks:cluster-name` only, or for other clusters). */
+  clusterTag: z.boolean().default(true),
+  /** EC2's instance state: the scanner asks for live ones only (a terminated node is no longer the cluster's). */
+  state: z.enum(['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped']).default('running'),
 });
 
 /** An AMI in an account's region (EC2 DescribeImages); `creationDate` may be relative (`now-200d`). */

@@ -584,3 +584,83 @@ describe('EKS insights under faults: ERROR for the insight checks only, never a 
     expect(status(findings, 'EKS.VERSIONS.4', 'checkout-api')).toEqual(['PASS']);
   });
 });
+
+describe('self-managed nodes (one DescribeInstances walk per tag convention for the target) under faults', () => {
+  const instancesCall = queryAction('DescribeInstances');
+  const xml = (body: string) => ({ contentType: 'text/xml;charset=UTF-8', body });
+  const ec2Error = (code: string, message: string) =>
+    xml(
+      `<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors>` +
+        '<RequestID>r-1</RequestID></Response>',
+    );
+  const page = (token: string) =>
+    '<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r-1</requestId>' +
+    `<reservationSet/><nextToken>${token}</nextToken></DescribeInstancesResponse>`;
+  const US_EAST = ['checkout-api', 'data-pipeline', 'payments-prod'];
+  const needsInstances = checks.filter((c) => c.needs.includes('ec2:DescribeInstances'));
+
+  // Requests answered, for the target's three clusters: two walks (one per tag convention), whatever their number.
+  it.each<[string, FaultRule['answer'], string, string, number, Setup['collection']?]>([
+    ['denied', { status: 403, ...ec2Error('UnauthorizedOperation', 'not authorized') }, 'AccessDenied', '', 2],
+    [
+      'throttled on every attempt',
+      { status: 503, ...ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
+      'Throttled',
+      'Request limit exceeded',
+      2 * 2, // maxAttempts 2
+    ],
+    [
+      'an empty answer (no reservationSet)',
+      xml('<DescribeInstancesResponse><requestId>r-1</requestId></DescribeInstancesResponse>'),
+      'Malformed',
+      'Reservations',
+      2 * 2, // a malformed answer is retried as transient
+    ],
+    ['a nextToken that repeats', xml(page('again')), 'Malformed', 'already', 2 * 2],
+    // The cap is per walk: maxPages pages and the one past it.
+    [
+      'tokens that never repeat',
+      { body: (_r, hit) => page(`t${hit}`) },
+      'Malformed',
+      '4 pages',
+      2 * 5,
+      { maxPages: 4 },
+    ],
+  ])(
+    '%s: a gap on every cluster of the target, ERROR for the node checks, never PASS',
+    async (_name, answer, code, says, hits, collection) => {
+      const { collected, snapshots, findings } = await collectAll({
+        rules: [{ match: instancesCall, answer }],
+        regions: ['us-east-1'],
+        ...(collection ? { collection } : {}),
+      });
+      expect(proxy!.hits[0]).toBe(hits);
+      expect(collected.flatMap((c) => c.errors)).toEqual([]);
+      expect(snapshots.map((s) => s.name).sort()).toEqual(US_EAST);
+      expect(needsInstances.length).toBeGreaterThan(0);
+      for (const s of snapshots) {
+        const gap = s.gaps.find((g) => g.need === 'ec2:DescribeInstances');
+        expect(gap, s.name).toMatchObject({ code, error: expect.stringContaining(says) });
+        for (const c of needsInstances)
+          expect(status(findings, c.id, s.name), `${c.id} ${s.name}`).not.toContain('PASS');
+      }
+      expect(status(findings, 'EKS.NODES.6', 'payments-prod')).toEqual(['ERROR']);
+    },
+  );
+
+  it('throttled once per walk, then answered: read whole, no gap', async () => {
+    const { snapshots } = await collectAll({
+      rules: [
+        { match: instancesCall, answer: { status: 503, ...ec2Error('RequestLimitExceeded', 'Slow down') }, times: 2 },
+      ],
+      regions: ['us-east-1'],
+    });
+    expect(proxy!.hits[0]).toBe(2);
+    expect(snapshots.map((s) => s.name).sort()).toEqual(US_EAST);
+    for (const s of snapshots)
+      expect(
+        s.gaps.filter((g) => g.need.startsWith('ec2:')),
+        s.name,
+      ).toEqual([]);
+  });
+});

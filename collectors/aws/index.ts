@@ -43,7 +43,7 @@ import {
 import { collectInsights } from './insights.ts';
 import { collectSecretsKey } from './kms.ts';
 import { AWS_AUTH_PATH, kubernetesGetRetrying, parseAwsAuth } from './kubernetes.ts';
-import { type ClusterInProgress, collectNodeFacts, imageLookup } from './nodes.ts';
+import { type ClusterInProgress, collectNodeFacts, imageLookup, instanceLookup } from './nodes.ts';
 import { RateLimiters, rateLimitSettings } from './rate-limit.ts';
 import { createReferenceSource } from './references.ts';
 
@@ -425,6 +425,8 @@ export function createAwsCollector(
       const nodeScope = {
         ec2,
         images: imageLookup(ec2),
+        // Started now, with the names: every cluster's self-managed nodes in one walk per tag convention.
+        instances: instanceLookup(ec2, names, maxPages),
         region,
         references,
         maxPages,

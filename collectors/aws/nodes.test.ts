@@ -1,10 +1,20 @@
+import {
+  type DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
+  type DescribeInstancesCommandOutput,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checks } from '../../checks/index.ts';
+import { parseClusterRef } from '../../core/cluster-ref.ts';
 import { CheckSettingsSchema, parseConfig } from '../../core/config.ts';
 import { evaluateSnapshots } from '../../core/engine.ts';
 import { type EksClusterSnapshot, recommendedReleaseKey } from '../../core/snapshot.ts';
+import type { Target } from '../../core/target.ts';
 import { type FleetSpecInput, parseFleetSpec, type SimulatedCloud, startSimulatedCloud } from '../../sim/index.ts';
+import { type ProxiedRequest, startFaultProxy } from './fault-proxy.ts';
 import { createAwsCollector } from './index.ts';
+import { instanceLookup } from './nodes.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const A = '111111111111';
@@ -195,5 +205,214 @@ describe('node, version and GuardDuty collection against the simulated fleet', (
     );
     expect(moved).toMatchObject({ status: 'PASS' });
     expect(moved.message).toContain('in standard support until 2027-06-01');
+  });
+});
+
+describe('self-managed nodes: DescribeInstances once per target, for all its clusters', () => {
+  const node = (instanceId: string, extra: Record<string, unknown> = {}) => ({ instanceId, imageId: AMI, ...extra });
+  /** Account A, us-east-1: nodes of several clusters, tagged either way, shared, managed, in every state. */
+  const nodesFleet: FleetSpecInput = {
+    caller: { accountId: '999999999999' },
+    accounts: [
+      {
+        id: A,
+        enabledRegions: ['us-east-1', 'eu-west-1'],
+        clusters: [
+          {
+            name: 'alpha',
+            region: 'us-east-1',
+            selfManagedNodes: [
+              node('i-0a000001'),
+              node('i-0a000002', { state: 'stopped' }),
+              node('i-0a000003', { state: 'terminated' }),
+              // A managed node group's instance carries the cluster tag too: not a self-managed node.
+              node('i-0a000004', { tags: { 'eks:nodegroup-name': 'ng' } }),
+            ],
+          },
+          {
+            name: 'bravo',
+            region: 'us-east-1',
+            selfManagedNodes: [
+              // Tagged for alpha as well: a node of both clusters.
+              node('i-0b000001', { tags: { 'kubernetes.io/cluster/alpha': 'shared' } }),
+              // The EKS convention only.
+              node('i-0b000002', { clusterTag: false, tags: { 'eks:cluster-name': 'bravo' } }),
+            ],
+          },
+          { name: 'charlie', region: 'us-east-1' },
+          // Another region: its target's walk, not us-east-1's, even though it names alpha.
+          {
+            name: 'euro',
+            region: 'eu-west-1',
+            selfManagedNodes: [node('i-0e000001', { tags: { 'kubernetes.io/cluster/alpha': 'shared' } })],
+          },
+        ],
+      },
+    ],
+  };
+
+  /** Collects `targets` through a proxy that records each DescribeInstances request's filters. */
+  async function collectNodes(targets: Target[], spec = nodesFleet) {
+    sim = await startSimulatedCloud(parseFleetSpec(spec), { now: NOW });
+    const asked: Record<string, string[]>[] = [];
+    const recordFilters = (r: ProxiedRequest) => {
+      if (r.params.get('Action') !== 'DescribeInstances') return false;
+      const filters: Record<string, string[]> = {};
+      for (let i = 1; r.params.has(`Filter.${i}.Name`); i++)
+        filters[r.params.get(`Filter.${i}.Name`)!] = [...r.params.entries()]
+          .filter(([k]) => k.startsWith(`Filter.${i}.Value.`))
+          .map(([, v]) => v);
+      asked.push(filters);
+      return false; // forwarded
+    };
+    const proxy = await startFaultProxy(sim.aws.endpoint, [{ match: recordFilters, answer: { delayMs: 0 } }]);
+    try {
+      const config = parseConfig({ aws: { accounts: [{ id: A }], regions: ['us-east-1'], maxAttempts: 1 } });
+      const collector = createAwsCollector(config, {
+        endpoint: proxy.endpoint,
+        credentials: sim.callerCredentials,
+        homeRegion: 'us-east-1',
+        clock: () => NOW,
+      });
+      const collected = await Promise.all(targets.map((t) => collector.collect(t)));
+      const snapshots = collected.flatMap((c) => c.snapshots) as EksClusterSnapshot[];
+      const nodes = Object.fromEntries(snapshots.map((s) => [s.name, s.selfManagedNodes.map((i) => i.InstanceId)]));
+      return { collected, snapshots, nodes, asked };
+    } finally {
+      await proxy.close();
+    }
+  }
+  const US: Target = { provider: 'aws', accountId: A, region: 'us-east-1' };
+  const LIVE = ['pending', 'running', 'stopping', 'stopped'];
+
+  it('reads the instances of every cluster of the target in one walk per tag convention, and gives each its own', async () => {
+    const { snapshots, nodes, asked } = await collectNodes([US]);
+    for (const s of snapshots) expect(s.gaps, s.name).toEqual([]);
+    expect(nodes).toEqual({
+      alpha: ['i-0a000001', 'i-0a000002', 'i-0b000001'],
+      bravo: ['i-0b000001', 'i-0b000002'],
+      charlie: [],
+    });
+    expect(sim!.count({ service: 'ec2', action: 'DescribeInstances' })).toBe(2);
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        {
+          'tag-key': ['kubernetes.io/cluster/alpha', 'kubernetes.io/cluster/bravo', 'kubernetes.io/cluster/charlie'],
+          'instance-state-name': LIVE,
+        },
+        { 'tag:eks:cluster-name': ['alpha', 'bravo', 'charlie'], 'instance-state-name': LIVE },
+      ]),
+    );
+  });
+
+  it('a target of one named cluster (a rescan) asks for that cluster only', async () => {
+    const bravo = parseClusterRef(`arn:aws:eks:us-east-1:${A}:cluster/bravo`);
+    const { nodes, asked } = await collectNodes([{ ...US, cluster: bravo }]);
+    expect(nodes).toEqual({ bravo: ['i-0b000001', 'i-0b000002'] });
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        { 'tag-key': ['kubernetes.io/cluster/bravo'], 'instance-state-name': LIVE },
+        { 'tag:eks:cluster-name': ['bravo'], 'instance-state-name': LIVE },
+      ]),
+    );
+    expect(asked).toHaveLength(2);
+  });
+
+  it('a denied walk is a gap on every cluster of the target, and the node checks say ERROR, never PASS', async () => {
+    const denied = structuredClone(nodesFleet);
+    denied.accounts![0]!.deniedActions = ['ec2:DescribeInstances'];
+    const { snapshots, asked } = await collectNodes([US], denied);
+    expect(snapshots.map((s) => s.name).sort()).toEqual(['alpha', 'bravo', 'charlie']);
+    // Denied is not retried: one answer per tag convention, shared by the three clusters.
+    expect(asked).toHaveLength(2);
+    const findings = evaluateSnapshots(snapshots, checks, { now: NOW, settings: CheckSettingsSchema.parse({}) });
+    for (const s of snapshots) {
+      expect(s.gaps, s.name).toContainEqual(
+        expect.objectContaining({ need: 'ec2:DescribeInstances', code: 'AccessDenied' }),
+      );
+      expect(s.selfManagedNodes).toEqual([]);
+      const imds = findings.filter((f) => f.checkId === 'EKS.NODES.6' && f.clusterName === s.name);
+      expect(imds.map((f) => f.status)).toEqual(['ERROR']);
+    }
+  });
+});
+
+describe('instanceLookup batches and bounds its walks', () => {
+  /** A real EC2Client (the paginator wants one) whose send is answered here; no request leaves the process. */
+  function fakeEc2(answer: (input: DescribeInstancesCommandInput, call: number) => DescribeInstancesCommandOutput) {
+    const ec2 = new EC2Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } });
+    const inputs: DescribeInstancesCommandInput[] = [];
+    ec2.send = (async (command: DescribeInstancesCommand) => {
+      inputs.push(command.input);
+      return answer(command.input, inputs.length);
+    }) as unknown as EC2Client['send'];
+    return { ec2, inputs };
+  }
+  const instance = (id: string, ...tags: [string, string][]) => ({
+    InstanceId: id,
+    Tags: tags.map(([Key, Value]) => ({ Key, Value })),
+  });
+  const page = (instances: ReturnType<typeof instance>[], NextToken?: string) =>
+    ({
+      Reservations: instances.map((i) => ({ Instances: [i] })),
+      NextToken,
+      $metadata: {},
+    }) as DescribeInstancesCommandOutput;
+
+  it('asks for at most 200 clusters per request, every cluster exactly once per convention', async () => {
+    const names = Array.from({ length: 450 }, (_, i) => `c${String(i).padStart(3, '0')}`);
+    const { ec2, inputs } = fakeEc2((input) => {
+      const filter = input.Filters![0]!;
+      // Each cluster has one node, tagged the way this request asks about (c007 is found by both).
+      return page(
+        filter.Values!.map((v) =>
+          filter.Name === 'tag-key'
+            ? instance(`i-k${v.slice(-3)}`, [v, 'owned'])
+            : instance(`i-e${v.slice(-3)}`, ['eks:cluster-name', v]),
+        ),
+      );
+    });
+    const lookup = instanceLookup(ec2, names);
+    expect((await lookup('c007')).map((i) => i.InstanceId)).toEqual(['i-e007', 'i-k007']);
+    expect((await lookup('c449')).map((i) => i.InstanceId)).toEqual(['i-e449', 'i-k449']);
+    await Promise.all(names.map((n) => lookup(n)));
+    expect(inputs).toHaveLength(6);
+    for (const name of ['tag-key', 'tag:eks:cluster-name']) {
+      const values = inputs.flatMap((i) => (i.Filters![0]!.Name === name ? i.Filters![0]!.Values! : []));
+      expect(values.map((v) => v.replace('kubernetes.io/cluster/', ''))).toEqual(names);
+    }
+    expect(Math.max(...inputs.map((i) => i.Filters![0]!.Values!.length))).toBe(200);
+    expect(inputs.every((i) => i.Filters![1]?.Name === 'instance-state-name')).toBe(true);
+  });
+
+  it('cuts a walk at maxPages and fails every cluster that needed it', async () => {
+    const { ec2, inputs } = fakeEc2((_input, call) => page([], `t${call}`));
+    const lookup = instanceLookup(ec2, ['alpha', 'bravo'], 3);
+    for (const name of ['alpha', 'bravo'])
+      await expect(lookup(name)).rejects.toMatchObject({
+        code: 'Malformed',
+        message: expect.stringContaining('3 pages'),
+      });
+    // Two walks of 3 pages and the 4th that proves the cap; nothing asked again for bravo.
+    expect(inputs).toHaveLength(8);
+  });
+
+  it('a failed read fails every cluster of it, once, and is not read again per cluster', async () => {
+    const { ec2, inputs } = fakeEc2(() => {
+      throw Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation' });
+    });
+    const lookup = instanceLookup(ec2, ['alpha', 'bravo', 'charlie']);
+    for (const name of ['alpha', 'bravo', 'charlie']) await expect(lookup(name)).rejects.toThrow('not authorized');
+    expect(inputs).toHaveLength(2);
+  });
+
+  it('a cluster not named up front gets a walk of its own', async () => {
+    const { ec2, inputs } = fakeEc2((input) =>
+      page(input.Filters![0]!.Name === 'tag-key' ? [instance('i-1', ['kubernetes.io/cluster/late', 'owned'])] : []),
+    );
+    const lookup = instanceLookup(ec2, []);
+    expect(inputs).toHaveLength(0);
+    expect((await lookup('late')).map((i) => i.InstanceId)).toEqual(['i-1']);
+    expect(inputs.map((i) => i.Filters![0]!.Values)).toEqual([['kubernetes.io/cluster/late'], ['late']]);
   });
 });

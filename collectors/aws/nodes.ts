@@ -29,12 +29,14 @@ export interface NodeScope {
   references: ReferenceSource;
   /** The target account's EKS and SSM clients for the reference data (shared across accounts by `references`). */
   referenceScope: ReferenceScope;
-  /** `collection.maxPages`: the cap of each DescribeInstances walk. */
+  /** `collection.maxPages`: the cap of each DescribeInstances walk (of the default `instances`). */
   maxPages?: number;
   /** This target's GuardDuty, read once for all its clusters. */
   guardDuty: () => Promise<GuardDutyResult>;
   /** This target's AMI lookups, shared by its clusters (imageLookup); default: one of this cluster's own. */
   images?: ImageLookup;
+  /** This target's self-managed instances, read once for all its clusters (instanceLookup); default: this cluster's. */
+  instances?: InstanceLookup;
 }
 
 type NodeFacts = Pick<
@@ -131,7 +133,12 @@ export async function collectNodeFacts(scope: NodeScope, c: ClusterInProgress): 
   };
   const version = c.cluster.then((cluster) => cluster?.version);
   const launchTemplates = c.nodegroups.then((nodegroups) => templates(scope, nodegroups, gaps));
-  const selfManagedNodes = instances(scope, c.name, gaps);
+  const selfManagedNodes = (scope.instances ?? instanceLookup(scope.ec2, [c.name], scope.maxPages))(c.name).catch(
+    (e: unknown) => {
+      gaps.push(gap('ec2:DescribeInstances', e));
+      return [] as Instance[];
+    },
+  );
 
   const [versions, recommendedReleases, addonVersions, templateList, nodes, guardDuty, templateImages, nodeImages] =
     await Promise.all([
@@ -243,29 +250,80 @@ function templates(scope: NodeScope, nodegroups: readonly Nodegroup[], gaps: Col
   );
 }
 
-/** Instances tagged for the cluster (either tag convention), minus those of managed node groups. */
-async function instances(scope: NodeScope, clusterName: string, gaps: CollectionGap[]): Promise<Instance[]> {
-  const byId = new Map<string, Instance>();
-  const state = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] };
-  try {
-    for (const filter of [
-      { Name: 'tag-key', Values: [`kubernetes.io/cluster/${clusterName}`] },
-      { Name: 'tag:eks:cluster-name', Values: [clusterName] },
-    ]) {
-      const pages = guardPages(paginateDescribeInstances({ client: scope.ec2 }, { Filters: [filter, state] }), {
-        action: 'ec2:DescribeInstances',
-        nextToken: (p) => (p as { NextToken?: string }).NextToken,
-        maxPages: scope.maxPages,
-      });
-      for await (const page of pages)
-        for (const r of page.Reservations ?? [])
-          for (const i of r.Instances ?? []) if (i.InstanceId) byId.set(i.InstanceId, i);
-    }
-  } catch (e) {
-    gaps.push(gap('ec2:DescribeInstances', e));
-    return [];
+/** Cluster names per DescribeInstances request: EC2 limits the values of a filter; 200 stays within it. */
+const INSTANCE_FILTER_BATCH = 200;
+
+const CLUSTER_TAG_PREFIX = 'kubernetes.io/cluster/';
+const EKS_CLUSTER_TAG = 'eks:cluster-name';
+const INSTANCE_STATES = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] };
+
+/**
+ * A cluster's self-managed instances (tagged for it by either convention, minus managed node groups' ones), sorted by
+ * id. Rejects when a walk the cluster needs failed: never an empty list that would read as "no self-managed nodes".
+ */
+export type InstanceLookup = (clusterName: string) => Promise<Instance[]>;
+
+/** The clusters an instance's tags name, of those in `names`. */
+function clustersNamedBy(instance: Instance, names: ReadonlySet<string>): string[] {
+  const out = new Set<string>();
+  for (const t of instance.Tags ?? []) {
+    if (t.Key?.startsWith(CLUSTER_TAG_PREFIX)) {
+      const name = t.Key.slice(CLUSTER_TAG_PREFIX.length);
+      if (names.has(name)) out.add(name);
+    } else if (t.Key === EKS_CLUSTER_TAG && t.Value !== undefined && names.has(t.Value)) out.add(t.Value);
   }
-  return [...byId.values()]
-    .filter((i) => !(i.Tags ?? []).some((t) => t.Key === 'eks:nodegroup-name'))
-    .sort((a, b) => a.InstanceId!.localeCompare(b.InstanceId!));
+  return [...out];
+}
+
+/**
+ * DescribeInstances for one target, once for all its clusters instead of twice per cluster: one walk per tag
+ * convention (`tag-key` kubernetes.io/cluster/<name>, `tag:eks:cluster-name`), each asking for up to 200 clusters
+ * at once (EC2 ORs the values of one filter), started at once; each instance goes to every cluster its tags name.
+ * Each walk is capped at `maxPages`. A failed walk fails every cluster of its batch (a gap for each), and is shared,
+ * not retried per cluster (the SDK already retried it). A name not given up front gets a walk of its own.
+ */
+export function instanceLookup(ec2: EC2Client, names: readonly string[], maxPages?: number): InstanceLookup {
+  const byName = new Map<string, Promise<Map<string, Instance[]>>>();
+
+  async function walk(filter: { Name: string; Values: string[] }, found: Map<string, Instance>): Promise<void> {
+    const pages = guardPages(paginateDescribeInstances({ client: ec2 }, { Filters: [filter, INSTANCE_STATES] }), {
+      action: 'ec2:DescribeInstances',
+      nextToken: (p) => (p as { NextToken?: string }).NextToken,
+      maxPages,
+    });
+    for await (const page of pages)
+      for (const r of page.Reservations ?? [])
+        for (const i of r.Instances ?? []) if (i.InstanceId) found.set(i.InstanceId, i);
+  }
+
+  async function read(batch: string[]): Promise<Map<string, Instance[]>> {
+    const found = new Map<string, Instance>();
+    await Promise.all([
+      walk({ Name: 'tag-key', Values: batch.map((n) => `${CLUSTER_TAG_PREFIX}${n}`) }, found),
+      walk({ Name: `tag:${EKS_CLUSTER_TAG}`, Values: batch }, found),
+    ]);
+    const wanted = new Set(batch);
+    const out = new Map<string, Instance[]>(batch.map((n) => [n, []]));
+    for (const i of found.values()) {
+      if ((i.Tags ?? []).some((t) => t.Key === 'eks:nodegroup-name')) continue;
+      for (const name of clustersNamedBy(i, wanted)) out.get(name)!.push(i);
+    }
+    for (const list of out.values()) list.sort((a, b) => a.InstanceId!.localeCompare(b.InstanceId!));
+    return out;
+  }
+
+  function start(batchNames: string[]) {
+    for (let i = 0; i < batchNames.length; i += INSTANCE_FILTER_BATCH) {
+      const batch = batchNames.slice(i, i + INSTANCE_FILTER_BATCH);
+      const answer = read(batch);
+      answer.catch(() => undefined); // each cluster handles the rejection; none is unhandled while nobody waits
+      for (const n of batch) byName.set(n, answer);
+    }
+  }
+  start([...new Set(names)].sort());
+
+  return async (clusterName) => {
+    if (!byName.has(clusterName)) start([clusterName]);
+    return (await byName.get(clusterName)!).get(clusterName)!;
+  };
 }

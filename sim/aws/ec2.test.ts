@@ -1,8 +1,9 @@
-import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeRegionsCommand, EC2Client, type Filter } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readerCredentials, simClientConfig } from '../clients.ts';
 import { DEFAULT_REGIONS } from '../fleet.ts';
 import { type SimulatedCloud, startSimulatedCloud } from '../index.ts';
+import { parseFleetSpec } from '../spec.ts';
 import { testFleet } from './fixture.ts';
 
 let cloud: SimulatedCloud;
@@ -60,5 +61,88 @@ describe('EC2 DescribeRegions', () => {
     await expect(
       ec2().send(new DescribeRegionsCommand({ Filters: [{ Name: 'colour', Values: ['blue'] }] })),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });
+  });
+});
+
+describe('EC2 DescribeInstances filters', () => {
+  const AMI = 'ami-0123456789abcdef0';
+  let nodes: SimulatedCloud;
+  beforeAll(async () => {
+    nodes = await startSimulatedCloud(
+      parseFleetSpec({
+        accounts: [
+          {
+            id: '111111111111',
+            enabledRegions: ['us-east-1'],
+            clusters: [
+              {
+                name: 'alpha',
+                region: 'us-east-1',
+                selfManagedNodes: [
+                  { instanceId: 'i-0a000001', imageId: AMI },
+                  { instanceId: 'i-0a000002', imageId: AMI, state: 'stopped' },
+                  { instanceId: 'i-0a000003', imageId: AMI, state: 'terminated' },
+                ],
+              },
+              {
+                name: 'bravo',
+                region: 'us-east-1',
+                selfManagedNodes: [
+                  // Tagged for alpha too (a node two clusters share), and one tagged the EKS way only.
+                  { instanceId: 'i-0b000001', imageId: AMI, tags: { 'kubernetes.io/cluster/alpha': 'shared' } },
+                  { instanceId: 'i-0b000002', imageId: AMI, clusterTag: false, tags: { 'eks:cluster-name': 'bravo' } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+  });
+  afterAll(() => nodes.close());
+
+  const LIVE: Filter = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] };
+  const ids = async (...Filters: Filter[]) => {
+    const client = new EC2Client({
+      ...simClientConfig(nodes, { credentials: readerCredentials(nodes, '111111111111') }),
+      maxAttempts: 1,
+    });
+    const out = await client.send(new DescribeInstancesCommand({ Filters }));
+    return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i) => [i.InstanceId, i.State?.Name]);
+  };
+
+  it('ORs the values of a tag-key filter', async () => {
+    expect(
+      await ids({ Name: 'tag-key', Values: ['kubernetes.io/cluster/alpha', 'kubernetes.io/cluster/bravo'] }),
+    ).toEqual([
+      ['i-0a000001', 'running'],
+      ['i-0a000002', 'stopped'],
+      ['i-0a000003', 'terminated'],
+      ['i-0b000001', 'running'],
+    ]);
+    expect(await ids({ Name: 'tag-key', Values: ['kubernetes.io/cluster/bravo'] })).toEqual([
+      ['i-0b000001', 'running'],
+    ]);
+  });
+
+  it('ORs the values of a tag:<key> filter and matches the tag value exactly', async () => {
+    expect(await ids({ Name: 'tag:eks:cluster-name', Values: ['alpha', 'bravo'] })).toEqual([
+      ['i-0b000002', 'running'],
+    ]);
+    expect(await ids({ Name: 'tag:eks:cluster-name', Values: ['brav'] })).toEqual([]);
+  });
+
+  it('ANDs the filters: the state filter leaves out the instances in other states', async () => {
+    expect(await ids({ Name: 'tag-key', Values: ['kubernetes.io/cluster/alpha'] }, LIVE)).toEqual([
+      ['i-0a000001', 'running'],
+      ['i-0a000002', 'stopped'],
+      ['i-0b000001', 'running'],
+    ]);
+    expect(
+      await ids(
+        { Name: 'tag-key', Values: ['kubernetes.io/cluster/alpha'] },
+        { Name: 'instance-state-name', Values: ['terminated'] },
+      ),
+    ).toEqual([['i-0a000003', 'terminated']]);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_REGIONS, isOptInRegion, OPT_IN_REGIONS } from '../fleet.ts';
+import { DEFAULT_REGIONS, isOptInRegion, OPT_IN_REGIONS, type SimInstance } from '../fleet.ts';
 import { AwsError, ec2Error, ec2Response } from './protocol.ts';
 import { type ActionHandler, type AwsRequest, type AwsService, type RequestContext, routeByAction } from './service.ts';
 
@@ -116,7 +116,20 @@ function describeImages(req: AwsRequest, ctx: RequestContext) {
   return ec2Response('DescribeImages', XMLNS, { imagesSet }, ctx.requestId);
 }
 
-/** Filters `tag-key`, `tag:<key>` and `instance-state-name`; one reservation per instance. */
+/** EC2's code for each instance state (the low byte of `instanceState.code`). */
+const INSTANCE_STATE_CODES: Record<SimInstance['state'], number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+/**
+ * Filters `tag-key`, `tag:<key>` and `instance-state-name`, each matching any of its values (EC2 ORs a filter's
+ * values and ANDs the filters); one reservation per instance.
+ */
 function describeInstances(req: AwsRequest, ctx: RequestContext) {
   let instances = clustersHere(ctx).flatMap((c) => c.selfManagedNodes);
   for (const f of filters(req.params)) {
@@ -124,7 +137,7 @@ function describeInstances(req: AwsRequest, ctx: RequestContext) {
     else if (f.name.startsWith('tag:')) {
       const key = f.name.slice(4);
       instances = instances.filter((i) => key in i.tags && f.values.includes(i.tags[key]!));
-    } else if (f.name === 'instance-state-name') instances = instances.filter(() => f.values.includes('running'));
+    } else if (f.name === 'instance-state-name') instances = instances.filter((i) => f.values.includes(i.state));
     else throw new AwsError(400, 'InvalidParameterValue', `The filter '${f.name}' is invalid`);
   }
   const reservationSet = instances.map((i) => ({
@@ -134,7 +147,7 @@ function describeInstances(req: AwsRequest, ctx: RequestContext) {
       {
         instanceId: i.instanceId,
         imageId: i.imageId,
-        instanceState: { code: 16, name: 'running' },
+        instanceState: { code: INSTANCE_STATE_CODES[i.state], name: i.state },
         instanceType: i.instanceType,
         launchTime: i.launchTime,
         architecture: 'x86_64',
