@@ -115,6 +115,8 @@ class SimProcess {
   static async start(): Promise<{ sim: SimProcess; endpoint: string; credentials: SimReplyReady['credentials'] }> {
     // Without the parent's profiler flags: the profile is the scanner's.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--cpu-prof'));
+    // The simulator's own profile, on request (its CPU per call is printed: this says where it goes).
+    if (process.env.SIM_CPU_PROF_DIR) execArgv.push('--cpu-prof', `--cpu-prof-dir=${process.env.SIM_CPU_PROF_DIR}`);
     const child = fork(new URL('./fleet-sim-server.ts', import.meta.url), { execArgv });
     const sim = new SimProcess(child);
     const ready = (await sim.ask({ type: 'start', spec, options: simOptions })) as SimReplyReady;

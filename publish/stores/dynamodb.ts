@@ -67,16 +67,23 @@ function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
+/** Shards read at once by `load`: enough to overlap round trips, few enough to hold few raw pages at a time. */
+const LOAD_SHARDS_AT_ONCE = 4;
+
 export function createDynamoStateStore(deps: DynamoStateStoreDeps): FindingStateStore {
   const doc = DynamoDBDocumentClient.from(deps.client, { marshallOptions: { removeUndefinedValues: true } });
   const table = deps.tableName;
 
-  /** Items of one partition, in sort-key order (or newest first), following pages up to `limit`. */
-  async function query(
+  /**
+   * Items of one partition, in sort-key order (or newest first), following pages up to `limit`, each page handed to
+   * `onPage` as it arrives (so a caller that converts items keeps one raw page at a time, not the partition).
+   */
+  async function queryPages(
     pk: string,
+    onPage: (items: Record<string, unknown>[]) => void,
     o: { limit?: number; newestFirst?: boolean } = {},
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
+  ): Promise<void> {
+    let read = 0;
     let start: Record<string, unknown> | undefined;
     do {
       const page = await doc.send(
@@ -86,12 +93,19 @@ export function createDynamoStateStore(deps: DynamoStateStoreDeps): FindingState
           ExpressionAttributeValues: { ':pk': pk },
           ExclusiveStartKey: start,
           ScanIndexForward: !o.newestFirst,
-          ...(o.limit ? { Limit: o.limit - items.length } : {}),
+          ...(o.limit ? { Limit: o.limit - read } : {}),
         }),
       );
-      items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      const items = (page.Items ?? []) as Record<string, unknown>[];
+      read += items.length;
+      onPage(items);
       start = page.LastEvaluatedKey;
-    } while (start && (!o.limit || items.length < o.limit));
+    } while (start && (!o.limit || read < o.limit));
+  }
+
+  async function query(pk: string, o: { limit?: number; newestFirst?: boolean } = {}) {
+    const items: Record<string, unknown>[] = [];
+    await queryPages(pk, (page) => items.push(...page), o);
     return items;
   }
 
@@ -109,54 +123,68 @@ export function createDynamoStateStore(deps: DynamoStateStoreDeps): FindingState
 
   return {
     async load(): Promise<StoredState> {
-      const [shards, scans] = await Promise.all([
-        Promise.all(SHARDS.map((shard) => query(`FINDING#${shard}`))),
+      // Each page is parsed as it arrives and its raw items dropped: at 20,000 clusters the table holds ~140,000
+      // records, and raw and parsed copies of all of them at once would double finalize's largest allocation.
+      const findings: FindingState[] = [];
+      const shardReads = pLimit(LOAD_SHARDS_AT_ONCE);
+      const [, scans] = await Promise.all([
+        Promise.all(
+          SHARDS.map((shard) =>
+            shardReads(() =>
+              queryPages(`FINDING#${shard}`, (items) => {
+                for (const item of items)
+                  findings.push(
+                    parseFindingState(
+                      stripKeys(item),
+                      `table ${table} item pk=${String(item.pk)} sk=${String(item.sk)}`,
+                    ),
+                  );
+              }),
+            ),
+          ),
+        ),
         newestScans(1),
       ]);
-      const findings = shards
-        .flat()
-        .map((item) =>
-          parseFindingState(stripKeys(item), `table ${table} item pk=${String(item.pk)} sk=${String(item.sk)}`),
-        )
-        .sort((a, b) => a.id.localeCompare(b.id));
+      findings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return { findings, lastScan: scans[0] };
     },
 
     async commit(changed, scan) {
-      const limit = pLimit(deps.concurrency ?? 16);
       let conflict: StateConflictError | undefined;
-      await Promise.all(
-        changed.map((rec) =>
-          limit(async () => {
-            if (conflict) return; // stop writing once another scan is known to have moved the state
-            try {
-              await doc.send(
-                new PutCommand({
-                  TableName: table,
-                  Item: findingItem(rec),
-                  ...(rec.version === 1
-                    ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                    : {
-                        ConditionExpression: '#v = :read',
-                        ExpressionAttributeNames: { '#v': 'version' },
-                        ExpressionAttributeValues: { ':read': rec.version - 1 },
-                      }),
-                }),
+      // A fixed set of writers pulling the next record: no promise or closure per record (140,000 at 20,000 clusters).
+      let next = 0;
+      const writers = Array.from({ length: Math.min(deps.concurrency ?? 16, changed.length) }, async () => {
+        for (let i = next++; i < changed.length; i = next++) {
+          const rec = changed[i]!;
+          if (conflict) return; // stop writing once another scan is known to have moved the state
+          try {
+            await doc.send(
+              new PutCommand({
+                TableName: table,
+                Item: findingItem(rec),
+                ...(rec.version === 1
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: '#v = :read',
+                      ExpressionAttributeNames: { '#v': 'version' },
+                      ExpressionAttributeValues: { ':read': rec.version - 1 },
+                    }),
+              }),
+            );
+          } catch (e) {
+            if (e instanceof ConditionalCheckFailedException) {
+              conflict ??= new StateConflictError(
+                `Finding ${rec.id} was changed by another scan since this one read it (expected version ${rec.version - 1}); this scan's remaining writes were skipped`,
+                rec.id,
+                { cause: e },
               );
-            } catch (e) {
-              if (e instanceof ConditionalCheckFailedException) {
-                conflict ??= new StateConflictError(
-                  `Finding ${rec.id} was changed by another scan since this one read it (expected version ${rec.version - 1}); this scan's remaining writes were skipped`,
-                  rec.id,
-                  { cause: e },
-                );
-                return;
-              }
-              throw e;
+              return;
             }
-          }),
-        ),
-      );
+            throw e;
+          }
+        }
+      });
+      await Promise.all(writers);
       if (conflict) throw conflict;
       try {
         await doc.send(
