@@ -88,4 +88,31 @@ describe('DynamoDB state store (against dynalite)', () => {
     await expect(scan).rejects.toThrow(`table ${tableName} item pk=FINDING#a sk=${'a'.repeat(32)}`);
     expect(await store.scans(5)).toEqual([]);
   });
+
+  it('loads every record of a partition that spans several pages (1 MB each), parsed page by page', async () => {
+    const tableName = await freshTable();
+    const store = createDynamoStateStore({ client, tableName });
+    await reconcileWithStore(store, aStoreReport('scan-1', [aStoreFinding('EKS.ENDPOINT.1')]), { now: new Date() });
+    const { Items } = await client.send(new ScanCommand({ TableName: tableName }));
+    const template = Items!.find((i) => i.pk?.S?.startsWith('FINDING#'))!;
+    // Six 300 KB records in one partition: more than a 1 MB page, so load must follow LastEvaluatedKey.
+    const ids = Array.from({ length: 6 }, (_, n) => `c${n.toString(16).padStart(31, '0')}`);
+    for (const id of ids)
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...template,
+            pk: { S: 'FINDING#c' },
+            sk: { S: id },
+            id: { S: id },
+            message: { S: 'x'.repeat(300_000) },
+          },
+        }),
+      );
+    const { findings } = await store.load();
+    expect(findings.filter((f) => f.id.startsWith('c')).map((f) => f.id)).toEqual(ids);
+    expect(findings).toHaveLength(7);
+    expect(findings.map((f) => f.id)).toEqual([...findings.map((f) => f.id)].sort());
+  });
 });
