@@ -57,7 +57,13 @@ const nClusters = Number(values.clusters);
 const latencyMs = Number(values.latency);
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const GLUE = ['collectors/aws/clients.ts', 'collectors/aws/deadline.ts', 'collectors/aws/rate-limit.ts'];
+const GLUE = [
+  'collectors/aws/clients.ts',
+  'collectors/aws/deadline.ts',
+  'collectors/aws/rate-limit.ts',
+  // Not at every baseline (new with the trimming): copied when the baseline has it.
+  'collectors/aws/lean-middleware.ts',
+];
 
 /**
  * The baseline's glue files, copied beside the bench (so packages resolve from this checkout's node_modules), with
@@ -66,11 +72,17 @@ const GLUE = ['collectors/aws/clients.ts', 'collectors/aws/deadline.ts', 'collec
 function extractBaseline(ref: string): string {
   const sha = execFileSync('git', ['rev-parse', '--short', ref], { cwd: ROOT, encoding: 'utf8' }).trim();
   const dir = join(ROOT, 'bench', `.call-cpu-baseline-${sha}`);
-  for (const file of GLUE) {
+  const present = execFileSync('git', ['ls-tree', '-r', '--name-only', sha, '--', ...GLUE], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean);
+  for (const file of present) {
     const source = execFileSync('git', ['show', `${sha}:${file}`], { cwd: ROOT, encoding: 'utf8' });
     const rewritten = source.replace(/(from\s+')(\.{1,2}\/[^']+)(')/g, (all, head: string, spec: string, tail) => {
       const target = relative(ROOT, resolve(ROOT, dirname(file), spec));
-      if (GLUE.includes(target)) return all;
+      if (present.includes(target)) return all;
       let back = relative(join(dir, dirname(file)), join(ROOT, target));
       if (!back.startsWith('.')) back = `./${back}`;
       return `${head}${back}${tail}`;

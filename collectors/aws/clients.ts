@@ -7,7 +7,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 // The SDK's own config loaders (dependencies of each @aws-sdk/client-*), shared by all clients below.
-import { getUserAgentMiddlewareOptions, NODE_APP_ID_CONFIG_OPTIONS, userAgentMiddleware } from '@aws-sdk/core/client';
+import { NODE_APP_ID_CONFIG_OPTIONS } from '@aws-sdk/core/client';
 import { NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } from '@aws-sdk/core/httpAuthSchemes';
 import {
   loadConfig,
@@ -20,6 +20,7 @@ import { type AwsCredentialIdentity, type AwsCredentialIdentityProvider, SMITHY_
 import { CollectionSettingsSchema } from '../../core/config.ts';
 import { keepAliveAgents } from '../common/agent.ts';
 import { classifyAwsError } from './errors.ts';
+import { leanSerde, staticUserAgent } from './lean-middleware.ts';
 import type { AdaptiveRateLimiter } from './rate-limit.ts';
 import { type AnyMiddlewareStack, validateResponses } from './responses.ts';
 import { PatientRetryStrategy } from './retry.ts';
@@ -175,43 +176,6 @@ function common(region: string, credentials: AwsCredentials | undefined, o: AwsC
   };
 }
 
-const USER_AGENTS = new Map<string, Promise<Record<string, string>>>();
-
-/**
- * The SDK's user-agent headers, computed by the SDK's own middleware once per service and process instead of once
- * per call (it rebuilds and escapes every section of the string, reads the OS release and awaits four providers per
- * call). What it leaves out: the per-call feature letters of `m/` (SDK telemetry) are those of the service's first
- * call. A failed first computation is not kept (the next call tries again).
- */
-export function staticUserAgent(
-  client: { middlewareStack: AnyMiddlewareStack; config: unknown },
-  service: string,
-): void {
-  const sdk = userAgentMiddleware(client.config as Parameters<typeof userAgentMiddleware>[0]);
-  client.middlewareStack.add(
-    // biome-ignore lint/suspicious/noExplicitAny: the middleware is the same for every client's input and output.
-    (next: (args: any) => Promise<any>, context: Record<string, any>) => async (args: { request?: unknown }) => {
-      const request = args.request as { headers?: Record<string, string> } | undefined;
-      if (!request?.headers) return next(args);
-      let headers = USER_AGENTS.get(service);
-      if (!headers) {
-        const captured = sdk(async (a) => {
-          const set = (a.request as { headers: Record<string, string> }).headers;
-          return { output: { 'user-agent': set['user-agent'], 'x-amz-user-agent': set['x-amz-user-agent'] } } as never;
-        }, context as never)({ ...args, request: { ...request, headers: {} } } as never) as Promise<{
-          output: Record<string, string>;
-        }>;
-        headers = captured.then((r) => Object.fromEntries(Object.entries(r.output).filter(([, v]) => v)));
-        USER_AGENTS.set(service, headers);
-        headers.catch(() => USER_AGENTS.delete(service));
-      }
-      Object.assign(request.headers, await headers);
-      return next(args);
-    },
-    getUserAgentMiddlewareOptions,
-  );
-}
-
 /**
  * Every client answers only what its schema allows (collectors/aws/responses.ts), and is paced when given a limiter.
  * The SDK's logger middleware goes: with no logger it still copies every input and output through the sensitive-data
@@ -224,7 +188,8 @@ function checked<C extends { middlewareStack: AnyMiddlewareStack; config: unknow
 ): C {
   validateResponses(client, service);
   client.middlewareStack.remove('loggerMiddleware');
-  staticUserAgent(client as C & { config: unknown }, service);
+  staticUserAgent(client, service);
+  leanSerde(client);
   if (o?.limiter) paceCalls(client, o.limiter, o.signal);
   return client;
 }
