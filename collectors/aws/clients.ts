@@ -14,6 +14,7 @@ import {
   NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS,
   NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS,
 } from '@smithy/core/config';
+import { parseUrl } from '@smithy/core/protocols';
 // The handler every SDK client uses by default (a dependency of each @aws-sdk/client-*), configured here.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type AwsCredentialIdentity, type AwsCredentialIdentityProvider, SMITHY_CONTEXT_KEY } from '@smithy/types';
@@ -159,13 +160,24 @@ function sharedSettings(): NonNullable<typeof processSettings> {
   return processSettings;
 }
 
+const PARSED_ENDPOINTS = new Map<string, ReturnType<typeof parseUrl>>();
+/** A custom endpoint as the SDK parses it, once per process (given as text, the SDK parsed it on every call). */
+function parsedEndpoint(url: string): ReturnType<typeof parseUrl> {
+  let parsed = PARSED_ENDPOINTS.get(url);
+  if (!parsed) {
+    parsed = Object.freeze(parseUrl(url));
+    PARSED_ENDPOINTS.set(url, parsed);
+  }
+  return parsed;
+}
+
 function common(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) {
   return {
     region,
     ...sharedSettings(),
     maxAttempts: o.maxAttempts,
     ...(credentials ? { credentials } : {}),
-    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(o.endpoint ? { endpoint: parsedEndpoint(o.endpoint) } : {}),
     requestHandler: o.signal ? signalled(requestHandler(o), o.signal) : requestHandler(o),
     // Used only by calls without options (clients bound to a signal): see `signal`.
     cacheMiddleware: true,

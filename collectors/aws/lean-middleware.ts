@@ -77,7 +77,8 @@ export function leanSerde(client: Client): void {
   client.middlewareStack.add(
     (next: Next, context: Any) => async (args: Any) => {
       const serde = serdeContext(context);
-      serde.endpoint = context.endpointV2 ? async () => toEndpointV1(context.endpointV2) : config.endpoint;
+      const endpointV2 = context.endpointV2;
+      serde.endpoint = endpointV2 ? async () => endpointV1(endpointV2) : config.endpoint;
       const request = await config.protocol.serializeRequest(operationOf(context), args.input, serde);
       return next({ ...args, request });
     },
@@ -95,6 +96,21 @@ export function leanSerde(client: Client): void {
     },
     { ...deserializerMiddlewareOption, override: true },
   );
+}
+
+/**
+ * The request's endpoint in the protocols' form, converted once per resolved endpoint: the SDK's endpoint resolution
+ * caches its answers per client and parameters (the same object for every call of a client), and the SDK's
+ * serialization middleware parsed its URL again on every call. The protocols only read it.
+ */
+const ENDPOINTS_V1 = new WeakMap<object, ReturnType<typeof toEndpointV1>>();
+function endpointV1(endpoint: Parameters<typeof toEndpointV1>[0] & object): ReturnType<typeof toEndpointV1> {
+  let v1 = ENDPOINTS_V1.get(endpoint);
+  if (!v1) {
+    v1 = toEndpointV1(endpoint);
+    ENDPOINTS_V1.set(endpoint, v1);
+  }
+  return v1;
 }
 
 /** The SDK's deserialization middleware, with a protocol that throws `error`: its error handling, as the SDK does it. */
