@@ -15,7 +15,7 @@
  * deadline, IAM without, each paced by its key's limiter; one STS client per round) unless `--reuse`.
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -103,8 +103,9 @@ interface Setup {
   rateLimit: RateLimitModule;
 }
 
+/** A setup's glue; a module its commit does not have (older baselines had no rate-limit.ts) is this tree's. */
 async function loadSetup(name: string, dir: string): Promise<Setup> {
-  const url = (f: string) => new URL(`file://${join(dir, f)}`).href;
+  const url = (f: string) => new URL(`file://${join(existsSync(join(dir, f)) ? dir : ROOT, f)}`).href;
   return {
     name,
     clients: await import(url(GLUE[0]!)),
