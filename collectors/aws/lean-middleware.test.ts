@@ -98,6 +98,18 @@ async function expectSigned(s: Seen, region: string, service: string) {
   expect(signed.headers.authorization).toBe(auth);
 }
 
+type SdkError = Error & Record<string, unknown>;
+/** DescribeCluster through the lean client, then the stock one: both must fail; their errors. */
+async function bothFail(name: string): Promise<[SdkError, SdkError]> {
+  const fail = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail('no error'),
+      (e: unknown) => e as SdkError,
+    );
+  const lean = await fail(eksClient('eu-west-1', credentials, options()).send(new DescribeClusterCommand({ name })));
+  return [lean, await fail(new EKSClient(stock()).send(new DescribeClusterCommand({ name })))];
+}
+
 /** What serialization decides, without what differs per call (dates, ids, signatures). */
 const shape = (s: Seen) => ({
   method: s.method,
@@ -161,16 +173,7 @@ describe('lean AWS clients (lean-middleware.ts)', () => {
       return a;
     };
     answers = [withType(), withType()];
-    const a = await eksClient('eu-west-1', credentials, options())
-      .send(new DescribeClusterCommand({ name: 'gone' }))
-      .then(
-        () => expect.fail('no error'),
-        (e: unknown) => e as Error & Record<string, unknown>,
-      );
-    const b = await new EKSClient(stock()).send(new DescribeClusterCommand({ name: 'gone' })).then(
-      () => expect.fail('no error'),
-      (e: unknown) => e as Error & Record<string, unknown>,
-    );
+    const [a, b] = await bothFail('gone');
     expect(a.name).toBe('ResourceNotFoundException');
     expect([a.name, a.message]).toEqual([b.name, b.message]);
     expect(a.$metadata).toMatchObject({ httpStatusCode: 404, requestId: 'req-1', attempts: 1 });
@@ -184,18 +187,9 @@ describe('lean AWS clients (lean-middleware.ts)', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"cluster": ',
     });
-    // Retried as the SDK retries it (3 attempts each).
+    // Our strategy retries a malformed answer (3 attempts), the stock one does not (1).
     answers = Array.from({ length: 6 }, broken);
-    const a = await eksClient('eu-west-1', credentials, options())
-      .send(new DescribeClusterCommand({ name: 'prod' }))
-      .then(
-        () => expect.fail('no error'),
-        (e: unknown) => e as Error & Record<string, unknown>,
-      );
-    const b = await new EKSClient(stock()).send(new DescribeClusterCommand({ name: 'prod' })).then(
-      () => expect.fail('no error'),
-      (e: unknown) => e as Error & Record<string, unknown>,
-    );
+    const [a, b] = await bothFail('prod');
     expect(a).toBeInstanceOf(Error);
     expect(a.message).toBe(b.message);
     expect(a.message).toContain('Deserialization error');
