@@ -6,12 +6,22 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+// The SDK's own config loaders (dependencies of each @aws-sdk/client-*), shared by all clients below.
+import { NODE_APP_ID_CONFIG_OPTIONS } from '@aws-sdk/core/client';
+import { NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } from '@aws-sdk/core/httpAuthSchemes';
+import {
+  loadConfig,
+  NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS,
+  NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS,
+} from '@smithy/core/config';
+import { parseUrl } from '@smithy/core/protocols';
 // The handler every SDK client uses by default (a dependency of each @aws-sdk/client-*), configured here.
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { type AwsCredentialIdentity, type AwsCredentialIdentityProvider, SMITHY_CONTEXT_KEY } from '@smithy/types';
 import { CollectionSettingsSchema } from '../../core/config.ts';
 import { keepAliveAgents } from '../common/agent.ts';
 import { classifyAwsError } from './errors.ts';
+import { leanSerde, staticUserAgent } from './lean-middleware.ts';
 import type { AdaptiveRateLimiter } from './rate-limit.ts';
 import { type AnyMiddlewareStack, validateResponses } from './responses.ts';
 import { PatientRetryStrategy } from './retry.ts';
@@ -124,11 +134,50 @@ export function paceCalls(
   );
 }
 
+/**
+ * The settings each client would otherwise load itself from the environment and the shared config files
+ * (`AWS_USE_FIPS_ENDPOINT`, `use_dualstack_endpoint`, `sdk_ua_app_id`, ...), loaded once per process by the SDK's
+ * own loaders with the same sources and defaults, and shared by every client. Each client's own loaders are memoized
+ * per client only, and a scan builds clients per account, region and service: every new client read every setting
+ * again, through an error with a stack trace per source that does not set it (fromEnv, then the config files).
+ */
+let processSettings:
+  | {
+      useFipsEndpoint: () => Promise<boolean>;
+      useDualstackEndpoint: () => Promise<boolean>;
+      userAgentAppId: () => Promise<string | undefined>;
+      authSchemePreference: () => Promise<string[]>;
+    }
+  | undefined;
+function sharedSettings(): NonNullable<typeof processSettings> {
+  // The clients' own loader options: no profile (the default one), the SDK's no-op logger.
+  processSettings ??= {
+    useFipsEndpoint: loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, {}),
+    useDualstackEndpoint: loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, {}),
+    userAgentAppId: loadConfig(NODE_APP_ID_CONFIG_OPTIONS, {}),
+    authSchemePreference: loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, {}),
+  };
+  return processSettings;
+}
+
+const PARSED_ENDPOINTS = new Map<string, ReturnType<typeof parseUrl>>();
+/** A custom endpoint as the SDK parses it, once per process (given as text, the SDK parsed it on every call). */
+function parsedEndpoint(url: string): ReturnType<typeof parseUrl> {
+  let parsed = PARSED_ENDPOINTS.get(url);
+  if (!parsed) {
+    parsed = Object.freeze(parseUrl(url));
+    PARSED_ENDPOINTS.set(url, parsed);
+  }
+  return parsed;
+}
+
 function common(region: string, credentials: AwsCredentials | undefined, o: AwsClientOptions) {
   return {
     region,
+    ...sharedSettings(),
+    maxAttempts: o.maxAttempts,
     ...(credentials ? { credentials } : {}),
-    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...(o.endpoint ? { endpoint: parsedEndpoint(o.endpoint) } : {}),
     requestHandler: o.signal ? signalled(requestHandler(o), o.signal) : requestHandler(o),
     // Used only by calls without options (clients bound to a signal): see `signal`.
     cacheMiddleware: true,
@@ -144,13 +193,15 @@ function common(region: string, credentials: AwsCredentials | undefined, o: AwsC
  * The SDK's logger middleware goes: with no logger it still copies every input and output through the sensitive-data
  * filter (a walk of the whole answer per call) to hand them to a no-op; we never give the SDK a logger.
  */
-function checked<C extends { middlewareStack: AnyMiddlewareStack }>(
+function checked<C extends { middlewareStack: AnyMiddlewareStack; config: unknown }>(
   client: C,
   service: string,
   o?: Pick<AwsClientOptions, 'limiter' | 'signal'>,
 ): C {
   validateResponses(client, service);
   client.middlewareStack.remove('loggerMiddleware');
+  staticUserAgent(client, service);
+  leanSerde(client);
   if (o?.limiter) paceCalls(client, o.limiter, o.signal);
   return client;
 }
