@@ -15,7 +15,7 @@ import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { checks } from '../checks/index.ts';
-import { createThreadedCollector } from '../collectors/worker-pool.ts';
+import { CollectionThreads, createThreadedCollector, threadsFor } from '../collectors/worker-pool.ts';
 import { parseConfig } from '../core/config.ts';
 import { evaluateSnapshots } from '../core/engine.ts';
 import { runScan } from '../core/scan.ts';
@@ -44,6 +44,8 @@ const { values } = parseArgs({
     'clusters-per-target': { type: 'string' },
     /** Collection threads (`concurrency.threads`): a number, or auto (the default). */
     threads: { type: 'string' },
+    /** Collection threads start within the measured scan, as in a CLI run (default: warmed up with the scanner). */
+    'cold-threads': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     /** Writes a CPU profile of the measured scan only (not the start, warm-up or module loading) to this file. */
     profile: { type: 'string' },
@@ -95,14 +97,14 @@ function account(id: string, accountRegions: string[], clustersPerRegion: number
   };
 }
 
-// One extra account warms the scanner up (JIT, module loading): it has its own buckets, so the measured
-// accounts start with full ones.
-const WARMUP_ACCOUNT = '900000000000';
+// Extra accounts warm the scanner up (JIT, module loading, and the collection threads the measured scan will use);
+// they have their own buckets, so the measured accounts start with full ones.
+const WARMUP_ACCOUNTS = ['900000000000', '900000000001', '900000000002', '900000000003'];
 const accountIds = Array.from({ length: nAccounts }, (_, a) => String(100000000000 + a));
 const spec = {
   caller: { accountId: '999999999999' },
   accounts: [
-    account(WARMUP_ACCOUNT, regions.slice(0, 1), 2),
+    ...WARMUP_ACCOUNTS.map((id) => account(id, REGIONS.slice(0, 4), 1)),
     ...accountIds.map((id) => account(id, regions, nClusters)),
   ],
 };
@@ -149,6 +151,8 @@ type SimReplyReady = Extract<SimReply, { type: 'ready' }>;
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/** One set of collection threads for the warm-up and the measured scan, as the main thread is warmed up too. */
+const collectionThreads = new CollectionThreads();
 const started = performance.now();
 const { sim, endpoint, credentials } = await SimProcess.start();
 const simStartMs = performance.now() - started;
@@ -166,9 +170,15 @@ try {
     });
 
   /** A scan through runScan (the CLI's path), keeping the snapshots to price evaluation separately. */
-  async function scan(ids: string[], scanRegions: string[]) {
+  async function scan(
+    ids: string[],
+    scanRegions: string[],
+    pool: CollectionThreads | undefined,
+    /** Threads for this scan instead of the configured ones (the warm-up uses as many as the measured scan will). */
+    threads?: number,
+  ) {
     const config = configFor(ids, scanRegions);
-    const aws = createThreadedCollector('aws', config, { aws: deps }, config.concurrency.threads);
+    const aws = createThreadedCollector('aws', config, { aws: deps }, threads ?? config.concurrency.threads, pool);
     const snapshots: ClusterSnapshot[] = [];
     const collector: Collector = {
       provider: aws.provider,
@@ -184,12 +194,18 @@ try {
     const report = await runScan({ collectors: [collector], checks, config });
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const threads = aws.threads();
+    const used = aws.threads();
     await aws.close();
-    return { config, report, snapshots, ms, cpuMs: (cpu.user + cpu.system) / 1000, threads };
+    return { config, report, snapshots, ms, cpuMs: (cpu.user + cpu.system) / 1000, threads: used };
   }
 
-  await scan([WARMUP_ACCOUNT], regions.slice(0, 1));
+  // The threads the measured scan will have, warmed up by this scan unless --cold-threads.
+  const measuredThreads = threadsFor(configFor(accountIds, regions).concurrency.threads, {
+    targets: accountIds.length * regions.length,
+    accounts: accountIds.length,
+  });
+  if (values['cold-threads']) await scan(WARMUP_ACCOUNTS, REGIONS.slice(0, 4), undefined, 0);
+  else await scan(WARMUP_ACCOUNTS, REGIONS.slice(0, 4), collectionThreads, measuredThreads);
   const loadBefore = loadavg()[0]!;
   await sim.ask({ type: 'mark' });
   const profiler = values.profile ? new Session() : undefined;
@@ -198,7 +214,7 @@ try {
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
-  const run = await scan(accountIds, regions);
+  const run = await scan(accountIds, regions, values['cold-threads'] ? undefined : collectionThreads);
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(values.profile!, JSON.stringify(profile));
@@ -326,5 +342,6 @@ try {
     process.exitCode = 1;
   }
 } finally {
+  await collectionThreads.close();
   sim.close();
 }

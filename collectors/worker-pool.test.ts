@@ -4,7 +4,7 @@ import { parseConfig, type ScanConfig } from '../core/config.ts';
 import type { ScanReport } from '../core/report.ts';
 import { runScan } from '../core/scan.ts';
 import { loadSampleFleet, type SimulatedCloud, startSimulatedCloud } from '../sim/index.ts';
-import { createThreadedCollector, MIN_TARGETS_FOR_THREADS, threadsFor } from './worker-pool.ts';
+import { CollectionThreads, createThreadedCollector, MIN_TARGETS_FOR_THREADS, threadsFor } from './worker-pool.ts';
 
 describe('threadsFor', () => {
   it('gives an explicit count, bounded by the accounts, and nothing below two', () => {
@@ -52,8 +52,8 @@ describe('collection threads (sample fleet on the simulator)', () => {
     await sim?.close();
   });
 
-  async function scan(threads: number) {
-    const collector = createThreadedCollector('aws', config, deps(), threads);
+  async function scan(threads: number, pool?: CollectionThreads) {
+    const collector = createThreadedCollector('aws', config, deps(), threads, pool);
     try {
       const report = await runScan({ collectors: [collector], checks, config, clock: now, scanId: 'x' });
       return { report, threads: collector.threads() };
@@ -70,6 +70,18 @@ describe('collection threads (sample fleet on the simulator)', () => {
     expect(inProcess.report.findings.length).toBeGreaterThan(50);
     expect(inProcess.report.errors.length).toBeGreaterThan(0); // the sample's denied account: errors cross too
     expect(verdicts(threaded.report)).toEqual(verdicts(inProcess.report));
+  }, 60_000);
+
+  it('threads shared by two scans are started once, and each scan gets its own collector on them', async () => {
+    const pool = new CollectionThreads();
+    try {
+      const first = await scan(2, pool);
+      const second = await scan(2, pool);
+      expect(pool.started()).toBe(1); // the calling thread is the other lane
+      expect(verdicts(second.report)).toEqual(verdicts(first.report));
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 
   it('a thread that dies fails its targets with the reason, never a silent empty result', async () => {

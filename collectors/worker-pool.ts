@@ -7,22 +7,32 @@ import type { Provider } from '../core/snapshot.ts';
 import type { CollectOptions, Collector, Target, TargetCollection, TargetPlan } from '../core/target.ts';
 import { type CollectorDeps, createCollector } from './index.ts';
 
-/** What a collection thread is started with: all of it crosses by structured clone (no functions, no clients). */
-export interface WorkerData {
+/** A scan's collector setup, sent with a thread's first request of that scan: it crosses by structured clone. */
+export interface SessionSetup {
   provider: Provider;
   config: ScanConfig;
   deps: CollectorDeps;
 }
-export interface WorkerRequest {
-  id: number;
-  target: Target;
-  /** The target deadline as an epoch instant (Infinity: none). */
-  deadlineAt: number;
-}
+export type WorkerRequest =
+  | {
+      type: 'collect';
+      id: number;
+      /** One scan's collector on the thread; `setup` comes with the session's first request there. */
+      session: number;
+      setup?: SessionSetup;
+      target: Target;
+      /** The target deadline as an epoch instant (Infinity: none). */
+      deadlineAt: number;
+    }
+  | { type: 'end'; session: number };
 export type WorkerReply = { id: number; collection: TargetCollection } | { id: number; error: string };
 
-/** Below this many targets a scan is over before threads would have loaded the SDKs: collect in-process. */
-export const MIN_TARGETS_FOR_THREADS = 16;
+/**
+ * 'auto' collects in-process below this many targets: a thread costs about 1-2 s of CPU to load the SDKs and warm up,
+ * which a small fleet does not win back (bench:fleet on 2 cores: 80 targets / 400 clusters 5.7-6.7 s in-process
+ * against 7.6 s with threads started cold; 400 targets / 2,000 clusters 25.3 s in-process against 22.2 s cold).
+ */
+export const MIN_TARGETS_FOR_THREADS = 128;
 /** 'auto' stops here: each thread holds its own SDK clients and modules (about 100 MiB). */
 export const MAX_AUTO_THREADS = 8;
 
@@ -46,40 +56,78 @@ interface Thread {
   worker: Worker;
   /** Requests sent and not answered. */
   pending: Map<number, { resolve: (c: TargetCollection) => void; reject: (e: Error) => void }>;
-  /** Targets sent so far: an account goes to the thread with the fewest. */
-  assigned: number;
+  /** Sessions whose setup this thread has. */
+  sessions: Set<number>;
   /** Why the thread died, once it has: later requests fail at once with it. */
   dead?: string;
 }
 
 /**
- * A collector whose targets are collected on worker threads, one account per thread: the CLI's counterpart of the
- * serverless fan-out (one scan-target Lambda per target), so a large AWS fleet is not held to one core for the SDK's
- * per-call CPU (signing, serialization, HTTP). The plan runs in the calling thread; evaluation stays there too.
- * `threads` counts the calling thread, which collects its share of accounts too; `threads` ≤ 1, or a plan below
- * `threadsFor`'s bar, collects in-process exactly as `createCollector` does.
- * Deps must be structured-cloneable (endpoints, plain credentials): a function in them collects in-process.
+ * Collection threads, started on first use and reusable across scans (each scan is a session with its own collector
+ * on each thread): the CLI runs one scan, a benchmark warms them up with one scan and measures the next.
  */
-export function createThreadedCollector(
-  provider: Provider,
-  config: ScanConfig,
-  deps: CollectorDeps,
-  threads: number | 'auto',
-): Collector & { close(): Promise<void>; threads(): number } {
-  const local = createCollector(provider, config, deps);
-  const pool: Thread[] = [];
-  const laneOf = new Map<string, Thread | { assigned: number }>();
-  let size = 0;
-  let nextId = 0;
-  let closed = false;
+export class CollectionThreads {
+  private readonly threads: Thread[] = [];
+  private nextId = 0;
+  private nextSession = 0;
+  private closed = false;
 
-  function start(): Thread {
-    const data: WorkerData = { provider, config, deps };
-    const worker = new Worker(new URL('./collect-worker.ts', import.meta.url), {
-      workerData: data,
-      execArgv: workerExecArgv(),
+  /** The first `n` threads, started as needed. */
+  take(n: number): Thread[] {
+    while (this.threads.length < n) this.threads.push(this.start());
+    return this.threads.slice(0, n);
+  }
+
+  session(): number {
+    return this.nextSession++;
+  }
+
+  /** Threads started so far (and not closed). */
+  started(): number {
+    return this.threads.length;
+  }
+
+  collect(
+    thread: Thread,
+    session: number,
+    setup: SessionSetup,
+    target: Target,
+    options?: CollectOptions,
+  ): Promise<TargetCollection> {
+    if (thread.dead) return Promise.reject(new Error(thread.dead));
+    if (this.closed) return Promise.reject(new Error('collection threads were closed before this target'));
+    const id = this.nextId++;
+    const remaining = options?.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
+    const request: WorkerRequest = {
+      type: 'collect',
+      id,
+      session,
+      ...(thread.sessions.has(session) ? {} : { setup }),
+      target,
+      deadlineAt: Date.now() + remaining,
+    };
+    thread.sessions.add(session);
+    return new Promise<TargetCollection>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.ref();
+      thread.worker.postMessage(request);
     });
-    const thread: Thread = { worker, pending: new Map(), assigned: 0 };
+  }
+
+  /** Frees a session's collector (clients, connections, caches) on every thread that has it. */
+  end(session: number): void {
+    for (const t of this.threads)
+      if (t.sessions.delete(session) && !t.dead) t.worker.postMessage({ type: 'end', session } satisfies WorkerRequest);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.splice(0).map((t) => t.worker.terminate()));
+  }
+
+  private start(): Thread {
+    const worker = new Worker(new URL('./collect-worker.ts', import.meta.url), { execArgv: workerExecArgv() });
+    const thread: Thread = { worker, pending: new Map(), sessions: new Set() };
     const fail = (reason: string) => {
       thread.dead ??= reason;
       for (const p of thread.pending.values()) p.reject(new Error(thread.dead));
@@ -99,14 +147,40 @@ export function createThreadedCollector(
     worker.unref();
     return thread;
   }
+}
 
-  /** The calling thread collects too, as one lane among the threads: one core's worth of SDK start saved. */
-  const localLane = { assigned: 0 };
-  function laneFor(accountId: string): Thread | typeof localLane {
+/**
+ * A collector whose targets are collected on worker threads, one account per thread: the CLI's counterpart of the
+ * serverless fan-out (one scan-target Lambda per target), so a large AWS fleet is not held to one core for the SDK's
+ * per-call CPU (signing, serialization, HTTP). The plan runs in the calling thread; evaluation stays there too.
+ * `threads` counts the calling thread, which collects its share of accounts too; `threads` ≤ 1, or a plan below
+ * `threadsFor`'s bar, collects in-process exactly as `createCollector` does.
+ * Deps must be structured-cloneable (endpoints, plain credentials): a function in them collects in-process.
+ * `pool`: threads to use (and keep) instead of starting its own, which `close` ends.
+ */
+export function createThreadedCollector(
+  provider: Provider,
+  config: ScanConfig,
+  deps: CollectorDeps,
+  threads: number | 'auto',
+  pool?: CollectionThreads,
+): Collector & { close(): Promise<void>; threads(): number } {
+  const local = createCollector(provider, config, deps);
+  const own = pool ? undefined : new CollectionThreads();
+  const threadPool = pool ?? own!;
+  const session = threadPool.session();
+  const setup: SessionSetup = { provider, config, deps };
+  /** Lanes: the calling thread (no `thread`) and the collection threads; an account stays on one. */
+  const lanes: { thread?: Thread; assigned: number }[] = [];
+  const laneOf = new Map<string, { thread?: Thread; assigned: number }>();
+  let size = 0;
+
+  function laneFor(accountId: string) {
     let lane = laneOf.get(accountId);
     if (!lane) {
-      while (pool.length < size - 1) pool.push(start());
-      lane = [localLane, ...pool].reduce((a, b) => (b.assigned < a.assigned ? b : a));
+      if (lanes.length === 0)
+        lanes.push({ assigned: 0 }, ...threadPool.take(size - 1).map((thread) => ({ thread, assigned: 0 })));
+      lane = lanes.reduce((a, b) => (b.assigned < a.assigned ? b : a));
       laneOf.set(accountId, lane);
     }
     lane.assigned++;
@@ -127,23 +201,13 @@ export function createThreadedCollector(
     collect(target: Target, options?: CollectOptions): Promise<TargetCollection> {
       // A scoped scan (no plan) or a small one: in-process.
       if (size === 0) return local.collect(target, options);
-      const thread = laneFor(target.accountId);
-      if (!('worker' in thread)) return local.collect(target, options);
-      if (thread.dead) return Promise.reject(new Error(thread.dead));
-      if (closed) return Promise.reject(new Error('collection threads were closed before this target'));
-      const id = nextId++;
-      const remaining = options?.deadline?.remainingMs() ?? Number.POSITIVE_INFINITY;
-      const request: WorkerRequest = { id, target, deadlineAt: Date.now() + remaining };
-      return new Promise<TargetCollection>((resolve, reject) => {
-        thread.pending.set(id, { resolve, reject });
-        thread.worker.ref();
-        thread.worker.postMessage(request);
-      });
+      const { thread } = laneFor(target.accountId);
+      return thread ? threadPool.collect(thread, session, setup, target, options) : local.collect(target, options);
     },
     threads: () => size,
     async close() {
-      closed = true;
-      await Promise.all(pool.splice(0).map((t) => t.worker.terminate()));
+      threadPool.end(session);
+      await own?.close();
     },
   };
 }

@@ -395,7 +395,7 @@ export const ScanConfigSchema = z
         clustersPerTarget: z.number().int().min(1).max(256).default(DEFAULT_CONCURRENCY.clustersPerTarget),
         /**
          * CLI only: threads that collect AWS targets, one account per thread ('auto': one per core once a scan has
-         * 16 targets or more; 0 or 1: in-process). Functions collect one target per invocation and ignore it.
+         * 128 targets or more; 0 or 1: in-process). Functions collect one target per invocation and ignore it.
          */
         threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default(DEFAULT_CONCURRENCY.threads),
       })
