@@ -2,6 +2,7 @@ import type { Permission, RoleAssignment, RoleDefinition } from '@azure/arm-auth
 import type { AccessPath } from '../../core/access-paths.ts';
 import type { AksClusterSnapshot } from '../../core/snapshot.ts';
 import { wildcardMatch } from '../lib/cluster-admin.ts';
+import { memoizeByObject } from '../lib/memo.ts';
 
 /**
  * Who can become cluster-admin of an AKS cluster through Azure RBAC (issue 13): for every role assignment at the cluster
@@ -82,7 +83,10 @@ export interface AksAdminPaths {
   foreign: Set<string>;
 }
 
-export function aksAdminPaths(s: AksClusterSnapshot): AksAdminPaths | undefined {
+/** Once per snapshot: two checks read the same paths (read-only, shared in their evidence). */
+export const aksAdminPaths = memoizeByObject(computeAksAdminPaths);
+
+function computeAksAdminPaths(s: AksClusterSnapshot): AksAdminPaths | undefined {
   const ra = s.roleAssignments;
   if (!ra) return undefined;
   const paths: AccessPath[] = [];

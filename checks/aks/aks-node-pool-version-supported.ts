@@ -1,6 +1,7 @@
 import type { ManagedClusterAgentPoolProfile } from '@azure/arm-containerservice';
 import { type CheckResult, defineCheck } from '../../core/check.ts';
 import type { Severity } from '../../core/severity.ts';
+import { compareNumeric } from '../lib/memo.ts';
 import { clusterResult, minorOf, poolResult } from './lib.ts';
 
 export default defineCheck({
@@ -77,9 +78,7 @@ export default defineCheck({
         );
       // `1.32` (a minor alias with no current patch reported) is judged on its minor alone.
       if (/^\d+\.\d+\.\d+/.test(version)) {
-        const patches = Object.keys(entry.patchVersions ?? {}).sort((a, b) =>
-          a.localeCompare(b, undefined, { numeric: true }),
-        );
+        const patches = Object.keys(entry.patchVersions ?? {}).sort(compareNumeric);
         if (patches.length === 0)
           return poolResult(
             s,

@@ -2,6 +2,7 @@ import type { AccessPath } from '../../core/access-paths.ts';
 import { GCP_KNOWN_ROLES } from '../../core/gcp-roles.ts';
 import type { GkeClusterSnapshot } from '../../core/snapshot.ts';
 import { wildcardMatch } from '../lib/cluster-admin.ts';
+import { memoizeByObject } from '../lib/memo.ts';
 
 /**
  * Who can become cluster-admin of a GKE cluster through the project's IAM policy (issue 13): for every binding, the
@@ -40,7 +41,10 @@ function permissionsOf(s: GkeClusterSnapshot, role: string): readonly string[] |
   return GCP_KNOWN_ROLES[role] ?? s.projectIam?.customRoles[role]?.includedPermissions;
 }
 
-export function gkeAdminPaths(s: GkeClusterSnapshot): GkeAdminPaths | undefined {
+/** Once per snapshot: two checks read the same paths (read-only, shared in their evidence). */
+export const gkeAdminPaths = memoizeByObject(computeGkeAdminPaths);
+
+function computeGkeAdminPaths(s: GkeClusterSnapshot): GkeAdminPaths | undefined {
   const iam = s.projectIam;
   if (!iam) return undefined;
   const project = `projects/${s.accountId}`;

@@ -1,4 +1,5 @@
 import { defineCheck } from '../../core/check.ts';
+import { compareNumeric } from '../lib/memo.ts';
 import { clusterResult, ENUMS, enumName, minorOf, poolResult } from './lib.ts';
 
 const minorText = (v: string) => {
@@ -47,9 +48,7 @@ export default defineCheck({
     const offered = [...new Set([...(cfg.validNodeVersions ?? []), ...inChannel])];
     if (offered.length === 0)
       return [clusterResult(s, 'ERROR', 'Cannot evaluate node versions: the server config lists no node versions', {})];
-    const offeredMinors = [...new Set(offered.map(minorText))].sort((a, b) =>
-      a.localeCompare(b, undefined, { numeric: true }),
-    );
+    const offeredMinors = [...new Set(offered.map(minorText))].sort(compareNumeric);
     return (s.cluster.nodePools ?? []).map((p) => {
       const version = p.version ?? '';
       const evidence = {

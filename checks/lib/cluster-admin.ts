@@ -1,5 +1,6 @@
 import type { AccessPath } from '../../core/access-paths.ts';
 import type { CheckResult } from '../../core/check.ts';
+import { wildcardMatch as iamWildcardMatch } from './iam-policy.ts';
 import { clusterResult } from './results.ts';
 
 /**
@@ -42,8 +43,8 @@ export function nameList(principals: readonly PrincipalSummary[]): string {
 
 /** Wildcard match (`*` any run of characters, case-insensitive), as Azure actions and IAM permission patterns use. */
 export function wildcardMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
-  return re.test(value);
+  // IAM's matcher (its compiled patterns are cached): Azure actions and GCP permissions have no `?`.
+  return iamWildcardMatch(pattern, value, true);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoize, memoizeByObject } from './memo.ts';
+import { compareNumeric, memoize, memoizeByObject } from './memo.ts';
 
 describe('memoize', () => {
   it('computes each key once and returns the same value after', () => {
@@ -61,5 +61,14 @@ describe('memoizeByObject', () => {
     expect(size(a)).toBe(2);
     expect(size({ items: [1, 2] })).toBe(2);
     expect(calls).toBe(2);
+  });
+});
+
+describe('compareNumeric', () => {
+  it('orders version texts as localeCompare with numeric collation does', () => {
+    const versions = ['1.10.2', '1.9.11', '1.29.0-gke.1', '1.29.10-gke.2', '1.29.9-gke.100', '1.30', '1.3', 'v1.2'];
+    const reference = [...versions].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    expect([...versions].sort(compareNumeric)).toEqual(reference);
+    expect(reference.slice(0, 3)).toEqual(['1.3', '1.9.11', '1.10.2']);
   });
 });
