@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -228,9 +229,6 @@ function cloneable(value: unknown): boolean {
  */
 function workerExecArgv(): string[] {
   if (process.execArgv.some((a) => a.includes('tsx'))) return process.execArgv;
-  return [...process.execArgv, '--import', pathToFileURL(tsxLoader()).href];
-}
-
-function tsxLoader(): string {
-  return new URL('../node_modules/tsx/dist/loader.mjs', import.meta.url).pathname;
+  // tsx's package entry is its loader (`--import tsx`), resolved from here so the working directory does not matter.
+  return [...process.execArgv, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
